@@ -1,0 +1,133 @@
+"""PEP 517 and PEP 660 hooks: a thin boundary.
+
+Each hook imports its implementation lazily and turns ferrule's errors into one
+message on stderr plus ``SystemExit(1)``: frontends show that instead of a
+traceback. Build options come from ``config_settings["build-args"]`` (also
+``ferrule.build-args`` / ``maturin.build-args``) or ``FERRULE_PEP517_ARGS`` /
+``MATURIN_PEP517_ARGS``, as maturin reads them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shlex
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar, Union
+
+ConfigSettings = Union[Mapping[str, Union[str, list[str]]], None]
+_T = TypeVar("_T")
+
+__all__ = [
+    "build_editable",
+    "build_sdist",
+    "build_wheel",
+    "get_requires_for_build_editable",
+    "get_requires_for_build_sdist",
+    "get_requires_for_build_wheel",
+    "prepare_metadata_for_build_editable",
+    "prepare_metadata_for_build_wheel",
+]
+
+
+def _hook(func: Callable[..., _T]) -> Callable[..., _T]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> _T:
+        from ferrule import _log
+        from ferrule.errors import FerruleError
+
+        try:
+            return func(*args, **kwargs)
+        except FerruleError as exc:
+            if os.environ.get("FERRULE_VERBOSE"):
+                import traceback
+
+                traceback.print_exc()
+            _log.error(str(exc))
+            raise SystemExit(1) from None
+
+    return wrapper
+
+
+def _build_args(config_settings: ConfigSettings) -> list[str]:
+    """The extra build arguments, from config_settings or the environment."""
+    for key in ("build-args", "ferrule.build-args", "maturin.build-args"):
+        if config_settings and key in config_settings:
+            value = config_settings[key]
+            return shlex.split(value) if isinstance(value, str) else list(value)
+    for var in ("FERRULE_PEP517_ARGS", "MATURIN_PEP517_ARGS"):
+        if os.environ.get(var):
+            return shlex.split(os.environ[var])
+    return []
+
+
+def _settings_and_interpreter(config_settings: ConfigSettings, default_profile: str) -> Any:
+    from ferrule.cli import _split_rustc_args, build_parser, cli_options
+    from ferrule.config import load_settings
+    from ferrule.interpreter import probe, resolve_interpreter
+
+    ours, rustc_args = _split_rustc_args(_build_args(config_settings))
+    args = build_parser().parse_args(["pep517", "build-wheel", *ours])
+    settings = load_settings(Path.cwd(), cli_options(args, rustc_args, default_profile))
+    if args.interpreter:
+        interp = resolve_interpreter(args.interpreter[0], settings.environ)
+    else:
+        interp = probe(sys.executable, settings.environ)
+    return settings, interp
+
+
+@_hook
+def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> list[str]:
+    return []
+
+
+get_requires_for_build_editable = get_requires_for_build_wheel
+get_requires_for_build_sdist = get_requires_for_build_wheel
+
+
+@_hook
+def prepare_metadata_for_build_wheel(
+    metadata_directory: str, config_settings: ConfigSettings = None
+) -> str:
+    from ferrule.builder import write_dist_info
+    from ferrule.config import load_settings
+
+    return write_dist_info(load_settings(Path.cwd()), Path(metadata_directory))
+
+
+prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel
+
+
+@_hook
+def build_wheel(
+    wheel_directory: str,
+    config_settings: ConfigSettings = None,
+    metadata_directory: str | None = None,
+) -> str:
+    from ferrule.builder import build_wheels
+
+    settings, interp = _settings_and_interpreter(config_settings, "release")
+    return build_wheels(settings, [interp], Path(wheel_directory))[0].path.name
+
+
+@_hook
+def build_editable(
+    wheel_directory: str,
+    config_settings: ConfigSettings = None,
+    metadata_directory: str | None = None,
+) -> str:
+    from ferrule.errors import FerruleError
+
+    raise FerruleError(
+        "editable installs are not implemented in this version of ferrule; "
+        "use a regular install (pip install .)"
+    )
+
+
+@_hook
+def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
+    from ferrule.errors import FerruleError
+
+    raise FerruleError("source distributions are not implemented in this version of ferrule")

@@ -1,0 +1,1 @@
+"""Running cargo: planning the command (pure), running it, reading its messages."""

@@ -1,0 +1,123 @@
+"""Turn a build request into cargo's argv and environment: pure functions only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ferrule.config.model import CargoOptions, FeatureSpec
+from ferrule.interpreter import Interpreter
+
+__all__ = ["CargoInvocation", "active_features", "plan_cdylib"]
+
+
+@dataclass(frozen=True)
+class CargoInvocation:
+    argv: tuple[str, ...]
+    env: Mapping[str, str]
+    manifest_path: Path
+
+
+def active_features(specs: tuple[FeatureSpec, ...], interp: Interpreter | None) -> list[str]:
+    """The features that apply to ``interp`` (conditional ones are checked against it).
+
+    >>> from packaging.specifiers import SpecifierSet
+    >>> specs = (FeatureSpec("a"), FeatureSpec("b", SpecifierSet(">=3.12")),
+    ...          FeatureSpec("c", None, "pypy"))
+    >>> i = Interpreter("cpython", 3, 11, "", "", "", "", "", "", False, 64)
+    >>> active_features(specs, i)
+    ['a']
+    """
+    out: list[str] = []
+    for spec in specs:
+        if interp is not None:
+            if spec.python_version is not None and not spec.python_version.contains(
+                f"{interp.major}.{interp.minor}", prereleases=True
+            ):
+                continue
+            if (
+                spec.python_implementation is not None
+                and spec.python_implementation.lower() != interp.implementation
+            ):
+                continue
+        if spec.feature not in out:
+            out.append(spec.feature)
+    return out
+
+
+def _common_args(options: CargoOptions, manifest: Path, interp: Interpreter | None) -> list[str]:
+    args = ["--message-format=json-render-diagnostics", "--manifest-path", str(manifest)]
+    if options.profile == "release":
+        args.append("--release")
+    elif options.profile and options.profile != "dev":
+        args += ["--profile", options.profile]
+    features = active_features(options.features, interp)
+    if features:
+        args += ["--features", ",".join(features)]
+    if options.all_features:
+        args.append("--all-features")
+    if options.no_default_features:
+        args.append("--no-default-features")
+    for flag, on in (
+        ("--locked", options.locked),
+        ("--frozen", options.frozen),
+        ("--offline", options.offline),
+        ("--quiet", options.quiet),
+    ):
+        if on:
+            args.append(flag)
+    if options.target:
+        args += ["--target", options.target]
+    if options.target_dir:
+        args += ["--target-dir", str(options.target_dir)]
+    if options.jobs:
+        args += ["--jobs", str(options.jobs)]
+    for item in options.config:
+        args += ["--config", item]
+    for flag in options.unstable_flags:
+        args += ["-Z", flag]
+    return args
+
+
+def pyo3_env(base: Mapping[str, str], interp: Interpreter) -> dict[str, str]:
+    """The environment pyo3's build script needs to target ``interp``.
+
+    The interpreter is given by its base executable (the one a virtual
+    environment was made from): pyo3's configuration is the same, and a stable
+    path means cargo does not rebuild pyo3 for every new venv or isolated build.
+    """
+    env = dict(base)
+    if "PYO3_CONFIG_FILE" not in env:
+        env["PYO3_PYTHON"] = interp.base_executable
+        env["PYTHON_SYS_EXECUTABLE"] = interp.base_executable
+    env["PYO3_ENVIRONMENT_SIGNATURE"] = interp.signature
+    # pyo3 >= 0.27 reads this instead of the `extension-module` feature.
+    env["PYO3_BUILD_EXTENSION_MODULE"] = "1"
+    return env
+
+
+def plan_cdylib(
+    cargo: str,
+    manifest: Path,
+    options: CargoOptions,
+    interp: Interpreter | None,
+    base_env: Mapping[str, str],
+) -> CargoInvocation:
+    """``cargo rustc --lib --crate-type cdylib`` for one interpreter.
+
+    >>> from ferrule.config.model import CargoOptions
+    >>> i = Interpreter("cpython", 3, 11, "", "", "", "", "/py", "/base/py", False, 64)
+    >>> inv = plan_cdylib("cargo", Path("/p/Cargo.toml"), CargoOptions(profile="release",
+    ...                   rustc_args=("-Copt-level=2",)), i, {})
+    >>> " ".join(inv.argv)
+    'cargo rustc --lib --message-format=json-render-diagnostics --manifest-path /p/Cargo.toml --release --crate-type cdylib -- -Copt-level=2'
+    >>> inv.env["PYO3_PYTHON"]
+    '/base/py'
+    """
+    argv = [cargo, "rustc", "--lib", *_common_args(options, manifest, interp)]
+    argv += ["--crate-type", "cdylib"]
+    if options.rustc_args:
+        argv += ["--", *options.rustc_args]
+    env = pyo3_env(base_env, interp) if interp is not None else dict(base_env)
+    return CargoInvocation(tuple(argv), env, manifest)

@@ -1,0 +1,106 @@
+"""Parsers for cargo's ``--message-format=json`` stream (one JSON object a line)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Artifact", "BuildScriptOutput", "find_artifacts", "find_build_script", "parse"]
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One file cargo produced for a root-package target."""
+
+    target_name: str
+    crate_type: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class BuildScriptOutput:
+    out_dir: Path
+    linked_paths: tuple[str, ...]
+
+
+def parse(stdout: str) -> Iterator[Mapping[str, Any]]:
+    """Yield the JSON messages; lines that are not JSON objects are skipped.
+
+    >>> [m["reason"] for m in parse('{"reason": "a"}\\nnoise\\n{"reason": "b"}\\n')]
+    ['a', 'b']
+    """
+    for line in stdout.splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(message, dict):
+            yield message
+
+
+def _same_manifest(message: Mapping[str, Any], manifest: Path) -> bool:
+    raw = message.get("manifest_path")
+    return isinstance(raw, str) and Path(raw).resolve() == manifest.resolve()
+
+
+def find_artifacts(
+    messages: Iterable[Mapping[str, Any]], manifest: Path, crate_type: str
+) -> list[Artifact]:
+    """Files of ``crate_type`` that the package at ``manifest`` produced.
+
+    ``target.crate_types[i]`` names the kind of ``filenames[i]``; extra files
+    (import libraries, debug info) follow and are not artifacts.
+
+    >>> msg = {"reason": "compiler-artifact", "manifest_path": "/p/Cargo.toml",
+    ...        "target": {"name": "demo", "crate_types": ["cdylib"]},
+    ...        "filenames": ["/t/debug/libdemo.so"]}
+    >>> dep = dict(msg, manifest_path="/r/pyo3/Cargo.toml")
+    >>> find_artifacts([dep, msg], Path("/p/Cargo.toml"), "cdylib")
+    [Artifact(target_name='demo', crate_type='cdylib', path=PosixPath('/t/debug/libdemo.so'))]
+    """
+    found: list[Artifact] = []
+    for message in messages:
+        if message.get("reason") != "compiler-artifact" or not _same_manifest(message, manifest):
+            continue
+        target = message.get("target", {})
+        crate_types = target.get("crate_types", [])
+        filenames = message.get("filenames", [])
+        for kind, filename in zip(crate_types, filenames):
+            if kind == crate_type:
+                found.append(Artifact(str(target.get("name", "")), kind, Path(filename)))
+    return found
+
+
+def find_build_script(
+    messages: Iterable[Mapping[str, Any]], manifest: Path
+) -> BuildScriptOutput | None:
+    """The build-script output of the package at ``manifest``, if it has one.
+
+    Build-script messages carry only the package id, which the package's
+    compiler-artifact message links to its manifest.
+
+    >>> art = {"reason": "compiler-artifact", "manifest_path": "/p/Cargo.toml",
+    ...        "package_id": "path+file:///p#0.1.0"}
+    >>> bs = {"reason": "build-script-executed", "package_id": "path+file:///p#0.1.0",
+    ...       "out_dir": "/t/out", "linked_paths": ["native=/x"]}
+    >>> find_build_script([bs, art], Path("/p/Cargo.toml"))
+    BuildScriptOutput(out_dir=PosixPath('/t/out'), linked_paths=('native=/x',))
+    """
+    messages = list(messages)
+    ids = {
+        m.get("package_id")
+        for m in messages
+        if m.get("reason") == "compiler-artifact" and _same_manifest(m, manifest)
+    }
+    for message in messages:
+        if message.get("reason") == "build-script-executed" and message.get("package_id") in ids:
+            return BuildScriptOutput(
+                Path(message["out_dir"]), tuple(message.get("linked_paths", []))
+            )
+    return None

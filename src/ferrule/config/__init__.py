@@ -1,0 +1,230 @@
+"""Settings: the only package that reads TOML files and the environment.
+
+:func:`load_settings` reads pyproject.toml, Cargo.toml and ``os.environ`` once
+and returns a frozen :class:`~ferrule.config.model.Settings` that the rest of
+ferrule receives as an argument.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ferrule.config.cargo_toml import read_cargo_package
+from ferrule.config.model import (
+    CargoOptions,
+    CargoPackage,
+    FeatureSpec,
+    Settings,
+    ToolConfig,
+)
+from ferrule.config.tool import parse_tool_table
+from ferrule.config.toml import load_toml
+from ferrule.errors import ConfigError, ConfigProblem, LayoutError
+
+__all__ = ["CliOptions", "load_settings"]
+
+
+@dataclass(frozen=True)
+class CliOptions:
+    """What the command line (or PEP 517 ``config_settings``) says; None = not given."""
+
+    manifest_path: Path | None = None
+    release: bool = False
+    profile: str | None = None
+    default_profile: str = "dev"
+    features: tuple[str, ...] = ()
+    all_features: bool = False
+    no_default_features: bool = False
+    locked: bool = False
+    frozen: bool = False
+    offline: bool = False
+    target: str | None = None
+    target_dir: Path | None = None
+    config: tuple[str, ...] = ()
+    unstable_flags: tuple[str, ...] = ()
+    rustc_args: tuple[str, ...] = ()
+    jobs: int | None = None
+    quiet: bool = False
+    bindings: str | None = None
+
+
+def _split_features(values: Sequence[str]) -> tuple[str, ...]:
+    """cargo accepts ``-F a,b -F "c d"``.
+
+    >>> _split_features(["a,b", "c d", " "])
+    ('a', 'b', 'c', 'd')
+    """
+    out: list[str] = []
+    for value in values:
+        out += [f for f in re.split(r"[,\s]+", value) if f]
+    return tuple(out)
+
+
+def _find_pyproject(manifest: Path) -> Path | None:
+    """With ``-m``, the pyproject.toml in the manifest's directory or an ancestor.
+
+    The search stops at the parent of the Cargo workspace (or crate) directory,
+    as maturin's does, so an unrelated pyproject.toml far up is not picked up.
+    """
+    start = manifest.parent
+    limit = start.parent
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+        if directory == limit:
+            break
+    return None
+
+
+def _project_name_dir(pyproject: Mapping[str, Any]) -> str | None:
+    project = pyproject.get("project")
+    if isinstance(project, dict) and isinstance(project.get("name"), str):
+        return re.sub(r"[-.]+", "_", project["name"]).lower()
+    return None
+
+
+def _select_tool_table(
+    pyproject: Mapping[str, Any], path: Path
+) -> tuple[str, Mapping[str, Any]]:
+    tool = pyproject.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError.single(path, "tool", "must be a table")
+    ours, theirs = tool.get("ferrule"), tool.get("maturin")
+    if ours is not None and theirs is not None:
+        raise ConfigError.single(
+            path,
+            "tool.ferrule",
+            "both [tool.ferrule] and [tool.maturin] are present; keep one of them "
+            "(they take the same keys)",
+        )
+    name, table = ("tool.maturin", theirs) if theirs is not None else ("tool.ferrule", ours)
+    if table is None:
+        return name, {}
+    if not isinstance(table, dict):
+        raise ConfigError.single(path, name, "must be a table")
+    return name, table
+
+
+def _check_build_system(pyproject: Mapping[str, Any], path: Path) -> list[ConfigProblem]:
+    build_system = pyproject.get("build-system")
+    if build_system is None:
+        return [
+            ConfigProblem(
+                path,
+                "build-system",
+                "missing; add [build-system] with requires = [\"ferrule\"] and "
+                "build-backend = \"ferrule\"",
+            )
+        ]
+    if not isinstance(build_system, dict):
+        return [ConfigProblem(path, "build-system", "must be a table")]
+    requires = build_system.get("requires", [])
+    if not (isinstance(requires, list) and all(isinstance(r, str) for r in requires)):
+        return [ConfigProblem(path, "build-system.requires", "must be an array of strings")]
+    return []
+
+
+def _resolve_manifest(
+    project_dir: Path, pyproject: Mapping[str, Any] | None, tool: ToolConfig
+) -> Path:
+    if tool.manifest_path:
+        return (project_dir / tool.manifest_path).resolve()
+    rust = project_dir / "rust" / "Cargo.toml"
+    if pyproject is not None and rust.is_file() and not (project_dir / "Cargo.toml").is_file():
+        name = _project_name_dir(pyproject)
+        if tool.python_source or (name and (project_dir / "src" / name / "__init__.py").is_file()):
+            return rust
+    return project_dir / "Cargo.toml"
+
+
+def _merge_cargo_options(cli: CliOptions, tool: ToolConfig, path: Path | None) -> CargoOptions:
+    if cli.release and cli.profile and cli.profile != "release":
+        raise ConfigError.single(
+            path or Path("<command line>"),
+            "",
+            f"--release conflicts with --profile {cli.profile}",
+        )
+    profile = "release" if cli.release else cli.profile or tool.profile or cli.default_profile
+    features = (
+        tuple(FeatureSpec(f) for f in _split_features(cli.features))
+        if cli.features
+        else tool.features
+    )
+    return CargoOptions(
+        profile=profile,
+        features=features,
+        all_features=cli.all_features or tool.all_features,
+        no_default_features=cli.no_default_features or tool.no_default_features,
+        locked=cli.locked or tool.locked,
+        frozen=cli.frozen or tool.frozen,
+        offline=cli.offline or tool.offline,
+        target=cli.target,
+        target_dir=cli.target_dir,
+        config=cli.config or tool.config,
+        unstable_flags=cli.unstable_flags or tool.unstable_flags,
+        rustc_args=cli.rustc_args or tool.rustc_args,
+        jobs=cli.jobs,
+        quiet=cli.quiet,
+    )
+
+
+def load_settings(
+    project_dir: Path,
+    cli: CliOptions | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Read every input once: pyproject.toml, Cargo.toml and the environment."""
+    cli = cli or CliOptions()
+    env = MappingProxyType(dict(os.environ if environ is None else environ))
+    project_dir = project_dir.resolve()
+
+    if cli.manifest_path is not None:
+        manifest = cli.manifest_path.resolve()
+        if manifest.is_dir():
+            manifest = manifest / "Cargo.toml"
+        pyproject_path = _find_pyproject(manifest)
+    else:
+        candidate = project_dir / "pyproject.toml"
+        pyproject_path = candidate if candidate.is_file() else None
+        manifest = project_dir / "Cargo.toml"  # refined below once the tool table is read
+
+    pyproject: Mapping[str, Any] = {}
+    tool_name, tool = "tool.ferrule", ToolConfig()
+    problems: list[ConfigProblem] = []
+    if pyproject_path is not None:
+        pyproject = load_toml(pyproject_path)
+        problems += _check_build_system(pyproject, pyproject_path)
+        tool_name, table = _select_tool_table(pyproject, pyproject_path)
+        tool, tool_problems = parse_tool_table(table, tool_name, pyproject_path)
+        problems += tool_problems
+        if problems:
+            raise ConfigError(problems)
+        project_dir = pyproject_path.parent
+    if cli.manifest_path is None:
+        manifest = _resolve_manifest(project_dir, pyproject if pyproject_path else None, tool)
+
+    if not manifest.is_file():
+        where = f" (from {tool_name}.manifest-path)" if tool.manifest_path else ""
+        raise LayoutError(f"Cargo.toml not found: {manifest}{where}")
+    cargo: CargoPackage = read_cargo_package(manifest)
+    if cli.bindings:
+        tool = dataclasses.replace(tool, bindings=cli.bindings)
+    options = _merge_cargo_options(cli, tool, pyproject_path)
+    return Settings(
+        project_dir=project_dir,
+        pyproject_path=pyproject_path,
+        pyproject=pyproject,
+        tool_table=tool_name,
+        tool=tool,
+        cargo=cargo,
+        cargo_options=options,
+        environ=env,
+    )

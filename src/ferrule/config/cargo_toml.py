@@ -1,0 +1,196 @@
+"""Read Cargo.toml (and its workspace root) directly, without running cargo.
+
+This is what lets the metadata hooks work on machines with no Rust toolchain.
+Only the fields ferrule needs are read; workspace inheritance
+(``version.workspace = true``) is resolved from ``[workspace.package]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ferrule.config.model import CargoPackage
+from ferrule.config.toml import load_toml
+from ferrule.errors import ConfigError, ConfigProblem
+
+__all__ = ["find_workspace_root", "read_cargo_package"]
+
+_INHERITABLE = (
+    "version",
+    "description",
+    "authors",
+    "license",
+    "license-file",
+    "keywords",
+    "homepage",
+    "repository",
+    "documentation",
+    "readme",
+)
+
+
+def find_workspace_root(manifest: Path, package: Mapping[str, Any]) -> Path | None:
+    """The Cargo.toml of the workspace that ``manifest`` belongs to, if any.
+
+    Follows cargo: an explicit ``package.workspace`` path, else the nearest
+    ancestor whose Cargo.toml has a ``[workspace]`` table.
+    """
+    explicit = package.get("workspace")
+    if isinstance(explicit, str):
+        root = (manifest.parent / explicit).resolve()
+        return root / "Cargo.toml" if root.is_dir() else root
+    for parent in manifest.parent.parents:
+        candidate = parent / "Cargo.toml"
+        if candidate.is_file():
+            try:
+                data = load_toml(candidate)
+            except ConfigError:
+                return None
+            if "workspace" in data:
+                return candidate
+    return None
+
+
+def _inherit(
+    package: dict[str, Any],
+    manifest: Path,
+    workspace: Path | None,
+    workspace_package: Mapping[str, Any],
+    problems: list[ConfigProblem],
+) -> None:
+    for key in _INHERITABLE:
+        value = package.get(key)
+        if isinstance(value, dict) and value.get("workspace") is True:
+            if workspace is None:
+                problems.append(
+                    ConfigProblem(
+                        manifest,
+                        f"package.{key}",
+                        "inherits from the workspace, but no workspace root was found",
+                    )
+                )
+                package.pop(key)
+            elif key not in workspace_package:
+                problems.append(
+                    ConfigProblem(
+                        manifest,
+                        f"package.{key}",
+                        f"inherits from the workspace, but {workspace} has no "
+                        f"workspace.package.{key}",
+                    )
+                )
+                package.pop(key)
+            else:
+                inherited = workspace_package[key]
+                # Paths in [workspace.package] are relative to the workspace root.
+                if key in ("license-file", "readme") and isinstance(inherited, str):
+                    assert workspace is not None
+                    target = workspace.parent / inherited
+                    try:
+                        inherited = str(target.relative_to(manifest.parent))
+                    except ValueError:
+                        inherited = str(target)
+                package[key] = inherited
+
+
+def _opt_str(
+    package: Mapping[str, Any], key: str, manifest: Path, problems: list[ConfigProblem]
+) -> str | None:
+    value = package.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    problems.append(ConfigProblem(manifest, f"package.{key}", "must be a string"))
+    return None
+
+
+def _str_list(
+    package: Mapping[str, Any], key: str, manifest: Path, problems: list[ConfigProblem]
+) -> tuple[str, ...]:
+    value = package.get(key, [])
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    problems.append(ConfigProblem(manifest, f"package.{key}", "must be an array of strings"))
+    return ()
+
+
+def read_cargo_package(manifest: Path) -> CargoPackage:
+    """Read the ``[package]`` of ``manifest`` with workspace inheritance resolved."""
+    data = load_toml(manifest)
+    problems: list[ConfigProblem] = []
+    raw_package = data.get("package")
+    if not isinstance(raw_package, dict):
+        if "workspace" in data:
+            raise ConfigError.single(
+                manifest,
+                "package",
+                "is a virtual workspace manifest; point manifest-path (-m) at the "
+                "Cargo.toml of the member crate to build",
+            )
+        raise ConfigError.single(manifest, "package", "missing [package] table")
+    package = dict(raw_package)
+    workspace = find_workspace_root(manifest.resolve(), package)
+    workspace_package: Mapping[str, Any] = {}
+    if workspace is not None and workspace.resolve() != manifest.resolve():
+        ws = load_toml(workspace).get("workspace", {})
+        workspace_package = ws.get("package", {}) if isinstance(ws, dict) else {}
+    elif workspace is not None:
+        ws = data.get("workspace", {})
+        workspace_package = ws.get("package", {}) if isinstance(ws, dict) else {}
+    _inherit(package, manifest, workspace, workspace_package, problems)
+
+    name = package.get("name")
+    if not isinstance(name, str) or not name:
+        problems.append(ConfigProblem(manifest, "package.name", "missing or not a string"))
+        name = ""
+    version = _opt_str(package, "version", manifest, problems)
+
+    lib = data.get("lib", {})
+    if not isinstance(lib, dict):
+        problems.append(ConfigProblem(manifest, "lib", "must be a table"))
+        lib = {}
+    lib_name = lib.get("name")
+    if lib_name is not None and not isinstance(lib_name, str):
+        problems.append(ConfigProblem(manifest, "lib.name", "must be a string"))
+        lib_name = None
+    crate_types = lib.get("crate-type", lib.get("crate_type", []))
+    if not (isinstance(crate_types, list) and all(isinstance(c, str) for c in crate_types)):
+        problems.append(ConfigProblem(manifest, "lib.crate-type", "must be an array of strings"))
+        crate_types = []
+
+    bins = data.get("bin", [])
+    bin_names = tuple(
+        b["name"] for b in bins if isinstance(b, dict) and isinstance(b.get("name"), str)
+    ) if isinstance(bins, list) else ()
+
+    deps = data.get("dependencies", {})
+    readme = package.get("readme")
+    if readme is not None and not isinstance(readme, (str, bool)):
+        problems.append(ConfigProblem(manifest, "package.readme", "must be a string or false"))
+        readme = None
+
+    fields = {
+        "description": _opt_str(package, "description", manifest, problems),
+        "authors": _str_list(package, "authors", manifest, problems),
+        "license": _opt_str(package, "license", manifest, problems),
+        "license_file": _opt_str(package, "license-file", manifest, problems),
+        "keywords": _str_list(package, "keywords", manifest, problems),
+        "homepage": _opt_str(package, "homepage", manifest, problems),
+        "repository": _opt_str(package, "repository", manifest, problems),
+        "documentation": _opt_str(package, "documentation", manifest, problems),
+    }
+    if problems:
+        raise ConfigError(problems)
+    return CargoPackage(
+        manifest_path=manifest,
+        name=name,
+        version=version,
+        lib_name=lib_name,
+        crate_types=tuple(crate_types),
+        bin_names=bin_names,
+        dependencies=deps if isinstance(deps, dict) else {},
+        workspace_root=workspace,
+        readme=None if readme is True else readme,
+        **fields,
+    )

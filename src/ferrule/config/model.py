@@ -1,0 +1,181 @@
+"""The typed, frozen settings model.
+
+``ToolConfig`` mirrors ``[tool.ferrule]`` / ``[tool.maturin]`` (the same keys).
+Each field's metadata names its TOML key and the converter that validates it;
+:mod:`ferrule.config.tool` walks these fields, so the model is the single list of
+known keys (unknown ones are errors with a "did you mean").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from packaging.specifiers import SpecifierSet
+
+__all__ = [
+    "BINDINGS",
+    "CargoOptions",
+    "CargoPackage",
+    "FeatureSpec",
+    "IncludeSpec",
+    "Settings",
+    "TargetFilter",
+    "ToolConfig",
+]
+
+BINDINGS = ("pyo3", "pyo3-ffi", "cffi", "uniffi", "bin")
+Format = Literal["sdist", "wheel"]
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """A cargo feature, optionally only for some interpreters."""
+
+    feature: str
+    python_version: SpecifierSet | None = None
+    python_implementation: str | None = None
+
+
+@dataclass(frozen=True)
+class IncludeSpec:
+    """An ``include`` / ``exclude`` entry."""
+
+    path: str
+    formats: tuple[Format, ...] = ("sdist", "wheel")
+    from_out_dir: bool = False
+    to: str | None = None
+    crate_name: str | None = None
+
+
+@dataclass(frozen=True)
+class TargetFilter:
+    """A ``[[tool.maturin.targets]]`` entry."""
+
+    name: str
+    kind: str | None = None
+
+
+def _key(
+    name: str,
+    *,
+    kind: str,
+    default: Any = None,
+    default_factory: Any = None,
+    choices: tuple[str, ...] = (),
+) -> Any:
+    metadata = {"key": name, "kind": kind, "choices": choices}
+    if default_factory is not None:
+        return field(default_factory=default_factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class ToolConfig:
+    """``[tool.ferrule]`` or ``[tool.maturin]``: see docs/configuration.md for each key."""
+
+    module_name: str | None = _key("module-name", kind="str")
+    python_source: str | None = _key("python-source", kind="str")
+    python_packages: tuple[str, ...] = _key("python-packages", kind="strs", default=())
+    data: str | None = _key("data", kind="str")
+    bindings: str | None = _key("bindings", kind="choice", choices=BINDINGS)
+    compatibility: tuple[str, ...] = _key("compatibility", kind="str-or-strs", default=())
+    auditwheel: str | None = _key(
+        "auditwheel", kind="choice", choices=("repair", "check", "warn", "skip")
+    )
+    skip_auditwheel: bool = _key("skip-auditwheel", kind="bool", default=False)
+    strip: bool = _key("strip", kind="bool", default=False)
+    sdist_generator: str = _key(
+        "sdist-generator", kind="choice", choices=("cargo", "git"), default="cargo"
+    )
+    include: tuple[IncludeSpec, ...] = _key("include", kind="include", default=())
+    exclude: tuple[IncludeSpec, ...] = _key("exclude", kind="exclude", default=())
+    targets: tuple[TargetFilter, ...] = _key("targets", kind="targets", default=())
+    profile: str | None = _key("profile", kind="str")
+    editable_profile: str | None = _key("editable-profile", kind="str")
+    features: tuple[FeatureSpec, ...] = _key("features", kind="features", default=())
+    all_features: bool = _key("all-features", kind="bool", default=False)
+    no_default_features: bool = _key("no-default-features", kind="bool", default=False)
+    frozen: bool = _key("frozen", kind="bool", default=False)
+    locked: bool = _key("locked", kind="bool", default=False)
+    offline: bool = _key("offline", kind="bool", default=False)
+    manifest_path: str | None = _key("manifest-path", kind="str")
+    config: tuple[str, ...] = _key("config", kind="strs", default=())
+    unstable_flags: tuple[str, ...] = _key("unstable-flags", kind="strs", default=())
+    rustc_args: tuple[str, ...] = _key("rustc-args", kind="strs", default=())
+    use_base_python: bool = _key("use-base-python", kind="bool", default=False)
+    include_import_lib: bool = _key("include-import-lib", kind="bool", default=False)
+    # Accepted so maturin projects load; their features land with their issues.
+    target: Mapping[str, Any] = _key("target", kind="table", default_factory=dict)
+    pgo_command: str | None = _key("pgo-command", kind="str")
+    sbom: Mapping[str, Any] = _key("sbom", kind="table", default_factory=dict)
+    generate_ci: Mapping[str, Any] = _key("generate-ci", kind="table", default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CargoPackage:
+    """What ferrule needs from Cargo.toml, with workspace inheritance resolved.
+
+    Read directly from the TOML files (never via ``cargo metadata``), so the
+    metadata hooks work without a Rust toolchain.
+    """
+
+    manifest_path: Path
+    name: str
+    version: str | None
+    lib_name: str | None
+    crate_types: tuple[str, ...]
+    bin_names: tuple[str, ...]
+    dependencies: Mapping[str, Any]
+    workspace_root: Path | None
+    # Metadata fields (already inherited from [workspace.package]).
+    description: str | None = None
+    authors: tuple[str, ...] = ()
+    license: str | None = None
+    license_file: str | None = None
+    keywords: tuple[str, ...] = ()
+    homepage: str | None = None
+    repository: str | None = None
+    documentation: str | None = None
+    readme: str | Literal[False] | None = None
+
+
+@dataclass(frozen=True)
+class CargoOptions:
+    """Cargo options after merging the command line over the config file."""
+
+    profile: str | None = None
+    features: tuple[FeatureSpec, ...] = ()
+    all_features: bool = False
+    no_default_features: bool = False
+    locked: bool = False
+    frozen: bool = False
+    offline: bool = False
+    target: str | None = None
+    target_dir: Path | None = None
+    config: tuple[str, ...] = ()
+    unstable_flags: tuple[str, ...] = ()
+    rustc_args: tuple[str, ...] = ()
+    jobs: int | None = None
+    quiet: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a build needs, read once from files and the environment."""
+
+    project_dir: Path
+    pyproject_path: Path | None
+    pyproject: Mapping[str, Any]
+    tool_table: str
+    tool: ToolConfig
+    cargo: CargoPackage
+    cargo_options: CargoOptions
+    environ: Mapping[str, str]
+
+    @property
+    def project_table(self) -> Mapping[str, Any] | None:
+        value = self.pyproject.get("project")
+        return value if isinstance(value, Mapping) else None

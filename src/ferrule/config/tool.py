@@ -1,0 +1,242 @@
+"""Validate ``[tool.ferrule]`` / ``[tool.maturin]`` into a :class:`ToolConfig`.
+
+Problems are collected (not raised one at a time), each with its dotted key,
+and unknown keys get a "did you mean" from the model's list of known keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from ferrule.config.model import FeatureSpec, IncludeSpec, TargetFilter, ToolConfig
+from ferrule.errors import ConfigProblem
+
+__all__ = ["KNOWN_KEYS", "parse_tool_table", "suggest"]
+
+KNOWN_KEYS: tuple[str, ...] = tuple(
+    f.metadata["key"] for f in dataclasses.fields(ToolConfig)
+)
+_TARGET_KINDS = ("bin", "cdylib", "dylib", "lib", "rlib", "staticlib")
+_FORMATS = ("sdist", "wheel")
+
+
+class _Invalid(Exception):
+    """Raised by a converter; carries the (possibly nested) key and the message."""
+
+    def __init__(self, message: str, subkey: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.subkey = subkey
+
+
+def suggest(key: str, known: tuple[str, ...] | list[str]) -> str:
+    """A " (did you mean ...?)" suffix, or empty.
+
+    >>> suggest("python-sources", ["python-source", "data"])
+    " (did you mean 'python-source'?)"
+    >>> suggest("zzz", ["python-source"])
+    ''
+    """
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(f"must be a string, not {_type_name(value)}")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"must be true or false, not {_type_name(value)}")
+    return value
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise _Invalid(f"must be an array of strings, not {_type_name(value)}")
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise _Invalid(f"must be a string, not {_type_name(item)}", f"[{i}]")
+    return tuple(value)
+
+
+def _str_or_strs(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return _strs(value)
+
+
+def _table(value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise _Invalid(f"must be a table, not {_type_name(value)}")
+    return value
+
+
+def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise _Invalid(f"unknown key{suggest(key, allowed)}", f"{prefix}.{key}")
+
+
+def _features(value: Any) -> tuple[FeatureSpec, ...]:
+    if not isinstance(value, list):
+        raise _Invalid(f"must be an array, not {_type_name(value)}")
+    out: list[FeatureSpec] = []
+    for i, item in enumerate(value):
+        where = f"[{i}]"
+        if isinstance(item, str):
+            out.append(FeatureSpec(item))
+            continue
+        if not isinstance(item, dict):
+            raise _Invalid(f"must be a string or a table, not {_type_name(item)}", where)
+        allowed = ("feature", "python-version", "python-implementation")
+        _check_keys(item, allowed, where)
+        feature = item.get("feature")
+        if not isinstance(feature, str):
+            raise _Invalid("must be a string", f"{where}.feature")
+        spec = None
+        if "python-version" in item:
+            raw = item["python-version"]
+            try:
+                spec = SpecifierSet(_str(raw))
+            except (InvalidSpecifier, _Invalid):
+                raise _Invalid(
+                    f"{raw!r} is not a PEP 440 version specifier such as '>=3.10'",
+                    f"{where}.python-version",
+                ) from None
+        impl = item.get("python-implementation")
+        if impl is not None and not isinstance(impl, str):
+            raise _Invalid("must be a string", f"{where}.python-implementation")
+        out.append(FeatureSpec(feature, spec, impl))
+    return tuple(out)
+
+
+def _formats(value: Any, where: str) -> tuple[Any, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise _Invalid("must be 'sdist', 'wheel' or an array of them", where)
+    for item in items:
+        if item not in _FORMATS:
+            raise _Invalid(f"{item!r} is not one of 'sdist', 'wheel'", where)
+    return tuple(items)
+
+
+def _includes(value: Any, *, allow_from: bool) -> tuple[IncludeSpec, ...]:
+    if not isinstance(value, list):
+        raise _Invalid(f"must be an array, not {_type_name(value)}")
+    out: list[IncludeSpec] = []
+    for i, item in enumerate(value):
+        where = f"[{i}]"
+        if isinstance(item, str):
+            out.append(IncludeSpec(item))
+            continue
+        if not isinstance(item, dict):
+            raise _Invalid(f"must be a glob string or a table, not {_type_name(item)}", where)
+        allowed = ("path", "format", "from", "to", "crate-name") if allow_from else (
+            "path",
+            "format",
+        )
+        _check_keys(item, allowed, where)
+        path = item.get("path")
+        if not isinstance(path, str):
+            raise _Invalid("is required and must be a string", f"{where}.path")
+        formats = _formats(item["format"], f"{where}.format") if "format" in item else None
+        source = item.get("from")
+        if source is not None and source != "out-dir":
+            raise _Invalid(f"{source!r} is not supported (only 'out-dir')", f"{where}.from")
+        to = item.get("to")
+        if to is not None and not isinstance(to, str):
+            raise _Invalid("must be a string", f"{where}.to")
+        crate = item.get("crate-name")
+        if crate is not None and not isinstance(crate, str):
+            raise _Invalid("must be a string", f"{where}.crate-name")
+        if source is not None:
+            # OUT_DIR copies exist only once cargo ran, so only in wheels.
+            formats = formats or ("wheel",)
+            if formats != ("wheel",):
+                raise _Invalid("'from = \"out-dir\"' entries go into wheels only", where)
+        out.append(
+            IncludeSpec(path, formats or ("sdist", "wheel"), source is not None, to, crate)
+        )
+    return tuple(out)
+
+
+def _targets(value: Any) -> tuple[TargetFilter, ...]:
+    if not isinstance(value, list):
+        raise _Invalid(f"must be an array of tables, not {_type_name(value)}")
+    out = []
+    for i, item in enumerate(value):
+        where = f"[{i}]"
+        if not isinstance(item, dict):
+            raise _Invalid(f"must be a table, not {_type_name(item)}", where)
+        _check_keys(item, ("name", "kind"), where)
+        name = item.get("name")
+        if not isinstance(name, str):
+            raise _Invalid("is required and must be a string", f"{where}.name")
+        kind = item.get("kind")
+        if kind is not None and kind not in _TARGET_KINDS:
+            raise _Invalid(f"must be one of {', '.join(_TARGET_KINDS)}", f"{where}.kind")
+        out.append(TargetFilter(name, kind))
+    return tuple(out)
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "str": _str,
+    "bool": _bool,
+    "strs": _strs,
+    "str-or-strs": _str_or_strs,
+    "table": _table,
+    "features": _features,
+    "include": lambda v: _includes(v, allow_from=True),
+    "exclude": lambda v: _includes(v, allow_from=False),
+    "targets": _targets,
+}
+
+
+def parse_tool_table(
+    table: Mapping[str, Any], prefix: str, file: Path
+) -> tuple[ToolConfig, list[ConfigProblem]]:
+    """Convert the raw table; returns the model (defaults where invalid) and all problems."""
+    problems: list[ConfigProblem] = []
+    by_key = {f.metadata["key"]: f for f in dataclasses.fields(ToolConfig)}
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        dotted = f"{prefix}.{key}"
+        fld = by_key.get(key)
+        if fld is None:
+            problems.append(ConfigProblem(file, dotted, f"unknown key{suggest(key, KNOWN_KEYS)}"))
+            continue
+        kind = fld.metadata["kind"]
+        try:
+            if kind == "choice":
+                choices = fld.metadata["choices"]
+                if raw not in choices:
+                    raise _Invalid(
+                        f"{raw!r} is not one of {', '.join(repr(c) for c in choices)}"
+                        + (suggest(raw, choices) if isinstance(raw, str) else "")
+                    )
+                values[fld.name] = raw
+            else:
+                values[fld.name] = _CONVERTERS[kind](raw)
+        except _Invalid as exc:
+            problems.append(ConfigProblem(file, dotted + exc.subkey, exc.message))
+    return ToolConfig(**values), problems

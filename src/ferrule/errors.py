@@ -1,0 +1,108 @@
+"""The exceptions ferrule raises for problems a user can fix.
+
+Every error that reaches the CLI or a PEP 517 hook is a :class:`FerruleError`;
+its ``str()`` is the whole message shown to the user. Anything else escaping is
+a bug in ferrule and is shown with its traceback.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "CargoError",
+    "ConfigError",
+    "ConfigProblem",
+    "FerruleError",
+    "LayoutError",
+    "MetadataError",
+    "ProcessError",
+    "WheelError",
+]
+
+
+class FerruleError(Exception):
+    """Base class: a problem with the user's project, input or environment."""
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem in one configuration file.
+
+    ``key`` is the dotted key (``tool.maturin.python-source``) or empty when the
+    problem concerns the whole file (a TOML syntax error).
+    """
+
+    file: Path
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.key}" if self.key else f"{self.file}"
+        return f"{where}: {self.message}"
+
+
+class ConfigError(FerruleError):
+    """One or more problems in pyproject.toml or Cargo.toml, collected and shown together."""
+
+    def __init__(self, problems: Sequence[ConfigProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        if len(self.problems) == 1:
+            return f"invalid configuration: {self.problems[0]}"
+        lines = [f"invalid configuration ({len(self.problems)} problems):"]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+    @classmethod
+    def single(cls, file: Path, key: str, message: str) -> ConfigError:
+        return cls([ConfigProblem(file, key, message)])
+
+
+class MetadataError(FerruleError):
+    """Package metadata that cannot be written as valid Core Metadata."""
+
+
+class LayoutError(FerruleError):
+    """The project's files are not where the configuration says they are."""
+
+
+class WheelError(FerruleError):
+    """A wheel could not be assembled (duplicate or unsafe archive names, ...)."""
+
+
+class ProcessError(FerruleError):
+    """An external program failed. Carries the argv, exit code and the useful output."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        returncode: int,
+        output: str = "",
+        hint: str = "",
+    ) -> None:
+        self.argv = tuple(argv)
+        self.returncode = returncode
+        self.output = output
+        self.hint = hint
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        name = Path(self.argv[0]).name if self.argv else "command"
+        lines = [f"{name} failed with exit code {self.returncode}"]
+        if self.hint:
+            lines.append(self.hint)
+        lines.append(f"  command: {shlex.join(self.argv)}")
+        if self.output.strip():
+            lines.append("  output:")
+            lines += [f"    {line}" for line in self.output.strip().splitlines()[-40:]]
+        return "\n".join(lines)
+
+
+class CargoError(ProcessError):
+    """cargo failed; the compiler's diagnostics were already shown as they happened."""

@@ -1,0 +1,112 @@
+"""Where the Python package and the extension go: maturin's project layouts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ferrule.config.model import Settings
+from ferrule.errors import ConfigError, LayoutError
+
+__all__ = ["ProjectLayout", "determine_layout", "module_name"]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ProjectLayout:
+    """The resolved layout.
+
+    ``extension_dir`` is the directory in the wheel (and, for mixed layouts,
+    below ``python_dir``) that receives ``<extension_name><EXT_SUFFIX>``.
+    """
+
+    module_name: str
+    extension_name: str
+    mixed: bool
+    python_dir: Path
+    python_module: Path | None
+    extension_dir: PurePosixPath
+    python_packages: tuple[Path, ...]
+    data_dir: Path | None
+    root_stub: Path | None
+
+
+def module_name(settings: Settings) -> str:
+    """``module-name`` > Cargo ``[lib] name`` > the crate name with ``-`` as ``_``."""
+    if settings.tool.module_name:
+        return settings.tool.module_name
+    if settings.cargo.lib_name:
+        return settings.cargo.lib_name
+    return settings.cargo.name.replace("-", "_")
+
+
+def determine_layout(settings: Settings) -> ProjectLayout:
+    tool_key = settings.tool_table
+    pyproject = settings.pyproject_path or settings.cargo.manifest_path
+    name = module_name(settings)
+    parts = name.split(".")
+    for part in parts:
+        if not _IDENTIFIER.match(part):
+            key = f"{tool_key}.module-name" if settings.tool.module_name else "lib.name"
+            file = pyproject if settings.tool.module_name else settings.cargo.manifest_path
+            raise ConfigError.single(
+                file, key, f"{name!r} is not a valid Python module name ({part!r})"
+            )
+
+    project_dir = settings.project_dir
+    if settings.tool.python_source:
+        python_dir = (project_dir / settings.tool.python_source).resolve()
+        if not python_dir.is_dir():
+            raise ConfigError.single(
+                pyproject,
+                f"{tool_key}.python-source",
+                f"directory {python_dir} does not exist",
+            )
+    else:
+        python_dir = project_dir
+
+    candidate = python_dir / parts[0]
+    mixed = candidate.is_dir() and not (
+        (candidate / "Cargo.toml").is_file() and not (candidate / "__init__.py").is_file()
+    )
+    if len(parts) > 1 and not mixed:
+        raise LayoutError(
+            f"module-name {name!r} places the extension inside the package {parts[0]!r}, "
+            f"but {candidate} is not a directory; create it (with an __init__.py) or set "
+            f"{tool_key}.python-source"
+        )
+    extension_dir = PurePosixPath(*parts[:-1]) if mixed else PurePosixPath(parts[0])
+
+    packages = []
+    for package in settings.tool.python_packages:
+        path = python_dir / package
+        if not path.exists():
+            raise ConfigError.single(
+                pyproject, f"{tool_key}.python-packages", f"{path} does not exist"
+            )
+        packages.append(path)
+
+    data_dir = None
+    if settings.tool.data:
+        data_dir = (project_dir / settings.tool.data).resolve()
+        if not data_dir.is_dir():
+            raise ConfigError.single(
+                pyproject, f"{tool_key}.data", f"directory {data_dir} does not exist"
+            )
+    elif (project_dir / f"{parts[-1]}.data").is_dir():
+        data_dir = project_dir / f"{parts[-1]}.data"
+
+    stub = project_dir / f"{parts[-1]}.pyi"
+    return ProjectLayout(
+        module_name=name,
+        extension_name=parts[-1],
+        mixed=mixed,
+        python_dir=python_dir,
+        python_module=candidate if mixed else None,
+        extension_dir=extension_dir,
+        python_packages=tuple(packages),
+        data_dir=data_dir,
+        root_stub=stub if not mixed and stub.is_file() else None,
+    )

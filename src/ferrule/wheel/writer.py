@@ -1,0 +1,185 @@
+"""A streaming, reproducible, atomic zip writer for wheels.
+
+Files are hashed while they are copied into the archive (read once), RECORD is
+built from the rows collected on the way, timestamps come from
+``SOURCE_DATE_EPOCH`` (clamped to the zip range) or a fixed 1980-01-01, modes are
+normalised to 0644/0755, and the archive is written to a temporary file that
+replaces the target only when complete.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import csv
+import datetime
+import hashlib
+import io
+import os
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+
+from ferrule.errors import WheelError
+
+__all__ = ["WheelWriter", "check_archive_name", "zip_timestamp"]
+
+_CHUNK = 1 << 16
+_ZIP_MIN = 315532800  # 1980-01-01T00:00:00Z, the earliest a zip can store
+_ZIP_MAX = 4354819199  # 2107-12-31T23:59:59Z, the latest
+_ZIP64_AT = 1 << 30
+
+
+def zip_timestamp(environ: Mapping[str, str]) -> tuple[int, int, int, int, int, int]:
+    """The entry timestamp: ``SOURCE_DATE_EPOCH`` clamped, else 1980-01-01.
+
+    >>> zip_timestamp({})
+    (1980, 1, 1, 0, 0, 0)
+    >>> zip_timestamp({"SOURCE_DATE_EPOCH": "1700000000"})
+    (2023, 11, 14, 22, 13, 20)
+    >>> zip_timestamp({"SOURCE_DATE_EPOCH": "0"})
+    (1980, 1, 1, 0, 0, 0)
+    """
+    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        epoch = int(raw) if raw else _ZIP_MIN
+    except ValueError:
+        raise WheelError(f"SOURCE_DATE_EPOCH={raw!r} is not a whole number of seconds") from None
+    epoch = min(max(epoch, _ZIP_MIN), _ZIP_MAX)
+    # datetime arithmetic, not time.gmtime, which overflows on 32-bit time_t.
+    t = datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=epoch)
+    return (t.year, t.month, t.day, t.hour, t.minute, t.second)
+
+
+def check_archive_name(name: str) -> None:
+    """Refuse names an installer could be tricked by.
+
+    >>> check_archive_name("pkg/mod.py")
+    >>> check_archive_name("../evil")
+    Traceback (most recent call last):
+    ...
+    ferrule.errors.WheelError: unsafe archive name '../evil': contains '..'
+    """
+    problem = None
+    if not name or name.endswith("/"):
+        problem = "empty or a directory"
+    elif name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        problem = "absolute"
+    elif "\\" in name:
+        problem = "contains a backslash"
+    elif any(part == ".." for part in name.split("/")):
+        problem = "contains '..'"
+    elif any(part in ("", ".") for part in name.split("/")):
+        problem = "contains an empty or '.' component"
+    if problem:
+        raise WheelError(f"unsafe archive name {name!r}: {problem}")
+
+
+def _record_hash(digest: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+class WheelWriter:
+    """Write one wheel; use as a context manager.
+
+    Entries are written in the order added; the caller sorts them (dist-info
+    last) so that the result is deterministic. RECORD is added on close.
+    """
+
+    def __init__(
+        self,
+        target: Path,
+        dist_info: str,
+        environ: Mapping[str, str],
+        compression: int = zipfile.ZIP_DEFLATED,
+        compresslevel: int | None = 6,
+    ) -> None:
+        self.target = target
+        self.dist_info = dist_info
+        self._timestamp = zip_timestamp(environ)
+        self._compression = compression
+        self._compresslevel = compresslevel if compression == zipfile.ZIP_DEFLATED else None
+        self._rows: list[tuple[str, str, str]] = []
+        self._names: set[str] = set()
+        self._tmp_path: Path | None = None
+        self._zip: zipfile.ZipFile | None = None
+
+    def __enter__(self) -> WheelWriter:
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent
+        )
+        os.close(fd)
+        self._tmp_path = Path(tmp)
+        self._zip = zipfile.ZipFile(tmp, "w", compression=self._compression)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._zip is not None and self._tmp_path is not None
+        try:
+            if exc_type is None:
+                self._write_record()
+            self._zip.close()
+            if exc_type is None:
+                os.chmod(self._tmp_path, 0o644)
+                os.replace(self._tmp_path, self.target)
+        finally:
+            if self._tmp_path.exists():
+                self._tmp_path.unlink()
+
+    def _info(self, name: str, executable: bool) -> zipfile.ZipInfo:
+        check_archive_name(name)
+        if name in self._names:
+            raise WheelError(f"two files map to the same path in the wheel: {name}")
+        self._names.add(name)
+        info = zipfile.ZipInfo(name, self._timestamp)
+        mode = 0o755 if executable else 0o644
+        info.external_attr = (stat.S_IFREG | mode) << 16
+        info.compress_type = self._compression
+        info.create_system = 3  # unix, so the mode is honoured
+        return info
+
+    @contextlib.contextmanager
+    def _open(self, name: str, executable: bool, size: int) -> Iterator[io.BufferedIOBase]:
+        assert self._zip is not None
+        info = self._info(name, executable)
+        # Streaming writes need zip64 declared up front for entries near 2 GiB.
+        with self._zip.open(info, "w", force_zip64=size > _ZIP64_AT) as handle:
+            yield handle  # type: ignore[misc]
+
+    def add_file(self, name: str, source: Path, executable: bool | None = None) -> None:
+        """Copy ``source`` in, hashing as it streams."""
+        if executable is None:
+            executable = bool(source.stat().st_mode & 0o111)
+        digest = hashlib.sha256()
+        size = 0
+        with source.open("rb") as src, self._open(name, executable, source.stat().st_size) as dst:
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+                size += len(chunk)
+        self._rows.append((name, _record_hash(digest.digest()), str(size)))
+
+    def add_bytes(self, name: str, data: bytes, executable: bool = False) -> None:
+        with self._open(name, executable, len(data)) as dst:
+            dst.write(data)
+        self._rows.append((name, _record_hash(hashlib.sha256(data).digest()), str(len(data))))
+
+    def _write_record(self) -> None:
+        record_name = f"{self.dist_info}/RECORD"
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for row in self._rows:
+            writer.writerow(row)
+        writer.writerow((record_name, "", ""))
+        assert self._zip is not None
+        info = self._info(record_name, False)
+        self._zip.writestr(info, buffer.getvalue().encode("utf-8"))
