@@ -185,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_build(args, rustc_args)
         if args.command == "pep517":
             return _cmd_pep517(args, rustc_args)
-        parser.error(f"unknown command {args.command}")
+        parser.error(f"unknown command {args.command}")  # argparse exits
     except FerruleError as exc:
         if args.verbose:
             import traceback
@@ -196,4 +196,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _log.error("interrupted")
         return 130
-    return 0

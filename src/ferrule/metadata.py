@@ -136,8 +136,35 @@ def _version(settings: Settings) -> str:
         ) from None
 
 
+def readme_content_type(path: str) -> str:
+    """The content type maturin writes for a readme file, by its extension.
+
+    >>> readme_content_type("README.md"), readme_content_type("docs/intro.rst")
+    ('text/markdown; charset=UTF-8; variant=GFM', 'text/x-rst; charset=UTF-8')
+    >>> readme_content_type("README")
+    'text/plain; charset=UTF-8'
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in (".md", ".markdown"):
+        return "text/markdown; charset=UTF-8; variant=GFM"
+    if suffix == ".rst":
+        return "text/x-rst; charset=UTF-8"
+    return "text/plain; charset=UTF-8"
+
+
+def _with_readme_table(project: dict[str, Any]) -> dict[str, Any]:
+    readme = project.get("readme")
+    if isinstance(readme, str):
+        project["readme"] = {"file": readme, "content-type": readme_content_type(readme)}
+    return project
+
+
 def _effective_project(settings: Settings) -> dict[str, Any]:
     """``[project]`` with the dynamic fields Cargo.toml provides filled in."""
+    return _with_readme_table(_project_with_dynamic(settings))
+
+
+def _project_with_dynamic(settings: Settings) -> dict[str, Any]:
     table = settings.project_table
     if table is None:
         project: dict[str, Any] = {"name": settings.cargo.name, "version": _version(settings)}

@@ -32,8 +32,8 @@ def parse(stdout: str) -> Iterator[Mapping[str, Any]]:
     >>> [m["reason"] for m in parse('{"reason": "a"}\\nnoise\\n{"reason": "b"}\\n')]
     ['a', 'b']
     """
-    for line in stdout.splitlines():
-        line = line.strip()
+    for raw in stdout.splitlines():
+        line = raw.strip()
         if not line.startswith("{"):
             continue
         try:

@@ -24,8 +24,8 @@ from ferrule.config.model import (
     Settings,
     ToolConfig,
 )
-from ferrule.config.tool import parse_tool_table
 from ferrule.config.toml import load_toml
+from ferrule.config.tool import parse_tool_table
 from ferrule.errors import ConfigError, ConfigProblem, LayoutError
 
 __all__ = ["CliOptions", "load_settings"]
@@ -91,9 +91,7 @@ def _project_name_dir(pyproject: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _select_tool_table(
-    pyproject: Mapping[str, Any], path: Path
-) -> tuple[str, Mapping[str, Any]]:
+def _select_tool_table(pyproject: Mapping[str, Any], path: Path) -> tuple[str, Mapping[str, Any]]:
     tool = pyproject.get("tool", {})
     if not isinstance(tool, dict):
         raise ConfigError.single(path, "tool", "must be a table")
@@ -120,8 +118,8 @@ def _check_build_system(pyproject: Mapping[str, Any], path: Path) -> list[Config
             ConfigProblem(
                 path,
                 "build-system",
-                "missing; add [build-system] with requires = [\"ferrule\"] and "
-                "build-backend = \"ferrule\"",
+                'missing; add [build-system] with requires = ["ferrule"] and '
+                'build-backend = "ferrule"',
             )
         ]
     if not isinstance(build_system, dict):

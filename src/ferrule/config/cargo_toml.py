@@ -7,6 +7,7 @@ Only the fields ferrule needs are read; workspace inheritance
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -88,10 +89,7 @@ def _inherit(
                 if key in ("license-file", "readme") and isinstance(inherited, str):
                     assert workspace is not None
                     target = workspace.parent / inherited
-                    try:
-                        inherited = str(target.relative_to(manifest.parent))
-                    except ValueError:
-                        inherited = str(target)
+                    inherited = Path(os.path.relpath(target, manifest.parent)).as_posix()
                 package[key] = inherited
 
 
@@ -160,9 +158,11 @@ def read_cargo_package(manifest: Path) -> CargoPackage:
         crate_types = []
 
     bins = data.get("bin", [])
-    bin_names = tuple(
-        b["name"] for b in bins if isinstance(b, dict) and isinstance(b.get("name"), str)
-    ) if isinstance(bins, list) else ()
+    bin_names = (
+        tuple(b["name"] for b in bins if isinstance(b, dict) and isinstance(b.get("name"), str))
+        if isinstance(bins, list)
+        else ()
+    )
 
     deps = data.get("dependencies", {})
     readme = package.get("readme")
@@ -170,16 +170,14 @@ def read_cargo_package(manifest: Path) -> CargoPackage:
         problems.append(ConfigProblem(manifest, "package.readme", "must be a string or false"))
         readme = None
 
-    fields = {
-        "description": _opt_str(package, "description", manifest, problems),
-        "authors": _str_list(package, "authors", manifest, problems),
-        "license": _opt_str(package, "license", manifest, problems),
-        "license_file": _opt_str(package, "license-file", manifest, problems),
-        "keywords": _str_list(package, "keywords", manifest, problems),
-        "homepage": _opt_str(package, "homepage", manifest, problems),
-        "repository": _opt_str(package, "repository", manifest, problems),
-        "documentation": _opt_str(package, "documentation", manifest, problems),
-    }
+    description = _opt_str(package, "description", manifest, problems)
+    authors = _str_list(package, "authors", manifest, problems)
+    license_ = _opt_str(package, "license", manifest, problems)
+    license_file = _opt_str(package, "license-file", manifest, problems)
+    keywords = _str_list(package, "keywords", manifest, problems)
+    homepage = _opt_str(package, "homepage", manifest, problems)
+    repository = _opt_str(package, "repository", manifest, problems)
+    documentation = _opt_str(package, "documentation", manifest, problems)
     if problems:
         raise ConfigError(problems)
     return CargoPackage(
@@ -192,5 +190,12 @@ def read_cargo_package(manifest: Path) -> CargoPackage:
         dependencies=deps if isinstance(deps, dict) else {},
         workspace_root=workspace,
         readme=None if readme is True else readme,
-        **fields,
+        description=description,
+        authors=authors,
+        license=license_,
+        license_file=license_file,
+        keywords=keywords,
+        homepage=homepage,
+        repository=repository,
+        documentation=documentation,
     )

@@ -19,9 +19,7 @@ from ferrule.errors import ConfigProblem
 
 __all__ = ["KNOWN_KEYS", "parse_tool_table", "suggest"]
 
-KNOWN_KEYS: tuple[str, ...] = tuple(
-    f.metadata["key"] for f in dataclasses.fields(ToolConfig)
-)
+KNOWN_KEYS: tuple[str, ...] = tuple(f.metadata["key"] for f in dataclasses.fields(ToolConfig))
 _TARGET_KINDS = ("bin", "cdylib", "dylib", "lib", "rlib", "staticlib")
 _FORMATS = ("sdist", "wheel")
 
@@ -151,9 +149,13 @@ def _includes(value: Any, *, allow_from: bool) -> tuple[IncludeSpec, ...]:
             continue
         if not isinstance(item, dict):
             raise _Invalid(f"must be a glob string or a table, not {_type_name(item)}", where)
-        allowed = ("path", "format", "from", "to", "crate-name") if allow_from else (
-            "path",
-            "format",
+        allowed = (
+            ("path", "format", "from", "to", "crate-name")
+            if allow_from
+            else (
+                "path",
+                "format",
+            )
         )
         _check_keys(item, allowed, where)
         path = item.get("path")
@@ -174,9 +176,7 @@ def _includes(value: Any, *, allow_from: bool) -> tuple[IncludeSpec, ...]:
             formats = formats or ("wheel",)
             if formats != ("wheel",):
                 raise _Invalid("'from = \"out-dir\"' entries go into wheels only", where)
-        out.append(
-            IncludeSpec(path, formats or ("sdist", "wheel"), source is not None, to, crate)
-        )
+        out.append(IncludeSpec(path, formats or ("sdist", "wheel"), source is not None, to, crate))
     return tuple(out)
 
 

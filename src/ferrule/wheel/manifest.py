@@ -29,12 +29,15 @@ class Entry:
 
 
 def pure_init_py(extension_name: str) -> bytes:
-    """The ``__init__.py`` of a pure-Rust package: re-export the extension (as maturin)."""
+    """The ``__init__.py`` of a pure-Rust package: re-exports the extension.
+
+    Byte-identical to maturin's (no final newline), so the two tools' wheels agree.
+    """
     return (
         f"from .{extension_name} import *\n\n"
         f"__doc__ = {extension_name}.__doc__\n"
         f'if hasattr({extension_name}, "__all__"):\n'
-        f"    __all__ = {extension_name}.__all__\n"
+        f"    __all__ = {extension_name}.__all__"
     ).encode()
 
 
@@ -91,7 +94,9 @@ def _python_entries(layout: ProjectLayout, boundary: Path) -> Iterable[Entry]:
             yield Entry(rel.as_posix(), source=path)
 
 
-def _data_entries(layout: ProjectLayout, metadata: PackageMetadata, boundary: Path) -> Iterable[Entry]:
+def _data_entries(
+    layout: ProjectLayout, metadata: PackageMetadata, boundary: Path
+) -> Iterable[Entry]:
     if layout.data_dir is None:
         return
     prefix = f"{metadata.dist_name}-{metadata.version}.data"

@@ -129,8 +129,8 @@ class WheelWriter:
                 self._write_record()
             self._zip.close()
             if exc_type is None:
-                os.chmod(self._tmp_path, 0o644)
-                os.replace(self._tmp_path, self.target)
+                self._tmp_path.chmod(0o644)
+                self._tmp_path.replace(self.target)
         finally:
             if self._tmp_path.exists():
                 self._tmp_path.unlink()

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Make (or refresh) the development environment in .venv: ferrule installed
+# editable, plus the test and lint tools. Safe to run again; quick when nothing changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+for tool in "$PYTHON" cargo rustc; do
+    command -v "$tool" >/dev/null || { echo "setup: $tool is required but not on PATH" >&2; exit 1; }
+done
+
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating .venv" >&2
+    "$PYTHON" -m venv .venv
+fi
+
+stamp=.venv/.ferrule-setup
+want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "setup: installing ferrule and the test tools into .venv" >&2
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,lint]'
+    echo "$want" > "$stamp"
+fi

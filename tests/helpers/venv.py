@@ -1,0 +1,68 @@
+"""Real virtual environments for tests: create, install, run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test process's environment without venv/pip variables that would leak in."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "CONDA_PREFIX", "PIP_REQUIRE_VIRTUALENV")
+    }
+    env.update(extra)
+    return env
+
+
+def run(
+    argv: list[str | os.PathLike[str]],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [str(a) for a in argv],
+        cwd=cwd,
+        env=env if env is not None else clean_env(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"command failed ({proc.returncode}): {argv}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
+        )
+    return proc
+
+
+class VEnv:
+    """A virtual environment made by ``python -m venv`` (with pip)."""
+
+    def __init__(self, path: Path, python: str = sys.executable) -> None:
+        self.path = path
+        run([python, "-m", "venv", path])
+        self.python = path / "bin" / "python"
+
+    @property
+    def env(self) -> dict[str, str]:
+        return clean_env(
+            VIRTUAL_ENV=str(self.path),
+            PATH=f"{self.path / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            PIP_DISABLE_PIP_VERSION_CHECK="1",
+        )
+
+    def pip(
+        self, *args: str | os.PathLike[str], cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return run([self.python, "-m", "pip", *args], cwd=cwd, env=self.env)
+
+    def run_python(self, *args: str | os.PathLike[str], cwd: Path | None = None) -> str:
+        return run([self.python, *args], cwd=cwd, env=self.env).stdout

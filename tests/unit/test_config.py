@@ -1,0 +1,174 @@
+"""Settings: reading, validation, merging of command line over files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ferrule.config import CliOptions, load_settings
+from ferrule.errors import ConfigError, LayoutError
+
+CARGO = """
+[package]
+name = "demo-crate"
+version = "1.2.0-beta.3"
+edition = "2021"
+
+[lib]
+crate-type = ["cdylib"]
+"""
+
+
+def write(tmp_path: Path, pyproject: str | None, cargo: str = CARGO) -> Path:
+    (tmp_path / "Cargo.toml").write_text(cargo)
+    if pyproject is not None:
+        (tmp_path / "pyproject.toml").write_text(
+            '[build-system]\nrequires = ["ferrule"]\nbuild-backend = "ferrule"\n' + pyproject
+        )
+    return tmp_path
+
+
+def test_defaults_without_pyproject(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, None))
+    assert settings.pyproject_path is None
+    assert settings.cargo.name == "demo-crate"
+    assert settings.cargo_options.profile == "dev"
+
+
+def test_maturin_table_is_read(tmp_path: Path) -> None:
+    settings = load_settings(
+        write(
+            tmp_path,
+            '[tool.maturin]\nfeatures = ["a", {feature = "b", python-version = ">=3.12"}]\n'
+            'profile = "fast"\nrustc-args = ["-Copt-level=1"]\n',
+        )
+    )
+    assert settings.tool_table == "tool.maturin"
+    assert [f.feature for f in settings.cargo_options.features] == ["a", "b"]
+    assert settings.cargo_options.profile == "fast"
+    assert settings.cargo_options.rustc_args == ("-Copt-level=1",)
+
+
+def test_command_line_wins(tmp_path: Path) -> None:
+    project = write(
+        tmp_path,
+        '[tool.ferrule]\nfeatures = ["a"]\nprofile = "fast"\nlocked = true\nrustc-args = ["-Cx"]\n',
+    )
+    settings = load_settings(
+        project, CliOptions(release=True, features=("b,c",), rustc_args=("-Cy",))
+    )
+    assert settings.cargo_options.profile == "release"
+    assert [f.feature for f in settings.cargo_options.features] == ["b", "c"]
+    assert settings.cargo_options.locked  # booleans are OR-ed, as in maturin
+    assert settings.cargo_options.rustc_args == ("-Cy",)
+
+
+def test_release_conflicts_with_another_profile(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="--release conflicts with --profile dev"):
+        load_settings(write(tmp_path, ""), CliOptions(release=True, profile="dev"))
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("module-nme = 'x'", "tool.ferrule.module-nme: unknown key (did you mean 'module-name'?)"),
+        ("bindings = 'pyo4'", "tool.ferrule.bindings: 'pyo4' is not one of"),
+        (
+            "include = [{path = 'a', format = 'egg'}]",
+            "tool.ferrule.include[0].format: 'egg' is not one of",
+        ),
+        (
+            "include = [{pth = 'a'}]",
+            "tool.ferrule.include[0].pth: unknown key (did you mean 'path'?)",
+        ),
+        (
+            "features = [{feature = 'a', python-version = 'three'}]",
+            "tool.ferrule.features[0].python-version: 'three' is not a PEP 440",
+        ),
+        ("targets = [{name = 'a', kind = 'exe'}]", "tool.ferrule.targets[0].kind: must be one of"),
+        (
+            "compatibility = 3",
+            "tool.ferrule.compatibility: must be an array of strings, not an integer",
+        ),
+        (
+            "python-packages = ['a', 1]",
+            "tool.ferrule.python-packages[1]: must be a string, not an integer",
+        ),
+        ("exclude = [{path = 'a', from = 'out-dir'}]", "tool.ferrule.exclude[0].from: unknown key"),
+    ],
+)
+def test_invalid_tool_keys(tmp_path: Path, table: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(write(tmp_path, f"[tool.ferrule]\n{table}\n"))
+    assert expected in str(info.value)
+    assert str(tmp_path / "pyproject.toml") in str(info.value)
+
+
+def test_missing_build_system(tmp_path: Path) -> None:
+    (tmp_path / "Cargo.toml").write_text(CARGO)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    with pytest.raises(ConfigError, match="build-system: missing"):
+        load_settings(tmp_path)
+
+
+def test_missing_cargo_toml_names_manifest_path(tmp_path: Path) -> None:
+    write(tmp_path, "[tool.ferrule]\nmanifest-path = 'rust/Cargo.toml'\n")
+    with pytest.raises(LayoutError, match=r"rust/Cargo.toml \(from tool.ferrule.manifest-path\)"):
+        load_settings(tmp_path)
+
+
+def test_src_rust_layout_is_found_without_configuration(tmp_path: Path) -> None:
+    (tmp_path / "rust").mkdir()
+    (tmp_path / "rust" / "Cargo.toml").write_text(CARGO)
+    (tmp_path / "src" / "demo_pkg").mkdir(parents=True)
+    (tmp_path / "src" / "demo_pkg" / "__init__.py").write_text("")
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["ferrule"]\nbuild-backend = "ferrule"\n[project]\nname = "demo-pkg"\n'
+    )
+    assert load_settings(tmp_path).cargo.manifest_path == tmp_path / "rust" / "Cargo.toml"
+
+
+def test_manifest_path_option_finds_pyproject_above(tmp_path: Path) -> None:
+    (tmp_path / "rust").mkdir()
+    (tmp_path / "rust" / "Cargo.toml").write_text(CARGO)
+    write(tmp_path, "", cargo=CARGO)
+    (tmp_path / "Cargo.toml").unlink()
+    settings = load_settings(Path("/"), CliOptions(manifest_path=tmp_path / "rust" / "Cargo.toml"))
+    assert settings.pyproject_path == tmp_path / "pyproject.toml"
+    assert settings.project_dir == tmp_path
+
+
+def test_workspace_inheritance(tmp_path: Path) -> None:
+    (tmp_path / "Cargo.toml").write_text(
+        '[workspace]\nmembers = ["py"]\n[workspace.package]\nversion = "2.0.0"\n'
+        'description = "from the workspace"\nreadme = "README.md"\n'
+    )
+    member = tmp_path / "py"
+    member.mkdir()
+    (member / "Cargo.toml").write_text(
+        '[package]\nname = "m"\nversion.workspace = true\ndescription.workspace = true\n'
+        "readme.workspace = true\n"
+    )
+    settings = load_settings(member)
+    assert settings.cargo.version == "2.0.0"
+    assert settings.cargo.description == "from the workspace"
+    assert settings.cargo.readme == "../README.md"
+    assert settings.cargo.workspace_root == tmp_path / "Cargo.toml"
+
+
+def test_workspace_inheritance_without_the_field(tmp_path: Path) -> None:
+    (tmp_path / "Cargo.toml").write_text('[workspace]\nmembers = ["py"]\n')
+    (tmp_path / "py").mkdir()
+    (tmp_path / "py" / "Cargo.toml").write_text('[package]\nname = "m"\nversion.workspace = true\n')
+    with pytest.raises(
+        ConfigError, match=r"package.version: inherits from the workspace, but .* has no"
+    ):
+        load_settings(tmp_path / "py")
+
+
+def test_environment_is_snapshotted(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, None), environ={"SOURCE_DATE_EPOCH": "1"})
+    assert dict(settings.environ) == {"SOURCE_DATE_EPOCH": "1"}
+    with pytest.raises(TypeError):
+        settings.environ["X"] = "y"  # type: ignore[index]
