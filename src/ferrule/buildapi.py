@@ -64,11 +64,12 @@ def _build_args(config_settings: ConfigSettings) -> list[str]:
 
 
 def _settings_and_interpreter(config_settings: ConfigSettings, default_profile: str) -> Any:
-    from ferrule.cli import _split_rustc_args, build_parser, cli_options
+    from ferrule.cli import build_parser, split_rustc_args
+    from ferrule.commands._options import cli_options
     from ferrule.config import load_settings
     from ferrule.interpreter import probe, resolve_interpreter
 
-    ours, rustc_args = _split_rustc_args(_build_args(config_settings))
+    ours, rustc_args = split_rustc_args(_build_args(config_settings))
     args = build_parser().parse_args(["pep517", "build-wheel", *ours])
     settings = load_settings(Path.cwd(), cli_options(args, rustc_args, default_profile))
     if args.interpreter:

@@ -1,0 +1,7 @@
+"""One module per CLI command, each with ``register(subparsers)`` and ``run(args)``.
+
+``ferrule.cli`` imports only this list and the module of the command being
+run, which keeps start-up fast. To add a command, add a module and its name here.
+"""
+
+COMMANDS = ("build", "pep517")

@@ -1,0 +1,36 @@
+"""``ferrule pep517 …``: maturin's hidden PEP 517 helper commands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ferrule.commands._options import add_build_options, cli_options, interpreters
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("pep517", help="PEP 517 helpers (as maturin's)")
+    p_sub = p.add_subparsers(dest="pep517_command", metavar="SUBCOMMAND")
+    p_sub.required = True
+    wdi = p_sub.add_parser("write-dist-info", help="write the .dist-info directory")
+    wdi.add_argument("--metadata-directory", type=Path, required=True)
+    add_build_options(wdi)
+    bw = p_sub.add_parser("build-wheel", help="build a release wheel, print its path")
+    add_build_options(bw)
+    bw.add_argument("--strip", action="store_true")
+
+
+def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
+    from ferrule.builder import build_wheels, default_out_dir, write_dist_info
+    from ferrule.config import load_settings
+
+    settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "release"))
+    # As maturin's: the result is the last line on stdout.
+    if args.pep517_command == "write-dist-info":
+        print(write_dist_info(settings, args.metadata_directory))
+        return 0
+    out = args.out.resolve() if args.out else default_out_dir(settings)
+    built = build_wheels(settings, interpreters(args, settings.environ)[:1], out)
+    print(built[0].path)
+    return 0
