@@ -34,19 +34,9 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """ferrule's own wheel and its dependencies, for offline isolated builds."""
     house = tmp_path_factory.mktemp("wheelhouse")
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", house, ROOT])
-    run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "-q",
-            "-d",
-            house,
-            "packaging>=24.2",
-            "pyproject-metadata>=0.9",
-        ]
-    )
+    (own,) = house.glob("ferrule-*.whl")
+    # ferrule's runtime dependencies, as its metadata lists them.
+    run([sys.executable, "-m", "pip", "download", "-q", "-d", house, own])
     return house
 
 

@@ -2,32 +2,59 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ferrule import __version__, _log
-from ferrule.cargo.build import run_cargo
-from ferrule.cargo.command import plan_cdylib
-from ferrule.config.model import Settings
-from ferrule.errors import FerruleError
+from ferrule.bindings import detect_bindings
+from ferrule.bindings.bin import script_entries
+from ferrule.bindings.pyo3 import check_module_init, extension_entries
+from ferrule.cargo.build import CargoResult, run_cargo
+from ferrule.cargo.command import plan_bin, plan_cdylib
+from ferrule.cargo.metadata import CargoProject, read_metadata
+from ferrule.config.model import FeatureSpec, Settings
+from ferrule.errors import ConfigError, FerruleError
 from ferrule.interpreter import Interpreter
 from ferrule.layout import ProjectLayout, determine_layout
 from ferrule.metadata import PackageMetadata, build_metadata
-from ferrule.tags import wheel_tag
-from ferrule.wheel.manifest import plan_entries, wheel_file
+from ferrule.tags import platform_tag, wheel_tag
+from ferrule.wheel.manifest import Entry, FileSelection, plan_entries, wheel_file
 from ferrule.wheel.writer import WheelWriter
 
 __all__ = ["BuiltWheel", "build_wheels", "default_out_dir", "write_dist_info"]
 
-_SUPPORTED_BINDINGS = ("pyo3", "pyo3-ffi")
+_PYO3 = ("pyo3", "pyo3-ffi")
 
 
 @dataclass(frozen=True)
 class BuiltWheel:
     path: Path
     tag: str
-    interpreter: Interpreter
+    interpreter: Interpreter | None
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every step of one build needs, resolved once."""
+
+    settings: Settings
+    layout: ProjectLayout
+    metadata: PackageMetadata
+    project: CargoProject
+    bindings: str
+    cargo: str
+
+    @property
+    def module_key(self) -> str:
+        if self.settings.tool.module_name:
+            return f"{self.settings.tool_table}.module-name"
+        return f"lib.name in {self.settings.cargo.manifest_path}"
+
+    @property
+    def data_prefix(self) -> str:
+        return f"{self.metadata.dist_name}-{self.metadata.version}.data"
 
 
 def default_out_dir(settings: Settings) -> Path:
@@ -42,41 +69,215 @@ def default_out_dir(settings: Settings) -> Path:
     return target.resolve() / "wheels"
 
 
-def _check_bindings(settings: Settings) -> None:
-    bindings = settings.tool.bindings
-    if bindings and bindings not in _SUPPORTED_BINDINGS:
-        raise FerruleError(
-            f"{settings.tool_table}.bindings = {bindings!r}: this version of ferrule builds "
-            f"only {' and '.join(_SUPPORTED_BINDINGS)} extension modules"
-        )
-
-
 def wheel_filename(metadata: PackageMetadata, tag: str) -> str:
     return f"{metadata.dist_name}-{metadata.version.replace('-', '_')}-{tag}.whl"
 
 
-def _build_one(
-    settings: Settings,
-    layout: ProjectLayout,
-    metadata: PackageMetadata,
-    interp: Interpreter,
-    out_dir: Path,
-) -> BuiltWheel:
-    _log.info(f"building {metadata.name} {metadata.version} for {interp.describe()}")
-    cargo = settings.environ.get("CARGO", "cargo")
-    invocation = plan_cdylib(
-        cargo, settings.cargo.manifest_path, settings.cargo_options, interp, settings.environ
+def _check_bindings(ctx: _Context, interpreters: Sequence[Interpreter]) -> None:
+    settings = ctx.settings
+    project = settings.project_table or {}
+    if ctx.bindings == "bin" and (project.get("scripts") or project.get("gui-scripts")):
+        raise ConfigError.single(
+            settings.pyproject_path or settings.cargo.manifest_path,
+            "project.scripts",
+            "cannot be used with bin bindings: the Rust binaries are the scripts",
+        )
+    if ctx.bindings == "cffi" and len(interpreters) != 1:
+        raise FerruleError("cffi bindings are built with exactly one interpreter; pass one -i")
+
+
+def _selected_bins(ctx: _Context, *, all_if_unfiltered: bool) -> list[str]:
+    """Binary targets to build: filtered by ``targets``, required features met."""
+    filters = ctx.settings.tool.targets
+    wanted = {t.name for t in filters if t.kind in (None, "bin")}
+    enabled = {f.feature for f in ctx.settings.cargo_options.features}
+    names = []
+    for target in ctx.project.targets_of_kind("bin"):
+        if filters and target.name not in wanted:
+            continue
+        if not filters and not all_if_unfiltered:
+            continue
+        missing = set(target.required_features) - enabled
+        if missing and not ctx.settings.cargo_options.all_features:
+            _log.info(f"skipping binary {target.name}: needs features {', '.join(sorted(missing))}")
+            continue
+        names.append(target.name)
+    return names
+
+
+def _binaries(ctx: _Context, names: list[str], interp: Interpreter | None) -> list[Entry]:
+    paths = []
+    for name in names:
+        inv = plan_bin(
+            ctx.cargo,
+            ctx.settings.cargo.manifest_path,
+            ctx.settings.cargo_options,
+            name,
+            interp,
+            ctx.settings.environ,
+        )
+        result = run_cargo(inv, "bin")
+        paths += [a.path for a in result.artifacts if a.target_name == name]
+    return script_entries(paths, ctx.data_prefix)
+
+
+def _library(ctx: _Context, interp: Interpreter | None) -> CargoResult:
+    inv = plan_cdylib(
+        ctx.cargo,
+        ctx.settings.cargo.manifest_path,
+        ctx.settings.cargo_options,
+        interp,
+        ctx.settings.environ,
     )
-    result = run_cargo(invocation, "cdylib")
-    extension = result.artifacts[0].path
-    tag = wheel_tag(interp, settings.environ)
+    return run_cargo(inv, "cdylib")
+
+
+def _extra_extensions(ctx: _Context, interp: Interpreter) -> list[Entry]:
+    """ferrule's ``[[tool.ferrule.extensions]]``: more pyo3 modules in the same wheel."""
+    entries = []
+    settings = ctx.settings
+    for i, extra in enumerate(settings.tool.extensions):
+        manifest = (settings.project_dir / extra.manifest_path).resolve()
+        key = f"{settings.tool_table}.extensions[{i}]"
+        if not manifest.is_file():
+            raise ConfigError.single(
+                settings.pyproject_path or manifest, f"{key}.manifest-path", f"{manifest} not found"
+            )
+        options = dataclasses.replace(
+            settings.cargo_options,
+            features=tuple(FeatureSpec(f) for f in extra.features),
+            all_features=False,
+            no_default_features=False,
+        )
+        inv = plan_cdylib(ctx.cargo, manifest, options, interp, settings.environ)
+        library = run_cargo(inv, "cdylib").artifacts[0].path
+        parts = extra.module_name.split(".")
+        check_module_init(library, parts[-1], f"{key}.module-name")
+        entries.append(
+            Entry(
+                str(PurePosixPath(*parts[:-1], parts[-1] + interp.ext_suffix)),
+                source=library,
+                executable=True,
+            )
+        )
+    return entries
+
+
+def _include_entries(ctx: _Context, result: CargoResult | None) -> list[Entry]:
+    """``include`` globs for wheels, and copies from the build script's OUT_DIR."""
+    settings, layout = ctx.settings, ctx.layout
+    entries: list[Entry] = []
+    for spec in settings.tool.include:
+        if "wheel" not in spec.formats:
+            continue
+        if spec.from_out_dir:
+            out_dir = result.build_script.out_dir if result and result.build_script else None
+            if out_dir is None:
+                raise FerruleError(
+                    f"{settings.tool_table}.include: {spec.path!r} is to be copied from the build "
+                    "script's OUT_DIR, but the crate has no build script (build.rs)"
+                )
+            found = sorted(p for p in out_dir.glob(spec.path) if p.is_file())
+            if not found:
+                raise FerruleError(
+                    f"{settings.tool_table}.include: nothing in {out_dir} matches {spec.path!r}"
+                )
+            for path in found:
+                name = path.relative_to(out_dir).as_posix()
+                target = f"{spec.to.strip('/')}/{name}" if spec.to else name
+                entries.append(Entry(target, source=path))
+            continue
+        for base in (settings.project_dir, layout.python_dir):
+            found = sorted(p for p in base.glob(spec.path) if p.is_file())
+            if found:
+                break
+        for path in found:
+            try:
+                rel = path.relative_to(layout.python_dir)
+            except ValueError:
+                rel = path.relative_to(settings.project_dir)
+            entries.append(Entry(rel.as_posix(), source=path))
+    return entries
+
+
+def _native(ctx: _Context, interp: Interpreter) -> tuple[list[Entry], CargoResult | None, str]:
+    """Build the crate's artifacts for ``interp``: wheel entries, cargo result, wheel tag."""
+    settings, layout, env = ctx.settings, ctx.layout, ctx.settings.environ
+    plain_tag = f"py3-none-{platform_tag(interp, env)}"
+    if ctx.bindings in _PYO3:
+        result = _library(ctx, interp)
+        library = result.artifacts[0].path
+        check_module_init(library, layout.extension_name, ctx.module_key)
+        entries = extension_entries(
+            library,
+            layout.extension_dir,
+            layout.extension_name + interp.ext_suffix,
+            pure=not layout.mixed,
+            extension_name=layout.extension_name,
+        )
+        entries += _extra_extensions(ctx, interp)
+        # ferrule: binaries named in `targets` ship alongside the library.
+        entries += _binaries(ctx, _selected_bins(ctx, all_if_unfiltered=False), None)
+        return entries, result, wheel_tag(interp, env)
+    if ctx.bindings == "cffi":
+        from ferrule.bindings.cffi import cffi_entries
+
+        result = _library(ctx, None)
+        package_dir = (
+            layout.extension_dir / layout.extension_name if layout.mixed else layout.extension_dir
+        )
+        entries = cffi_entries(
+            result.artifacts[0].path,
+            package_dir,
+            layout.extension_name,
+            settings.cargo.manifest_path.parent,
+            settings.cargo.name,
+            interp,
+            env,
+        )
+        return entries, result, plain_tag
+    if ctx.bindings == "uniffi":
+        from ferrule.bindings.uniffi import uniffi_entries
+
+        result = _library(ctx, None)
+        package_dir = (
+            layout.extension_dir / layout.extension_name if layout.mixed else layout.extension_dir
+        )
+        has_bindgen = any(t.name == "uniffi-bindgen" for t in ctx.project.targets_of_kind("bin"))
+        entries = uniffi_entries(
+            result.artifacts[0].path,
+            package_dir,
+            settings.cargo.manifest_path.parent,
+            has_bindgen,
+            env,
+        )
+        return entries, result, plain_tag
+    # bin: binaries as scripts; a pyo3 binary embeds this interpreter.
+    names = _selected_bins(ctx, all_if_unfiltered=True)
+    if not names:
+        raise FerruleError(f"{settings.cargo.manifest_path} has no binary target to build")
+    embeds_python = bool({"pyo3", "pyo3-ffi"} & ctx.project.dependencies)
+    entries = _binaries(ctx, names, interp if embeds_python else None)
+    return entries, None, wheel_tag(interp, env) if embeds_python else plain_tag
+
+
+def _build_one(ctx: _Context, interp: Interpreter, out_dir: Path) -> BuiltWheel:
+    settings, metadata = ctx.settings, ctx.metadata
+    _log.info(
+        f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {interp.describe()}"
+    )
+    native, result, tag = _native(ctx, interp)
+    selection = FileSelection(
+        settings.project_dir,
+        exclude=tuple(s.path for s in settings.tool.exclude if "wheel" in s.formats),
+    )
     entries = plan_entries(
-        layout,
+        ctx.layout,
         metadata,
-        extension,
-        layout.extension_name + interp.ext_suffix,
+        native,
         wheel_file(f"ferrule ({__version__})", [tag]),
-        boundary=settings.project_dir,
+        selection,
+        extra=_include_entries(ctx, result),
     )
     target = out_dir / wheel_filename(metadata, tag)
     with WheelWriter(target, metadata.dist_info, settings.environ) as writer:
@@ -93,11 +294,23 @@ def _build_one(
 def build_wheels(
     settings: Settings, interpreters: Sequence[Interpreter], out_dir: Path
 ) -> list[BuiltWheel]:
-    """One wheel per interpreter, written atomically into ``out_dir``."""
-    _check_bindings(settings)
+    """One wheel per interpreter (one in all for interpreter-independent bindings)."""
     metadata = build_metadata(settings)
     layout = determine_layout(settings)
-    return [_build_one(settings, layout, metadata, interp, out_dir) for interp in interpreters]
+    project = read_metadata(settings)
+    ctx = _Context(
+        settings=settings,
+        layout=layout,
+        metadata=metadata,
+        project=project,
+        bindings=detect_bindings(settings.tool.bindings, project),
+        cargo=settings.environ.get("CARGO", "cargo"),
+    )
+    _check_bindings(ctx, interpreters)
+    if ctx.bindings not in _PYO3:
+        # cffi, uniffi and plain binaries do not depend on the Python version.
+        interpreters = interpreters[:1]
+    return [_build_one(ctx, interp, out_dir) for interp in interpreters]
 
 
 def write_dist_info(settings: Settings, directory: Path) -> str:

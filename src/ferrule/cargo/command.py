@@ -9,7 +9,7 @@ from pathlib import Path
 from ferrule.config.model import CargoOptions, FeatureSpec
 from ferrule.interpreter import Interpreter
 
-__all__ = ["CargoInvocation", "active_features", "plan_cdylib"]
+__all__ = ["CargoInvocation", "active_features", "plan_bin", "plan_cdylib"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,9 @@ def _common_args(options: CargoOptions, manifest: Path, interp: Interpreter | No
     return args
 
 
-def pyo3_env(base: Mapping[str, str], interp: Interpreter) -> dict[str, str]:
+def pyo3_env(
+    base: Mapping[str, str], interp: Interpreter, *, extension_module: bool = True
+) -> dict[str, str]:
     """The environment pyo3's build script needs to target ``interp``.
 
     The interpreter is given by its base executable (the one a virtual
@@ -92,8 +94,12 @@ def pyo3_env(base: Mapping[str, str], interp: Interpreter) -> dict[str, str]:
         env["PYO3_PYTHON"] = interp.base_executable
         env["PYTHON_SYS_EXECUTABLE"] = interp.base_executable
     env["PYO3_ENVIRONMENT_SIGNATURE"] = interp.signature
-    # pyo3 >= 0.27 reads this instead of the `extension-module` feature.
-    env["PYO3_BUILD_EXTENSION_MODULE"] = "1"
+    if extension_module:
+        # pyo3 >= 0.27 reads this instead of the `extension-module` feature.
+        env["PYO3_BUILD_EXTENSION_MODULE"] = "1"
+    else:
+        # A binary embeds Python and must link libpython.
+        env.pop("PYO3_BUILD_EXTENSION_MODULE", None)
     return env
 
 
@@ -120,4 +126,27 @@ def plan_cdylib(
     if options.rustc_args:
         argv += ["--", *options.rustc_args]
     env = pyo3_env(base_env, interp) if interp is not None else dict(base_env)
+    return CargoInvocation(tuple(argv), env, manifest)
+
+
+def plan_bin(
+    cargo: str,
+    manifest: Path,
+    options: CargoOptions,
+    name: str,
+    interp: Interpreter | None,
+    base_env: Mapping[str, str],
+) -> CargoInvocation:
+    """``cargo rustc --bin NAME``; with ``interp``, pyo3 is set up to embed Python.
+
+    >>> inv = plan_bin("cargo", Path("/p/Cargo.toml"), CargoOptions(), "tool", None, {})
+    >>> " ".join(inv.argv)
+    'cargo rustc --bin tool --message-format=json-render-diagnostics --manifest-path /p/Cargo.toml'
+    """
+    argv = [cargo, "rustc", "--bin", name, *_common_args(options, manifest, interp)]
+    if options.rustc_args:
+        argv += ["--", *options.rustc_args]
+    env = (
+        pyo3_env(base_env, interp, extension_module=False) if interp is not None else dict(base_env)
+    )
     return CargoInvocation(tuple(argv), env, manifest)

@@ -17,8 +17,10 @@ from packaging.specifiers import SpecifierSet
 
 __all__ = [
     "BINDINGS",
+    "FERRULE_ONLY_KEYS",
     "CargoOptions",
     "CargoPackage",
+    "ExtraExtension",
     "FeatureSpec",
     "IncludeSpec",
     "Settings",
@@ -48,6 +50,15 @@ class IncludeSpec:
     from_out_dir: bool = False
     to: str | None = None
     crate_name: str | None = None
+
+
+@dataclass(frozen=True)
+class ExtraExtension:
+    """A ``[[tool.ferrule.extensions]]`` entry: one more native module in the same wheel."""
+
+    manifest_path: str
+    module_name: str
+    features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,11 @@ class ToolConfig:
     pgo_command: str | None = _key("pgo-command", kind="str")
     sbom: Mapping[str, Any] = _key("sbom", kind="table", default_factory=dict)
     generate_ci: Mapping[str, Any] = _key("generate-ci", kind="table", default_factory=dict)
+    # ferrule's own keys (refused in [tool.maturin], which maturin would ignore).
+    extensions: tuple[ExtraExtension, ...] = _key("extensions", kind="extensions", default=())
+
+
+FERRULE_ONLY_KEYS = ("extensions",)
 
 
 @dataclass(frozen=True)

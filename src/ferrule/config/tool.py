@@ -14,7 +14,14 @@ from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from ferrule.config.model import FeatureSpec, IncludeSpec, TargetFilter, ToolConfig
+from ferrule.config.model import (
+    FERRULE_ONLY_KEYS,
+    ExtraExtension,
+    FeatureSpec,
+    IncludeSpec,
+    TargetFilter,
+    ToolConfig,
+)
 from ferrule.errors import ConfigProblem
 
 __all__ = ["KNOWN_KEYS", "parse_tool_table", "suggest"]
@@ -199,6 +206,25 @@ def _targets(value: Any) -> tuple[TargetFilter, ...]:
     return tuple(out)
 
 
+def _extensions(value: Any) -> tuple[ExtraExtension, ...]:
+    if not isinstance(value, list):
+        raise _Invalid(f"must be an array of tables, not {_type_name(value)}")
+    out = []
+    for i, item in enumerate(value):
+        where = f"[{i}]"
+        if not isinstance(item, dict):
+            raise _Invalid(f"must be a table, not {_type_name(item)}", where)
+        _check_keys(item, ("manifest-path", "module-name", "features"), where)
+        for required in ("manifest-path", "module-name"):
+            if not isinstance(item.get(required), str):
+                raise _Invalid("is required and must be a string", f"{where}.{required}")
+        features = item.get("features", [])
+        if not (isinstance(features, list) and all(isinstance(f, str) for f in features)):
+            raise _Invalid("must be an array of strings", f"{where}.features")
+        out.append(ExtraExtension(item["manifest-path"], item["module-name"], tuple(features)))
+    return tuple(out)
+
+
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "str": _str,
     "bool": _bool,
@@ -209,6 +235,7 @@ _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "include": lambda v: _includes(v, allow_from=True),
     "exclude": lambda v: _includes(v, allow_from=False),
     "targets": _targets,
+    "extensions": _extensions,
 }
 
 
@@ -222,6 +249,16 @@ def parse_tool_table(
     for key, raw in table.items():
         dotted = f"{prefix}.{key}"
         fld = by_key.get(key)
+        if fld is not None and key in FERRULE_ONLY_KEYS and prefix == "tool.maturin":
+            problems.append(
+                ConfigProblem(
+                    file,
+                    dotted,
+                    "is a ferrule extension that maturin would silently ignore; "
+                    "move the configuration to [tool.ferrule]",
+                )
+            )
+            continue
         if fld is None:
             problems.append(ConfigProblem(file, dotted, f"unknown key{suggest(key, KNOWN_KEYS)}"))
             continue

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import Any
 
 from ferrule.errors import LayoutError, WheelError
+from ferrule.globs import matches
 from ferrule.layout import ProjectLayout
 from ferrule.metadata import PackageMetadata
 
-__all__ = ["Entry", "plan_entries", "pure_init_py"]
+__all__ = ["Entry", "FileSelection", "plan_entries", "walk_files", "wheel_file"]
 
 _SKIP_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 _SKIP_SUFFIXES = (".pyc", ".pyo")
@@ -28,46 +30,79 @@ class Entry:
     executable: bool = False
 
 
-def pure_init_py(extension_name: str) -> bytes:
-    """The ``__init__.py`` of a pure-Rust package: re-exports the extension.
-
-    Byte-identical to maturin's (no final newline), so the two tools' wheels agree.
-    """
-    return (
-        f"from .{extension_name} import *\n\n"
-        f"__doc__ = {extension_name}.__doc__\n"
-        f'if hasattr({extension_name}, "__all__"):\n'
-        f"    __all__ = {extension_name}.__all__"
-    ).encode()
-
-
 def _is_extension_leftover(path: Path, extension_name: str) -> bool:
     """An extension module from an earlier ``develop`` sitting in the source tree."""
     name = path.name
     return name.startswith(f"{extension_name}.") and name.endswith((".so", ".pyd", ".dylib"))
 
 
-def walk_python_files(root: Path, boundary: Path) -> Iterator[Path]:
-    """Files below ``root`` in sorted order, minus caches and bytecode.
+@dataclass(frozen=True)
+class FileSelection:
+    """Which files of the project tree may go in: the project root (the boundary
+    symbolic links may not leave), ``exclude`` globs relative to it, and whether
+    ``.gitignore`` files are honoured."""
 
-    Symbolic links are followed only while they stay inside ``boundary``.
-    """
+    root: Path
+    exclude: tuple[str, ...] = ()
+    gitignore: bool = True
+
+
+def _gitignore_spec(directory: Path) -> Any:
+    ignore = directory / ".gitignore"
+    if not ignore.is_file():
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(ignore.read_text(encoding="utf-8").splitlines())
+
+
+def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, Any]]) -> bool:
+    for base, spec in specs:
+        rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+        if spec.match_file(rel):
+            return True
+    return False
+
+
+def walk_files(root: Path, selection: FileSelection) -> Iterator[Path]:
+    """Files below ``root`` in sorted order, minus caches, bytecode, ``.gitignore``d
+    and excluded files. Symbolic links are followed only inside ``selection.root``."""
+    boundary = selection.root.resolve()
+    specs: dict[Path, list[tuple[Path, Any]]] = {}
+    # .gitignore files in the directories from the project root down to ``root``
+    # apply too (never those above the project: they are not the project's).
+    inherited: list[tuple[Path, Any]] = []
+    if selection.gitignore and root != selection.root and root.is_relative_to(selection.root):
+        parts = root.relative_to(selection.root).parts
+        for i in range(len(parts)):
+            spec = _gitignore_spec(selection.root.joinpath(*parts[:i]))
+            if spec is not None:
+                inherited.append((selection.root.joinpath(*parts[:i]), spec))
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         current = Path(dirpath)
+        here = list(specs.get(current, inherited))
+        if selection.gitignore:
+            spec = _gitignore_spec(current)
+            if spec is not None:
+                here.append((current, spec))
         kept = []
         for d in sorted(dirnames):
-            if d in _SKIP_DIRS or d.endswith(".egg-info"):
+            child = current / d
+            if d in _SKIP_DIRS or d.endswith(".egg-info") or _ignored(child, True, here):
                 continue
-            target = (current / d).resolve()
+            if _excluded(child, selection):
+                continue
+            target = child.resolve()
             if not target.is_relative_to(boundary):
-                raise LayoutError(
-                    f"{current / d} is a link to {target}, outside the project {boundary}"
-                )
+                raise LayoutError(f"{child} is a link to {target}, outside the project {boundary}")
             kept.append(d)
+            specs[child] = here
         dirnames[:] = kept
         for f in sorted(filenames):
             path = current / f
-            if f.endswith(_SKIP_SUFFIXES):
+            if f.endswith(_SKIP_SUFFIXES) or _ignored(path, False, here):
+                continue
+            if _excluded(path, selection):
                 continue
             target = path.resolve()
             if not target.is_relative_to(boundary):
@@ -77,7 +112,17 @@ def walk_python_files(root: Path, boundary: Path) -> Iterator[Path]:
             yield path
 
 
-def _python_entries(layout: ProjectLayout, boundary: Path) -> Iterable[Entry]:
+def _excluded(path: Path, selection: FileSelection) -> bool:
+    if not selection.exclude:
+        return False
+    try:
+        rel = path.relative_to(selection.root).as_posix()
+    except ValueError:
+        return False
+    return matches(rel, selection.exclude)
+
+
+def _python_entries(layout: ProjectLayout, selection: FileSelection) -> Iterable[Entry]:
     roots = [layout.python_module] if layout.python_module else []
     roots += list(layout.python_packages)
     for root in roots:
@@ -85,7 +130,7 @@ def _python_entries(layout: ProjectLayout, boundary: Path) -> Iterable[Entry]:
         if root.is_file():
             yield Entry(root.relative_to(layout.python_dir).as_posix(), source=root)
             continue
-        for path in walk_python_files(root, boundary):
+        for path in walk_files(root, selection):
             rel = path.relative_to(layout.python_dir)
             if rel.parent.as_posix() == layout.extension_dir.as_posix() and _is_extension_leftover(
                 path, layout.extension_name
@@ -95,7 +140,7 @@ def _python_entries(layout: ProjectLayout, boundary: Path) -> Iterable[Entry]:
 
 
 def _data_entries(
-    layout: ProjectLayout, metadata: PackageMetadata, boundary: Path
+    layout: ProjectLayout, metadata: PackageMetadata, selection: FileSelection
 ) -> Iterable[Entry]:
     if layout.data_dir is None:
         return
@@ -106,7 +151,7 @@ def _data_entries(
                 f"{child} is not allowed in the data directory; use only "
                 + ", ".join(_DATA_SUBDIRS)
             )
-        for path in walk_python_files(child, boundary):
+        for path in walk_files(child, selection):
             rel = path.relative_to(layout.data_dir).as_posix()
             yield Entry(f"{prefix}/{rel}", source=path)
 
@@ -114,29 +159,24 @@ def _data_entries(
 def plan_entries(
     layout: ProjectLayout,
     metadata: PackageMetadata,
-    extension: Path,
-    extension_filename: str,
+    native: Sequence[Entry],
     wheel_file: bytes,
-    boundary: Path,
+    selection: FileSelection,
+    extra: Sequence[Entry] = (),
 ) -> list[Entry]:
     """Every entry of the wheel, package files sorted first and dist-info last.
 
-    RECORD is not listed: the writer adds it from what it wrote.
+    ``native`` are the entries the bindings made from cargo's artifacts;
+    ``extra`` are ``include`` files. RECORD is not listed: the writer adds it.
+    Two entries with one name are refused, naming both sources.
     """
-    entries: list[Entry] = []
-    ext_dir = layout.extension_dir
-    entries.append(
-        Entry(str(PurePosixPath(ext_dir, extension_filename)), source=extension, executable=True)
-    )
-    if layout.mixed:
-        entries += _python_entries(layout, boundary)
-    else:
-        entries.append(Entry(f"{ext_dir}/__init__.py", data=pure_init_py(layout.extension_name)))
-        if layout.root_stub is not None:
-            entries.append(Entry(f"{ext_dir}/__init__.pyi", source=layout.root_stub))
-            entries.append(Entry(f"{ext_dir}/py.typed", data=b""))
-        entries += _python_entries(layout, boundary)
-    entries += _data_entries(layout, metadata, boundary)
+    entries: list[Entry] = list(native) + list(extra)
+    entries += _python_entries(layout, selection)
+    if layout.root_stub is not None:
+        ext_dir = layout.extension_dir
+        entries.append(Entry(f"{ext_dir}/__init__.pyi", source=layout.root_stub))
+        entries.append(Entry(f"{ext_dir}/py.typed", data=b""))
+    entries += _data_entries(layout, metadata, selection)
 
     dist_info = metadata.dist_info
     meta_entries = [
@@ -151,14 +191,19 @@ def plan_entries(
     entries.sort(key=lambda e: e.arcname)
     meta_entries.sort(key=lambda e: e.arcname)
     seen: dict[str, Entry] = {}
+    unique: list[Entry] = []
     for entry in entries + meta_entries:
         if entry.arcname in seen:
+            first = seen[entry.arcname]
+            if first.source and entry.source and first.source.resolve() == entry.source.resolve():
+                continue  # the same file reached twice (say, a package and an include)
             raise WheelError(
                 f"two files map to {entry.arcname} in the wheel: "
-                f"{seen[entry.arcname].source or 'generated'} and {entry.source or 'generated'}"
+                f"{first.source or 'a generated file'} and {entry.source or 'a generated file'}"
             )
         seen[entry.arcname] = entry
-    return entries + meta_entries
+        unique.append(entry)
+    return unique
 
 
 def wheel_file(generator: str, tags: Iterable[str]) -> bytes:

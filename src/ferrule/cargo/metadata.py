@@ -1,0 +1,138 @@
+"""``cargo metadata`` at build time: the crate's targets and dependency graph.
+
+Only builds use this (cargo is needed then anyway); the metadata hooks read
+Cargo.toml directly instead (:mod:`ferrule.config.cargo_toml`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ferrule import _run
+from ferrule.cargo.command import active_features
+from ferrule.config.model import Settings
+from ferrule.errors import FerruleError
+
+__all__ = ["CargoProject", "CargoTarget", "parse_metadata", "read_metadata"]
+
+
+@dataclass(frozen=True)
+class CargoTarget:
+    name: str
+    kinds: tuple[str, ...]
+    required_features: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CargoProject:
+    """The root package as cargo resolved it."""
+
+    manifest_path: Path
+    name: str
+    targets: tuple[CargoTarget, ...]
+    # Names of every package reachable from the root through normal and build
+    # dependencies, with the features of this build: what binding detection reads.
+    dependencies: frozenset[str]
+    dependency_versions: Mapping[str, str]
+    target_directory: Path
+
+    def targets_of_kind(self, *kinds: str) -> list[CargoTarget]:
+        return [t for t in self.targets if set(t.kinds) & set(kinds)]
+
+
+def parse_metadata(data: Mapping[str, Any], manifest: Path) -> CargoProject:
+    """Pick the package at ``manifest`` out of ``cargo metadata`` output.
+
+    >>> data = {
+    ...     "packages": [
+    ...         {"id": "a", "name": "demo", "manifest_path": "/p/Cargo.toml", "version": "0.1.0",
+    ...          "targets": [{"name": "demo", "kind": ["cdylib"]},
+    ...                      {"name": "tool", "kind": ["bin"], "required-features": ["cli"]}]},
+    ...         {"id": "b", "name": "pyo3", "manifest_path": "/r/pyo3/Cargo.toml", "version": "0.29.3",
+    ...          "targets": []},
+    ...         {"id": "c", "name": "criterion", "manifest_path": "/r/c/Cargo.toml", "version": "1.0.0",
+    ...          "targets": []},
+    ...     ],
+    ...     "resolve": {"nodes": [
+    ...         {"id": "a", "deps": [
+    ...             {"pkg": "b", "dep_kinds": [{"kind": None}]},
+    ...             {"pkg": "c", "dep_kinds": [{"kind": "dev"}]}]},
+    ...         {"id": "b", "deps": []}, {"id": "c", "deps": []}]},
+    ...     "target_directory": "/p/target",
+    ... }
+    >>> project = parse_metadata(data, Path("/p/Cargo.toml"))
+    >>> sorted(project.dependencies), project.dependency_versions["pyo3"]
+    (['pyo3'], '0.29.3')
+    >>> [t.name for t in project.targets_of_kind("bin")]
+    ['tool']
+    """
+    packages = {p["id"]: p for p in data.get("packages", [])}
+    root = next(
+        (p for p in packages.values() if Path(p["manifest_path"]).resolve() == manifest.resolve()),
+        None,
+    )
+    if root is None:
+        raise FerruleError(f"cargo metadata does not list the package at {manifest}")
+    nodes = {n["id"]: n for n in (data.get("resolve") or {}).get("nodes", [])}
+    seen: set[str] = set()
+    stack = [root["id"]]
+    while stack:
+        current = stack.pop()
+        for dep in nodes.get(current, {}).get("deps", []):
+            kinds = {k.get("kind") for k in dep.get("dep_kinds", [{"kind": None}])}
+            # Dev-dependencies never reach the built library.
+            if kinds <= {"dev"} or dep["pkg"] in seen:
+                continue
+            seen.add(dep["pkg"])
+            stack.append(dep["pkg"])
+    names = {packages[i]["name"]: packages[i]["version"] for i in seen if i in packages}
+    targets = tuple(
+        CargoTarget(t["name"], tuple(t["kind"]), tuple(t.get("required-features", [])))
+        for t in root.get("targets", [])
+    )
+    return CargoProject(
+        manifest_path=manifest,
+        name=root["name"],
+        targets=targets,
+        dependencies=frozenset(names),
+        dependency_versions=names,
+        target_directory=Path(data["target_directory"]),
+    )
+
+
+def read_metadata(settings: Settings) -> CargoProject:
+    """Run ``cargo metadata`` for the crate with this build's features."""
+    options = settings.cargo_options
+    cargo = settings.environ.get("CARGO", "cargo")
+    argv = [
+        cargo,
+        "metadata",
+        "--format-version",
+        "1",
+        "--manifest-path",
+        str(settings.cargo.manifest_path),
+    ]
+    features = active_features(options.features, None)
+    if features:
+        argv += ["--features", ",".join(features)]
+    for flag, on in (
+        ("--all-features", options.all_features),
+        ("--no-default-features", options.no_default_features),
+        ("--locked", options.locked),
+        ("--frozen", options.frozen),
+        ("--offline", options.offline),
+    ):
+        if on:
+            argv.append(flag)
+    for item in options.config:
+        argv += ["--config", item]
+    done = _run.run(argv, env=settings.environ, hint="  cargo could not read the crate")
+    try:
+        data = json.loads(done.stdout)
+    except ValueError:
+        raise FerruleError("cargo metadata printed something that is not JSON") from None
+    return parse_metadata(data, settings.cargo.manifest_path)
