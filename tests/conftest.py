@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.helpers.venv import VEnv, clean_env, run
 
 ROOT = Path(__file__).resolve().parents[1]

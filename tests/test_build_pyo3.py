@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from tests.conftest import CRATES
 from tests.helpers.venv import VEnv, run
 
@@ -17,7 +18,7 @@ TEST_SCRIPT = CRATES / "pyo3-pure" / "exercise.py"
 
 def install_and_exercise(venv: VEnv, wheel: Path) -> None:
     venv.pip("install", "-q", wheel)
-    assert venv.run_python(TEST_SCRIPT).strip() == "ok"
+    assert venv.exercise(TEST_SCRIPT) == "ok"
     venv.pip("check")
 
 
@@ -52,7 +53,7 @@ def test_cli_and_pep517_give_the_same_package_files(
 def test_pip_install_from_source(offline_pip_env: dict[str, str], venv: VEnv) -> None:
     env = {**venv.env, **{k: v for k, v in offline_pip_env.items() if k.startswith("PIP_")}}
     run([venv.python, "-m", "pip", "install", "-q", CRATES / "pyo3-pure"], env=env)
-    assert venv.run_python(TEST_SCRIPT).strip() == "ok"
+    assert venv.exercise(TEST_SCRIPT) == "ok"
 
 
 def test_python_m_build_wheel(offline_pip_env: dict[str, str], tmp_path: Path, venv: VEnv) -> None:

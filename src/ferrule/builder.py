@@ -105,7 +105,9 @@ def _selected_bins(ctx: _Context, *, all_if_unfiltered: bool) -> list[str]:
     return names
 
 
-def _binaries(ctx: _Context, names: list[str], interp: Interpreter | None) -> list[Entry]:
+def _binaries(
+    ctx: _Context, names: list[str], interp: Interpreter | None, *, embed_python: bool
+) -> list[Entry]:
     paths = []
     for name in names:
         inv = plan_bin(
@@ -115,6 +117,7 @@ def _binaries(ctx: _Context, names: list[str], interp: Interpreter | None) -> li
             name,
             interp,
             ctx.settings.environ,
+            embed_python=embed_python,
         )
         result = run_cargo(inv, "bin")
         paths += [a.path for a in result.artifacts if a.target_name == name]
@@ -217,7 +220,9 @@ def _native(ctx: _Context, interp: Interpreter) -> tuple[list[Entry], CargoResul
         )
         entries += _extra_extensions(ctx, interp)
         # ferrule: binaries named in `targets` ship alongside the library.
-        entries += _binaries(ctx, _selected_bins(ctx, all_if_unfiltered=False), None)
+        entries += _binaries(
+            ctx, _selected_bins(ctx, all_if_unfiltered=False), interp, embed_python=False
+        )
         return entries, result, wheel_tag(interp, env)
     if ctx.bindings == "cffi":
         from ferrule.bindings.cffi import cffi_entries
@@ -257,7 +262,7 @@ def _native(ctx: _Context, interp: Interpreter) -> tuple[list[Entry], CargoResul
     if not names:
         raise FerruleError(f"{settings.cargo.manifest_path} has no binary target to build")
     embeds_python = bool({"pyo3", "pyo3-ffi"} & ctx.project.dependencies)
-    entries = _binaries(ctx, names, interp if embeds_python else None)
+    entries = _binaries(ctx, names, interp if embeds_python else None, embed_python=embeds_python)
     return entries, None, wheel_tag(interp, env) if embeds_python else plain_tag
 
 

@@ -64,6 +64,12 @@ def determine_layout(settings: Settings) -> ProjectLayout:
                 f"{tool_key}.python-source",
                 f"directory {python_dir} does not exist",
             )
+    elif (
+        not (project_dir / parts[0]).exists()
+        and (project_dir / "src" / parts[0] / "__init__.py").is_file()
+    ):
+        # The src/<package> + rust/Cargo.toml layout (`maturin new --src`).
+        python_dir = project_dir / "src"
     else:
         python_dir = project_dir
 
@@ -77,7 +83,9 @@ def determine_layout(settings: Settings) -> ProjectLayout:
             f"but {candidate} is not a directory; create it (with an __init__.py) or set "
             f"{tool_key}.python-source"
         )
-    extension_dir = PurePosixPath(*parts[:-1]) if mixed else PurePosixPath(parts[0])
+    # In a mixed layout the extension sits in its parent package: `pkg.sub.ext` in
+    # pkg/sub/, and a plain `pkg` in pkg/ itself (next to pkg/__init__.py).
+    extension_dir = PurePosixPath(*parts[:-1]) if len(parts) > 1 else PurePosixPath(parts[0])
 
     packages = []
     for package in settings.tool.python_packages:

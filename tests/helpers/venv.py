@@ -66,3 +66,10 @@ class VEnv:
 
     def run_python(self, *args: str | os.PathLike[str], cwd: Path | None = None) -> str:
         return run([self.python, *args], cwd=cwd, env=self.env).stdout
+
+    def exercise(self, script: Path) -> str:
+        """Run a crate's exercise script against what is installed, not the source tree.
+
+        (Running the file directly would put its directory, the crate, first on sys.path.)
+        """
+        return self.run_python("-c", script.read_text(), cwd=self.path).strip()

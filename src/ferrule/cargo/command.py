@@ -136,8 +136,14 @@ def plan_bin(
     name: str,
     interp: Interpreter | None,
     base_env: Mapping[str, str],
+    *,
+    embed_python: bool = False,
 ) -> CargoInvocation:
-    """``cargo rustc --bin NAME``; with ``interp``, pyo3 is set up to embed Python.
+    """``cargo rustc --bin NAME``.
+
+    With ``interp``, pyo3 is configured for it: to embed Python (``embed_python``,
+    a pyo3 binary) or exactly as for the crate's extension module, so that a
+    plain binary next to a pyo3 library does not make cargo rebuild pyo3.
 
     >>> inv = plan_bin("cargo", Path("/p/Cargo.toml"), CargoOptions(), "tool", None, {})
     >>> " ".join(inv.argv)

@@ -17,6 +17,8 @@ __all__ = ["Entry", "FileSelection", "plan_entries", "walk_files", "wheel_file"]
 
 _SKIP_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 _SKIP_SUFFIXES = (".pyc", ".pyo")
+# Version-control bookkeeping is never package content (maturin ships it; we don't).
+_VCS_FILES = {".gitignore", ".gitattributes", ".gitkeep", ".hgignore", ".hgtags"}
 _DATA_SUBDIRS = ("data", "scripts", "headers", "purelib", "platlib")
 
 
@@ -88,7 +90,9 @@ def walk_files(root: Path, selection: FileSelection) -> Iterator[Path]:
         kept = []
         for d in sorted(dirnames):
             child = current / d
-            if d in _SKIP_DIRS or d.endswith(".egg-info") or _ignored(child, True, here):
+            if d in _SKIP_DIRS or d.endswith(".egg-info"):
+                continue
+            if _ignored(child, True, here):
                 continue
             if _excluded(child, selection):
                 continue
@@ -100,7 +104,7 @@ def walk_files(root: Path, selection: FileSelection) -> Iterator[Path]:
         dirnames[:] = kept
         for f in sorted(filenames):
             path = current / f
-            if f.endswith(_SKIP_SUFFIXES) or _ignored(path, False, here):
+            if f in _VCS_FILES or f.endswith(_SKIP_SUFFIXES) or _ignored(path, False, here):
                 continue
             if _excluded(path, selection):
                 continue
@@ -188,7 +192,9 @@ def plan_entries(
     for rel, path in metadata.license_files:
         meta_entries.append(Entry(f"{dist_info}/licenses/{rel}", source=path))
 
-    entries.sort(key=lambda e: e.arcname)
+    # Package files first, then the .data directory, then .dist-info (as maturin).
+    data_prefix = f"{metadata.dist_name}-{metadata.version}.data/"
+    entries.sort(key=lambda e: (e.arcname.startswith(data_prefix), e.arcname))
     meta_entries.sort(key=lambda e: e.arcname)
     seen: dict[str, Entry] = {}
     unique: list[Entry] = []

@@ -1,0 +1,1 @@
+SECRET = "left out by exclude"

@@ -1,0 +1,1 @@
+from ._rs import add

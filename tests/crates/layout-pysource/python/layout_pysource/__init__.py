@@ -1,0 +1,3 @@
+from ._core import shout
+
+__all__ = ["shout"]

@@ -1,0 +1,1 @@
+from .layout_srcrust import answer

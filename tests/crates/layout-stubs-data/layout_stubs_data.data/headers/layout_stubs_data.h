@@ -1,0 +1,1 @@
+int layout_stubs_data(void);

@@ -1,0 +1,4 @@
+import multi_extension
+
+assert multi_extension.both() == ("first", "second")
+print("ok")
