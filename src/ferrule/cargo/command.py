@@ -153,6 +153,8 @@ def plan_bin(
     if options.rustc_args:
         argv += ["--", *options.rustc_args]
     env = (
-        pyo3_env(base_env, interp, extension_module=False) if interp is not None else dict(base_env)
+        pyo3_env(base_env, interp, extension_module=not embed_python)
+        if interp is not None
+        else dict(base_env)
     )
     return CargoInvocation(tuple(argv), env, manifest)

@@ -6,6 +6,14 @@ mod _core {
 
     #[pyfunction]
     fn shout(s: &str) -> String {
-        s.to_uppercase()
+        let loud = s.to_uppercase();
+        if cfg!(feature = "pypy-only") {
+            return "built for PyPy".into();
+        }
+        if cfg!(feature = "loud") {
+            format!("{loud}!")
+        } else {
+            loud
+        }
     }
 }

@@ -1,0 +1,92 @@
+"""The cargo command planner: options become cargo flags, nothing else sneaks in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+
+from ferrule.cargo.command import plan_bin, plan_cdylib
+from ferrule.config.model import CargoOptions, FeatureSpec
+from ferrule.interpreter import Interpreter
+
+CPY311 = Interpreter(
+    "cpython", 3, 11, "", ".so", "", "linux-x86_64", "/v/bin/python", "/b/python3.11", False, 64
+)
+PYPY = Interpreter("pypy", 3, 10, "", ".so", "pypy310-pp73", "linux-x86_64", "/p", "/p", False, 64)
+
+
+def test_every_cargo_option_is_passed() -> None:
+    options = CargoOptions(
+        profile="fast",
+        features=(FeatureSpec("a"), FeatureSpec("b")),
+        all_features=True,
+        no_default_features=True,
+        locked=True,
+        frozen=True,
+        offline=True,
+        target="x86_64-unknown-linux-gnu",
+        target_dir=Path("/t"),
+        config=("profile.fast.inherits='release'",),
+        unstable_flags=("build-std",),
+        rustc_args=("-Ctarget-cpu=native",),
+        jobs=2,
+    )
+    argv = plan_cdylib("cargo", Path("/p/Cargo.toml"), options, CPY311, {}).argv
+    assert argv[:3] == ("cargo", "rustc", "--lib")
+    for expected in (
+        ("--profile", "fast"),
+        ("--features", "a,b"),
+        ("--target", "x86_64-unknown-linux-gnu"),
+        ("--target-dir", "/t"),
+        ("--config", "profile.fast.inherits='release'"),
+        ("-Z", "build-std"),
+        ("--jobs", "2"),
+        ("--crate-type", "cdylib"),
+    ):
+        i = argv.index(expected[0])
+        assert argv[i : i + 2] == expected
+    for flag in ("--all-features", "--no-default-features", "--locked", "--frozen", "--offline"):
+        assert flag in argv
+    assert argv[-2:] == ("--", "-Ctarget-cpu=native")
+
+
+def test_conditional_features_follow_the_interpreter() -> None:
+    options = CargoOptions(
+        features=(
+            FeatureSpec("new", SpecifierSet(">=3.11")),
+            FeatureSpec("old", SpecifierSet("<3.11")),
+            FeatureSpec("pypy", None, "pypy"),
+        )
+    )
+    cpy = plan_cdylib("cargo", Path("/p/Cargo.toml"), options, CPY311, {}).argv
+    pypy = plan_cdylib("cargo", Path("/p/Cargo.toml"), options, PYPY, {}).argv
+    assert cpy[cpy.index("--features") + 1] == "new"
+    assert pypy[pypy.index("--features") + 1] == "old,pypy"
+
+
+def test_pyo3_environment() -> None:
+    env = plan_cdylib("cargo", Path("/p/Cargo.toml"), CargoOptions(), CPY311, {"HOME": "/h"}).env
+    assert env["PYO3_PYTHON"] == "/b/python3.11"  # the base interpreter, stable across venvs
+    assert env["PYO3_BUILD_EXTENSION_MODULE"] == "1"
+    assert env["PYO3_ENVIRONMENT_SIGNATURE"] == "cpython-3.11-64bit"
+    assert env["HOME"] == "/h"
+    # A user's PYO3_CONFIG_FILE wins over the interpreter.
+    env = plan_cdylib(
+        "cargo", Path("/p/Cargo.toml"), CargoOptions(), CPY311, {"PYO3_CONFIG_FILE": "/c"}
+    ).env
+    assert "PYO3_PYTHON" not in env
+
+
+def test_binaries() -> None:
+    plain = plan_bin(
+        "cargo", Path("/p/Cargo.toml"), CargoOptions(profile="release"), "tool", None, {}
+    )
+    assert plain.argv[:4] == ("cargo", "rustc", "--bin", "tool")
+    assert "--release" in plain.argv and "PYO3_PYTHON" not in plain.env
+    embedding = plan_bin(
+        "cargo", Path("/p/Cargo.toml"), CargoOptions(), "tool", CPY311, {}, embed_python=True
+    )
+    assert "PYO3_BUILD_EXTENSION_MODULE" not in embedding.env
+    beside_library = plan_bin("cargo", Path("/p/Cargo.toml"), CargoOptions(), "tool", CPY311, {})
+    assert beside_library.env["PYO3_BUILD_EXTENSION_MODULE"] == "1"
