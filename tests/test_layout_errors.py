@@ -19,6 +19,16 @@ def copy(crate: str, tmp_path: Path) -> Path:
     return dest
 
 
+def rename_library(manifest: Path, old: str, new: str) -> None:
+    """Give a modified copy its own library file name.
+
+    All test crates share one cargo target directory, where a library is
+    written to ``<profile>/lib<name>.so``: a copy whose code differs must not
+    overwrite the original's file (cargo would still call the original fresh).
+    """
+    manifest.write_text(manifest.read_text().replace(f'name = "{old}"', f'name = "{new}"'))
+
+
 def fails(project: Path, tmp_path: Path) -> str:
     out = tmp_path / "out"
     proc = ferrule("build", "-i", sys.executable, "-o", out, cwd=project, check=False)
@@ -42,9 +52,10 @@ def test_module_name_not_matching_the_pymodule(tmp_path: Path) -> None:
 
 def test_library_without_any_pymodule(tmp_path: Path) -> None:
     project = copy("pyo3-pure", tmp_path)
+    rename_library(project / "Cargo.toml", "pyo3_pure", "no_pymodule")
     (project / "src" / "lib.rs").write_text("pub fn nothing() {}\n")
     err = fails(project, tmp_path)
-    assert "exports no PyInit_pyo3_pure: it has no #[pymodule]" in err
+    assert "exports no PyInit_no_pymodule: it has no #[pymodule]" in err
 
 
 def test_python_source_missing(tmp_path: Path) -> None:
@@ -83,6 +94,7 @@ def test_two_native_artifacts_with_one_path(tmp_path: Path) -> None:
             'module-name = "multi_extension._second"', 'module-name = "multi_extension._first"'
         )
     )
+    rename_library(project / "second" / "Cargo.toml", "_second", "_clash")
     (project / "second" / "src" / "lib.rs").write_text(
         (project / "second" / "src" / "lib.rs").read_text().replace("mod _second", "mod _first")
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -35,6 +37,27 @@ class BuiltWheel:
     interpreter: Interpreter | None
 
 
+class _Staging:
+    """Private copies of cargo's artifacts, taken right after each cargo run.
+
+    cargo writes a library to the same path in the target directory whatever
+    the interpreter, and two crates with one library name share that path; a
+    later cargo run (another interpreter, an extra extension) could replace a
+    file before the wheel is written.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.count = 0
+
+    def take(self, path: Path) -> Path:
+        self.count += 1
+        target = self.directory / str(self.count) / path.name
+        target.parent.mkdir()
+        shutil.copy2(path, target)
+        return target
+
+
 @dataclass(frozen=True)
 class _Context:
     """What every step of one build needs, resolved once."""
@@ -45,6 +68,7 @@ class _Context:
     project: CargoProject
     bindings: str
     cargo: str
+    staging: _Staging
 
     @property
     def module_key(self) -> str:
@@ -120,7 +144,7 @@ def _binaries(
             embed_python=embed_python,
         )
         result = run_cargo(inv, "bin")
-        paths += [a.path for a in result.artifacts if a.target_name == name]
+        paths += [ctx.staging.take(a.path) for a in result.artifacts if a.target_name == name]
     return script_entries(paths, ctx.data_prefix)
 
 
@@ -153,7 +177,7 @@ def _extra_extensions(ctx: _Context, interp: Interpreter) -> list[Entry]:
             no_default_features=False,
         )
         inv = plan_cdylib(ctx.cargo, manifest, options, interp, settings.environ)
-        library = run_cargo(inv, "cdylib").artifacts[0].path
+        library = ctx.staging.take(run_cargo(inv, "cdylib").artifacts[0].path)
         parts = extra.module_name.split(".")
         check_module_init(library, parts[-1], f"{key}.module-name")
         entries.append(
@@ -209,7 +233,7 @@ def _native(ctx: _Context, interp: Interpreter) -> tuple[list[Entry], CargoResul
     plain_tag = f"py3-none-{platform_tag(interp, env)}"
     if ctx.bindings in _PYO3:
         result = _library(ctx, interp)
-        library = result.artifacts[0].path
+        library = ctx.staging.take(result.artifacts[0].path)
         check_module_init(library, layout.extension_name, ctx.module_key)
         entries = extension_entries(
             library,
@@ -232,7 +256,7 @@ def _native(ctx: _Context, interp: Interpreter) -> tuple[list[Entry], CargoResul
             layout.extension_dir / layout.extension_name if layout.mixed else layout.extension_dir
         )
         entries = cffi_entries(
-            result.artifacts[0].path,
+            ctx.staging.take(result.artifacts[0].path),
             package_dir,
             layout.extension_name,
             settings.cargo.manifest_path.parent,
@@ -250,7 +274,7 @@ def _native(ctx: _Context, interp: Interpreter) -> tuple[list[Entry], CargoResul
         )
         has_bindgen = any(t.name == "uniffi-bindgen" for t in ctx.project.targets_of_kind("bin"))
         entries = uniffi_entries(
-            result.artifacts[0].path,
+            ctx.staging.take(result.artifacts[0].path),
             package_dir,
             settings.cargo.manifest_path.parent,
             has_bindgen,
@@ -303,19 +327,21 @@ def build_wheels(
     metadata = build_metadata(settings)
     layout = determine_layout(settings)
     project = read_metadata(settings)
-    ctx = _Context(
-        settings=settings,
-        layout=layout,
-        metadata=metadata,
-        project=project,
-        bindings=detect_bindings(settings.tool.bindings, project),
-        cargo=settings.environ.get("CARGO", "cargo"),
-    )
-    _check_bindings(ctx, interpreters)
-    if ctx.bindings not in _PYO3:
-        # cffi, uniffi and plain binaries do not depend on the Python version.
-        interpreters = interpreters[:1]
-    return [_build_one(ctx, interp, out_dir) for interp in interpreters]
+    with tempfile.TemporaryDirectory(prefix="ferrule-build-") as staging:
+        ctx = _Context(
+            settings=settings,
+            layout=layout,
+            metadata=metadata,
+            project=project,
+            bindings=detect_bindings(settings.tool.bindings, project),
+            cargo=settings.environ.get("CARGO", "cargo"),
+            staging=_Staging(Path(staging)),
+        )
+        _check_bindings(ctx, interpreters)
+        if ctx.bindings not in _PYO3:
+            # cffi, uniffi and plain binaries do not depend on the Python version.
+            interpreters = interpreters[:1]
+        return [_build_one(ctx, interp, out_dir) for interp in interpreters]
 
 
 def write_dist_info(settings: Settings, directory: Path) -> str:
