@@ -22,6 +22,9 @@ from tests.helpers.venv import VEnv, clean_env, run
 
 pytestmark = pytest.mark.slow
 
+# Where pyproject.toml is not at the crate's top.
+PROJECT_DIR = {"layout-parent": "python"}
+
 # crate -> (compare with maturin?, the wheel tag's python-abi part)
 CASES = {
     "layout-mixed": (True, "cp311-cp311"),
@@ -30,6 +33,7 @@ CASES = {
     "layout-dotted": (True, "cp311-cp311"),
     "layout-packages": (True, "cp311-cp311"),
     "layout-workspace": (True, "cp311-cp311"),
+    "layout-parent": (True, "cp311-cp311"),
     "layout-stubs-data": (True, "cp311-cp311"),
     "layout-includes": (True, "cp311-cp311"),
     "bind-pyo3-ffi": (True, "cp311-cp311"),
@@ -54,7 +58,14 @@ class Wheels:
         key = ("ferrule", crate)
         if key not in self.cache:
             out = self.root / "ferrule" / crate
-            ferrule("build", "-i", sys.executable, "-o", out, cwd=CRATES / crate)
+            ferrule(
+                "build",
+                "-i",
+                sys.executable,
+                "-o",
+                out,
+                cwd=CRATES / crate / PROJECT_DIR.get(crate, ""),
+            )
             (self.cache[key],) = out.glob("*.whl")
         return self.cache[key]
 
@@ -66,7 +77,7 @@ class Wheels:
             env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
             run(
                 ["maturin", "build", "-i", sys.executable, "--compatibility", "linux", "-o", out],
-                cwd=CRATES / crate,
+                cwd=CRATES / crate / PROJECT_DIR.get(crate, ""),
                 env=env,
             )
             (self.cache[key],) = out.glob("*.whl")

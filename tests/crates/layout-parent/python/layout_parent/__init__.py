@@ -1,0 +1,1 @@
+from ._rust import where_am_i
