@@ -38,6 +38,8 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (own,) = house.glob("ferrule-*.whl")
     # ferrule's runtime dependencies, as its metadata lists them.
     run([sys.executable, "-m", "pip", "download", "-q", "-d", house, own])
+    # What get_requires_for_build_wheel asks for cffi bindings.
+    run([sys.executable, "-m", "pip", "download", "-q", "-d", house, "cffi"])
     return house
 
 

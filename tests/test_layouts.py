@@ -124,3 +124,18 @@ def test_file_list_matches_maturin(crate: str, wheels: Wheels) -> None:
     left_out = NOT_SHIPPED.get(crate, set())
     assert left_out <= set(file_list(theirs))
     assert file_list(ours) == [n for n in file_list(theirs) if n not in left_out]
+
+
+def test_cffi_through_an_isolated_pip_build(
+    offline_pip_env: dict[str, str], tmp_path: Path, shared_venv: VEnv
+) -> None:
+    """pip's isolated environment gets cffi from get_requires_for_build_wheel."""
+    run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path, "."],
+        cwd=CRATES / "bind-cffi",
+        env=offline_pip_env,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    shared_venv.pip("install", "-q", "cffi")
+    shared_venv.pip("install", "-q", "--force-reinstall", "--no-deps", wheel)
+    assert shared_venv.exercise(CRATES / "bind-cffi" / "exercise.py").endswith("ok")

@@ -81,11 +81,29 @@ def _settings_and_interpreter(config_settings: ConfigSettings, default_profile: 
 
 @_hook
 def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> list[str]:
+    """cffi bindings need cffi in the build environment (to write ``ffi.py``)."""
+    from ferrule.config import load_settings
+
+    settings = load_settings(Path.cwd())
+    if _probably_cffi(settings) and sys.implementation.name != "pypy":
+        return ["cffi"]
     return []
 
 
+def _probably_cffi(settings: Any) -> bool:
+    """cffi bindings, judged from the files alone (no cargo here)."""
+    if settings.tool.bindings:
+        return bool(settings.tool.bindings == "cffi")
+    deps = set(settings.cargo.dependencies)
+    return "cdylib" in settings.cargo.crate_types and not deps & {"pyo3", "pyo3-ffi", "uniffi"}
+
+
 get_requires_for_build_editable = get_requires_for_build_wheel
-get_requires_for_build_sdist = get_requires_for_build_wheel
+
+
+@_hook
+def get_requires_for_build_sdist(config_settings: ConfigSettings = None) -> list[str]:
+    return []
 
 
 @_hook
