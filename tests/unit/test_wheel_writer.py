@@ -6,6 +6,7 @@ import base64
 import csv
 import hashlib
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -94,3 +95,22 @@ def test_failure_keeps_the_previous_wheel(tmp_path: Path) -> None:
 def test_bad_source_date_epoch(tmp_path: Path) -> None:
     with pytest.raises(WheelError, match="SOURCE_DATE_EPOCH"):
         WheelWriter(tmp_path / "x.whl", DIST_INFO, {"SOURCE_DATE_EPOCH": "soon"})
+
+
+def test_stale_parts_of_dead_processes_are_removed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    stale = tmp_path / f".demo.whl.ferrule-{dead}-abc.part"
+    alive = tmp_path / f".demo.whl.ferrule-{os.getpid()}-abc.part"
+    stale.write_bytes(b"partial")
+    alive.write_bytes(b"in progress")
+    write_demo(tmp_path / "demo.whl")
+    assert not stale.exists()
+    assert alive.exists()  # a live build's file is left alone

@@ -54,6 +54,27 @@ def zip_timestamp(environ: Mapping[str, str]) -> tuple[int, int, int, int, int, 
     return (t.year, t.month, t.day, t.hour, t.minute, t.second)
 
 
+_PART_TAG = "ferrule-"
+
+
+def remove_stale_parts(directory: Path) -> None:
+    """Delete temporary files that killed ferrule processes left in ``directory``.
+
+    A build killed with SIGKILL cannot clean up; its ``.<name>.ferrule-<pid>-….part``
+    file is removed by the next build once no process has that pid.
+    """
+    for part in directory.glob(f".*.{_PART_TAG}*.part"):
+        pid_text = part.name.rsplit(_PART_TAG, 1)[1].split("-", 1)[0]
+        if not pid_text.isdigit():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            part.unlink(missing_ok=True)
+        except PermissionError:  # alive, someone else's
+            continue
+
+
 def check_archive_name(name: str) -> None:
     """Refuse names an installer could be tricked by.
 
@@ -109,8 +130,11 @@ class WheelWriter:
 
     def __enter__(self) -> WheelWriter:
         self.target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_parts(self.target.parent)
         fd, tmp = tempfile.mkstemp(
-            prefix=f".{self.target.name}.", suffix=".part", dir=self.target.parent
+            prefix=f".{self.target.name}.{_PART_TAG}{os.getpid()}-",
+            suffix=".part",
+            dir=self.target.parent,
         )
         os.close(fd)
         self._tmp_path = Path(tmp)
