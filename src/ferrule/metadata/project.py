@@ -34,6 +34,30 @@ __all__ = ["LICENSE_GLOBS", "Problems", "from_project", "requires_python_text"]
 # maturin's automatic license files (when `license-files` is not given).
 LICENSE_GLOBS = ("LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*")
 
+# The [project] fields that may be listed in `dynamic` (all but name).
+PROJECT_FIELDS = frozenset(
+    [
+        "version",
+        "description",
+        "readme",
+        "requires-python",
+        "license",
+        "license-files",
+        "authors",
+        "maintainers",
+        "keywords",
+        "classifiers",
+        "urls",
+        "scripts",
+        "gui-scripts",
+        "entry-points",
+        "dependencies",
+        "optional-dependencies",
+        "import-names",
+        "import-namespaces",
+    ]
+)
+
 _T = TypeVar("_T")
 
 
@@ -181,7 +205,10 @@ def _validate(
         table["readme"] = {"file": readme, "content-type": readme_content_type(readme)}
     if isinstance(table.get("description"), str):
         table["description"] = one_line(table["description"])
-    if "version" not in table and "version" not in dynamic:
+    dynamic_ok = isinstance(table.get("dynamic", []), list)
+    if not dynamic_ok:
+        table["dynamic"] = []  # reported by from_project
+    if "version" not in table and "version" not in dynamic and dynamic_ok:
         # The specification requires one of them; maturin falls back to
         # Cargo's version with a warning, and so does ferrule.
         _log.warn(
@@ -191,11 +218,12 @@ def _validate(
         version = problems.guard(lambda: cargo.version)
         if version is not None:
             table["version"] = version
-    # Fields both static and dynamic are reported by from_project. (A Cargo
-    # version that failed is reported already: keep it from being "missing".)
-    table["dynamic"] = [f for f in dynamic if f not in table]
-    if "version" not in table and "version" not in table["dynamic"]:
-        table["dynamic"].append("version")
+    if dynamic_ok:
+        # Fields both static and dynamic are reported by from_project. (A Cargo
+        # version that failed is reported already: keep it from being "missing".)
+        table["dynamic"] = [f for f in table.get("dynamic", []) if f not in table or f == "name"]
+        if "version" not in table and "version" not in table["dynamic"]:
+            table["dynamic"].append("version")
 
     own_reports = _requirement_problems(project, problems)
     if isinstance(project.get("license"), str):
@@ -308,14 +336,21 @@ def from_project(
     dynamic = (
         [f for f in raw_dynamic if isinstance(f, str)] if isinstance(raw_dynamic, list) else []
     )
+    if not isinstance(raw_dynamic, list):
+        # (pyproject-metadata 0.12 fails on this one with an AttributeError)
+        problems.add("project.dynamic", 'must be an array of field names, such as ["version"]')
     for name in dynamic:
-        if name in project:
+        if name == "name":
+            pass  # pyproject-metadata: "name" cannot be dynamic
+        elif name in project:
             problems.add(
                 f"project.{name}",
                 "is given a value and is also listed in project.dynamic; remove one of them "
                 "(a dynamic field is filled in from Cargo.toml)",
             )
-    unfillable = [f for f in dynamic if f not in CARGO_FIELDS and f not in project]
+    unfillable = [
+        f for f in dynamic if f in PROJECT_FIELDS and f not in CARGO_FIELDS and f not in project
+    ]
     if unfillable:
         _log.warn(
             f"{problems.file}: project.dynamic lists {', '.join(unfillable)}, which ferrule "
