@@ -241,3 +241,18 @@ def test_missing_version_falls_back_to_cargo_with_a_warning(tmp_path: Path) -> N
     proc = ferrule("pep517", "write-dist-info", "--metadata-directory", tmp_path / "out", cwd=root)
     assert proc.stdout.strip() == "meta_demo-0.1.0.dist-info"
     assert "project.version is missing and not listed in project.dynamic" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("project", "key"),
+    [
+        (BASE + 'readme = "LATIN1.md"\n', "project.readme"),
+        (BASE + 'license = { file = "LATIN1.md" }\n', "project.license.file"),
+    ],
+    ids=["readme", "legacy-license-file"],
+)
+def test_text_file_that_is_not_utf8(tmp_path: Path, project: str, key: str) -> None:
+    root = write_project(tmp_path / "proj", project, "")
+    (root / "LATIN1.md").write_bytes("café\n".encode("latin-1"))
+    err = fails(root, tmp_path / "out")
+    assert f"{root / 'pyproject.toml'}: {key}: 'LATIN1.md' cannot be read as UTF-8 text" in err

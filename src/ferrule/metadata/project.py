@@ -76,7 +76,8 @@ class Problems:
         try:
             return func()
         except ConfigError as exc:
-            self.items += exc.problems
+            # A lazy Cargo field that fails fails again when asked twice: report it once.
+            self.items += [p for p in exc.problems if p not in self.items]
             return None
 
 
@@ -188,6 +189,26 @@ def _requirement_problems(project: Mapping[str, Any], problems: Problems) -> set
     return reported
 
 
+def _unreadable_files(
+    table: dict[str, Any], root: Path, readme_key: str, problems: Problems
+) -> set[str]:
+    """Report a readme or legacy license file that is not UTF-8 text and take it out of
+    ``table`` (pyproject-metadata would fail on it with a UnicodeDecodeError)."""
+    reported = set()
+    for field, key in (("readme", readme_key), ("license", "project.license.file")):
+        value = table.get(field)
+        name = value.get("file") if isinstance(value, dict) else None
+        if not isinstance(name, str) or not (root / name).is_file():
+            continue
+        try:
+            (root / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.add(key, f"{name!r} cannot be read as UTF-8 text ({exc})")
+            reported.add(key)
+            del table[field]
+    return reported
+
+
 def _validate(
     project: Mapping[str, Any],
     dynamic: list[str],
@@ -226,6 +247,8 @@ def _validate(
             table["dynamic"].append("version")
 
     own_reports = _requirement_problems(project, problems)
+    readme_key = "project.readme" if isinstance(readme, str) else "project.readme.file"
+    own_reports |= _unreadable_files(table, project_dir, readme_key, problems)
     if isinstance(project.get("license"), str):
         _license_expression(project["license"], problems)  # pyproject-metadata does not check it
     renames = {"project.readme.file": "project.readme"} if isinstance(readme, str) else {}
