@@ -345,15 +345,28 @@ def build_wheels(
 
 
 def write_dist_info(settings: Settings, directory: Path) -> str:
-    """The ``.dist-info`` directory for ``prepare_metadata_for_build_*``: no compiler involved."""
+    """The ``.dist-info`` directory for ``prepare_metadata_for_build_*``: no compiler involved.
+
+    METADATA, entry_points.txt and licenses/ are exactly what the wheel will
+    hold (the same :class:`PackageMetadata` feeds both). The directory is
+    assembled next to its final place and moved there in one step.
+    """
     metadata = build_metadata(settings)
-    dist_info = directory / metadata.dist_info
-    dist_info.mkdir(parents=True, exist_ok=True)
-    (dist_info / "METADATA").write_bytes(metadata.rfc822)
-    if metadata.entry_points:
-        (dist_info / "entry_points.txt").write_bytes(metadata.entry_points)
-    for rel, path in metadata.license_files:
-        target = dist_info / "licenses" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(path.read_bytes())
+    directory.mkdir(parents=True, exist_ok=True)
+    final = directory / metadata.dist_info
+    staging = Path(tempfile.mkdtemp(prefix=".ferrule-", dir=directory))
+    try:
+        (staging / "METADATA").write_bytes(metadata.rfc822)
+        if metadata.entry_points:
+            (staging / "entry_points.txt").write_bytes(metadata.entry_points)
+        for rel, path in metadata.license_files:
+            target = staging / "licenses" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        if final.exists():
+            shutil.rmtree(final)
+        staging.replace(final)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
     return metadata.dist_info
