@@ -17,12 +17,18 @@ from ferrule.cargo.build import CargoResult, run_cargo
 from ferrule.cargo.command import plan_bin, plan_cdylib
 from ferrule.cargo.metadata import CargoProject, read_metadata
 from ferrule.config.model import FeatureSpec, Settings
-from ferrule.errors import ConfigError, FerruleError
+from ferrule.errors import ConfigError, FerruleError, LayoutError
 from ferrule.interpreter import Interpreter
 from ferrule.layout import ProjectLayout, determine_layout
 from ferrule.metadata import PackageMetadata, build_metadata
 from ferrule.tags import platform_tag, wheel_tag
-from ferrule.wheel.manifest import Entry, FileSelection, plan_entries, wheel_file
+from ferrule.wheel.manifest import (
+    Entry,
+    FileSelection,
+    package_entries,
+    plan_entries,
+    wheel_file,
+)
 from ferrule.wheel.writer import WheelWriter
 
 __all__ = ["BuiltWheel", "build_wheels", "default_out_dir", "write_dist_info"]
@@ -69,6 +75,7 @@ class _Context:
     bindings: str
     cargo: str
     staging: _Staging
+    package_files: list[Entry]
 
     @property
     def module_key(self) -> str:
@@ -218,7 +225,13 @@ def _include_entries(ctx: _Context, result: CargoResult | None) -> list[Entry]:
             found = sorted(p for p in base.glob(spec.path) if p.is_file())
             if found:
                 break
+        boundary = settings.project_dir.resolve()
         for path in found:
+            if not path.resolve().is_relative_to(boundary):
+                raise LayoutError(
+                    f"{path} (from {settings.tool_table}.include {spec.path!r}) is a link to "
+                    f"{path.resolve()}, outside the project {boundary}"
+                )
             try:
                 rel = path.relative_to(layout.python_dir)
             except ValueError:
@@ -296,16 +309,11 @@ def _build_one(ctx: _Context, interp: Interpreter, out_dir: Path) -> BuiltWheel:
         f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {interp.describe()}"
     )
     native, result, tag = _native(ctx, interp)
-    selection = FileSelection(
-        settings.project_dir,
-        exclude=tuple(s.path for s in settings.tool.exclude if "wheel" in s.formats),
-    )
     entries = plan_entries(
-        ctx.layout,
         metadata,
         native,
         wheel_file(f"ferrule ({__version__})", [tag]),
-        selection,
+        ctx.package_files,
         extra=_include_entries(ctx, result),
     )
     target = out_dir / wheel_filename(metadata, tag)
@@ -326,6 +334,11 @@ def build_wheels(
     """One wheel per interpreter (one in all for interpreter-independent bindings)."""
     metadata = build_metadata(settings)
     layout = determine_layout(settings)
+    selection = FileSelection(
+        settings.project_dir,
+        exclude=tuple(s.path for s in settings.tool.exclude if "wheel" in s.formats),
+    )
+    package_files = package_entries(layout, metadata, selection)
     project = read_metadata(settings)
     with tempfile.TemporaryDirectory(prefix="ferrule-build-") as staging:
         ctx = _Context(
@@ -336,6 +349,7 @@ def build_wheels(
             bindings=detect_bindings(settings.tool.bindings, project),
             cargo=settings.environ.get("CARGO", "cargo"),
             staging=_Staging(Path(staging)),
+            package_files=package_files,
         )
         _check_bindings(ctx, interpreters)
         if ctx.bindings not in _PYO3:
