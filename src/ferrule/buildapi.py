@@ -145,12 +145,21 @@ def build_editable(
     config_settings: ConfigSettings = None,
     metadata_directory: str | None = None,
 ) -> str:
-    from ferrule.errors import FerruleError
+    """PEP 660: see :mod:`ferrule.develop.editable` (and docs/develop.md)."""
+    from ferrule.cli import build_parser, split_rustc_args
+    from ferrule.commands.develop import replay_args
+    from ferrule.develop.editable import build_editable_wheel, editable_profile
 
-    raise FerruleError(
-        "editable installs are not implemented in this version of ferrule; "
-        "use a regular install (pip install .)"
-    )
+    settings, interp = _settings_and_interpreter(config_settings, "dev")
+    ours, rustc_args = split_rustc_args(_build_args(config_settings))
+    args = build_parser().parse_args(["pep517", "build-wheel", *ours])
+    settings = editable_profile(settings, explicit=bool(args.profile))
+    hook = settings.tool.rebuild_on_import
+    raw = (config_settings or {}).get("rebuild-on-import")
+    if raw is not None:
+        hook = str(raw).strip().lower() in ("1", "true", "yes", "on")
+    replay = replay_args(args, rustc_args, settings.cargo_options.profile or "dev")
+    return build_editable_wheel(settings, interp, Path(wheel_directory), hook, replay).name
 
 
 @_hook

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -31,7 +32,14 @@ from ferrule.wheel.manifest import (
 )
 from ferrule.wheel.writer import WheelWriter
 
-__all__ = ["BuiltWheel", "build_wheels", "default_out_dir", "write_dist_info"]
+__all__ = [
+    "BuiltWheel",
+    "PlannedWheel",
+    "build_wheels",
+    "default_out_dir",
+    "planned_wheel",
+    "write_dist_info",
+]
 
 _PYO3 = ("pyo3", "pyo3-ffi")
 
@@ -384,3 +392,65 @@ def write_dist_info(settings: Settings, directory: Path) -> str:
         if staging.exists():
             shutil.rmtree(staging)
     return metadata.dist_info
+
+
+# --- Hook point for ferrule.develop (issue 7): a wheel's entries, without the wheel. ---
+
+
+@dataclass(frozen=True)
+class PlannedWheel:
+    """What the wheel for one interpreter would hold, for installs that write no wheel.
+
+    Sources of ``native`` entries are staged copies that live as long as the
+    :func:`planned_wheel` context.
+    """
+
+    native: list[Entry]  # made from cargo's artifacts: extensions, generated files, scripts
+    extra: list[Entry]  # ``include`` files
+    package_files: list[Entry]  # the project's Python files, stubs, data directory
+    wheel_file: bytes
+    tag: str
+    metadata: PackageMetadata
+    layout: ProjectLayout
+    bindings: str
+    cargo: CargoResult | None  # the library's cargo run (None for bin bindings)
+
+
+@contextlib.contextmanager
+def planned_wheel(settings: Settings, interp: Interpreter) -> Iterator[PlannedWheel]:
+    """Everything :func:`build_wheels` does for ``interp``, short of writing the archive.
+
+    The set-up mirrors build_wheels' (keep the two in step).
+    """
+    metadata = build_metadata(settings)
+    layout = determine_layout(settings)
+    selection = FileSelection(
+        settings.project_dir,
+        exclude=tuple(s.path for s in settings.tool.exclude if "wheel" in s.formats),
+    )
+    package_files = package_entries(layout, metadata, selection)
+    project = read_metadata(settings)
+    with tempfile.TemporaryDirectory(prefix="ferrule-develop-") as staging:
+        ctx = _Context(
+            settings=settings,
+            layout=layout,
+            metadata=metadata,
+            project=project,
+            bindings=detect_bindings(settings.tool.bindings, project),
+            cargo=settings.environ.get("CARGO", "cargo"),
+            staging=_Staging(Path(staging)),
+            package_files=package_files,
+        )
+        _check_bindings(ctx, [interp])
+        native, result, tag = _native(ctx, interp)
+        yield PlannedWheel(
+            native=native,
+            extra=_include_entries(ctx, result),
+            package_files=package_files,
+            wheel_file=wheel_file(f"ferrule ({__version__})", [tag]),
+            tag=tag,
+            metadata=metadata,
+            layout=layout,
+            bindings=ctx.bindings,
+            cargo=result,
+        )

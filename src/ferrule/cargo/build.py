@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ferrule import _log, _run
 from ferrule.cargo import messages
@@ -17,6 +19,10 @@ __all__ = ["CargoResult", "run_cargo"]
 class CargoResult:
     artifacts: tuple[messages.Artifact, ...]
     build_script: messages.BuildScriptOutput | None
+    # For ferrule.develop: every JSON message (fresh units too: what the build read)
+    # and the command that produced them (what a no-op develop replays).
+    messages: tuple[Mapping[str, Any], ...] = ()
+    invocation: CargoInvocation | None = None
 
 
 def run_cargo(invocation: CargoInvocation, crate_type: str) -> CargoResult:
@@ -48,5 +54,8 @@ def run_cargo(invocation: CargoInvocation, crate_type: str) -> CargoResult:
             "does the crate have a [lib] target?"
         )
     return CargoResult(
-        tuple(artifacts), messages.find_build_script(parsed, invocation.manifest_path)
+        tuple(artifacts),
+        messages.find_build_script(parsed, invocation.manifest_path),
+        tuple(parsed),
+        invocation,
     )

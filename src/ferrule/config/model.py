@@ -125,9 +125,11 @@ class ToolConfig:
     generate_ci: Mapping[str, Any] = _key("generate-ci", kind="table", default_factory=dict)
     # ferrule's own keys (refused in [tool.maturin], which maturin would ignore).
     extensions: tuple[ExtraExtension, ...] = _key("extensions", kind="extensions", default=())
+    # Editable installs rebuild when imported after a change (docs/develop.md).
+    rebuild_on_import: bool = _key("rebuild-on-import", kind="bool", default=False)
 
 
-FERRULE_ONLY_KEYS = ("extensions",)
+FERRULE_ONLY_KEYS = ("extensions", "rebuild-on-import")
 
 
 @dataclass(frozen=True)

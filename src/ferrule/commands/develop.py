@@ -1,0 +1,157 @@
+"""``ferrule develop``: build the crate and install it, editable, into the active environment."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ferrule.commands._options import add_cargo_options, cli_options
+
+__all__ = ["register", "replay_args", "run"]
+
+
+def _names(values: Sequence[str]) -> tuple[str, ...]:
+    """``-E a,b -E c`` as ``('a', 'b', 'c')``.
+
+    >>> _names(["a,b", "c"])
+    ('a', 'b', 'c')
+    """
+    return tuple(v for value in values for v in re.split(r"[,\s]+", value) if v)
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "develop",
+        aliases=["dev"],
+        help="build and install the package (editable) into the active environment",
+        description="Build the crate and install it into VIRTUAL_ENV, CONDA_PREFIX or the "
+        "nearest .venv, without pip. Does nothing (but run cargo) when nothing changed.",
+    )
+    p.add_argument("-b", "--bindings", choices=("pyo3", "pyo3-ffi", "cffi", "uniffi", "bin"))
+    p.add_argument("-r", "--release", action="store_true", help="build in release mode")
+    p.add_argument("--strip", action="store_true", help="strip the library")
+    p.add_argument(
+        "-E", "--extras", action="append", default=[], help="install these extras' dependencies"
+    )
+    p.add_argument(
+        "-G",
+        "--group",
+        action="append",
+        default=[],
+        help="install these dependency groups (PEP 735; default: 'dev' if it exists)",
+    )
+    p.add_argument(
+        "--skip-install",
+        action="store_true",
+        help="only build the extension in place, next to the Python sources (mixed layouts)",
+    )
+    p.add_argument("--pip-path", type=Path, help="the pip to install dependencies with")
+    p.add_argument("--uv", action="store_true", help="install dependencies with uv, not pip")
+    p.add_argument(
+        "--rebuild-on-import",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="install an import hook that rebuilds when the sources changed "
+        "(default: the rebuild-on-import config key)",
+    )
+    p.add_argument("--from-import-hook", action="store_true", help=argparse.SUPPRESS)
+    add_cargo_options(p)
+
+
+def replay_args(args: argparse.Namespace, rustc_args: Sequence[str], profile: str) -> list[str]:
+    """The options that reproduce this build, for the import hook's rebuilds.
+
+    Options that come from the configuration are left out, so that editing it
+    takes effect; the profile is always given, so a release install stays one.
+    """
+    out = ["--profile", profile]
+    if getattr(args, "bindings", None):
+        out += ["--bindings", args.bindings]
+    if args.manifest_path:
+        out += ["--manifest-path", str(Path(args.manifest_path).resolve())]
+    for feature in args.features:
+        out += ["--features", feature]
+    for flag in ("all_features", "no_default_features", "locked", "frozen", "offline", "quiet"):
+        if getattr(args, flag):
+            out.append("--" + flag.replace("_", "-"))
+    if args.target:
+        out += ["--target", args.target]
+    if args.target_dir:
+        out += ["--target-dir", str(Path(args.target_dir).resolve())]
+    for item in args.config:
+        out += ["--config", item]
+    for flag in args.unstable_flags:
+        out += ["-Z", flag]
+    if args.jobs:
+        out += ["--jobs", str(args.jobs)]
+    if getattr(args, "strip", False):
+        out.append("--strip")
+    if rustc_args:
+        out += ["--", *rustc_args]
+    return out
+
+
+def _command_key(args: argparse.Namespace, rustc_args: Sequence[str]) -> list[str]:
+    options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "verbose"}
+    return [json.dumps(options, sort_keys=True, default=str), *rustc_args]
+
+
+def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
+    import os
+
+    from ferrule.develop import replay
+
+    command, cwd = _command_key(args, rustc_args), Path.cwd()
+    # The environment is read here, as a whole, for the replay key (see ferrule.develop.replay).
+    environ = dict(os.environ)
+    replayable = not (args.from_import_hook or args.skip_install)
+    if replayable and replay.replay(command, cwd, environ):
+        return 0
+
+    from ferrule.config import load_settings
+    from ferrule.develop.editable import editable_profile
+    from ferrule.develop.run import DevelopRequest, develop
+
+    recorder = replay.Recorder().start() if replayable else None
+    try:
+        explicit = bool(args.release or args.profile)
+        settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "dev"))
+        profile = editable_profile(settings, explicit).cargo_options.profile or "dev"
+        request = DevelopRequest(
+            extras=_names(args.extras),
+            groups=_names(args.group),
+            skip_install=args.skip_install,
+            use_uv=args.uv,
+            pip_path=args.pip_path,
+            # A rebuild started by the import hook keeps the hook.
+            rebuild_on_import=True if args.from_import_hook else args.rebuild_on_import,
+            from_import_hook=args.from_import_hook,
+            explicit_profile=explicit,
+            replay=tuple(replay_args(args, rustc_args, profile)),
+        )
+        outcome = develop(settings, request)
+    except BaseException:
+        replay.forget(command, cwd, environ)
+        raise
+    finally:
+        if recorder is not None:
+            recorder.stop()
+    if outcome is None or outcome.cargo is None or outcome.artifact is None:
+        replay.forget(command, cwd, environ)
+    elif recorder is not None:
+        replay.record(
+            command,
+            cwd,
+            environ,
+            [*outcome.depends_on, *recorder.paths],
+            outcome.cargo.argv,
+            outcome.cargo.env,
+            outcome.artifact,
+            outcome.stamp,
+            outcome.message,
+        )
+    return 0

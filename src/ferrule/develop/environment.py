@@ -1,0 +1,213 @@
+"""The environment ``develop`` installs into: found as maturin finds it, asked about itself once.
+
+``VIRTUAL_ENV``, else ``CONDA_PREFIX`` (both set and different is an error),
+else the nearest ``.venv`` (with a ``pyvenv.cfg``) in the working directory or
+above. Anything that is neither a virtual environment nor a conda environment is
+refused: ``develop`` never writes into a system Python.
+
+The interpreter is probed once (version, ABI, its own install scheme, marker
+values) and the answer is cached next to cargo's output, keyed by the
+interpreter binary's and ``pyvenv.cfg``'s size and mtime, so that a no-op
+``develop`` does not start a second Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ferrule import _run
+from ferrule._import_hook import python_id
+from ferrule.develop.fresh import file_state
+from ferrule.errors import FerruleError
+from ferrule.interpreter import _PROBE, Interpreter, _from_json
+
+__all__ = ["TargetEnvironment", "find_prefix", "target_environment"]
+
+# Runs in the target interpreter after interpreter._PROBE: stdlib only, any Python 3.
+_SCHEME_PROBE = r"""
+import _imp, json, os, platform, sys, sysconfig
+names = sysconfig.get_scheme_names()
+scheme = "venv" if "venv" in names else ("nt" if os.name == "nt" else "posix_prefix")
+base = {"base": sys.prefix, "platbase": sys.prefix,
+        "installed_base": sys.prefix, "installed_platbase": sys.prefix}
+paths = sysconfig.get_paths(scheme, vars=base)
+impl = sys.implementation
+iver = "%d.%d.%d" % impl.version[:3]
+if impl.version.releaselevel != "final":
+    iver += impl.version.releaselevel[0] + str(impl.version.serial)
+print(json.dumps({
+    "prefix": sys.prefix,
+    "base_prefix": getattr(sys, "base_prefix", sys.prefix),
+    "paths": {k: paths[k] for k in ("purelib", "platlib", "scripts", "data")},
+    "headers": os.path.join(sys.prefix, "include", "site", "python%d.%d" % sys.version_info[:2]),
+    "python_version": sys.version,
+    "ext_suffix_first": _imp.extension_suffixes()[0],
+    "markers": {
+        "implementation_name": impl.name,
+        "implementation_version": iver,
+        "os_name": os.name,
+        "platform_machine": platform.machine(),
+        "platform_release": platform.release(),
+        "platform_system": platform.system(),
+        "platform_version": platform.version(),
+        "python_full_version": platform.python_version(),
+        "platform_python_implementation": platform.python_implementation(),
+        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        "sys_platform": sys.platform,
+    },
+}))
+"""
+_CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TargetEnvironment:
+    """A virtual or conda environment and its interpreter, as ``develop`` needs them."""
+
+    prefix: Path
+    python: Path
+    interpreter: Interpreter
+    purelib: Path
+    platlib: Path
+    scripts: Path
+    data: Path
+    headers: Path
+    markers: Mapping[str, str]
+    python_id: str
+    made_by_uv: bool
+
+    def scheme_dir(self, scheme: str) -> Path:
+        return {
+            "purelib": self.purelib,
+            "platlib": self.platlib,
+            "scripts": self.scripts,
+            "data": self.data,
+            "headers": self.headers,
+        }[scheme]
+
+
+def find_prefix(environ: Mapping[str, str], start: Path) -> Path:
+    """The environment to install into (not yet checked to be one)."""
+    venv, conda = environ.get("VIRTUAL_ENV"), environ.get("CONDA_PREFIX")
+    if venv and conda and Path(venv).resolve() != Path(conda).resolve():
+        raise FerruleError(
+            f"both VIRTUAL_ENV ({venv}) and CONDA_PREFIX ({conda}) are set; "
+            "deactivate one of them so that it is clear where to install"
+        )
+    if venv or conda:
+        prefix = Path(venv or conda or "")
+        if not prefix.is_dir():
+            var = "VIRTUAL_ENV" if venv else "CONDA_PREFIX"
+            raise FerruleError(f"{var}={prefix} does not exist")
+        return prefix.absolute()
+    for directory in (start, *start.parents):
+        if (directory / ".venv" / "pyvenv.cfg").is_file():
+            return directory / ".venv"
+    raise FerruleError(
+        "no virtual environment to install into: activate one (VIRTUAL_ENV), use a conda "
+        "environment (CONDA_PREFIX), or create .venv in the project "
+        "(python -m venv .venv, or uv venv)"
+    )
+
+
+def _python_in(prefix: Path) -> Path:
+    candidates = (
+        [prefix / "Scripts" / "python.exe", prefix / "python.exe"]
+        if os.name == "nt"
+        else [prefix / "bin" / "python", prefix / "bin" / "python3"]
+    )
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    raise FerruleError(f"{prefix} has no Python interpreter (looked for {candidates[0]})")
+
+
+def _cache_key(python: Path, prefix: Path) -> list[Any]:
+    real = python.resolve()
+    return [
+        _CACHE_VERSION,
+        str(python),
+        str(real),
+        file_state(real),
+        file_state(prefix / "pyvenv.cfg"),
+    ]
+
+
+def _probe(python: Path, environ: Mapping[str, str]) -> dict[str, Any]:
+    env = {k: v for k, v in environ.items() if not k.startswith("PYTHON")}
+    done = _run.run(
+        # Not -S: a virtual environment's sys.prefix is set by the site module.
+        [str(python), "-I", "-c", _PROBE + "\n" + _SCHEME_PROBE],
+        env=env,
+        hint=f"cannot run the interpreter {python}",
+    )
+    # The last two lines: .pth files in the environment may print before the probe runs.
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")][-2:]
+    try:
+        return {"interpreter": json.loads(lines[0]), "scheme": json.loads(lines[1])}
+    except (IndexError, ValueError):
+        raise FerruleError(f"{python} is not a usable Python interpreter") from None
+
+
+def target_environment(
+    environ: Mapping[str, str], start: Path, cache_dir: Path | None
+) -> TargetEnvironment:
+    """Find the environment and describe it (from the cache when the interpreter is unchanged)."""
+    prefix = find_prefix(environ, start)
+    python = _python_in(prefix)
+    key = _cache_key(python, prefix)
+    cache = None
+    if cache_dir is not None:
+        cache = cache_dir / f"{hashlib.sha256(str(python).encode()).hexdigest()[:24]}.json"
+    data = None
+    if cache is not None:
+        try:
+            stored = json.loads(cache.read_text(encoding="utf-8"))
+            data = stored["probe"] if stored.get("key") == key else None
+        except (OSError, ValueError, KeyError, TypeError):
+            data = None
+    if data is None:
+        data = _probe(python, environ)
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps({"key": key, "probe": data}), encoding="utf-8")
+            tmp.replace(cache)
+
+    scheme = data["scheme"]
+    real_prefix = Path(scheme["prefix"])
+    is_venv = scheme["prefix"] != scheme["base_prefix"]
+    is_conda = (real_prefix / "conda-meta").is_dir()
+    if not (is_venv or is_conda):
+        raise FerruleError(
+            f"{prefix} is not a virtual environment or a conda environment "
+            f"({python} is a system interpreter); ferrule develop installs only into "
+            "environments (python -m venv .venv, or uv venv)"
+        )
+    cfg = prefix / "pyvenv.cfg"
+    made_by_uv = False
+    if cfg.is_file():
+        made_by_uv = any(
+            line.split("=", 1)[0].strip() in ("uv", "pixi")
+            for line in cfg.read_text(encoding="utf-8", errors="replace").splitlines()
+        )
+    paths = scheme["paths"]
+    return TargetEnvironment(
+        prefix=prefix,
+        python=python,
+        interpreter=_from_json(data["interpreter"]),
+        purelib=Path(paths["purelib"]),
+        platlib=Path(paths["platlib"]),
+        scripts=Path(paths["scripts"]),
+        data=Path(paths["data"]),
+        headers=Path(scheme["headers"]),
+        markers=scheme["markers"],
+        python_id=python_id(scheme["python_version"], scheme["ext_suffix_first"]),
+        made_by_uv=made_by_uv,
+    )

@@ -1,0 +1,214 @@
+"""Replay: a repeated ``ferrule develop`` that changes nothing, without reloading the project.
+
+Most ``develop`` runs in a work session are the same command, in the same
+directory and environment, on a project whose configuration did not change;
+only the Rust sources did, or nothing did. Loading the settings (TOML, packaging,
+metadata) costs several times what cargo's own no-op check does, so a
+successful ``develop`` records what its decisions depended on:
+
+- the command line, working directory and environment (all variables but a few
+  shell-internal ones, which cannot change a build) as one key;
+- the state (size, mtime, inode) of every file ferrule read while deciding,
+  seen through an audit hook (pyproject.toml, Cargo.toml, the workspace
+  manifest, readme, licenses, RECORD, ...), of the directories it listed or
+  probed (layout detection), of the places where a new ``Cargo.toml``,
+  ``pyproject.toml``, ``.venv``, cargo config or toolchain file would change the
+  answer, of the interpreter and of site-packages (dependencies);
+- cargo's exact command and environment, and its artifact.
+
+The next run with the same key replays: it checks those states, runs the
+recorded cargo command (cargo's fingerprints remain the authority on Rust
+changes), and if the artifact is untouched and the import hook's stamp (if any)
+is fresh, reports "up to date". Any difference, or any doubt, falls back to the
+full path, which records again. The record lives in the user cache directory
+(``$XDG_CACHE_HOME/ferrule`` or ``~/.cache/ferrule``); deleting it is always safe.
+
+This module reads ``os.environ`` directly, unlike the rest of ferrule: the
+replay key is the environment as a whole, before any setting is derived from it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ferrule import __version__
+
+__all__ = ["Recorder", "record", "replay"]
+
+_FORMAT = 1
+# Set by shells and changed by ``cd`` or nesting; cargo and ferrule never read them.
+_VOLATILE = frozenset(("_", "OLDPWD", "PWD", "SHLVL"))
+
+
+def _state(path: str) -> list[int] | None:
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
+def _key(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> str:
+    env = sorted((k, v) for k, v in environ.items() if k not in _VOLATILE)
+    text = json.dumps([_FORMAT, __version__, list(command), str(cwd), env])
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _cache_file(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> Path | None:
+    if environ.get("FERRULE_NO_REPLAY"):
+        return None
+    xdg = environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    if not base.is_absolute():
+        return None
+    name = hashlib.sha256(json.dumps([str(cwd), list(command)]).encode()).hexdigest()[:32]
+    return base / "ferrule" / "develop" / f"{name}.json"
+
+
+class Recorder:
+    """Collects the files read and directories listed while a full ``develop`` runs.
+
+    Audit hooks cannot be removed; this one does nothing once :meth:`stop` is called.
+    """
+
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+        self._active = False
+        skip = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+        self._skip = tuple(p.rstrip(os.sep) + os.sep for p in skip)
+
+    def start(self) -> Recorder:
+        self._active = True
+        sys.addaudithook(self._hook)
+        return self
+
+    def stop(self) -> None:
+        self._active = False
+
+    def _hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if not self._active:
+            return
+        if event == "open":
+            path, mode, flags = args[0], args[1], args[2]
+            if isinstance(mode, str):
+                if any(c in mode for c in "wax+"):
+                    return
+            elif isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR):
+                return
+        elif event not in ("os.listdir", "os.scandir"):
+            return
+        else:
+            path = args[0]
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if isinstance(path, (str, os.PathLike)):
+            text = str(Path(os.fspath(path)).absolute())
+            # The interpreter's own modules, and byte-code caches, which Python rewrites at will.
+            if not text.startswith(self._skip) and "__pycache__" not in text:
+                self.paths.add(text)
+
+
+def record(
+    command: Sequence[str],
+    cwd: Path,
+    environ: Mapping[str, str],
+    paths: Iterable[Path | str],
+    cargo_argv: Sequence[str],
+    cargo_env: Mapping[str, str],
+    artifact: Path,
+    stamp: tuple[str, str] | None,
+    message: str,
+) -> None:
+    """Store what a full ``develop`` depended on (best effort: a cache)."""
+    target = _cache_file(command, cwd, environ)
+    if target is None:
+        return
+    data = {
+        "key": _key(command, cwd, environ),
+        "files": {str(p): _state(str(p)) for p in sorted({str(p) for p in paths})},
+        "cargo": {
+            "argv": list(cargo_argv),
+            "env": {k: v for k, v in cargo_env.items() if environ.get(k) != v},
+            "unset": sorted(k for k in environ if k not in cargo_env),
+        },
+        "artifact": [str(artifact), _state(str(artifact))],
+        "stamp": list(stamp) if stamp else None,
+        "message": message,
+    }
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(target)
+    except OSError:
+        pass
+
+
+def forget(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> None:
+    target = _cache_file(command, cwd, environ)
+    if target is not None:
+        with contextlib.suppress(OSError):
+            target.unlink()
+
+
+def replay(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> bool:
+    """Finish this ``develop`` from the record if nothing it depended on changed."""
+    from ferrule import _log, _run
+    from ferrule.errors import CargoError
+
+    data: dict[str, Any] = {}
+    reason = _check(command, cwd, environ, data)
+    if reason is not None:
+        _log.debug(f"full develop: {reason}")
+        return False
+    cargo = data["cargo"]
+    env = {k: v for k, v in environ.items() if k not in cargo["unset"]}
+    env.update(cargo["env"])
+    argv = cargo["argv"]
+    manifest = argv[argv.index("--manifest-path") + 1] if "--manifest-path" in argv else ""
+    _log.info(f"running {' '.join(argv[:2])} for {manifest}")
+    sys.stderr.flush()
+    done = _run.run(argv, env=env, capture_stdout=True, capture_stderr=False, check=False)
+    if done.returncode != 0:
+        raise CargoError(argv, done.returncode, hint="  the compiler's messages are above")
+    artifact, state = data["artifact"]
+    if _state(artifact) != state:
+        _log.debug("full develop: cargo rebuilt the extension")
+        return False
+    _log.info(data["message"])
+    return True
+
+
+def _check(
+    command: Sequence[str], cwd: Path, environ: Mapping[str, str], data: dict[str, Any]
+) -> str | None:
+    """Why the record cannot be replayed (None: it can; ``data`` receives it)."""
+    target = _cache_file(command, cwd, environ)
+    if target is None:
+        return "no cache directory"
+    try:
+        data.update(json.loads(target.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return "no record of an earlier run"
+    if data.get("key") != _key(command, cwd, environ):
+        return "the command line, directory or environment differs"
+    for path, state in data["files"].items():
+        if _state(path) != state:
+            return f"{path} changed"
+    if data["stamp"]:
+        from ferrule._import_hook import parse_stamp, stale_reason
+
+        stamp_path, base = data["stamp"]
+        try:
+            stamp = parse_stamp(Path(stamp_path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return "no rebuild stamp"
+        return stale_reason(stamp, base, environ)
+    return None
