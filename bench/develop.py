@@ -135,10 +135,9 @@ def main() -> None:
             run(commands[tool], cwd=crate, env=envs[tool])
             run(commands[tool], cwd=crate, env=envs[tool])
 
-        results: dict[str, dict[str, list[float]]] = {"noop": {}, "edit": {}}
-        for case in results:
-            for tool in commands:
-                results[case][tool] = []
+        results: dict[str, dict[str, list[float]]] = {
+            case: {tool: [] for tool in commands} for case in ("noop", "edit")
+        }
         for rep in range(opts.reps):
             order = ("ferrule", "maturin") if rep % 2 == 0 else ("maturin", "ferrule")
             for tool in order:
@@ -148,8 +147,8 @@ def main() -> None:
             for tool in order:
                 results["edit"][tool].append(run(commands[tool], cwd=crate, env=envs[tool]))
         lib.write_text(original)
-        for tool in commands:
-            run(commands[tool], cwd=crate, env=envs[tool])
+        for tool, command in commands.items():
+            run(command, cwd=crate, env=envs[tool])
 
         # The import hook: installed with --rebuild-on-import, nothing changed.
         fenv = envs["ferrule"]

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from ferrule import __version__, _log
 from ferrule.bindings import detect_bindings
@@ -31,6 +32,9 @@ from ferrule.wheel.manifest import (
     wheel_file,
 )
 from ferrule.wheel.writer import WheelWriter
+
+if TYPE_CHECKING:
+    from ferrule.develop.fresh import WheelStamp
 
 __all__ = [
     "BuiltWheel",
@@ -311,7 +315,9 @@ def _native(ctx: _Context, interp: Interpreter) -> tuple[list[Entry], CargoResul
     return entries, None, wheel_tag(interp, env) if embeds_python else plain_tag
 
 
-def _build_one(ctx: _Context, interp: Interpreter, out_dir: Path) -> BuiltWheel:
+def _build_one(
+    ctx: _Context, interp: Interpreter, out_dir: Path, reuse: bool = False
+) -> BuiltWheel:
     settings, metadata = ctx.settings, ctx.metadata
     _log.info(
         f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {interp.describe()}"
@@ -325,6 +331,10 @@ def _build_one(ctx: _Context, interp: Interpreter, out_dir: Path) -> BuiltWheel:
         extra=_include_entries(ctx, result),
     )
     target = out_dir / wheel_filename(metadata, tag)
+    stamp = _wheel_stamp(settings, target, entries) if reuse else None
+    if stamp is not None and stamp.is_current():
+        _log.info(f"{target} is up to date")
+        return BuiltWheel(target, tag, interp)
     with WheelWriter(target, metadata.dist_info, settings.environ) as writer:
         for entry in entries:
             if entry.source is not None:
@@ -332,12 +342,22 @@ def _build_one(ctx: _Context, interp: Interpreter, out_dir: Path) -> BuiltWheel:
             else:
                 assert entry.data is not None
                 writer.add_bytes(entry.arcname, entry.data, entry.executable)
+    if stamp is not None:
+        stamp.record()
     _log.info(f"built {target}")
     return BuiltWheel(target, tag, interp)
 
 
+def _wheel_stamp(settings: Settings, target: Path, entries: Sequence[Entry]) -> WheelStamp:
+    """Issue 7: ``ferrule build`` leaves a wheel alone when it would write the same bytes."""
+    from ferrule.develop.fresh import WheelStamp
+
+    state = default_out_dir(settings).parent / "ferrule"
+    return WheelStamp(state, target, entries, settings.environ)
+
+
 def build_wheels(
-    settings: Settings, interpreters: Sequence[Interpreter], out_dir: Path
+    settings: Settings, interpreters: Sequence[Interpreter], out_dir: Path, reuse: bool = False
 ) -> list[BuiltWheel]:
     """One wheel per interpreter (one in all for interpreter-independent bindings)."""
     metadata = build_metadata(settings)
@@ -363,7 +383,7 @@ def build_wheels(
         if ctx.bindings not in _PYO3:
             # cffi, uniffi and plain binaries do not depend on the Python version.
             interpreters = interpreters[:1]
-        return [_build_one(ctx, interp, out_dir) for interp in interpreters]
+        return [_build_one(ctx, interp, out_dir, reuse) for interp in interpreters]
 
 
 def write_dist_info(settings: Settings, directory: Path) -> str:

@@ -389,29 +389,43 @@ class InstallRecord:
 
 
 class WheelStamp:
-    """Whether a wheel is exactly what ``build`` would write now (kept beside cargo's output)."""
+    """Whether a wheel is exactly what ``build`` would write now.
 
-    def __init__(self, state_dir: Path, wheel: Path) -> None:
-        key = hashlib.sha256(str(wheel.resolve()).encode()).hexdigest()[:24]
-        self.path = state_dir / "wheels" / f"{key}.json"
+    The key is the content of every entry (cargo's artifacts are staged copies, so
+    their mtimes say nothing) and the timestamp the writer would use; the record,
+    kept in ``<target-dir>/ferrule/wheels/``, also holds the wheel file's own
+    size, mtime and inode, so a wheel that was replaced or touched is rewritten.
+    """
+
+    def __init__(
+        self, state_dir: Path, wheel: Path, entries: Iterable[Any], environ: Mapping[str, str]
+    ) -> None:
+        name = hashlib.sha256(str(wheel.resolve()).encode()).hexdigest()[:24]
+        self.path = state_dir / "wheels" / f"{name}.json"
         self.wheel = wheel
+        digest = hashlib.sha256(f"{__version__}\0{environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+        for entry in entries:
+            digest.update(f"\0{entry.arcname}\0{entry.executable}\0".encode())
+            if entry.source is not None:
+                st = entry.source.stat()
+                digest.update(str(st.st_mode & 0o111).encode())
+                with entry.source.open("rb") as f:
+                    while chunk := f.read(1 << 20):
+                        digest.update(chunk)
+            else:
+                digest.update(entry.data or b"")
+        self.key = digest.hexdigest()
 
-    @staticmethod
-    def key(parts: Iterable[Any]) -> str:
-        digest = hashlib.sha256(__version__.encode())
-        for part in parts:
-            digest.update(b"\0" + json.dumps(part, sort_keys=True, default=str).encode())
-        return digest.hexdigest()
-
-    def is_current(self, key: str) -> bool:
+    def is_current(self) -> bool:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        return bool(data.get("key") == key and data.get("wheel") == file_state(self.wheel))
+        return bool(data.get("key") == self.key and data.get("wheel") == file_state(self.wheel))
 
-    def record(self, key: str) -> None:
+    def record(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"key": key, "wheel": file_state(self.wheel)}), encoding="utf-8")
+        data = {"key": self.key, "wheel": file_state(self.wheel)}
+        tmp.write_text(json.dumps(data), encoding="utf-8")
         tmp.replace(self.path)
