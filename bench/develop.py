@@ -126,6 +126,8 @@ def main() -> None:
             "ferrule": base_env(venvs["ferrule"], opts.target_dir),
             "maturin": base_env(venvs["maturin"], Path(f"{opts.target_dir}-maturin")),
         }
+        # ferrule's replay records go to the user cache directory: keep the bench's apart.
+        envs["ferrule"]["XDG_CACHE_HOME"] = str(tmp / "cache")
         commands = {
             "ferrule": [*ferrule, "develop"],
             "maturin": [maturin, "develop"],

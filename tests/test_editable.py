@@ -140,3 +140,26 @@ def test_editable_wheel_contents(tmp_path: Path, offline_pip_env: dict[str, str]
     assert pth == f"{crate}\n"
     assert hook_pth.startswith("import _ferrule_rebuild_develop_mixed_ew; ")
     run([sys.executable, "-m", "check_wheel_contents", wheel])
+
+
+def test_pip_editable_hook_needs_a_ferrule_after_the_build_environment_is_gone(
+    tmp_path: Path, offline_pip_env: dict[str, str]
+) -> None:
+    crate = unique_crate(tmp_path, "develop-mixed", "pg")
+    project = Project(
+        crate, VEnv(tmp_path / "venv"), tmp_path / "cache", **offline(offline_pip_env, "PIP_")
+    )
+    pip = [project.venv.python, "-m", "pip", "install"]
+    run([*pip, "--config-settings", "rebuild-on-import=true", "-e", crate], env=project.env)
+    assert project.python("import develop_mixed_pg").stderr == ""
+
+    project.edit("src/lib.rs", "42", "49")
+    failed = project.python("import develop_mixed_pg", check=False)
+    assert failed.returncode == 1
+    assert "ferrule is not installed in this environment" in failed.stderr
+    assert "FERRULE_REBUILD_ON_IMPORT=0" in failed.stderr
+
+    run([*pip, "ferrule"], env=project.env)
+    done = project.python("import develop_mixed_pg; print(develop_mixed_pg.answer())")
+    assert done.stdout.strip() == "49"
+    assert "rebuilt develop_mixed_pg" in done.stderr

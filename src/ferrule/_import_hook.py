@@ -216,18 +216,41 @@ def _read(path: str) -> Stamp | None:
         return None
 
 
+_BOOTSTRAP = "import sys; sys.path.insert(0, sys.argv.pop(1)); from ferrule.cli import main; sys.exit(main())"
+
+
 def _ferrule_command(config: Mapping[str, Any]) -> list[str]:
-    """The ferrule that made the install, else the one installed in this environment."""
-    recorded = config.get("python")
-    if recorded and os.path.exists(recorded):
-        return [recorded, "-m", "ferrule"]
+    """The ferrule that made the install, else the one installed in this environment.
+
+    The recorded one is run from where it was imported (an isolated build
+    environment adds that directory to ``sys.path`` without the interpreter
+    knowing it), as long as that directory exists.
+    """
+    python, location = config.get("python"), config.get("location")
+    if (
+        python
+        and location
+        and os.path.exists(python)
+        and os.path.isfile(os.path.join(location, "ferrule", "__init__.py"))
+    ):
+        return [python, "-c", _BOOTSTRAP, location]
     import importlib.util
 
     if importlib.util.find_spec("ferrule") is not None:
+        try:
+            import importlib.metadata
+
+            here = importlib.metadata.version("ferrule")
+        except Exception:
+            here = None
+        if here and here != config.get("version"):
+            _say(
+                f"note: rebuilding with ferrule {here} (the install was made by {config.get('version')})"
+            )
         return [sys.executable, "-m", "ferrule"]
     raise RebuildError(
-        f"{config.get('module')} needs rebuilding, but the ferrule that installed it "
-        f"({recorded}) is gone (an isolated build environment?) and ferrule is not "
+        f"{config.get('module')} needs rebuilding, but the ferrule that installed it is gone "
+        f"(it ran from {location}, an isolated build environment?) and ferrule is not "
         f"installed in this environment: install it here (pip install "
         f"'ferrule=={config.get('version')}'), or set {ENV_VAR}=0 to import the "
         "installed build"

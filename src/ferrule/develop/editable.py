@@ -247,6 +247,9 @@ def rebuild_stamp(
         "project": str(settings.project_dir),
         "args": list(replay),
         "python": sys.executable,
+        # The sys.path entry ferrule was imported from (an isolated build environment
+        # adds it without the interpreter knowing).
+        "location": str(Path(__file__).resolve().parents[2]),
         "version": __version__,
         "lock": str(lock_path(settings)),
     }
