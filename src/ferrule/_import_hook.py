@@ -332,9 +332,10 @@ class _Finder:
             )
             return
         with file_lock(config["lock"]):
-            # Another process may have rebuilt while this one waited.
+            # Another process may have rebuilt while this one waited (and, if the
+            # version changed, replaced the .dist-info holding the stamp).
             stamp = _read(self.stamp_path)
-            reason = stale_reason(stamp, base, os.environ) if stamp else "no stamp"
+            reason = stale_reason(stamp, base, os.environ) if stamp else None
             if reason is not None:
                 _rebuild(self.module, config, reason)
 

@@ -160,7 +160,10 @@ def write_tree(tree: Sequence[tuple[Path, Entry]]) -> None:
 
 
 def fingerprint(entries: Sequence[Entry]) -> str:
-    """The content of built entries: what a no-op develop compares (staged copies have new mtimes)."""
+    """The content of planned files: what a no-op develop compares.
+
+    Content, not mtimes: cargo's artifacts reach the plan as fresh staged copies.
+    """
     digest = hashlib.sha256()
     for entry in sorted(entries, key=lambda e: e.arcname):
         digest.update(entry.arcname.encode() + b"\0" + bytes([entry.executable]))

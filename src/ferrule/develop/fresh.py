@@ -4,9 +4,9 @@ ferrule never second-guesses cargo's fingerprints: ``develop`` and ``build``
 always run cargo, which decides what to recompile (tens of milliseconds when
 nothing did change). What this module decides is everything around it:
 
-- :class:`InstallRecord`: whether what ``develop`` installed still matches
-  cargo's artifact, the project's other inputs and the options, so that a no-op
-  ``develop`` writes nothing and spawns nothing but cargo;
+- :class:`InstallRecord`: whether what ``develop`` installed is still what it
+  would install (the same content, options and environment, the installed
+  files untouched), so that a no-op ``develop`` writes nothing;
 - :func:`watch_list` and :func:`render_stamp`: the stamp the import hook
   (:mod:`ferrule._import_hook`) compares at import time without running cargo:
   every file cargo's dep-info and build-script output name, manifests, lock file,
@@ -347,11 +347,12 @@ class InstallRecord:
     """What the last ``develop`` into one environment installed, to skip a repeat.
 
     Stored as JSON in ``<target-dir>/ferrule/develop/``; it is only a cache: every
-    entry is checked against the files it names before it is trusted.
+    entry is checked against the files it names before it is trusted. ``config``
+    is a hash of the options, the environment and the content of every planned
+    file; ``inputs`` and ``installed`` hold file states (replay checks the inputs).
     """
 
     config: str
-    artifact: list[int] | None = None
     inputs: dict[str, list[int] | None] = field(default_factory=dict)
     installed: dict[str, list[int] | None] = field(default_factory=dict)
     name: str = ""

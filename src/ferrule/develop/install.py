@@ -102,10 +102,16 @@ def uninstall(env: TargetEnvironment, dist_info: Path) -> int:
         for target in targets:
             try:
                 target.unlink()
-                removed += 1
-                parents.add(target.parent)
             except FileNotFoundError:
-                pass
+                continue
+            except IsADirectoryError:
+                continue  # RECORD lists files; a directory is not ours to remove
+            except OSError as exc:
+                raise FerruleError(
+                    f"cannot remove {target} (installed by {dist_info.name}): {exc.strerror}"
+                ) from None
+            removed += 1
+            parents.add(target.parent)
     shutil.rmtree(dist_info, ignore_errors=True)
     # Directories left empty, deepest first, never above the site or scheme directories.
     stops = {env.prefix, *(env.scheme_dir(s) for s in _SCHEMES)}
@@ -204,7 +210,7 @@ class Installer:
         return Path(os.path.relpath(path, self.site)).as_posix()
 
     def _write(self, dest: Path, chunks: Iterable[bytes], executable: bool) -> None:
-        if not _within(dest.parent if dest.parent.exists() else self.env.prefix, self.env.prefix):
+        if not _within(dest, self.env.prefix):
             raise FerruleError(f"refusing to write {dest}: it is outside {self.env.prefix}")
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.ferrule-tmp")

@@ -4,10 +4,12 @@ The steps, under one lock per project:
 
 1. find the environment and its interpreter (probe cached);
 2. make sure the dependencies are installed (pip or uv runs only when they are not);
-3. run cargo (always: cargo's fingerprints decide whether anything compiles);
-4. compare cargo's artifact and the project's other inputs with what the last
-   develop into this environment installed (:class:`~ferrule.develop.fresh.InstallRecord`):
-   when nothing changed, stop here, having written nothing;
+3. run cargo (always: cargo's fingerprints decide whether anything compiles) and
+   plan the editable install from what it built;
+4. compare the planned files' content, the options and the installed files with
+   what the last develop into this environment installed
+   (:class:`~ferrule.develop.fresh.InstallRecord`): when nothing changed, stop
+   here, having written nothing;
 5. otherwise remove the installed distribution (by its RECORD) and write the
    editable install (:mod:`ferrule.develop.editable`) file by file.
 """
@@ -118,9 +120,7 @@ def _config(
     hook: bool,
     replay: Sequence[str],
 ) -> str:
-    """Everything that decides what develop installs, the built files' content included."""
-    built = [e for e in plan.site if e.arcname in plan.native_arcnames]
-    built += [entry for _, entry in plan.tree]
+    """Everything that decides what develop installs, every planned file's content included."""
     return InstallRecord.config_key(
         {
             "prefix": env.prefix,
@@ -130,7 +130,7 @@ def _config(
             "layout": planned.layout,
             "tree": [str(dest) for dest, _ in plan.tree],
             "site": [e.arcname for e in plan.site],
-            "built": fingerprint(built),
+            "content": fingerprint([*plan.site, *(entry for _, entry in plan.tree)]),
             "hook": hook,
             "replay": list(replay) if hook else None,
         }
@@ -205,7 +205,6 @@ def _install(
     watched = [record, *installed, *([stamp_path] if stamp_path else [])]
     return InstallRecord(
         config="",
-        artifact=None,
         inputs={str(p): file_state(p) for p in inputs},
         installed={str(p): file_state(p) for p in watched},
         name=metadata.name,
