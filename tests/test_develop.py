@@ -207,3 +207,24 @@ def test_interpreter_change_in_the_same_venv_rebuilds(tmp_path: Path) -> None:
     answer, path = project.python(code).stdout.split()
     assert answer == "42"
     assert f"cpython-{version.strip('()').replace(', ', '')}" in path
+
+
+def test_build_leaves_an_identical_wheel_alone(mixed: Project, tmp_path: Path) -> None:
+    out = tmp_path / "wheels"
+    mixed.ferrule("build", "-o", str(out))
+    (wheel,) = out.glob("*.whl")
+    first = wheel.stat()
+    again = mixed.ferrule("build", "-o", str(out))
+    assert "is up to date" in again.stderr
+    assert wheel.stat().st_mtime_ns == first.st_mtime_ns
+
+    mixed.edit("src/lib.rs", "42", "50")
+    rebuilt = mixed.ferrule("build", "-o", str(out))
+    assert "built " in rebuilt.stderr
+    second = wheel.stat()
+    assert second.st_mtime_ns != first.st_mtime_ns
+    # A wheel changed behind ferrule's back is written again.
+    wheel.write_bytes(b"not a wheel")
+    assert "built " in mixed.ferrule("build", "-o", str(out)).stderr
+    mixed.venv.pip("install", str(wheel))
+    assert mixed.value(f"{module(mixed)}.answer()", module(mixed)) == "50"
