@@ -72,3 +72,28 @@ def test_builds_killed_at_random_moments(pure_wheel_cli: Path, tmp_path: Path) -
     (wheel,) = out.glob("*.whl")
     assert complete(wheel)
     assert sorted(p.name for p in out.iterdir()) == [wheel.name]
+
+
+def test_concurrent_builds_of_one_project(pure_wheel_cli: Path, tmp_path: Path) -> None:
+    """Two terminals building the same project into the same directory at once."""
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "ferrule", "build", "--release", "-o", str(out)]
+    for _ in range(3):
+        procs = [
+            subprocess.Popen(
+                argv,
+                cwd=CRATES / "pyo3-pure",
+                env=clean_env(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for proc in procs:
+            _, stderr = proc.communicate(timeout=300)
+            assert proc.returncode == 0, stderr
+        (wheel,) = out.glob("*.whl")
+        assert complete(wheel)
+        assert sorted(p.name for p in out.iterdir()) == [wheel.name]
