@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,18 +29,19 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     from ferrule.errors import FerruleError
     from ferrule.publish.artifact import check_artifacts, problems_for_pypi
     from ferrule.publish.dists import build_distributions
+    from ferrule.publish.environ import without_secrets
     from ferrule.publish.target import resolve_target
     from ferrule.publish.upload import upload_artifacts
 
     # maturin's publish defaults: release and strip, unless --debug / --no-strip.
     args.release = False
     args.strip = not args.no_strip
+    environ = dict(os.environ)
     cli = cli_options(args, rustc_args, "dev" if args.debug else "release")
-    settings = load_settings(Path.cwd(), cli)
+    # cargo and every build script it runs never see the upload password or token.
+    settings = load_settings(Path.cwd(), cli, without_secrets(environ))
     # Where and as whom first, so a missing password or a prompt comes before the build.
-    target = resolve_target(
-        upload_options(args), dict(settings.environ), stdin_is_terminal=sys.stdin.isatty()
-    )
+    target = resolve_target(upload_options(args), environ, stdin_is_terminal=sys.stdin.isatty())
     out = args.out.resolve() if args.out else default_out_dir(settings)
     files = build_distributions(
         settings, cli, interpreters(args, settings.environ), out, sdist=not args.no_sdist
@@ -50,6 +52,6 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
         raise FerruleError(
             "built, but nothing was uploaded:\n" + "\n".join(f"  {p}" for p in refused)
         )
-    report = upload_artifacts(artifacts, target, settings.environ)
+    report = upload_artifacts(artifacts, target, environ)
     _summary(report.uploaded, report.skipped)
     return 0

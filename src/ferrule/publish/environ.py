@@ -10,9 +10,10 @@ from collections.abc import Mapping
 
 from ferrule.publish import PublishError
 
-__all__ = ["env_flag", "env_value", "non_interactive_reason"]
+__all__ = ["env_flag", "env_value", "non_interactive_reason", "without_secrets"]
 
 PREFIXES = ("FERRULE_", "MATURIN_")
+SECRETS = ("PASSWORD", "PYPI_TOKEN")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
 
@@ -81,3 +82,13 @@ def non_interactive_reason(
     if not stdin_is_terminal:
         return "standard input is not a terminal"
     return None
+
+
+def without_secrets(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment minus the upload secrets: what a build (cargo, build scripts) gets.
+
+    >>> without_secrets({"MATURIN_PYPI_TOKEN": "t", "FERRULE_PASSWORD": "p", "PATH": "/bin"})
+    {'PATH': '/bin'}
+    """
+    hidden = {prefix + name for prefix in PREFIXES for name in SECRETS}
+    return {k: v for k, v in environ.items() if k not in hidden}
