@@ -311,3 +311,60 @@ def test_default_publish_uploads_the_sdist_and_wheels_built_from_it(
     (wheel,) = out.glob("*.whl")
     assert {sdist.name, wheel.name} <= index.files()
     install_and_call(index, tmp_path, "pyo3-pure==0.3.3", EXERCISE)
+
+
+def run_in_terminal(argv: list[str], env: dict[str, str], replies: list[tuple[str, str]]) -> tuple[int, str]:
+    """Run ``argv`` on a pseudo-terminal (its controlling terminal), answering prompts.
+
+    ``replies`` pairs a prompt to wait for with the line to type. Returns the exit
+    code and everything the terminal showed.
+    """
+    import select
+    import subprocess
+
+    master, slave = os.openpty()
+    # Make the pty the child's controlling terminal, as a login shell's is.
+    launcher = (
+        "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+        "os.execv(sys.argv[1], sys.argv[1:])"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", launcher, *argv],
+        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+    )  # fmt: skip
+    os.close(slave)
+    shown = b""
+    pending = list(replies)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            shown += data
+        if pending and pending[0][0].encode() in shown:
+            os.write(master, pending.pop(0)[1].encode() + b"\n")
+            shown += b"<typed>"
+        elif ready == [] and proc.poll() is not None:
+            break
+    os.close(master)
+    return proc.wait(timeout=30), shown.decode(errors="replace")
+
+
+def test_prompts_on_a_terminal_without_echoing_the_password(
+    index: PypiServer, uploaded_wheel: Path, tmp_path: Path
+) -> None:
+    code, shown = run_in_terminal(
+        [sys.executable, "-m", "ferrule", "upload", "--repository-url", index.url,
+         "--skip-existing", str(uploaded_wheel)],
+        base_env(tmp_path),
+        [(f"username for {index.url}: ", "alice"), (f"password for alice at {index.url}: ", PASSWORD)],
+    )  # fmt: skip
+    assert code == 0, shown
+    assert "password from the prompt" in shown
+    assert "skipping" in shown  # the login worked: pypiserver checks it before the file
+    assert PASSWORD not in shown

@@ -30,7 +30,7 @@ from packaging.version import InvalidVersion, Version
 
 from ferrule.publish import PublishError
 
-__all__ = ["Artifact", "check_artifacts", "inspect_artifact", "problems_for_pypi"]
+__all__ = ["Artifact", "check_artifacts", "problems_for_pypi"]
 
 _CHUNK = 1 << 20
 
@@ -153,14 +153,6 @@ def _validate_metadata(data: bytes) -> RawMetadata:
     if problems:
         raise _Problems(problems)
     return raw
-
-
-def inspect_artifact(path: Path) -> Artifact:
-    """Read and check one file; raises :class:`PublishError` naming every problem in it."""
-    try:
-        return _inspect(path)
-    except _Problems as exc:
-        raise PublishError(_render({path: exc.problems})) from None
 
 
 def _inspect(path: Path) -> Artifact:

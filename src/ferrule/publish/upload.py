@@ -310,6 +310,11 @@ class _Uploader:
                     f"({exc.reason.verify_message}); if the index uses a private CA, point "
                     "FERRULE_CA_BUNDLE (or MATURIN_CA_BUNDLE) at its certificate bundle"
                 ) from None
+            if isinstance(exc.reason, ssl.SSLError):  # not transient: retrying cannot help
+                raise PublishError(
+                    f"TLS with {self.target.repository.url} failed: {exc.reason.reason or exc.reason}"
+                    " (is it an https:// server?)"
+                ) from None
             raise _ConnectionFailed(_describe_failure(exc, self.timeout)) from None
         except (OSError, http.client.HTTPException) as exc:
             raise _ConnectionFailed(_describe_failure(exc, self.timeout)) from None
