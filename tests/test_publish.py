@@ -65,9 +65,6 @@ def base_env(home: Path, **extra: str) -> dict[str, str]:
 class Ferrule:
     """Runs the CLI and asserts that no secret appears in anything it printed."""
 
-    def __init__(self) -> None:
-        self.outputs: list[str] = []
-
     def __call__(
         self, *args: str | os.PathLike[str], cwd: Path, env: dict[str, str], ok: bool
     ) -> str:
@@ -76,7 +73,6 @@ class Ferrule:
         verbose = ("-v",) if ok else ()
         proc = ferrule(*verbose, *args, cwd=cwd, env=env, check=False)
         text = proc.stdout + proc.stderr
-        self.outputs.append(text)
         for secret in SECRETS:
             assert secret not in text, f"a secret leaked into the output:\n{text}"
         assert proc.returncode == (0 if ok else 1), text
@@ -255,13 +251,11 @@ def test_server_dying_mid_upload_is_retried_then_a_clear_error(
 ) -> None:
     server = DyingServer()
     try:
-        started = time.monotonic()
         err = Ferrule()(
             "upload", "--repository-url", server.url, pure_wheel_cli, cwd=tmp_path,
             env=base_env(tmp_path, FERRULE_USERNAME="alice", FERRULE_PASSWORD=PASSWORD),
             ok=False,
         )  # fmt: skip
-        elapsed = time.monotonic() - started
     finally:
         server.close()
     retries = re.findall(r"failed \((.*)\); retrying in (\d+) s \(attempt (\d) of 4\)", err)
@@ -271,7 +265,6 @@ def test_server_dying_mid_upload_is_retried_then_a_clear_error(
         ("4", "4"),
     ]
     assert server.connections == 4
-    assert elapsed < 60
     assert (
         f"could not upload {pure_wheel_cli.name} to {server.url} after 4 attempts: the server closed the connection"
         in err

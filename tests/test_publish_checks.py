@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 from tests.conftest import ferrule
-from tests.helpers.index import AnsweringServer, DyingServer, pure_python_wheel, sdist
-from tests.helpers.venv import clean_env
+from tests.helpers.index import (
+    AnsweringServer,
+    DyingServer,
+    form_fields_of,
+    pure_python_wheel,
+    sdist,
+)
+from tests.helpers.venv import clean_env, run
 
 from ferrule.publish import PublishError
 from ferrule.publish.artifact import check_artifacts
@@ -212,7 +219,7 @@ def test_refusals_carry_the_servers_reason(
         server.close()
     assert expected in str(info.value)
     assert len(server.requests) == 1
-    assert server.requests[0]["Authorization"].startswith("Basic ")
+    assert server.requests[0]["authorization"].startswith("Basic ")
     assert SECRET not in str(info.value)
 
 
@@ -274,3 +281,26 @@ def test_cli_help_lists_maturins_upload_flags() -> None:
     out = ferrule("publish", "--help", cwd=Path.cwd()).stdout
     for flag in ("--debug", "--no-strip", "--no-sdist", "--interpreter", "--out"):
         assert flag in out
+
+
+@pytest.mark.slow
+@pytest.mark.maturin
+def test_the_form_carries_everything_maturins_does(pure_wheel_cli: Path, tmp_path: Path) -> None:
+    """maturin's uploader and ours, each sending the same wheel to a recording server."""
+    server = AnsweringServer(200, "OK")
+    try:
+        for argv in (
+            ["maturin", "upload"],
+            [sys.executable, "-m", "ferrule", "upload"],
+        ):
+            run(
+                [*argv, "--repository-url", server.url, "-u", "u", "-p", SECRET, pure_wheel_cli],
+                env=clean_env(HOME=str(tmp_path), NO_PROXY="127.0.0.1"),
+            )
+    finally:
+        server.close()
+    theirs, ours = (form_fields_of(h, b) for h, b in zip(server.requests, server.bodies))
+    assert dict(ours)["content"] == pure_wheel_cli.read_bytes()
+    missing = [field for field in theirs if field not in ours]
+    assert missing == []
+    assert server.requests[0]["authorization"] == server.requests[1]["authorization"]

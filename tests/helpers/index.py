@@ -231,12 +231,13 @@ def pure_python_wheel(
 
 
 class AnsweringServer:
-    """Answers every POST with one fixed response; records the requests' headers."""
+    """Answers every POST with one fixed response; records each request (header names in lower case) and body."""
 
     def __init__(
         self, status: int, reason: str, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> None:
         self.requests: list[dict[str, str]] = []
+        self.bodies: list[bytes] = []
         server_self = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -244,8 +245,8 @@ class AnsweringServer:
                 pass
 
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                server_self.requests.append(dict(self.headers.items()))
+                server_self.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
+                server_self.requests.append({k.lower(): v for k, v in self.headers.items()})
                 self.send_response(status, reason)
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
@@ -282,3 +283,20 @@ def sdist(out: Path, name: str, version: str, *, pkg_info: str | None = None) ->
             member.size = len(data)
             tf.addfile(member, io.BytesIO(data))
     return path
+
+
+def form_fields_of(headers: dict[str, str], body: bytes) -> list[tuple[str, str | bytes]]:
+    """The (name, value) fields of a multipart/form-data request; files as bytes."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {headers['content-type']}\r\n\r\n".encode() + body
+    )
+    fields: list[tuple[str, str | bytes]] = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        assert isinstance(name, str) and isinstance(payload, bytes)
+        fields.append((name, payload if part.get_filename() else payload.decode()))
+    return fields
