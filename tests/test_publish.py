@@ -348,6 +348,7 @@ def run_in_terminal(argv: list[str], env: dict[str, str], replies: list[tuple[st
     return proc.wait(timeout=30), shown.decode(errors="replace")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_prompts_on_a_terminal_without_echoing_the_password(
     index: PypiServer, uploaded_wheel: Path, tmp_path: Path
 ) -> None:

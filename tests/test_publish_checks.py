@@ -304,3 +304,17 @@ def test_the_form_carries_everything_maturins_does(pure_wheel_cli: Path, tmp_pat
     missing = [field for field in theirs if field not in ours]
     assert missing == []
     assert server.requests[0]["authorization"] == server.requests[1]["authorization"]
+
+
+def test_publish_without_an_sdist_builder_says_to_use_no_sdist(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where ``ferrule.sdist`` cannot be imported, the default publish stops with a clear message.
+
+    (``None`` in ``sys.modules`` is Python's own way to make a module unimportable.)
+    """
+    from ferrule.publish import dists
+
+    monkeypatch.setitem(sys.modules, "ferrule.sdist", None)
+    with pytest.raises(PublishError, match="cannot build sdists yet; pass --no-sdist"):
+        dists._sdist_writer()
