@@ -43,19 +43,17 @@ def env_flag(environ: Mapping[str, str], name: str) -> str | None:
 
     >>> env_flag({"MATURIN_NON_INTERACTIVE": "true"}, "NON_INTERACTIVE")
     'MATURIN_NON_INTERACTIVE'
-    >>> env_flag({"FERRULE_NON_INTERACTIVE": "0"}, "NON_INTERACTIVE") is None
-    True
+    >>> env_flag({"FERRULE_NON_INTERACTIVE": "0", "MATURIN_NON_INTERACTIVE": "1"}, "NON_INTERACTIVE")
     """
-    for prefix in PREFIXES:
-        variable = prefix + name
-        value = environ.get(variable, "").strip().lower()
-        if value in _TRUE:
-            return variable
-        if value not in _FALSE:
-            raise PublishError(
-                f"{variable}={environ[variable]!r}: expected true or false (1/0, yes/no, on/off)"
-            )
-    return None
+    found = env_value(environ, name)
+    if found is None:
+        return None
+    variable, value = found
+    if value.strip().lower() in _TRUE:
+        return variable
+    if value.strip().lower() in _FALSE:
+        return None
+    raise PublishError(f"{variable}={value!r}: expected true or false (1/0, yes/no, on/off)")
 
 
 def non_interactive_reason(
