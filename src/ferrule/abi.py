@@ -41,7 +41,7 @@ def _closure(
     """Crate features enabled, following the ``[features]`` table.
 
     >>> sorted(_closure(["abi3"], {"abi3": ["pyo3/abi3-py38"], "default": []}, True))
-    ['abi3', 'pyo3/abi3-py38']
+    ['abi3', 'default', 'pyo3/abi3-py38']
     """
     pending = list(requested) + (["default"] if defaults and "default" in table else [])
     seen: set[str] = set()
@@ -54,7 +54,7 @@ def _closure(
     return seen
 
 
-def abi3_minimum(features: Iterable[str]) -> tuple[int, int] | None | bool:
+def abi3_minimum(features: Iterable[str]) -> tuple[int, int] | bool | None:
     """The abi3 minimum from pyo3 features: a version, True for bare ``abi3``, None without.
 
     >>> abi3_minimum(["macros", "abi3-py310", "abi3-py38"])
@@ -62,7 +62,7 @@ def abi3_minimum(features: Iterable[str]) -> tuple[int, int] | None | bool:
     >>> abi3_minimum(["abi3"]), abi3_minimum(["macros"])
     (True, None)
     """
-    result: tuple[int, int] | None | bool = None
+    result: tuple[int, int] | bool | None = None
     for feature in features:
         match = _ABI3.match(feature)
         if not match:
@@ -92,9 +92,7 @@ def _pyo3_features(crate: Pyo3Crate, settings: Settings, interp: Interpreter) ->
     return out
 
 
-def _abi3_for(
-    crate: Pyo3Crate, settings: Settings, interp: Interpreter
-) -> tuple[int, int] | None:
+def _abi3_for(crate: Pyo3Crate, settings: Settings, interp: Interpreter) -> tuple[int, int] | None:
     """The abi3 minimum that applies to ``interp``, or None for a version-specific build."""
     if crate.name is None:
         return None

@@ -129,7 +129,8 @@ def _build_one(
     # --- issue 5: after cargo: audit -> (platform tag, extra wheel entries, patched extension)
     with tempfile.TemporaryDirectory(prefix="ferrule-audit-") as staging:
         link_dirs = [
-            p.split("=", 1)[-1] for p in (result.build_script.linked_paths if result.build_script else ())
+            p.split("=", 1)[-1]
+            for p in (result.build_script.linked_paths if result.build_script else ())
         ]
         outcome = audit_extension(
             extension,

@@ -24,9 +24,9 @@ __all__ = [
     "default_interpreter",
     "discover",
     "from_pyo3_config",
+    "host_triple",
     "probe",
     "resolve_interpreter",
-    "host_triple",
     "select_interpreters",
 ]
 
@@ -84,11 +84,14 @@ class Interpreter:
 
         >>> Interpreter("cpython", 3, 13, "t", "", "", "", "", "", True, 64).name
         'CPython 3.13t'
+        >>> Interpreter("cpython", 3, 7, "m", "", "", "", "", "", False, 64).name
+        'CPython 3.7m'
         """
         kind = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}.get(
             self.implementation, self.implementation
         )
-        return f"{kind} {self.major}.{self.minor}{'t' if self.gil_disabled else ''}"
+        flags = self.abiflags or ("t" if self.gil_disabled else "")
+        return f"{kind} {self.major}.{self.minor}{flags}"
 
     @property
     def supports_abi3(self) -> bool:
@@ -230,10 +233,7 @@ def _synthetic(
     """A non-runnable interpreter for this platform, described only by its kind and version."""
     major, minor = version
     t = "t" if gil_disabled else ""
-    if implementation == "pypy":
-        soabi = f"pypy{major}{minor}-pp73"
-    else:
-        soabi = f"cpython-{major}{minor}{t}"
+    soabi = f"pypy{major}{minor}-pp73" if implementation == "pypy" else f"cpython-{major}{minor}{t}"
     soabi_full = f"{soabi}-{_multiarch()}"
     return Interpreter(
         implementation=implementation,
@@ -274,7 +274,9 @@ def from_pyo3_config(path: Path) -> tuple[Interpreter, tuple[int, int] | None]:
         impl = config.get("implementation", "CPython").lower()
         version = tuple(int(p) for p in config["version"].split(".")[:2])
     except (OSError, KeyError, ValueError) as exc:
-        raise FerruleError(f"PYO3_CONFIG_FILE={path}: not a usable pyo3 configuration ({exc})") from None
+        raise FerruleError(
+            f"PYO3_CONFIG_FILE={path}: not a usable pyo3 configuration ({exc})"
+        ) from None
     gil_disabled = "Py_GIL_DISABLED" in config.get("build_flags", "")
     target_abi = config.get("target_abi", "")
     abi3: tuple[int, int] | None = None
@@ -344,7 +346,7 @@ def from_cross_lib_dir(lib_dir: Path) -> Interpreter:
     soabi = str(vars_.get("SOABI", ""))
     impl = "pypy" if soabi.startswith("pypy") else "cpython"
     multiarch = str(vars_.get("MULTIARCH", ""))
-    machine = multiarch.split("-")[0] if multiarch else "x86_64"
+    machine = multiarch.split("-", maxsplit=1)[0] if multiarch else "x86_64"
     return Interpreter(
         implementation=impl,
         major=int(version[0]),
@@ -396,12 +398,20 @@ def _outside(interp: Interpreter, settings: Settings, crate: Pyo3Crate) -> str |
     if interp.implementation in ("cpython", "pypy") and versions.cpython is not None:
         if span is None or not span[0] <= interp.version <= span[1]:
             kind = "PyPy" if interp.implementation == "pypy" else "CPython"
-            supported = f"{kind} {span[0][0]}.{span[0][1]} to {span[1][0]}.{span[1][1]}" if span else f"no {kind}"
+            supported = (
+                f"{kind} {span[0][0]}.{span[0][1]} to {span[1][0]}.{span[1][1]}"
+                if span
+                else f"no {kind}"
+            )
             return f"{label} supports {supported}"
         if interp.gil_disabled:
             floor = versions.free_threaded_min
             if floor is None or interp.version < floor:
-                return f"{label} supports free-threaded Python from {floor[0]}.{floor[1]}t on" if floor else f"{label} does not support free-threaded Python"
+                return (
+                    f"{label} supports free-threaded Python from {floor[0]}.{floor[1]}t on"
+                    if floor
+                    else f"{label} does not support free-threaded Python"
+                )
     return None
 
 

@@ -83,9 +83,7 @@ def platform_tag(interp: Interpreter, environ: Mapping[str, str]) -> str:
 
 
 def wheel_tag(interp: Interpreter, environ: Mapping[str, str], platform: str | None = None) -> str:
-    return (
-        f"{python_tag(interp)}-{abi_tag(interp)}-{platform or platform_tag(interp, environ)}"
-    )
+    return f"{python_tag(interp)}-{abi_tag(interp)}-{platform or platform_tag(interp, environ)}"
 
 
 _LEGACY = {"1": "manylinux_2_5", "2010": "manylinux_2_12", "2014": "manylinux_2_17"}

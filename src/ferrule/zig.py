@@ -24,7 +24,7 @@ _ARCH = {"x86_64": "x86_64", "i686": "x86", "aarch64": "aarch64", "armv7": "arm"
 
 def zig_executable() -> Path:
     try:
-        import ziglang  # type: ignore[import-not-found, unused-ignore]
+        import ziglang  # type: ignore[import-untyped, import-not-found, unused-ignore]
     except ImportError:
         raise FerruleError(
             "--zig needs the ziglang package in the environment that runs ferrule: "
@@ -44,7 +44,7 @@ def zig_target(triple: str, glibc: tuple[int, int]) -> str:
     >>> zig_target("aarch64-unknown-linux-musl", (2, 17))
     'aarch64-linux-musl'
     """
-    arch = triple.split("-")[0]
+    arch = triple.split("-", maxsplit=1)[0]
     zig_arch = _ARCH.get(arch, arch)
     if triple.endswith("musl"):
         return f"{zig_arch}-linux-musl"

@@ -140,9 +140,7 @@ def _choose(elf: ElfInfo) -> tuple[Policy, Violations | None]:
     return linux, previous
 
 
-def _external_policy(
-    policy: Policy, libs: Sequence[object], requested: bool, arch: str
-) -> Policy:
+def _external_policy(policy: Policy, libs: Sequence[object], requested: bool, arch: str) -> Policy:
     """Lower the policy when a bundled library needs newer symbol versions than it allows."""
     from ferrule.audit.repair import GraftedLibrary
 
@@ -158,7 +156,10 @@ def _external_policy(
                 f"the bundled library {lib.source} is not {result} compliant: {_explain(v)}"
             )
         for candidate in family:
-            if candidate.priority < result.priority and check_policy(candidate, lib.info).symbols_ok:
+            if (
+                candidate.priority < result.priority
+                and check_policy(candidate, lib.info).symbols_ok
+            ):
                 _log.warn(f"{lib.source} lowers the platform tag to {candidate.name}")
                 result = candidate
                 break
@@ -189,8 +190,8 @@ def audit_extension(
         if not names:
             return AuditOutcome((sysconfig_platform,), extension)
         arch = sysconfig_platform.removeprefix("linux_")
-        tags = [t for n in names for t in policy_by_name(n).platform_tags(arch)]
-        return AuditOutcome(tuple(tags), extension)
+        unchecked = [t for n in names for t in policy_by_name(n).platform_tags(arch)]
+        return AuditOutcome(tuple(unchecked), extension)
 
     elf = read_elf(extension)
     libpython = [n for n in elf.needed if is_libpython(n)]
@@ -228,15 +229,15 @@ def audit_extension(
     libraries: tuple[tuple[str, Path], ...] = ()
     external = check_policy(chosen, elf).external if chosen.name != "linux" else ()
     if external:
-        names = ", ".join(external)
+        listed = ", ".join(external)
         if request.mode == "check":
             raise AuditError(
-                f"{extension.name} needs libraries outside {chosen.name}: {names}; rerun with "
+                f"{extension.name} needs libraries outside {chosen.name}: {listed}; rerun with "
                 "--auditwheel repair to bundle them into the wheel"
             )
         if request.mode == "warn":
             _log.warn(
-                f"{extension.name} needs libraries outside {chosen.name}: {names}; the wheel "
+                f"{extension.name} needs libraries outside {chosen.name}: {listed}; the wheel "
                 "will not run where they are missing (--auditwheel repair bundles them)"
             )
         else:
@@ -253,7 +254,7 @@ def audit_extension(
     if final.name == "linux":
         tags: list[str] = [sysconfig_platform]
     else:
-        policies = [final] if not requested else requested
+        policies = requested if requested else [final]
         ordered = sorted(policies, key=lambda p: (p.is_musl, p.version))
         tags = [t for p in ordered for t in p.platform_tags(elf.arch)]
     if request.pypi:

@@ -102,19 +102,19 @@ def read_elf(path: Path) -> ElfInfo:
                     for tag in section.iter_tags():
                         kind = tag.entry.d_tag
                         if kind == "DT_NEEDED":
-                            needed.append(tag.needed)
+                            needed.append(tag.needed)  # type: ignore[attr-defined]
                         elif kind == "DT_SONAME":
-                            soname = tag.soname
+                            soname = tag.soname  # type: ignore[attr-defined]
                         elif kind == "DT_RPATH":
-                            rpath = _split_paths(tag.rpath)
+                            rpath = _split_paths(tag.rpath)  # type: ignore[attr-defined]
                         elif kind == "DT_RUNPATH":
-                            runpath = _split_paths(tag.runpath)
+                            runpath = _split_paths(tag.runpath)  # type: ignore[attr-defined]
                 elif isinstance(section, GNUVerNeedSection):
                     for verneed, auxiliaries in section.iter_versions():
-                        library = verneed.name
+                        lib_name = str(verneed.name)
                         for aux in auxiliaries:
-                            version_needs.setdefault(library, set()).add(aux.name)
-                            index_to_version[aux["vna_other"]] = (aux.name, library)
+                            version_needs.setdefault(lib_name, set()).add(str(aux.name))
+                            index_to_version[aux["vna_other"]] = (str(aux.name), lib_name)
                 elif isinstance(section, GNUVerSymSection):
                     versym = section
                 elif isinstance(section, SymbolTableSection) and section.name == ".dynsym":
@@ -124,11 +124,12 @@ def read_elf(path: Path) -> ElfInfo:
                 for i, sym in enumerate(dynsym.iter_symbols()):
                     if i == 0 or sym["st_shndx"] != "SHN_UNDEF" or not sym.name:
                         continue
-                    version = library = None
+                    version: str | None = None
+                    library: str | None = None
                     if versym is not None:
                         ndx = versym.get_symbol(i)["ndx"]
-                        if isinstance(ndx, int):
-                            version, library = index_to_version.get(ndx & 0x7FFF, (None, None))
+                        if isinstance(ndx, int) and (ndx & 0x7FFF) in index_to_version:
+                            version, library = index_to_version[ndx & 0x7FFF]
                     imports.append(
                         ImportedSymbol(
                             sym.name,

@@ -11,7 +11,6 @@ modified: the extension is patched in a private copy.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import shutil
@@ -57,11 +56,11 @@ def _ld_so_conf(path: Path, seen: set[Path]) -> list[str]:
         if not line:
             continue
         if line.startswith("include "):
-            pattern = line.split(None, 1)[1]
-            if not os.path.isabs(pattern):
-                pattern = str(path.parent / pattern)
-            for inc in sorted(glob.glob(pattern)):
-                dirs += _ld_so_conf(Path(inc), seen)
+            pattern = Path(line.split(None, 1)[1])
+            base = Path(pattern.anchor) if pattern.is_absolute() else path.parent
+            relative = str(pattern.relative_to(base)) if pattern.is_absolute() else str(pattern)
+            for inc in sorted(base.glob(relative)):
+                dirs += _ld_so_conf(inc, seen)
         else:
             dirs.append(line)
     return dirs

@@ -116,5 +116,7 @@ def interpreters(args: argparse.Namespace, settings: Settings) -> list[Interpret
     from ferrule.interpreter import select_interpreters
 
     return select_interpreters(
-        settings, list(getattr(args, "interpreter", None) or []), getattr(args, "find_interpreter", False)
+        settings,
+        list(getattr(args, "interpreter", None) or []),
+        getattr(args, "find_interpreter", False),
     )

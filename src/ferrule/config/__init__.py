@@ -270,7 +270,9 @@ def load_settings(
     options = _merge_cargo_options(cli, tool, pyproject_path)
     platform = _merge_platform(cli, tool, tool_name, pyproject_path, env)
     if platform.strip:
-        options = dataclasses.replace(options, rustc_args=(*options.rustc_args, "-C", "strip=symbols"))
+        options = dataclasses.replace(
+            options, rustc_args=(*options.rustc_args, "-C", "strip=symbols")
+        )
     return Settings(
         project_dir=project_dir,
         pyproject_path=pyproject_path,

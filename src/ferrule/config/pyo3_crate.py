@@ -80,7 +80,9 @@ def _lock_versions(lock: Path) -> dict[str, str]:
 
 def _registry_range(ffi_version: str, environ: Mapping[str, str]) -> VersionRange | None:
     home = Path(environ.get("CARGO_HOME") or Path(environ.get("HOME", "/")) / ".cargo")
-    for manifest in sorted((home / "registry" / "src").glob(f"*/pyo3-ffi-{ffi_version}/Cargo.toml")):
+    for manifest in sorted(
+        (home / "registry" / "src").glob(f"*/pyo3-ffi-{ffi_version}/Cargo.toml")
+    ):
         try:
             meta = load_toml(manifest).get("package", {}).get("metadata", {})
         except ConfigError:
@@ -136,9 +138,7 @@ def read_pyo3_crate(
     ffi = locked.get("pyo3-ffi")
     versions = VersionRange()
     if ffi:
-        versions = _registry_range(ffi, environ) or _KNOWN.get(
-            _parse_version(ffi), VersionRange()
-        )
+        versions = _registry_range(ffi, environ) or _KNOWN.get(_parse_version(ffi), VersionRange())
     version = locked.get(name)
     if version and not re.match(r"^\d+\.\d+", version):
         version = None
