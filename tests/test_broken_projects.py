@@ -267,9 +267,14 @@ CASES = [
         slow=True,
     ),
     Case(
-        "unsupported-bindings-for-crate",
-        tool('bindings = "uniffi"'),
-        ("uniffi-bindgen",),
+        "uniffi-bindings-without-uniffi",
+        {
+            "pyproject.toml": f'{GOOD}\n[tool.ferrule]\nbindings = "uniffi"\n',
+            # A plain cdylib (no pyo3: cargo must not rebuild the shared pyo3).
+            "Cargo.toml": own_lib("plain_c").replace('pyo3 = "0.29"', ""),
+            "src/lib.rs": '#[no_mangle]\npub extern "C" fn f() -> i32 { 1 }\n',
+        },
+        ("uniffi-bindgen generated no Python module", "exports no uniffi interface"),
         slow=True,
     ),
 ]

@@ -70,6 +70,10 @@ def _settings(config_settings: ConfigSettings, default_profile: str) -> Any:
     from ferrule.config import load_settings
 
     ours, rustc_args = split_rustc_args(_build_args(config_settings))
+    if "--compatibility" not in ours and "--manylinux" not in ours:
+        # As maturin's PEP 517 shim: frontends get the interpreter's own platform tag
+        # (linux_x86_64) unless a compatibility is asked for (docs/platform-tags.md).
+        ours = ["--compatibility", "off", *ours]
     args = build_parser().parse_args(["pep517", "build-wheel", *ours])
     return load_settings(Path.cwd(), cli_options(args, rustc_args, default_profile)), args
 

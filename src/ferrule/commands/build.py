@@ -22,6 +22,6 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
 
     settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "dev"))
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    for wheel in build_wheels(settings, interpreters(args, settings.environ), out):
+    for wheel in build_wheels(settings, interpreters(args, settings), out):
         print(wheel.path)
     return 0

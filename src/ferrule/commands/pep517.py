@@ -31,6 +31,6 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
         print(write_dist_info(settings, args.metadata_directory))
         return 0
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    built = build_wheels(settings, interpreters(args, settings.environ)[:1], out)
+    built = build_wheels(settings, interpreters(args, settings)[:1], out)
     print(built[0].path)
     return 0

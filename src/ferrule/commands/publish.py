@@ -44,7 +44,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     target = resolve_target(upload_options(args), environ, stdin_is_terminal=sys.stdin.isatty())
     out = args.out.resolve() if args.out else default_out_dir(settings)
     files = build_distributions(
-        settings, cli, interpreters(args, settings.environ), out, sdist=not args.no_sdist
+        settings, cli, interpreters(args, settings), out, sdist=not args.no_sdist
     )
     artifacts = check_artifacts(files)
     refused = problems_for_pypi(artifacts, target.repository.host)
