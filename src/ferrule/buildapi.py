@@ -122,7 +122,7 @@ def prepare_metadata_for_build_wheel(
 ) -> str:
     # Never compiles and never runs cargo: Cargo.toml is read directly, so
     # resolvers and lock tools get the metadata without a Rust toolchain.
-    from ferrule.builder import write_dist_info
+    from ferrule.metadata.dist_info import write_dist_info
 
     settings, _ = _settings(config_settings, "release")
     return write_dist_info(settings, Path(metadata_directory))

@@ -34,7 +34,7 @@ from ferrule.wheel.manifest import (
 )
 from ferrule.wheel.writer import WheelWriter
 
-__all__ = ["BuiltWheel", "build_wheels", "default_out_dir", "write_dist_info"]
+__all__ = ["BuiltWheel", "build_wheels", "default_out_dir"]
 
 _PYO3 = ("pyo3", "pyo3-ffi")
 
@@ -498,31 +498,3 @@ def build_wheels(
             # cffi, uniffi and plain binaries do not depend on the Python version.
             units = [BuildUnit(interpreters[0])]
         return [_build_one(ctx, unit, out_dir) for unit in units]
-
-
-def write_dist_info(settings: Settings, directory: Path) -> str:
-    """The ``.dist-info`` directory for ``prepare_metadata_for_build_*``: no compiler involved.
-
-    METADATA, entry_points.txt and licenses/ are exactly what the wheel will
-    hold (the same :class:`PackageMetadata` feeds both). The directory is
-    assembled next to its final place and moved there in one step.
-    """
-    metadata = build_metadata(settings)
-    directory.mkdir(parents=True, exist_ok=True)
-    final = directory / metadata.dist_info
-    staging = Path(tempfile.mkdtemp(prefix=".ferrule-", dir=directory))
-    try:
-        (staging / "METADATA").write_bytes(metadata.rfc822)
-        if metadata.entry_points:
-            (staging / "entry_points.txt").write_bytes(metadata.entry_points)
-        for rel, path in metadata.license_files:
-            target = staging / "licenses" / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-        if final.exists():
-            shutil.rmtree(final)
-        staging.replace(final)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
-    return metadata.dist_info
