@@ -45,6 +45,7 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
             house,
             "packaging>=24.2",
             "pyproject-metadata>=0.9",
+            "tomlkit>=0.12",
         ]
     )
     return house

@@ -9,7 +9,9 @@ from pathlib import Path
 from ferrule import __version__, _log
 from ferrule.cargo.build import run_cargo
 from ferrule.cargo.command import plan_cdylib
+from ferrule.cargo.remap import PathRemap, path_remap
 from ferrule.config.model import Settings
+from ferrule.config.path_deps import cargo_workspace_root, path_crates
 from ferrule.errors import FerruleError
 from ferrule.interpreter import Interpreter
 from ferrule.layout import ProjectLayout, determine_layout
@@ -51,6 +53,19 @@ def _check_bindings(settings: Settings) -> None:
         )
 
 
+def _path_remap(settings: Settings) -> PathRemap:
+    """Keep the checkout path out of the extension (see :mod:`ferrule.cargo.remap`)."""
+    manifest = settings.cargo.manifest_path
+    return path_remap(
+        cargo_workspace_root(manifest),
+        path_crates(manifest),
+        default_out_dir(settings).parent,
+        settings.cargo_options.rustc_args,
+        settings.cargo_options.unstable_flags,
+        settings.environ,
+    )
+
+
 def wheel_filename(metadata: PackageMetadata, tag: str) -> str:
     return f"{metadata.dist_name}-{metadata.version.replace('-', '_')}-{tag}.whl"
 
@@ -67,6 +82,7 @@ def _build_one(
     invocation = plan_cdylib(
         cargo, settings.cargo.manifest_path, settings.cargo_options, interp, settings.environ
     )
+    invocation = _path_remap(settings).apply(invocation)
     result = run_cargo(invocation, "cdylib")
     extension = result.artifacts[0].path
     tag = wheel_tag(interp, settings.environ)
