@@ -391,14 +391,15 @@ def test_remap_keeps_user_rustc_args_last() -> None:
     assert applied.argv[-3:] == ("--", "--remap-path-prefix=/ws=.", "-Copt-level=1")
 
 
-def test_user_remaps_win() -> None:
+def test_user_remaps_win_and_debug_builds_keep_paths() -> None:
     crates = [PathCrate(Path("/elsewhere/core"), "core", "1.0.0")]
-    assert path_remap(Path("/ws"), crates, None, [], [], {}).rustflags
-    assert (
-        path_remap(Path("/ws"), crates, None, [], [], {"RUSTFLAGS": "--remap-path-prefix=/a=b"})
-        == PathRemap()
-    )
-    assert path_remap(Path("/ws"), crates, None, [], ["trim-paths"], {}) == PathRemap()
+    assert path_remap(Path("/ws"), crates, None, "release", [], [], {}).rustflags
+    assert path_remap(Path("/ws"), crates, None, "dist", [], [], {}).rustflags
+    assert path_remap(Path("/ws"), crates, None, "dev", [], [], {}) == PathRemap()
+    user = {"RUSTFLAGS": "--remap-path-prefix=/a=b"}
+    assert path_remap(Path("/ws"), crates, None, "release", [], [], user) == PathRemap()
+    trim = ["trim-paths"]
+    assert path_remap(Path("/ws"), crates, None, "release", [], trim, {}) == PathRemap()
 
 
 def test_workspace_roots_and_path_crates() -> None:

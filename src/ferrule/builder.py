@@ -60,6 +60,7 @@ def _path_remap(settings: Settings) -> PathRemap:
         cargo_workspace_root(manifest),
         path_crates(manifest),
         default_out_dir(settings).parent,
+        settings.cargo_options.profile,
         settings.cargo_options.rustc_args,
         settings.cargo_options.unstable_flags,
         settings.environ,

@@ -6,7 +6,8 @@ panic locations are path-free; but rustc records its working directory (the
 workspace root) in debug info, and path dependencies outside the workspace are
 compiled with absolute paths, which end up in their panic messages.
 
-So, following the conventions of cargo's (unstable) ``trim-paths``:
+So, following the conventions of cargo's (unstable) ``trim-paths``, for
+builds with any profile but ``dev`` and ``test`` (debuggers want real paths):
 
 * the workspace root becomes ``.`` and cargo's target directory
   ``/cargo/build-dir``, for the extension crate only (rustc arguments after
@@ -87,22 +88,30 @@ def path_remap(
     workspace_root: Path,
     path_crates: Sequence[PathCrate],
     target_dir: Path | None,
+    profile: str | None,
     rustc_args: Sequence[str],
     unstable_flags: Sequence[str],
     environ: Mapping[str, str],
 ) -> PathRemap:
     """The remapping for a build of the crate in ``workspace_root``.
 
+    As cargo's ``trim-paths`` default, debug builds (the ``dev`` and ``test``
+    profiles) keep real paths, for debuggers to find the sources.
+
     >>> r = path_remap(Path("/src/ws"), [PathCrate(Path("/src/core"), "core", "1.0.0"),
     ...                PathCrate(Path("/src/ws/helper"), "helper", "1.0.0")],
-    ...                Path("/src/ws/target"), [], [], {})
+    ...                Path("/src/ws/target"), "release", [], [], {})
     >>> r.rustc_args
     ('--remap-path-prefix=/src/ws=.', '--remap-path-prefix=/src/ws/target=/cargo/build-dir')
     >>> r.rustflags
     ('--remap-path-prefix=/src/core=core-1.0.0',)
-    >>> path_remap(Path("/w"), [], None, ["--remap-path-prefix=/w=x"], [], {})
+    >>> path_remap(Path("/w"), [], None, "release", ["--remap-path-prefix=/w=x"], [], {})
+    PathRemap(rustc_args=(), rustflags=())
+    >>> path_remap(Path("/w"), [], None, "dev", [], [], {})
     PathRemap(rustc_args=(), rustflags=())
     """
+    if profile in (None, "dev", "test"):
+        return PathRemap()
     if _user_remaps(rustc_args, environ) or any(f.startswith("trim-paths") for f in unstable_flags):
         return PathRemap()
     # rustc applies the last matching mapping: the more specific ones go last.

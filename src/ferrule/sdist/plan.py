@@ -317,7 +317,8 @@ def _add_project_metadata_files(ctx: _Context, git: bool) -> dict[str, str]:
                 raise ConfigError.single(
                     ctx.settings.pyproject_path,
                     f"project.{field}",
-                    f"{value!r} is outside the tree the sdist is made of ({ctx.sdist_root})",
+                    f"{value!r} is outside the tree the sdist is made of ({ctx.sdist_root}); "
+                    "use a file inside the project",
                 )
             arcname = _rel(path, ctx.sdist_root)
             rewrites[field] = arcname
