@@ -217,8 +217,8 @@ def test_inheriting_a_missing_key_is_an_error(tmp_path: Path) -> None:
 def test_prune_workspace(tmp_path: Path) -> None:
     (tmp_path / "vendor" / "used").mkdir(parents=True)
     doc = tomlkit.parse(WORKSPACE)
-    kept = [tmp_path / "crates" / "py", tmp_path / "vendor" / "used"]
-    manifests.prune_workspace(doc, tmp_path, kept)
+    members = [tmp_path / "crates" / "py"]
+    manifests.prune_workspace(doc, tmp_path, members, [*members, tmp_path / "vendor" / "used"])
     data = tomllib.loads(doc.as_string())
     assert data["workspace"]["members"] == ["crates/*"]
     assert "default-members" not in data["workspace"]

@@ -186,16 +186,17 @@ def inline_workspace_inheritance(
 def prune_workspace(
     doc: tomlkit.TOMLDocument,
     workspace_dir: Path,
-    kept_dirs: Iterable[Path],
+    member_dirs: Iterable[Path],
+    shipped_dirs: Iterable[Path],
 ) -> None:
-    """Keep only ``members`` that match a crate in the sdist; drop
+    """Keep only ``members`` that match a member crate in the sdist; drop
     ``default-members``; drop ``[patch]`` entries whose path is not shipped.
 
     A member glob is kept when it matches a kept crate: in the unpacked sdist
     it then matches only the crates that are there.
     """
-    kept = {_relative(d, workspace_dir) for d in kept_dirs}
-    kept_paths = {d.resolve() for d in kept_dirs}
+    kept = {_relative(d, workspace_dir) for d in member_dirs}
+    kept_paths = {d.resolve() for d in shipped_dirs}
     workspace = doc.get("workspace")
     if isinstance(workspace, (Table, dict)):
         members = workspace.get("members")

@@ -21,8 +21,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ferrule import _log
-from ferrule.config.cargo_toml import find_workspace_root
 from ferrule.config.model import Settings
+from ferrule.config.path_deps import cargo_workspace_root
 from ferrule.errors import ConfigError, FerruleError, LayoutError
 from ferrule.layout import ProjectLayout, determine_layout
 from ferrule.metadata import PackageMetadata, build_metadata
@@ -231,22 +231,23 @@ def _add_crate(ctx: _Context, graph: CrateGraph, crate: LocalCrate) -> None:
     if crate.member:
         workspace_manifest = graph.workspace_root / "Cargo.toml"
     else:
-        found = find_workspace_root(crate.manifest_path, _package_table(doc))
-        if found is not None and found.resolve() != crate.manifest_path.resolve():
+        root = cargo_workspace_root(crate.manifest_path)
+        if root != crate.directory:
             # Its workspace root stays behind: inline what the crate inherits.
-            ws_doc = manifests.parse(found)
-            ws_table = ws_doc.get("workspace", {})
+            found = root / "Cargo.toml"
+            ws_table = manifests.parse(found).get("workspace", {})
             manifests.inline_workspace_inheritance(
-                doc, ws_table, crate.directory, found.parent, crate.manifest_path
+                doc, ws_table, crate.directory, root, crate.manifest_path
             )
     _relocate_manifest_files(ctx, crate, doc, prefix, workspace_manifest)
     missing, build_missing = _missing_targets(crate, packaged)
     manifests.drop_missing_targets(doc, missing, build_missing)
     if "workspace" in doc:
+        shipped = [c.directory for c in graph.crates]
         if crate.directory == graph.workspace_root:
-            manifests.prune_workspace(doc, crate.directory, _member_dirs(graph))
+            manifests.prune_workspace(doc, crate.directory, _member_dirs(graph), shipped)
         else:
-            manifests.prune_workspace(doc, crate.directory, [crate.directory])
+            manifests.prune_workspace(doc, crate.directory, [crate.directory], shipped)
     ctx.collector.add_data(_join(prefix, "Cargo.toml"), _toml_bytes(doc))
 
 
@@ -261,7 +262,7 @@ def _add_workspace_manifest(ctx: _Context, graph: CrateGraph) -> None:
         return
     manifest = root / "Cargo.toml"
     doc = manifests.parse(manifest)
-    manifests.prune_workspace(doc, root, _member_dirs(graph))
+    manifests.prune_workspace(doc, root, _member_dirs(graph), [c.directory for c in graph.crates])
     if "package" in doc:
         manifests.strip_to_workspace(doc)
     ctx.collector.add_data(_join(_rel(root, ctx.sdist_root), "Cargo.toml"), _toml_bytes(doc))
