@@ -159,6 +159,12 @@ def build_editable(
 
 @_hook
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
-    from ferrule.errors import FerruleError
+    from ferrule.cli import build_parser, split_rustc_args
+    from ferrule.commands._options import cli_options
+    from ferrule.config import load_settings
+    from ferrule.sdist import write_sdist
 
-    raise FerruleError("source distributions are not implemented in this version of ferrule")
+    ours, rustc_args = split_rustc_args(_build_args(config_settings))
+    args = build_parser().parse_args(["pep517", "build-wheel", *ours])
+    settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "release"))
+    return write_sdist(settings, Path(sdist_directory)).name

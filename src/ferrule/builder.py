@@ -19,7 +19,9 @@ from ferrule.bindings.pyo3 import check_module_init, extension_entries
 from ferrule.cargo.build import CargoResult, run_cargo
 from ferrule.cargo.command import plan_bin, plan_cdylib
 from ferrule.cargo.metadata import CargoProject, read_metadata
+from ferrule.cargo.remap import PathRemap, path_remap
 from ferrule.config.model import FeatureSpec, Settings
+from ferrule.config.path_deps import cargo_workspace_root, path_crates
 from ferrule.errors import ConfigError, FerruleError, LayoutError
 from ferrule.interpreter import Interpreter
 from ferrule.layout import ProjectLayout, determine_layout
@@ -85,6 +87,7 @@ class _Context:
     cargo: str
     staging: _Staging
     package_files: list[Entry]
+    remap: PathRemap
 
     @property
     def module_key(self) -> str:
@@ -107,6 +110,20 @@ def default_out_dir(settings: Settings) -> Path:
         root = settings.cargo.workspace_root or settings.cargo.manifest_path
         target = root.parent / "target"
     return target.resolve() / "wheels"
+
+
+def _path_remap(settings: Settings) -> PathRemap:
+    """Keep the checkout path out of compiled code (see :mod:`ferrule.cargo.remap`)."""
+    manifest = settings.cargo.manifest_path
+    return path_remap(
+        cargo_workspace_root(manifest),
+        path_crates(manifest),
+        default_out_dir(settings).parent,
+        settings.cargo_options.profile,
+        settings.cargo_options.rustc_args,
+        settings.cargo_options.unstable_flags,
+        settings.environ,
+    )
 
 
 def wheel_filename(metadata: PackageMetadata, tag: str) -> str:
@@ -246,7 +263,7 @@ def _binaries(
             ctx.settings.environ,
             embed_python=embed_python,
         )
-        result = run_cargo(inv, "bin")
+        result = run_cargo(ctx.remap.apply(inv), "bin")
         paths += [ctx.staging.take(a.path) for a in result.artifacts if a.target_name == name]
     return paths
 
@@ -265,7 +282,7 @@ def _library(ctx: _Context, unit: BuildUnit | None) -> CargoResult:
         env,
         pyo3_config,
     )
-    return run_cargo(inv, "cdylib")
+    return run_cargo(ctx.remap.apply(inv), "cdylib")
 
 
 def _extra_extensions(ctx: _Context, interp: Interpreter) -> list[Entry]:
@@ -489,6 +506,7 @@ def build_wheels(
             cargo=settings.environ.get("CARGO", "cargo"),
             staging=_Staging(Path(staging)),
             package_files=package_files,
+            remap=_path_remap(settings),
         )
         _check_bindings(ctx, interpreters)
         if ctx.bindings in _PYO3:
