@@ -9,6 +9,23 @@ for tool in "$PYTHON" cargo rustc; do
     command -v "$tool" >/dev/null || { echo "setup: $tool is required but not on PATH" >&2; exit 1; }
 done
 
+# System packages the tests need: PyPy (Debian's pypy3 is PyPy 3.9), patchelf for
+# wheel repair, and the libz / libbz2 headers the audit test crate links against.
+missing=()
+command -v pypy3 >/dev/null || missing+=(pypy3)
+command -v patchelf >/dev/null || missing+=(patchelf)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+[ -e /usr/include/bzlib.h ] || missing+=(libbz2-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "setup: installing ${missing[*]} with apt-get" >&2
+        apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+    else
+        echo "setup: please install ${missing[*]} (tests that need them will fail)" >&2
+    fi
+fi
+
 if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv" >&2
     "$PYTHON" -m venv .venv

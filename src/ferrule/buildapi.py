@@ -70,6 +70,10 @@ def _settings(config_settings: ConfigSettings, default_profile: str) -> Any:
     from ferrule.config import load_settings
 
     ours, rustc_args = split_rustc_args(_build_args(config_settings))
+    if "--compatibility" not in ours and "--manylinux" not in ours:
+        # As maturin's PEP 517 shim: frontends get the interpreter's own platform tag
+        # (linux_x86_64) unless a compatibility is asked for (docs/platform-tags.md).
+        ours = ["--compatibility", "off", *ours]
     args = build_parser().parse_args(["pep517", "build-wheel", *ours])
     return load_settings(Path.cwd(), cli_options(args, rustc_args, default_profile)), args
 
@@ -118,7 +122,7 @@ def prepare_metadata_for_build_wheel(
 ) -> str:
     # Never compiles and never runs cargo: Cargo.toml is read directly, so
     # resolvers and lock tools get the metadata without a Rust toolchain.
-    from ferrule.builder import write_dist_info
+    from ferrule.metadata.dist_info import write_dist_info
 
     settings, _ = _settings(config_settings, "release")
     return write_dist_info(settings, Path(metadata_directory))
@@ -164,6 +168,12 @@ def build_editable(
 
 @_hook
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
-    from ferrule.errors import FerruleError
+    from ferrule.cli import build_parser, split_rustc_args
+    from ferrule.commands._options import cli_options
+    from ferrule.config import load_settings
+    from ferrule.sdist import write_sdist
 
-    raise FerruleError("source distributions are not implemented in this version of ferrule")
+    ours, rustc_args = split_rustc_args(_build_args(config_settings))
+    args = build_parser().parse_args(["pep517", "build-wheel", *ours])
+    settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "release"))
+    return write_sdist(settings, Path(sdist_directory)).name

@@ -130,10 +130,26 @@ def _people(entries: Any) -> list[tuple[str, str | None]]:
     return [(e.get("name", ""), e.get("email")) for e in entries or ()]
 
 
+def _acceptable_pattern(pattern: object) -> bool:
+    """A PEP 639 license-files glob: a non-empty, relative path that stays inside.
+
+    >>> [_acceptable_pattern(p) for p in ("LICEN[CS]E*", "", "/etc/x", "../x", 3)]
+    [True, False, False, False, False]
+    """
+    return (
+        isinstance(pattern, str)
+        and bool(pattern.strip())
+        and not pattern.startswith(("/", "\\"))
+        and ".." not in pattern.replace("\\", "/").split("/")
+    )
+
+
 def _globbed(patterns: Iterable[str], root: Path) -> dict[str, Path]:
     """Files matching ``patterns`` under ``root``: pattern by pattern, sorted, without repeats."""
     out: dict[str, Path] = {}
     for pattern in patterns:
+        if not _acceptable_pattern(pattern):
+            continue  # reported by _license_file_patterns
         for path in sorted(root.glob(pattern)):
             if path.is_file():
                 out.setdefault(path.relative_to(root).as_posix(), path)
@@ -247,6 +263,7 @@ def _validate(
             table["dynamic"].append("version")
 
     own_reports = _requirement_problems(project, problems)
+    own_reports |= _license_file_patterns(table, problems)
     readme_key = "project.readme" if isinstance(readme, str) else "project.readme.file"
     own_reports |= _unreadable_files(table, project_dir, readme_key, problems)
     if isinstance(project.get("license"), str):
@@ -320,6 +337,31 @@ def _requires_dist(meta: StandardMetadata, problems: Problems) -> tuple[list[str
             )
             requires.append(str(with_extra))
     return requires, extras
+
+
+def _license_file_patterns(table: dict[str, Any], problems: Problems) -> set[str]:
+    """Glob patterns pyproject-metadata would choke on (it raises a bare ValueError).
+
+    PEP 639: relative, no ``..``, not empty. Bad patterns are reported here and
+    the field is dropped before pyproject-metadata sees it.
+    """
+    patterns = table.get("license-files")
+    if not isinstance(patterns, list):
+        return set()
+    bad = False
+    for i, pattern in enumerate(patterns):
+        key = f"project.license-files[{i}]"
+        if not isinstance(pattern, str) or _acceptable_pattern(pattern):
+            continue  # (pyproject-metadata reports a wrong type)
+        if not pattern.strip():
+            problems.add(key, "is an empty pattern")
+        else:
+            problems.add(key, f"{pattern!r} must be relative to pyproject.toml and stay inside it")
+        bad = True
+    if bad:
+        del table["license-files"]
+        return {"project.license-files"}
+    return set()
 
 
 def _license_files(
