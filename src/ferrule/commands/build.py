@@ -13,6 +13,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser("build", aliases=["b"], help="build wheels")
     p.add_argument("-r", "--release", action="store_true", help="build in release mode")
     p.add_argument("--strip", action="store_true", help="strip the library")
+    p.add_argument(
+        "--generate-stubs",
+        action="store_true",
+        help="write .pyi stubs from the built module first (as `ferrule stubs`); the wheel ships them",
+    )
     add_build_options(p)
 
 
@@ -22,6 +27,11 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
 
     settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "dev"))
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    for wheel in build_wheels(settings, interpreters(args, settings.environ), out):
+    targets = interpreters(args, settings.environ)
+    if args.generate_stubs:
+        from ferrule.stubs import generate_for_build
+
+        generate_for_build(settings, targets[0])
+    for wheel in build_wheels(settings, targets, out):
         print(wheel.path)
     return 0
