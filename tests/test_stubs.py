@@ -35,6 +35,8 @@ def copy_crate(name: str, dest: Path) -> Path:
         CRATES / name, dest, ignore=shutil.ignore_patterns("target"), copy_function=shutil.copy
     )
     return dest
+
+
 # name: (import name, the stub files in the project, the stub files in the wheel)
 CRATE_STUBS = {
     "stubs-funcs": ("stubs_funcs", ["stubs_funcs.pyi"], ["stubs_funcs/__init__.pyi"]),
@@ -239,7 +241,9 @@ def test_hand_written_stubs_are_never_replaced_silently(funcs_project: Path) -> 
     assert stub.read_text().startswith(HEADER)
 
 
-def test_out_dir_gets_an_importable_stub_tree(stubbed: Callable[[str], Stubbed], tmp_path: Path) -> None:
+def test_out_dir_gets_an_importable_stub_tree(
+    stubbed: Callable[[str], Stubbed], tmp_path: Path
+) -> None:
     project = stubbed("stubs-nested").project
     ferrule("stubs", "-r", "-o", tmp_path / "typings", cwd=project)
     tree = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pyi"))

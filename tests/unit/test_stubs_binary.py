@@ -81,7 +81,13 @@ def test_other_files(tmp_path: Path) -> None:
 
 INT = {"type": "attribute", "value": {"type": "name", "id": "builtins"}, "attr": "int"}
 CHUNKS = [
-    {"type": "module", "id": "m", "name": "_native", "members": ["c", "f", "s"], "incomplete": True},
+    {
+        "type": "module",
+        "id": "m",
+        "name": "_native",
+        "members": ["c", "f", "s"],
+        "incomplete": True,
+    },
     {"type": "module", "id": "s", "name": "sub", "members": ["g"], "incomplete": False},
     {"type": "class", "id": "c", "name": "Point"},
     {
@@ -123,7 +129,11 @@ CHUNKS = [
         "type": "attribute",
         "name": "N",
         "parent": "c",
-        "annotation": {"type": "attribute", "value": {"type": "name", "id": "typing"}, "attr": "Final"},
+        "annotation": {
+            "type": "attribute",
+            "value": {"type": "name", "id": "typing"},
+            "attr": "Final",
+        },
         "value": {"type": "constant", "kind": "int", "value": "2"},
     },
 ]
@@ -137,11 +147,18 @@ def test_types_are_laid_over_the_runtime_model() -> None:
             Class(
                 "Point",
                 "pkg._native.Point",
-                members=(Property("x", writable=None), Attribute("N", Name("builtins", "int"), "2")),
+                members=(
+                    Property("x", writable=None),
+                    Attribute("N", Name("builtins", "int"), "2"),
+                ),
             ),
             Function("make", (Param("x", "positional_or_keyword"),)),
             Function("added_at_init", (Param("y", "positional_or_keyword"),)),
-            Module("sub", "pkg._native.sub", members=(Function("g", (Param("rest", "var_positional"),)),)),
+            Module(
+                "sub",
+                "pkg._native.sub",
+                members=(Function("g", (Param("rest", "var_positional"),)),),
+            ),
         ),
     )
     typed = apply_introspection(runtime, "_native", CHUNKS)
@@ -159,3 +176,20 @@ def test_types_are_laid_over_the_runtime_model() -> None:
     assert isinstance(g, Function) and g.returns == ANY  # a class pyo3 names but Python never sees
     assert g.params is not None and g.params[0].annotation == Name("builtins", "int")
     assert apply_introspection(runtime, "other", CHUNKS) is None
+
+
+def test_function_style_modules_match_unlisted_items_by_unique_name() -> None:
+    """`#[pymodule] fn` modules list no members; their functions are found by name if unique."""
+    function = {"type": "function", "name": "f", "arguments": {}, "returns": INT}
+    chunks = [
+        {"type": "module", "id": "m", "name": "m", "members": [], "incomplete": True},
+        {**function, "id": "1"},
+        {**function, "id": "2", "name": "twice"},
+        {**function, "id": "3", "name": "twice"},
+    ]
+    runtime = Module("m", "m", members=(Function("f", ()), Function("twice", ())))
+    typed = apply_introspection(runtime, "m", chunks)
+    assert typed is not None
+    f, twice = typed.members
+    assert isinstance(f, Function) and f.returns == Name("builtins", "int")
+    assert twice == runtime.members[1]  # ambiguous: left as the runtime shows it

@@ -118,7 +118,10 @@ def test_module_tree(document: dict[str, Any]) -> None:
 
 def test_values_are_typed_from_their_runtime_types(document: dict[str, Any]) -> None:
     found = members(document["module"])
-    assert found["LIMITS"]["type"] == {"builtin": "tuple", "args": [{"builtin": "int"}, {"builtin": "float"}]}
+    assert found["LIMITS"]["type"] == {
+        "builtin": "tuple",
+        "args": [{"builtin": "int"}, {"builtin": "float"}],
+    }
     assert found["NAMES"]["type"] == {"builtin": "list", "args": [{"builtin": "str"}]}
     assert found["TABLE"]["type"]["args"] == [{"builtin": "str"}, {"builtin": "int"}]
     assert found["HUGE"]["value"] is None  # too long to spell in a stub
@@ -138,12 +141,21 @@ def test_functions_and_classes(document: dict[str, Any]) -> None:
     assert shape["final"] is False and shape["doc"] == "A shape."
     methods = members(shape)
     assert methods["make"]["binding"] == "static"
-    assert methods["make"]["params"][1] == {"name": "exact", "kind": "keyword_only", "default": "True"}
+    assert methods["make"]["params"][1] == {
+        "name": "exact",
+        "kind": "keyword_only",
+        "default": "True",
+    }
     assert methods["default"]["binding"] == "class" and methods["default"]["params"] == []
     assert methods["area"]["params"] == [
         {"name": "scale", "kind": "positional_only", "default": "1.0"}
     ]
-    assert methods["kind"] == {"kind": "property", "name": "kind", "doc": "Its kind.", "writable": False}
+    assert methods["kind"] == {
+        "kind": "property",
+        "name": "kind",
+        "doc": "Its kind.",
+        "writable": False,
+    }
     assert methods["size"]["writable"] is True
     assert methods["SIDES"]["type"] == {"builtin": "int"}
 
@@ -183,3 +195,38 @@ def test_c_properties_know_whether_they_have_a_setter() -> None:
 )
 def test_literal(value: object, text: str | None) -> None:
     assert _introspect.literal(value) == text
+
+
+def test_staging_keeps_the_project_modules_importable(tmp_path: Path) -> None:
+    """A mixed project's extension may import its Python siblings; its __init__ is not run."""
+    from pathlib import PurePosixPath
+
+    from ferrule.layout import ProjectLayout
+    from ferrule.stubs.generate import _stage
+
+    python = tmp_path / "python"
+    (python / "pkg").mkdir(parents=True)
+    (python / "pkg" / "__init__.py").write_text("raise ImportError('not run')\n")
+    (python / "pkg" / "helpers.py").write_text("VALUE = 42\n")
+    (python / "pkg" / "_native.py").write_text("raise ImportError('a stale develop build')\n")
+    fake_extension = tmp_path / "ext.py"
+    fake_extension.write_text("from pkg.helpers import VALUE\n")
+    layout = ProjectLayout(
+        "pkg._native", "_native", True, python, python / "pkg", PurePosixPath("pkg"), (), None, None
+    )
+    site = tmp_path / "site"
+    site.mkdir()
+    assert _stage(site, layout, fake_extension, ".py") == ("pkg._native", "pkg._native")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); import pkg._native as m; print(m.VALUE)",
+            str(site),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stdout.strip() == "42"

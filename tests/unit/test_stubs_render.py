@@ -56,9 +56,7 @@ POINT = Class(
         Property("quadrant", writable=False),
     ),
 )
-SHAPE = Class(
-    "Shape", "pkg.Shape", disjoint_base=True, has_new=True, new_params=(p("name"),)
-)
+SHAPE = Class("Shape", "pkg.Shape", disjoint_base=True, has_new=True, new_params=(p("name"),))
 ERROR = Class("Error", "pkg.Error", doc='Raised "here"', bases=(Name("builtins", "ValueError"),))
 FUNCS = (
     Function(
@@ -70,7 +68,7 @@ FUNCS = (
             p("d", "keyword_only", default="..."),
             p("kw", "var_keyword"),
         ),
-        doc="Line one.\n\n    Indented \\ and \"\"\" quotes.",
+        doc='Line one.\n\n    Indented \\ and """ quotes.',
     ),
     Function("g", (p("args", "var_positional"), p("e", "keyword_only"))),
     Function("h", None),
@@ -189,7 +187,7 @@ def test_submodules_aliases_and_externals(split: dict[PurePosixPath, str]) -> No
     assert "    def shout(self, s: str) -> str: ..." in root
     assert "    class Word: ..." in root
     assert "from pkg.geo import Vector" in root
-    assert "VERSION: Final = \"1.0\"" in root and "ORIGIN: tuple[int, int]" in root
+    assert 'VERSION: Final = "1.0"' in root and "ORIGIN: tuple[int, int]" in root
     assert "units: _UnitsModule" in geo and "    FACTOR: float" in geo
     assert "    def feet(self, m: Any) -> Any: ..." in geo
     assert '__all__ = [\n    "Vector",\n    "units",\n]' in "\n".join(geo)

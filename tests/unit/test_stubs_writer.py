@@ -31,7 +31,9 @@ def mixed(project: Path) -> ProjectLayout:
 
 
 def test_pure_layout_writes_the_root_stub(tmp_path: Path) -> None:
-    stubs = plan(pure(tmp_path), tmp_path, {PurePosixPath("pkg.pyi"): ONE[PurePosixPath("_native.pyi")]})
+    stubs = plan(
+        pure(tmp_path), tmp_path, {PurePosixPath("pkg.pyi"): ONE[PurePosixPath("_native.pyi")]}
+    )
     assert list(stubs.files) == [tmp_path / "pkg.pyi"] and stubs.py_typed is None
     assert write(stubs) == [tmp_path / "pkg.pyi"]
     assert is_generated(tmp_path / "pkg.pyi")
@@ -104,7 +106,9 @@ def test_out_dir_gets_the_installed_shape(tmp_path: Path) -> None:
 
 
 def test_check_reports_missing_files(tmp_path: Path) -> None:
-    (diff,) = check(plan(pure(tmp_path), tmp_path, {PurePosixPath("pkg.pyi"): f"{HEADER}\nX: int\n"}))
+    (diff,) = check(
+        plan(pure(tmp_path), tmp_path, {PurePosixPath("pkg.pyi"): f"{HEADER}\nX: int\n"})
+    )
     assert diff.startswith("--- /dev/null\n+++ b/pkg.pyi\n") and "+X: int\n" in diff
 
 

@@ -56,7 +56,6 @@ _CLASS_SKIP = {
     "__slots__",
     "__text_signature__",
     "__new__",
-    "__init__",
     "__hash__",
     "__getattribute__",
     "__setattr__",
@@ -409,6 +408,8 @@ class Describer:
         }
 
     def class_member(self, cls: type, name: str, raw: Any) -> dict[str, Any] | None:
+        if name == "__init__" and not isinstance(raw, types.FunctionType):
+            return None  # a C type's generic __init__: the constructor is __new__
         if isinstance(raw, staticmethod):
             func = raw.__func__
             return {

@@ -57,14 +57,21 @@ def build_extension(settings: Settings, interpreter: Interpreter) -> Path:
 
 
 def _stage(root: Path, layout: ProjectLayout, extension: Path, suffix: str) -> tuple[str, str]:
-    """Lay the extension out as installed; returns (import name, public name)."""
+    """Lay the extension out as installed; returns (import name, public name).
+
+    The staged directory comes first on ``sys.path``, so an extension left in
+    the source tree by an earlier ``develop`` is not the one imported.
+    """
     from ferrule.wheel.manifest import pure_init_py
 
     parts = layout.extension_dir.parts
     for i in range(1, len(parts) + 1):
         package = root.joinpath(*parts[:i])
         package.mkdir(exist_ok=True)
-        (package / "__init__.py").touch()
+        # The project's own package __init__ is not run (it may need more than the
+        # extension), but its modules stay importable for an extension that imports them.
+        source = layout.python_dir.joinpath(*parts[:i])
+        (package / "__init__.py").write_text(f"__path__.append({str(source)!r})\n")
     directory = root.joinpath(*parts)
     if not layout.mixed:
         (directory / "__init__.py").write_bytes(pure_init_py(layout.extension_name))

@@ -10,7 +10,7 @@ as those added in ``#[pymodule_init]``, keep ``Any``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ferrule.stubs.model import (
@@ -138,30 +138,40 @@ class _Index:
                 member_ids.update(str(m) for m in chunk.get("members", ()))
         self.top_modules = [m for m in self.modules if str(m["id"]) not in member_ids]
         self.classes: dict[str, str] = {}  # pyo3 id -> public path
+        # Functions and classes that no declarative module lists: those of
+        # `#[pymodule] fn` modules, added with `add_function` / `add_class`.
+        self.loose: dict[tuple[str, str], list[Chunk]] = {}
+        for chunk in chunks:
+            kind = chunk.get("type")
+            listed = str(chunk.get("id")) in member_ids
+            if kind in ("function", "class") and not chunk.get("parent") and not listed:
+                self.loose.setdefault((str(kind), str(chunk["name"])), []).append(chunk)
 
     def members(self, module: Chunk) -> list[Chunk]:
         found = [self.by_id[str(m)] for m in module.get("members", ()) if str(m) in self.by_id]
-        return found + self.by_parent.get(str(module["id"]), [])
+        return found + self.by_parent.get(str(module.get("id")), [])
+
+    def find(self, module: Chunk, kind: str, name: str) -> Chunk | None:
+        """The chunk of ``module``'s member ``name``, or the only unlisted one of that name."""
+        for chunk in self.members(module):
+            if chunk.get("type") == kind and chunk.get("name") == name:
+                return chunk
+        loose = self.loose.get((kind, name), [])
+        return loose[0] if len(loose) == 1 else None
 
 
-def _named(chunks: Iterable[Chunk], kind: str, name: str) -> Chunk | None:
-    for chunk in chunks:
-        if chunk.get("type") == kind and chunk.get("name") == name:
-            return chunk
-    return None
+_UNKNOWN_MODULE: Chunk = {"type": "module", "members": []}
 
 
 def _locate(index: _Index, module: Module, chunk: Chunk, found: dict[str, Chunk]) -> None:
     """Pair the runtime modules and classes with pyo3's chunks (``found``: path -> chunk)."""
     found[module.path] = chunk
-    members = index.members(chunk)
     for member in module.members:
         if isinstance(member, Module):
-            sub = _named(members, "module", member.name)
-            if sub is not None:
-                _locate(index, member, sub, found)
+            sub = index.find(chunk, "module", member.name)
+            _locate(index, member, sub or _UNKNOWN_MODULE, found)
         elif isinstance(member, Class):
-            klass = _named(members, "class", member.name)
+            klass = index.find(chunk, "class", member.name)
             if klass is not None:
                 found[member.path] = klass
                 index.classes[str(klass["id"])] = member.path
@@ -200,6 +210,7 @@ def _typed_function(f: Function, chunk: Chunk | None, classes: Mapping[str, str]
         f,
         params=_typed_params(f.params, chunk, classes),
         returns=type_from_pyo3(chunk.get("returns"), classes) or ANY,
+        is_async=f.is_async or bool(chunk.get("async")),
     )
 
 
@@ -247,10 +258,7 @@ def _typed_class(c: Class, chunk: Chunk, index: _Index) -> Class:
 
 
 def _typed_module(module: Module, index: _Index, found: Mapping[str, Chunk]) -> Module:
-    chunk = found.get(module.path)
-    if chunk is None:
-        return module
-    members_of = index.members(chunk)
+    chunk = found.get(module.path, _UNKNOWN_MODULE)
     members: list[Member] = []
     for m in module.members:
         if isinstance(m, Module):
@@ -259,12 +267,10 @@ def _typed_module(module: Module, index: _Index, found: Mapping[str, Chunk]) -> 
             klass = found.get(m.path)
             members.append(_typed_class(m, klass, index) if klass else m)
         elif isinstance(m, Function):
-            members.append(
-                _typed_function(m, _named(members_of, "function", m.name), index.classes)
-            )
+            members.append(_typed_function(m, index.find(chunk, "function", m.name), index.classes))
         elif isinstance(m, Attribute):
             members.append(
-                _typed_attribute(m, _named(members_of, "attribute", m.name), index.classes)
+                _typed_attribute(m, index.find(chunk, "attribute", m.name), index.classes)
             )
         else:
             members.append(m)

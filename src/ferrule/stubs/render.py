@@ -78,6 +78,7 @@ _DUNDER_RESULTS: dict[str, TypeExpr] = {
     "__eq__": _BOOL,
     "__ne__": _BOOL,
     "__contains__": _BOOL,
+    "__init__": NONE,
     "__setitem__": NONE,
     "__delitem__": NONE,
     "__setattr__": NONE,

@@ -46,7 +46,10 @@ mod _native {
             }
 
             fn scaled(&self, factor: f64) -> Vector {
-                Vector { x: self.x * factor, y: self.y * factor }
+                Vector {
+                    x: self.x * factor,
+                    y: self.y * factor,
+                }
             }
 
             /// Always "vector".
