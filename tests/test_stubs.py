@@ -122,6 +122,26 @@ def test_stubtest_accepts_the_stubs(
     assert "Success: no issues found" in proc.stdout
 
 
+def test_stubtest_rejects_a_stub_that_disagrees(
+    stubbed: Callable[[str], Stubbed], typing_venv: VEnv, tmp_path: Path
+) -> None:
+    """The check above is not vacuous: one renamed parameter fails it."""
+    text = (stubbed("stubs-funcs").project / "stubs_funcs.pyi").read_text()
+    wrong = tmp_path / "typings" / "stubs_funcs" / "__init__.pyi"
+    wrong.parent.mkdir(parents=True)
+    wrong.write_text(text.replace("def add(a: Any, b: Any)", "def add(a: Any, c: Any)"))
+    allowlist = tmp_path / "allowlist.txt"
+    allowlist.write_text("stubs_funcs.stubs_funcs\n")
+    proc = run(
+        [typing_venv.python, "-m", "mypy.stubtest", "stubs_funcs", "--allowlist", allowlist],
+        cwd=tmp_path,
+        env={**typing_venv.env, "MYPYPATH": str(tmp_path / "typings")},
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert 'stub parameter "c" differs from runtime parameter "b"' in proc.stdout
+
+
 @pytest.mark.parametrize("name", list(CRATE_STUBS))
 def test_mypy_strict_accepts_a_client_that_runs(
     name: str, stubbed: Callable[[str], Stubbed], typing_venv: VEnv, tmp_path: Path

@@ -141,14 +141,12 @@ class _Layout:
         self.files: dict[str, _File] = {}
         self.modules: dict[str, _Location] = {}  # protocol modules only
         self.classes: dict[str, _Location] = {}
-        self._place_file(root, split, PurePosixPath(), root=True)
+        self._place_file(root, split, PurePosixPath())
 
     def _has_split_children(self, module: Module, split: bool) -> bool:
         return split and any(isinstance(m, Module) and m.importable for m in module.members)
 
-    def _place_file(
-        self, module: Module, split: bool, directory: PurePosixPath, root: bool
-    ) -> None:
+    def _place_file(self, module: Module, split: bool, directory: PurePosixPath) -> None:
         if self._has_split_children(module, split):
             path = directory / module.name / "__init__.pyi"
         else:
@@ -167,7 +165,7 @@ class _Layout:
                 file.local_names.update(m.name for m in member.members)
             elif isinstance(member, Module):
                 if protocol is None and split and member.importable:
-                    self._place_file(member, split, file.path.parent, root=False)
+                    self._place_file(member, split, file.path.parent)
                 else:
                     name = self._protocol_name(file, member)
                     file.protocols[member.path] = name
