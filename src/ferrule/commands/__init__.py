@@ -4,4 +4,4 @@
 run, which keeps start-up fast. To add a command, add a module and its name here.
 """
 
-COMMANDS = ("build", "list-python", "pep517", "publish", "sdist", "upload")
+COMMANDS = ("build", "list-python", "pep517", "publish", "sdist", "stubs", "upload")
