@@ -9,6 +9,19 @@ for tool in "$PYTHON" cargo rustc; do
     command -v "$tool" >/dev/null || { echo "setup: $tool is required but not on PATH" >&2; exit 1; }
 done
 
+# System packages the tests need: cbindgen writes the C header of cffi crates.
+missing=()
+command -v cbindgen >/dev/null || missing+=(cbindgen)
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "setup: installing ${missing[*]} with apt-get" >&2
+        apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+    else
+        echo "setup: please install ${missing[*]} (tests that need them will fail)" >&2
+    fi
+fi
+
 if [ ! -x .venv/bin/python ]; then
     echo "setup: creating .venv" >&2
     "$PYTHON" -m venv .venv

@@ -4,4 +4,4 @@
 run, which keeps start-up fast. To add a command, add a module and its name here.
 """
 
-COMMANDS = ("build", "pep517")
+COMMANDS = ("build", "generate_ci", "init", "new", "pep517")
