@@ -98,9 +98,11 @@ class ProjectInfo:
     requires_python: str | None = None
     uniffi_version: str | None = None
     sdist: bool = True
-    # Relative POSIX paths from the repository root (where the workflow runs).
+    # Where ferrule runs, relative to the repository root (where a workflow starts);
+    # the other paths are relative to it (POSIX).
+    workdir: str = "."
     manifest_path: str | None = None
-    project_dir: str = "."
+    project_dir: str = "."  # the directory of pyproject.toml: pytest runs there
     command: str = "ferrule generate-ci github"
 
     @property
@@ -336,6 +338,20 @@ def _pip_tools(project: ProjectInfo) -> list[str]:
     return tools
 
 
+def _container_dir(project: ProjectInfo) -> str:
+    return "/io" if project.workdir == "." else shlex.quote(f"/io/{project.workdir}")
+
+
+def _in_workdir(project: ProjectInfo, step: dict[str, Any]) -> dict[str, Any]:
+    if project.workdir != ".":
+        step["working-directory"] = project.workdir
+    return step
+
+
+def _dist(project: ProjectInfo) -> str:
+    return "dist" if project.workdir == "." else f"{project.workdir}/dist"
+
+
 def _cd(project: ProjectInfo) -> str:
     return "" if project.project_dir in ("", ".") else f"cd {shlex.quote(project.project_dir)} && "
 
@@ -404,7 +420,7 @@ def _linux_job(
     docker = (
         "docker run --rm --platform "
         + _expr("matrix.platform.docker_platform")
-        + ' -v "$GITHUB_WORKSPACE:/io" -w /io -e SCRIPT '
+        + f' -v "$GITHUB_WORKSPACE:/io" -w {_container_dir(project)} -e SCRIPT '
         + (f"{options} " if options else "")
         + _expr("matrix.platform.image")
         + ' bash -euxo pipefail -c "$SCRIPT"'
@@ -418,7 +434,7 @@ def _linux_job(
         steps.append(qemu)
     steps += [
         {"name": "Build wheels", "env": {"SCRIPT": "\n".join(script) + "\n"}, "run": docker},
-        _upload(targets[0].platform),
+        _upload(project, targets[0].platform),
     ]
     if config.pytest:
         test = [f"{tool_python} -m venv /opt/test-venv"]
@@ -486,19 +502,22 @@ def _host_job(
     # Skipped setup steps leave their output empty; the unquoted $PYTHONS drops them.
     pythons = " ".join(_expr(f"steps.{_step_id(v)}.outputs.python-path") for v in plan.build)
     steps.append(
-        {
-            "name": "Build wheels",
-            "env": {"PYTHONS": pythons},
-            "run": _build_command(project, "$PYTHONS", args),
-        }
+        _in_workdir(
+            project,
+            {
+                "name": "Build wheels",
+                "env": {"PYTHONS": pythons},
+                "run": _build_command(project, "$PYTHONS", args),
+            },
+        )
     )
-    steps.append(_upload(platform))
+    steps.append(_upload(project, platform))
     if config.pytest:
         bindir = "Scripts" if platform == "windows" else "bin"
         venv = '"$RUNNER_TEMP/venv/' + bindir
         lines = ['python -m venv "$RUNNER_TEMP/venv"']
         lines += _pytest_lines(project, f'{venv}/python"', f'{venv}/pytest"')
-        steps.append({"name": "pytest", "run": "\n".join(lines) + "\n"})
+        steps.append(_in_workdir(project, {"name": "pytest", "run": "\n".join(lines) + "\n"}))
     job: dict[str, Any] = {
         "runs-on": _expr("matrix.platform.runner"),
         "strategy": {"matrix": {"platform": rows}},
@@ -509,11 +528,14 @@ def _host_job(
     return job
 
 
-def _upload(platform: str) -> dict[str, Any]:
+def _upload(project: ProjectInfo, platform: str) -> dict[str, Any]:
     return {
         "name": "Upload wheels",
         "uses": _ACTIONS["upload"],
-        "with": {"name": f"wheels-{platform}-{_expr('matrix.platform.target')}", "path": "dist"},
+        "with": {
+            "name": f"wheels-{platform}-{_expr('matrix.platform.target')}",
+            "path": _dist(project),
+        },
     }
 
 
@@ -528,11 +550,11 @@ def _sdist_job(project: ProjectInfo, plan: _Plan) -> dict[str, Any]:
             {"uses": _ACTIONS["setup-python"], "with": {"python-version": plan.tool}},
             {"uses": _ACTIONS["rust"], "with": {"toolchain": "stable"}},
             {"name": "Install ferrule", "run": f"python -m pip install '{ferrule_requirement()}'"},
-            {"name": "Build sdist", "run": command},
+            _in_workdir(project, {"name": "Build sdist", "run": command}),
             {
                 "name": "Upload sdist",
                 "uses": _ACTIONS["upload"],
-                "with": {"name": "wheels-sdist", "path": "dist"},
+                "with": {"name": "wheels-sdist", "path": _dist(project)},
             },
         ],
     }

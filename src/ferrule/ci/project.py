@@ -10,7 +10,7 @@ from typing import Any
 from ferrule.ci.github import ProjectInfo
 from ferrule.config.model import Settings
 
-__all__ = ["project_info", "uses_abi3"]
+__all__ = ["project_info", "repository_root", "uses_abi3"]
 
 
 def _features_of(dependency: Any) -> list[str]:
@@ -46,16 +46,25 @@ def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path, start)).as_posix()
 
 
+def repository_root(directory: Path) -> Path:
+    """The nearest directory holding ``.git`` (where a workflow's steps start), else ``directory``."""
+    for candidate in (directory, *directory.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return directory
+
+
 def project_info(
     settings: Settings,
     bindings: str,
     uniffi_version: str | None,
     *,
     cwd: Path,
-    manifest_given: bool,
+    manifest_path: Path | None,
     command: str,
 ) -> ProjectInfo:
-    """``cwd`` is where the workflow's commands run: the repository root."""
+    """``cwd`` is where ferrule runs (in the workflow too): ``manifest_path`` (``-m``) is
+    relative to it; the workflow starts in the repository root."""
     project = settings.project_table or {}
     name = project.get("name")
     if not isinstance(name, str):
@@ -71,7 +80,8 @@ def project_info(
         requires_python=requires if isinstance(requires, str) else None,
         uniffi_version=uniffi_version,
         sdist=settings.pyproject_path is not None,
-        manifest_path=(_relative(settings.cargo.manifest_path, cwd) if manifest_given else None),
+        workdir=_relative(cwd, repository_root(cwd)),
+        manifest_path=_relative(cwd / manifest_path, cwd) if manifest_path else None,
         project_dir=_relative(settings.project_dir, cwd),
         command=command,
     )

@@ -107,7 +107,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
         bindings,
         project.dependency_versions.get("uniffi"),
         cwd=cwd,
-        manifest_given=args.manifest_path is not None,
+        manifest_path=args.manifest_path,
         command=shlex.join(argv),
     )
     text = render_workflow(info, config, _platforms(args.platforms))
