@@ -105,7 +105,15 @@ CASES = [
     Case(
         "python-versions",
         _project(),
-        {"github": {"pytest": True, "python-versions": ["3.10", "3.12", "3.13t", "pypy3.11"]}},
+        {
+            "github": {
+                "pytest": True,
+                "python-versions": ["3.10", "3.12", "3.13t", "pypy3.11"],
+                "linux": {"targets": ["x86_64", "s390x"]},
+                "musllinux": {},
+                "windows": {},
+            }
+        },
     ),
     Case(
         "container",
@@ -400,13 +408,15 @@ def test_detailed_targets() -> None:
 
 def test_python_versions_skip_what_a_platform_lacks() -> None:
     workflow = _load(_render(next(c for c in CASES if c.id == "python-versions")))
-    (manylinux, *_) = _build_argv(workflow, "linux")
-    assert _parse(manylinux).interpreter == [
+    assert list(workflow["jobs"]) == ["linux", "musllinux", "windows", "sdist", "release"]
+    x86_64, s390x = (_parse(argv).interpreter for argv in _build_argv(workflow, "linux"))
+    assert x86_64 == [
         "/opt/python/cp310-cp310/bin/python",
         "/opt/python/cp312-cp312/bin/python",
         "/opt/python/cp313-cp313t/bin/python",
         "/opt/python/pp311-pypy311_pp73/bin/python",
     ]
+    assert s390x == x86_64[:3]  # the s390x image has no PyPy
     (musl, *_) = _build_argv(workflow, "musllinux")
     assert len(_parse(musl).interpreter) == 3  # no PyPy for musl
     # Windows: the PyPy step is skipped on x86 and arm64, 3.10 on arm64.

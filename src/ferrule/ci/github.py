@@ -233,8 +233,11 @@ def _usable(version: str, target: Target) -> bool:
     """Whether ``version`` exists for the target (images, python.org and PyPy builds)."""
     pypy = version.startswith("pypy")
     minor = int(version.split(".")[1].rstrip("t"))
-    if pypy and target.platform == "musllinux":
-        return False
+    if target.platform in ("linux", "musllinux"):
+        # The pypa images have PyPy for these architectures only, and none for musl.
+        return not pypy or (
+            target.platform == "linux" and target.arch in ("x86_64", "x86", "aarch64")
+        )
     if target.platform == "windows" and target.arch == "aarch64":
         return not pypy and minor >= 11  # python.org has Windows on Arm builds from 3.11
     return not (pypy and target.platform == "windows" and target.arch == "x86")
