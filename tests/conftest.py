@@ -105,7 +105,7 @@ def maturin_pure_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # and sharing would make cargo rebuild pyo3 each time the tools alternate.
     env = clean_env(CARGO_TARGET_DIR=os.environ["CARGO_TARGET_DIR"] + "-maturin")
     run(
-        ["maturin", "build", "--release", "--compatibility", "linux", "-o", out],
+        ["maturin", "build", "--release", "-o", out],
         cwd=CRATES / "pyo3-pure",
         env=env,
     )

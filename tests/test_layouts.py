@@ -76,7 +76,7 @@ class Wheels:
             env = clean_env(CARGO_TARGET_DIR=os.environ["CARGO_TARGET_DIR"] + "-maturin")
             env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
             run(
-                ["maturin", "build", "-i", sys.executable, "--compatibility", "linux", "-o", out],
+                ["maturin", "build", "-i", sys.executable, "-o", out],
                 cwd=CRATES / crate / PROJECT_DIR.get(crate, ""),
                 env=env,
             )

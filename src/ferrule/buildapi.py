@@ -63,15 +63,25 @@ def _build_args(config_settings: ConfigSettings) -> list[str]:
     return []
 
 
-def _settings_and_interpreter(config_settings: ConfigSettings, default_profile: str) -> Any:
+def _settings(config_settings: ConfigSettings, default_profile: str) -> Any:
+    """(Settings, parsed build arguments): reads files and the environment, runs nothing."""
     from ferrule.cli import build_parser, split_rustc_args
     from ferrule.commands._options import cli_options
     from ferrule.config import load_settings
-    from ferrule.interpreter import probe, resolve_interpreter
 
     ours, rustc_args = split_rustc_args(_build_args(config_settings))
+    if "--compatibility" not in ours and "--manylinux" not in ours:
+        # As maturin's PEP 517 shim: frontends get the interpreter's own platform tag
+        # (linux_x86_64) unless a compatibility is asked for (docs/platform-tags.md).
+        ours = ["--compatibility", "off", *ours]
     args = build_parser().parse_args(["pep517", "build-wheel", *ours])
-    settings = load_settings(Path.cwd(), cli_options(args, rustc_args, default_profile))
+    return load_settings(Path.cwd(), cli_options(args, rustc_args, default_profile)), args
+
+
+def _settings_and_interpreter(config_settings: ConfigSettings, default_profile: str) -> Any:
+    from ferrule.interpreter import probe, resolve_interpreter
+
+    settings, args = _settings(config_settings, default_profile)
     if args.interpreter:
         interp = resolve_interpreter(args.interpreter[0], settings.environ)
     else:
@@ -110,10 +120,12 @@ def get_requires_for_build_sdist(config_settings: ConfigSettings = None) -> list
 def prepare_metadata_for_build_wheel(
     metadata_directory: str, config_settings: ConfigSettings = None
 ) -> str:
-    from ferrule.builder import write_dist_info
-    from ferrule.config import load_settings
+    # Never compiles and never runs cargo: Cargo.toml is read directly, so
+    # resolvers and lock tools get the metadata without a Rust toolchain.
+    from ferrule.metadata.dist_info import write_dist_info
 
-    return write_dist_info(load_settings(Path.cwd()), Path(metadata_directory))
+    settings, _ = _settings(config_settings, "release")
+    return write_dist_info(settings, Path(metadata_directory))
 
 
 prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel
@@ -147,6 +159,12 @@ def build_editable(
 
 @_hook
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
-    from ferrule.errors import FerruleError
+    from ferrule.cli import build_parser, split_rustc_args
+    from ferrule.commands._options import cli_options
+    from ferrule.config import load_settings
+    from ferrule.sdist import write_sdist
 
-    raise FerruleError("source distributions are not implemented in this version of ferrule")
+    ours, rustc_args = split_rustc_args(_build_args(config_settings))
+    args = build_parser().parse_args(["pep517", "build-wheel", *ours])
+    settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "release"))
+    return write_sdist(settings, Path(sdist_directory)).name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -10,22 +11,32 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ferrule import __version__, _log
+from ferrule.abi import BuildUnit, plan_units, pyo3_config_text, uses_target_abi_config
+from ferrule.audit import AuditOutcome, AuditRequest, audit_extension, expand_tags
 from ferrule.bindings import detect_bindings
 from ferrule.bindings.bin import script_entries
 from ferrule.bindings.pyo3 import check_module_init, extension_entries
 from ferrule.cargo.build import CargoResult, run_cargo
 from ferrule.cargo.command import plan_bin, plan_cdylib
 from ferrule.cargo.metadata import CargoProject, read_metadata
+from ferrule.cargo.remap import PathRemap, path_remap
 from ferrule.config.model import FeatureSpec, Settings
-from ferrule.errors import ConfigError, FerruleError
+from ferrule.config.path_deps import cargo_workspace_root, path_crates
+from ferrule.errors import ConfigError, FerruleError, LayoutError
 from ferrule.interpreter import Interpreter
 from ferrule.layout import ProjectLayout, determine_layout
 from ferrule.metadata import PackageMetadata, build_metadata
-from ferrule.tags import platform_tag, wheel_tag
-from ferrule.wheel.manifest import Entry, FileSelection, plan_entries, wheel_file
+from ferrule.tags import platform_tag, stable_abi_tag, wheel_tag
+from ferrule.wheel.manifest import (
+    Entry,
+    FileSelection,
+    package_entries,
+    plan_entries,
+    wheel_file,
+)
 from ferrule.wheel.writer import WheelWriter
 
-__all__ = ["BuiltWheel", "build_wheels", "default_out_dir", "write_dist_info"]
+__all__ = ["BuiltWheel", "build_wheels", "default_out_dir"]
 
 _PYO3 = ("pyo3", "pyo3-ffi")
 
@@ -50,6 +61,12 @@ class _Staging:
         self.directory = directory
         self.count = 0
 
+    def fresh_dir(self) -> Path:
+        self.count += 1
+        target = self.directory / str(self.count)
+        target.mkdir()
+        return target
+
     def take(self, path: Path) -> Path:
         self.count += 1
         target = self.directory / str(self.count) / path.name
@@ -69,6 +86,8 @@ class _Context:
     bindings: str
     cargo: str
     staging: _Staging
+    package_files: list[Entry]
+    remap: PathRemap
 
     @property
     def module_key(self) -> str:
@@ -93,8 +112,109 @@ def default_out_dir(settings: Settings) -> Path:
     return target.resolve() / "wheels"
 
 
+def _path_remap(settings: Settings) -> PathRemap:
+    """Keep the checkout path out of compiled code (see :mod:`ferrule.cargo.remap`)."""
+    manifest = settings.cargo.manifest_path
+    return path_remap(
+        cargo_workspace_root(manifest),
+        path_crates(manifest),
+        default_out_dir(settings).parent,
+        settings.cargo_options.profile,
+        settings.cargo_options.rustc_args,
+        settings.cargo_options.unstable_flags,
+        settings.environ,
+    )
+
+
 def wheel_filename(metadata: PackageMetadata, tag: str) -> str:
     return f"{metadata.dist_name}-{metadata.version.replace('-', '_')}-{tag}.whl"
+
+
+def _unit_env(settings: Settings, unit: BuildUnit) -> tuple[dict[str, str], Path | None]:
+    """Extra cargo environment for one build unit: the zig linker, the abi3 pyo3 config."""
+    env = dict(settings.environ)
+    work = default_out_dir(settings).parent / "ferrule"
+    if settings.platform.zig:
+        from ferrule.interpreter import host_triple
+        from ferrule.zig import zig_env
+
+        triple = settings.cargo_options.target or host_triple(settings.environ)
+        glibc = (2, 17)
+        for value in settings.platform.compatibility:
+            if value.startswith("manylinux_"):
+                glibc = tuple(int(p) for p in value.split("_")[1:3])  # type: ignore[assignment]
+        env.update(zig_env(triple, glibc, work / "zig"))
+    config = None
+    if unit.abi3 is not None and "PYO3_CONFIG_FILE" not in env and uses_target_abi_config(settings):
+        text = pyo3_config_text(unit.interpreter, unit.abi3)
+        target = settings.cargo_options.target or "host"
+        config = work / f"pyo3-config-{target}-{unit.abi3[0]}.{unit.abi3[1]}-abi3.txt"
+        # Rewritten only when it changes: cargo rebuilds pyo3 when the file's mtime moves.
+        if not config.is_file() or config.read_text() != text:
+            work.mkdir(parents=True, exist_ok=True)
+            tmp = config.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(text)
+            tmp.replace(config)
+    return env, config
+
+
+def _audit(
+    ctx: _Context,
+    binary: Path,
+    interp: Interpreter,
+    result: CargoResult | None,
+    binary_dir: PurePosixPath,
+) -> AuditOutcome:
+    """The platform tags for ``binary`` (and, in repair mode, the libraries to bundle)."""
+    settings, platform = ctx.settings, ctx.settings.platform
+    request = AuditRequest(
+        compatibility=platform.compatibility,
+        mode=platform.auditwheel,
+        pypi=platform.pypi,
+        default_policy="manylinux_2_17" if platform.zig else None,
+    )
+    link_dirs = [
+        p.split("=", 1)[-1]
+        for p in (result.build_script.linked_paths if result and result.build_script else ())
+    ]
+    staging = ctx.staging.fresh_dir()
+    return audit_extension(
+        binary,
+        request,
+        sysconfig_platform=platform_tag(interp, settings.environ),
+        dist_name=ctx.metadata.dist_name,
+        extension_dir=binary_dir,
+        link_dirs=link_dirs,
+        staging=staging,
+        environ=settings.environ,
+    )
+
+
+def _library_entries(outcome: AuditOutcome) -> list[Entry]:
+    return [Entry(arcname, source=path, executable=True) for arcname, path in outcome.libraries]
+
+
+def _common_platform(outcomes: Sequence[AuditOutcome]) -> str:
+    """One platform tag for several binaries: the one with the fewest guarantees wins."""
+    chosen = outcomes[0].platform
+    for outcome in outcomes[1:]:
+        if outcome.platform != chosen:
+            # A tag set that every binary satisfies: the first (oldest) policy
+            # listed by the binary with the newest requirement.
+            chosen = max(chosen, outcome.platform, key=_policy_rank)
+    return chosen
+
+
+def _policy_rank(tag: str) -> tuple[int, int]:
+    """manylinux_2_17 < manylinux_2_34 < linux (anything unknown is the most demanding).
+
+    >>> sorted(["linux_x86_64", "manylinux_2_34_x86_64", "manylinux_2_17_x86_64"], key=_policy_rank)
+    ['manylinux_2_17_x86_64', 'manylinux_2_34_x86_64', 'linux_x86_64']
+    """
+    import re
+
+    match = re.match(r"(?:many|musl)linux_(\d+)_(\d+)_", tag)
+    return (int(match[1]), int(match[2])) if match else (999, 999)
 
 
 def _check_bindings(ctx: _Context, interpreters: Sequence[Interpreter]) -> None:
@@ -131,7 +251,7 @@ def _selected_bins(ctx: _Context, *, all_if_unfiltered: bool) -> list[str]:
 
 def _binaries(
     ctx: _Context, names: list[str], interp: Interpreter | None, *, embed_python: bool
-) -> list[Entry]:
+) -> list[Path]:
     paths = []
     for name in names:
         inv = plan_bin(
@@ -143,20 +263,26 @@ def _binaries(
             ctx.settings.environ,
             embed_python=embed_python,
         )
-        result = run_cargo(inv, "bin")
+        result = run_cargo(ctx.remap.apply(inv), "bin")
         paths += [ctx.staging.take(a.path) for a in result.artifacts if a.target_name == name]
-    return script_entries(paths, ctx.data_prefix)
+    return paths
 
 
-def _library(ctx: _Context, interp: Interpreter | None) -> CargoResult:
+def _library(ctx: _Context, unit: BuildUnit | None) -> CargoResult:
+    """The crate's cdylib; configured for pyo3 when ``unit`` is given."""
+    env, pyo3_config = (
+        _unit_env(ctx.settings, unit) if unit is not None else (dict(ctx.settings.environ), None)
+    )
+    interp = unit.interpreter if unit is not None else None
     inv = plan_cdylib(
         ctx.cargo,
         ctx.settings.cargo.manifest_path,
         ctx.settings.cargo_options,
         interp,
-        ctx.settings.environ,
+        env,
+        pyo3_config,
     )
-    return run_cargo(inv, "cdylib")
+    return run_cargo(ctx.remap.apply(inv), "cdylib")
 
 
 def _extra_extensions(ctx: _Context, interp: Interpreter) -> list[Entry]:
@@ -218,7 +344,13 @@ def _include_entries(ctx: _Context, result: CargoResult | None) -> list[Entry]:
             found = sorted(p for p in base.glob(spec.path) if p.is_file())
             if found:
                 break
+        boundary = settings.project_dir.resolve()
         for path in found:
+            if not path.resolve().is_relative_to(boundary):
+                raise LayoutError(
+                    f"{path} (from {settings.tool_table}.include {spec.path!r}) is a link to "
+                    f"{path.resolve()}, outside the project {boundary}"
+                )
             try:
                 rel = path.relative_to(layout.python_dir)
             except ValueError:
@@ -227,85 +359,117 @@ def _include_entries(ctx: _Context, result: CargoResult | None) -> list[Entry]:
     return entries
 
 
-def _native(ctx: _Context, interp: Interpreter) -> tuple[list[Entry], CargoResult | None, str]:
-    """Build the crate's artifacts for ``interp``: wheel entries, cargo result, wheel tag."""
+def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | None, str]:
+    """Build the crate's artifacts for one unit: wheel entries, cargo result, wheel tag."""
     settings, layout, env = ctx.settings, ctx.layout, ctx.settings.environ
-    plain_tag = f"py3-none-{platform_tag(interp, env)}"
+    interp = unit.interpreter
     if ctx.bindings in _PYO3:
-        result = _library(ctx, interp)
+        result = _library(ctx, unit)
         library = ctx.staging.take(result.artifacts[0].path)
         check_module_init(library, layout.extension_name, ctx.module_key)
+        outcome = _audit(ctx, library, interp, result, layout.extension_dir)
+        if unit.abi3 is not None:
+            filename = f"{layout.extension_name}.abi3.so"
+        else:
+            filename = layout.extension_name + interp.ext_suffix
         entries = extension_entries(
-            library,
+            outcome.extension,
             layout.extension_dir,
-            layout.extension_name + interp.ext_suffix,
+            filename,
             pure=not layout.mixed,
             extension_name=layout.extension_name,
         )
+        entries += _library_entries(outcome)
+        if settings.tool.extensions and unit.abi3 is not None:
+            raise FerruleError(
+                f"{settings.tool_table}.extensions cannot be combined with an abi3 build yet; "
+                "build version-specific wheels (drop the abi3 feature) or one module per wheel"
+            )
         entries += _extra_extensions(ctx, interp)
         # ferrule: binaries named in `targets` ship alongside the library.
-        entries += _binaries(
+        outcomes = [outcome]
+        for binary in _binaries(
             ctx, _selected_bins(ctx, all_if_unfiltered=False), interp, embed_python=False
-        )
-        return entries, result, wheel_tag(interp, env)
-    if ctx.bindings == "cffi":
-        from ferrule.bindings.cffi import cffi_entries
-
+        ):
+            bin_outcome = _audit(
+                ctx, binary, interp, None, PurePosixPath(ctx.data_prefix, "scripts")
+            )
+            entries += script_entries([bin_outcome.extension], ctx.data_prefix)
+            entries += _library_entries(bin_outcome)
+            outcomes.append(bin_outcome)
+        platform = _common_platform(outcomes)
+        if unit.abi3 is not None:
+            py, abi = stable_abi_tag(unit.abi3)
+            return entries, result, f"{py}-{abi}-{platform}"
+        return entries, result, wheel_tag(interp, env, platform)
+    if ctx.bindings in ("cffi", "uniffi"):
         result = _library(ctx, None)
         package_dir = (
             layout.extension_dir / layout.extension_name if layout.mixed else layout.extension_dir
         )
-        entries = cffi_entries(
-            ctx.staging.take(result.artifacts[0].path),
-            package_dir,
-            layout.extension_name,
-            settings.cargo.manifest_path.parent,
-            settings.cargo.name,
-            interp,
-            env,
+        outcome = _audit(
+            ctx, ctx.staging.take(result.artifacts[0].path), interp, result, package_dir
         )
-        return entries, result, plain_tag
-    if ctx.bindings == "uniffi":
-        from ferrule.bindings.uniffi import uniffi_entries
+        if ctx.bindings == "cffi":
+            from ferrule.bindings.cffi import cffi_entries
 
-        result = _library(ctx, None)
-        package_dir = (
-            layout.extension_dir / layout.extension_name if layout.mixed else layout.extension_dir
-        )
-        has_bindgen = any(t.name == "uniffi-bindgen" for t in ctx.project.targets_of_kind("bin"))
-        entries = uniffi_entries(
-            ctx.staging.take(result.artifacts[0].path),
-            package_dir,
-            settings.cargo.manifest_path.parent,
-            has_bindgen,
-            env,
-        )
-        return entries, result, plain_tag
+            entries = cffi_entries(
+                outcome.extension,
+                package_dir,
+                layout.extension_name,
+                settings.cargo.manifest_path.parent,
+                settings.cargo.name,
+                interp,
+                env,
+            )
+        else:
+            from ferrule.bindings.uniffi import uniffi_entries
+
+            has_bindgen = any(
+                t.name == "uniffi-bindgen" for t in ctx.project.targets_of_kind("bin")
+            )
+            entries = uniffi_entries(
+                outcome.extension,
+                package_dir,
+                settings.cargo.manifest_path.parent,
+                has_bindgen,
+                env,
+            )
+        return entries + _library_entries(outcome), result, f"py3-none-{outcome.platform}"
     # bin: binaries as scripts; a pyo3 binary embeds this interpreter.
     names = _selected_bins(ctx, all_if_unfiltered=True)
     if not names:
         raise FerruleError(f"{settings.cargo.manifest_path} has no binary target to build")
     embeds_python = bool({"pyo3", "pyo3-ffi"} & ctx.project.dependencies)
-    entries = _binaries(ctx, names, interp if embeds_python else None, embed_python=embeds_python)
-    return entries, None, wheel_tag(interp, env) if embeds_python else plain_tag
+    binaries = _binaries(ctx, names, interp if embeds_python else None, embed_python=embeds_python)
+    if embeds_python:
+        # A binary that embeds Python links libpython, which no manylinux policy allows.
+        return script_entries(binaries, ctx.data_prefix), None, wheel_tag(interp, env)
+    entries = []
+    outcomes = []
+    for binary in binaries:
+        outcome = _audit(ctx, binary, interp, None, PurePosixPath(ctx.data_prefix, "scripts"))
+        entries += script_entries([outcome.extension], ctx.data_prefix)
+        entries += _library_entries(outcome)
+        outcomes.append(outcome)
+    return entries, None, f"py3-none-{_common_platform(outcomes)}"
 
 
-def _build_one(ctx: _Context, interp: Interpreter, out_dir: Path) -> BuiltWheel:
+def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path) -> BuiltWheel:
     settings, metadata = ctx.settings, ctx.metadata
-    _log.info(
-        f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {interp.describe()}"
+    interp = unit.interpreter
+    what = (
+        f"abi3 (Python >= {unit.abi3[0]}.{unit.abi3[1]}) with {interp.describe()}"
+        if unit.abi3
+        else interp.describe()
     )
-    native, result, tag = _native(ctx, interp)
-    selection = FileSelection(
-        settings.project_dir,
-        exclude=tuple(s.path for s in settings.tool.exclude if "wheel" in s.formats),
-    )
+    _log.info(f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {what}")
+    native, result, tag = _native(ctx, unit)
     entries = plan_entries(
-        ctx.layout,
         metadata,
         native,
-        wheel_file(f"ferrule ({__version__})", [tag]),
-        selection,
+        wheel_file(f"ferrule ({__version__})", expand_tags(tag)),
+        ctx.package_files,
         extra=_include_entries(ctx, result),
     )
     target = out_dir / wheel_filename(metadata, tag)
@@ -317,7 +481,7 @@ def _build_one(ctx: _Context, interp: Interpreter, out_dir: Path) -> BuiltWheel:
                 assert entry.data is not None
                 writer.add_bytes(entry.arcname, entry.data, entry.executable)
     _log.info(f"built {target}")
-    return BuiltWheel(target, tag, interp)
+    return BuiltWheel(target, tag, unit.interpreter)
 
 
 def build_wheels(
@@ -326,6 +490,11 @@ def build_wheels(
     """One wheel per interpreter (one in all for interpreter-independent bindings)."""
     metadata = build_metadata(settings)
     layout = determine_layout(settings)
+    selection = FileSelection(
+        settings.project_dir,
+        exclude=tuple(s.path for s in settings.tool.exclude if "wheel" in s.formats),
+    )
+    package_files = package_entries(layout, metadata, selection)
     project = read_metadata(settings)
     with tempfile.TemporaryDirectory(prefix="ferrule-build-") as staging:
         ctx = _Context(
@@ -336,24 +505,14 @@ def build_wheels(
             bindings=detect_bindings(settings.tool.bindings, project),
             cargo=settings.environ.get("CARGO", "cargo"),
             staging=_Staging(Path(staging)),
+            package_files=package_files,
+            remap=_path_remap(settings),
         )
         _check_bindings(ctx, interpreters)
-        if ctx.bindings not in _PYO3:
+        if ctx.bindings in _PYO3:
+            # One abi3 wheel for the interpreters that can share it, one wheel each for the rest.
+            units = plan_units(settings, interpreters)
+        else:
             # cffi, uniffi and plain binaries do not depend on the Python version.
-            interpreters = interpreters[:1]
-        return [_build_one(ctx, interp, out_dir) for interp in interpreters]
-
-
-def write_dist_info(settings: Settings, directory: Path) -> str:
-    """The ``.dist-info`` directory for ``prepare_metadata_for_build_*``: no compiler involved."""
-    metadata = build_metadata(settings)
-    dist_info = directory / metadata.dist_info
-    dist_info.mkdir(parents=True, exist_ok=True)
-    (dist_info / "METADATA").write_bytes(metadata.rfc822)
-    if metadata.entry_points:
-        (dist_info / "entry_points.txt").write_bytes(metadata.entry_points)
-    for rel, path in metadata.license_files:
-        target = dist_info / "licenses" / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(path.read_bytes())
-    return metadata.dist_info
+            units = [BuildUnit(interpreters[0])]
+        return [_build_one(ctx, unit, out_dir) for unit in units]

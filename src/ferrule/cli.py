@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMANDS:
-        module = importlib.import_module(f"ferrule.commands.{name}")
+        module = importlib.import_module(f"ferrule.commands.{name.replace('-', '_')}")
         before = set(sub.choices)
         module.register(sub)
         for added in set(sub.choices) - before:

@@ -58,6 +58,13 @@ def determine_layout(settings: Settings) -> ProjectLayout:
     project_dir = settings.project_dir
     if settings.tool.python_source:
         python_dir = (project_dir / settings.tool.python_source).resolve()
+        if not python_dir.is_relative_to(project_dir.resolve()):
+            raise ConfigError.single(
+                pyproject,
+                f"{tool_key}.python-source",
+                f"{python_dir} is outside the project {project_dir}; ferrule packs files "
+                "from inside the project only",
+            )
         if not python_dir.is_dir():
             raise ConfigError.single(
                 pyproject,
@@ -99,6 +106,13 @@ def determine_layout(settings: Settings) -> ProjectLayout:
     data_dir = None
     if settings.tool.data:
         data_dir = (project_dir / settings.tool.data).resolve()
+        if not data_dir.is_relative_to(project_dir.resolve()):
+            raise ConfigError.single(
+                pyproject,
+                f"{tool_key}.data",
+                f"{data_dir} is outside the project {project_dir}; ferrule packs files "
+                "from inside the project only",
+            )
         if not data_dir.is_dir():
             raise ConfigError.single(
                 pyproject, f"{tool_key}.data", f"directory {data_dir} does not exist"

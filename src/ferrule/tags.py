@@ -1,18 +1,28 @@
-"""Wheel tags for an interpreter and platform.
+"""Wheel tags: python and ABI tags per interpreter, platform tags, ``--compatibility``.
 
-The platform part is the interpreter's own (``linux_x86_64``) for now;
-manylinux/musllinux audit picks a portable tag in :mod:`ferrule.audit` once it
-exists (see docs/differences.md).
+The Linux platform tag is chosen by the audit in :mod:`ferrule.audit` (the
+oldest manylinux / musllinux policy the built objects satisfy); this module
+holds the pure parts: the interpreter's tags, the sysconfig platform, and
+parsing of the ``--compatibility`` values maturin accepts.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
+from ferrule.errors import FerruleError
 from ferrule.interpreter import Interpreter
 
-__all__ = ["abi_tag", "platform_tag", "python_tag", "wheel_tag"]
+__all__ = [
+    "abi_tag",
+    "check_pypi_platform",
+    "parse_compatibility",
+    "platform_tag",
+    "python_tag",
+    "stable_abi_tag",
+    "wheel_tag",
+]
 
 
 def python_tag(interp: Interpreter) -> str:
@@ -34,17 +44,30 @@ def abi_tag(interp: Interpreter) -> str:
     ...                 "", "", "", True, 64)
     >>> abi_tag(i)
     'cp313t'
-    >>> abi_tag(Interpreter("pypy", 3, 10, "", "", "pypy310-pp73", "", "", "", False, 64))
-    'pypy310_pp73'
+    >>> abi_tag(Interpreter("pypy", 3, 9, "", "", "pypy39-pp73", "", "", "", False, 64))
+    'pypy39_pp73'
+    >>> abi_tag(Interpreter("cpython", 3, 7, "m", "", "cpython-37m-x86_64-linux-gnu",
+    ...                     "", "", "", False, 64))
+    'cp37m'
     """
     if interp.implementation == "cpython":
-        return f"cp{interp.major}{interp.minor}{'t' if interp.gil_disabled else ''}" + (
-            "d" if "d" in interp.abiflags else ""
-        )
+        flags = ("t" if interp.gil_disabled else "") + ("d" if "d" in interp.abiflags else "")
+        if interp.version < (3, 8) and "m" in interp.abiflags:
+            flags += "m"
+        return f"cp{interp.major}{interp.minor}{flags}"
     if interp.soabi:
         parts = interp.soabi.split("-")
         return "_".join(parts[:2]).replace(".", "_")
     return "none"
+
+
+def stable_abi_tag(min_version: tuple[int, int]) -> tuple[str, str]:
+    """Python and ABI tags of an abi3 wheel.
+
+    >>> stable_abi_tag((3, 8))
+    ('cp38', 'abi3')
+    """
+    return f"cp{min_version[0]}{min_version[1]}", "abi3"
 
 
 def platform_tag(interp: Interpreter, environ: Mapping[str, str]) -> str:
@@ -59,5 +82,62 @@ def platform_tag(interp: Interpreter, environ: Mapping[str, str]) -> str:
     return re.sub(r"[-.]", "_", plat)
 
 
-def wheel_tag(interp: Interpreter, environ: Mapping[str, str]) -> str:
-    return f"{python_tag(interp)}-{abi_tag(interp)}-{platform_tag(interp, environ)}"
+def wheel_tag(interp: Interpreter, environ: Mapping[str, str], platform: str | None = None) -> str:
+    return f"{python_tag(interp)}-{abi_tag(interp)}-{platform or platform_tag(interp, environ)}"
+
+
+_LEGACY = {"1": "manylinux_2_5", "2010": "manylinux_2_12", "2014": "manylinux_2_17"}
+
+
+def parse_compatibility(value: str) -> str:
+    """Normalise one ``--compatibility`` value as maturin reads it.
+
+    Returns ``linux``, ``pypi``, ``manylinux_X_Y`` or ``musllinux_X_Y``.
+
+    >>> [parse_compatibility(v) for v in ("off", "2014", "manylinux2010", "2_28",
+    ...  "manylinux_2_17", "musllinux_1_2", "PyPI", "manylinux1")]
+    ['linux', 'manylinux_2_17', 'manylinux_2_12', 'manylinux_2_28', 'manylinux_2_17', 'musllinux_1_2', 'pypi', 'manylinux_2_5']
+    >>> parse_compatibility("manylinux_2")
+    Traceback (most recent call last):
+    ...
+    ferrule.errors.FerruleError: 'manylinux_2' is not a platform compatibility; use linux (or off), pypi, manylinux2014, manylinux_X_Y (or X_Y) or musllinux_X_Y
+    """
+    v = value.strip().lower()
+    if v in ("off", "linux"):
+        return "linux"
+    if v == "pypi":
+        return "pypi"
+    legacy = v.removeprefix("manylinux")
+    if legacy in _LEGACY:
+        return _LEGACY[legacy]
+    match = re.fullmatch(r"(musllinux_|manylinux_)?(\d+)_(\d+)", v)
+    if match:
+        family = "musllinux" if match[1] == "musllinux_" else "manylinux"
+        return f"{family}_{int(match[2])}_{int(match[3])}"
+    raise FerruleError(
+        f"{value!r} is not a platform compatibility; use linux (or off), pypi, manylinux2014, "
+        "manylinux_X_Y (or X_Y) or musllinux_X_Y"
+    )
+
+
+_PYPI_LINUX = re.compile(
+    r"^(manylinux_\d+_\d+|manylinux1|manylinux2010|manylinux2014|musllinux_\d+_\d+)_"
+    r"(x86_64|i686|aarch64|armv7l|ppc64le|ppc64|s390x)$"
+)
+
+
+def check_pypi_platform(platform_tags: Iterable[str]) -> None:
+    """``--compatibility pypi``: refuse tags PyPI would reject.
+
+    >>> check_pypi_platform(["manylinux_2_17_x86_64", "manylinux2014_x86_64"])
+    >>> check_pypi_platform(["linux_x86_64"])
+    Traceback (most recent call last):
+    ...
+    ferrule.errors.FerruleError: --compatibility pypi: PyPI does not accept the platform tag linux_x86_64; the extension needs a manylinux or musllinux policy (see the audit above)
+    """
+    for tag in platform_tags:
+        if tag.startswith(("linux_", "manylinux", "musllinux")) and not _PYPI_LINUX.match(tag):
+            raise FerruleError(
+                f"--compatibility pypi: PyPI does not accept the platform tag {tag}; the "
+                "extension needs a manylinux or musllinux policy (see the audit above)"
+            )

@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from ferrule import _run
 from ferrule.config.toml import load_toml
+from ferrule.errors import FerruleError
 from ferrule.wheel.manifest import Entry
 
 __all__ = ["uniffi_entries"]
@@ -59,6 +60,12 @@ def uniffi_entries(
         env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
         _run.run(argv, env=env, cwd=crate_dir, hint="  uniffi-bindgen failed")
         modules = sorted(p for p in out.iterdir() if p.suffix == ".py")
+        if not modules:
+            raise FerruleError(
+                f"uniffi-bindgen generated no Python module from {library.name}: the crate "
+                "exports no uniffi interface (uniffi::setup_scaffolding!() or "
+                "uniffi::include_scaffolding!()); check the bindings setting"
+            )
         for module in modules:
             entries.append(Entry(f"{package_dir}/{module.name}", data=module.read_bytes()))
     init = "".join(f"from .{m.stem} import *  # NOQA\n" for m in modules)

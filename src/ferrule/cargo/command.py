@@ -81,7 +81,11 @@ def _common_args(options: CargoOptions, manifest: Path, interp: Interpreter | No
 
 
 def pyo3_env(
-    base: Mapping[str, str], interp: Interpreter, *, extension_module: bool = True
+    base: Mapping[str, str],
+    interp: Interpreter,
+    pyo3_config: Path | None = None,
+    *,
+    extension_module: bool = True,
 ) -> dict[str, str]:
     """The environment pyo3's build script needs to target ``interp``.
 
@@ -90,10 +94,20 @@ def pyo3_env(
     path means cargo does not rebuild pyo3 for every new venv or isolated build.
     """
     env = dict(base)
-    if "PYO3_CONFIG_FILE" not in env:
+    if pyo3_config is not None and "PYO3_CONFIG_FILE" not in env:
+        # abi3 with pyo3 >= 0.29: the configuration names no interpreter at all.
+        env["PYO3_CONFIG_FILE"] = str(pyo3_config)
+    elif "PYO3_CONFIG_FILE" not in env and interp.runnable:
         env["PYO3_PYTHON"] = interp.base_executable
         env["PYTHON_SYS_EXECUTABLE"] = interp.base_executable
-    env["PYO3_ENVIRONMENT_SIGNATURE"] = interp.signature
+        env["PYO3_ENVIRONMENT_SIGNATURE"] = interp.signature
+    elif "PYO3_CONFIG_FILE" not in env:
+        # Cross-compiling: pyo3 reads the target's sysconfigdata with a host Python.
+        import os
+        import sys
+
+        host = os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+        env.setdefault("PYO3_PYTHON", host)
     if extension_module:
         # pyo3 >= 0.27 reads this instead of the `extension-module` feature.
         env["PYO3_BUILD_EXTENSION_MODULE"] = "1"
@@ -109,6 +123,7 @@ def plan_cdylib(
     options: CargoOptions,
     interp: Interpreter | None,
     base_env: Mapping[str, str],
+    pyo3_config: Path | None = None,
 ) -> CargoInvocation:
     """``cargo rustc --lib --crate-type cdylib`` for one interpreter.
 
@@ -125,7 +140,7 @@ def plan_cdylib(
     argv += ["--crate-type", "cdylib"]
     if options.rustc_args:
         argv += ["--", *options.rustc_args]
-    env = pyo3_env(base_env, interp) if interp is not None else dict(base_env)
+    env = pyo3_env(base_env, interp, pyo3_config) if interp is not None else dict(base_env)
     return CargoInvocation(tuple(argv), env, manifest)
 
 

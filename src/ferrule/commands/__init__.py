@@ -4,4 +4,14 @@
 run, which keeps start-up fast. To add a command, add a module and its name here.
 """
 
-COMMANDS = ("build", "generate_ci", "init", "new", "pep517")
+COMMANDS = (
+    "build",
+    "generate_ci",
+    "init",
+    "list-python",
+    "new",
+    "pep517",
+    "publish",
+    "sdist",
+    "upload",
+)

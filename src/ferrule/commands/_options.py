@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ferrule.config import CliOptions
+    from ferrule.config.model import Settings
     from ferrule.interpreter import Interpreter
 
 __all__ = ["add_build_options", "add_cargo_options", "cli_options", "interpreters"]
@@ -38,7 +39,18 @@ def add_cargo_options(p: argparse.ArgumentParser) -> None:
 def add_build_options(p: argparse.ArgumentParser) -> None:
     """The options of ``build`` that ``pep517`` and ``publish`` share (no -r/--strip)."""
     p.add_argument(
-        "-i", "--interpreter", nargs="+", default=[], help="python interpreters to build for"
+        "-i",
+        "--interpreter",
+        nargs="+",
+        default=[],
+        metavar="PYTHON",
+        help="python interpreters to build for: paths, names or versions (3.12, 3.13t, pypy3.9)",
+    )
+    p.add_argument(
+        "-f",
+        "--find-interpreter",
+        action="store_true",
+        help="build for every python on PATH that the project supports",
     )
     p.add_argument("-o", "--out", type=Path, help="output directory (default <target-dir>/wheels)")
     p.add_argument("-b", "--bindings", choices=("pyo3", "pyo3-ffi", "cffi", "uniffi", "bin"))
@@ -47,9 +59,21 @@ def add_build_options(p: argparse.ArgumentParser) -> None:
         "--manylinux",
         nargs="+",
         default=[],
-        help="platform tag policy; only 'linux' (the interpreter's own tag) for now",
+        metavar="TAG",
+        help="platform tag policy: manylinux2014, manylinux_X_Y, musllinux_X_Y, linux (off), "
+        "or pypi (default: the oldest manylinux policy the extension satisfies)",
     )
-    p.add_argument("--auditwheel", choices=("repair", "check", "warn", "skip"))
+    p.add_argument(
+        "--auditwheel",
+        choices=("repair", "check", "warn", "skip"),
+        help="what to do with external shared libraries (default: repair)",
+    )
+    p.add_argument("--skip-auditwheel", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--zig",
+        action="store_true",
+        help="link with zig (pip install ferrule[zig]) for manylinux2014 (or --compatibility)",
+    )
     add_cargo_options(p)
 
 
@@ -59,18 +83,7 @@ def cli_options(
     """The parsed command line as :class:`~ferrule.config.CliOptions`."""
     from ferrule.config import CliOptions
 
-    compatibility = getattr(args, "compatibility", [])
-    if compatibility and set(compatibility) - {"linux", "off"}:
-        from ferrule.errors import FerruleError
-
-        raise FerruleError(
-            f"--compatibility {' '.join(compatibility)}: this version of ferrule tags "
-            "wheels with the interpreter's own platform only (--compatibility linux); "
-            "manylinux audit is not implemented yet"
-        )
     rustc = list(rustc_args)
-    if getattr(args, "strip", False):
-        rustc += ["-C", "strip=symbols"]
     return CliOptions(
         manifest_path=args.manifest_path,
         release=getattr(args, "release", False),
@@ -90,13 +103,20 @@ def cli_options(
         jobs=args.jobs,
         quiet=args.quiet,
         bindings=getattr(args, "bindings", None),
+        compatibility=tuple(getattr(args, "compatibility", None) or ()),
+        auditwheel=getattr(args, "auditwheel", None),
+        skip_auditwheel=getattr(args, "skip_auditwheel", False),
+        zig=getattr(args, "zig", False),
+        strip=getattr(args, "strip", False),
     )
 
 
-def interpreters(args: argparse.Namespace, environ: Mapping[str, str]) -> list[Interpreter]:
-    """``-i`` resolved, or the default interpreter."""
-    from ferrule.interpreter import default_interpreter, resolve_interpreter
+def interpreters(args: argparse.Namespace, settings: Settings) -> list[Interpreter]:
+    """``-i`` resolved, ``-f`` discovery, or the default interpreter (see select_interpreters)."""
+    from ferrule.interpreter import select_interpreters
 
-    if getattr(args, "interpreter", None):
-        return [resolve_interpreter(spec, environ) for spec in args.interpreter]
-    return [default_interpreter(environ)]
+    return select_interpreters(
+        settings,
+        list(getattr(args, "interpreter", None) or []),
+        getattr(args, "find_interpreter", False),
+    )

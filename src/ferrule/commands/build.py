@@ -13,6 +13,11 @@ def register(sub: Any) -> None:
     p = sub.add_parser("build", aliases=["b"], help="build wheels")
     p.add_argument("-r", "--release", action="store_true", help="build in release mode")
     p.add_argument("--strip", action="store_true", help="strip the library")
+    p.add_argument(
+        "--sdist",
+        action="store_true",
+        help="build a source distribution first, then the wheels from it (unpacked elsewhere)",
+    )
     add_build_options(p)
 
 
@@ -20,8 +25,19 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     from ferrule.builder import build_wheels, default_out_dir
     from ferrule.config import load_settings
 
-    settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "dev"))
+    cli = cli_options(args, rustc_args, "dev")
+    settings = load_settings(Path.cwd(), cli)
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    for wheel in build_wheels(settings, interpreters(args, settings.environ), out):
+    targets = interpreters(args, settings)
+    if args.sdist:
+        from ferrule.sdist import build_wheels_from_sdist, write_sdist
+
+        sdist = write_sdist(settings, out)
+        print(sdist)
+        target_dir = default_out_dir(settings).parent
+        wheels = build_wheels_from_sdist(sdist, cli, targets, out, target_dir)
+    else:
+        wheels = build_wheels(settings, targets, out)
+    for wheel in wheels:
         print(wheel.path)
     return 0

@@ -22,8 +22,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
-    from ferrule.builder import build_wheels, default_out_dir, write_dist_info
+    from ferrule.builder import build_wheels, default_out_dir
     from ferrule.config import load_settings
+    from ferrule.metadata.dist_info import write_dist_info
 
     settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "release"))
     # As maturin's: the result is the last line on stdout.
@@ -31,6 +32,6 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
         print(write_dist_info(settings, args.metadata_directory))
         return 0
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    built = build_wheels(settings, interpreters(args, settings.environ)[:1], out)
+    built = build_wheels(settings, interpreters(args, settings)[:1], out)
     print(built[0].path)
     return 0

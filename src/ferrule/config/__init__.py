@@ -21,6 +21,7 @@ from ferrule.config.model import (
     CargoOptions,
     CargoPackage,
     FeatureSpec,
+    PlatformOptions,
     Settings,
     ToolConfig,
 )
@@ -53,6 +54,12 @@ class CliOptions:
     jobs: int | None = None
     quiet: bool = False
     bindings: str | None = None
+    # Platform tags and audit (None / empty = not given on the command line).
+    compatibility: tuple[str, ...] = ()
+    auditwheel: str | None = None
+    skip_auditwheel: bool = False
+    zig: bool = False
+    strip: bool = False
 
 
 def _split_features(values: Sequence[str]) -> tuple[str, ...]:
@@ -174,6 +181,51 @@ def _merge_cargo_options(cli: CliOptions, tool: ToolConfig, path: Path | None) -
     )
 
 
+_TRUE = ("1", "true", "yes", "on")
+
+
+def _merge_platform(
+    cli: CliOptions, tool: ToolConfig, tool_name: str, path: Path | None, environ: Mapping[str, str]
+) -> PlatformOptions:
+    """``--compatibility`` / ``--auditwheel`` / ``--zig`` / ``--strip`` over the config keys."""
+    from ferrule.errors import FerruleError
+    from ferrule.tags import parse_compatibility
+
+    raw, where = cli.compatibility, "--compatibility"
+    if not raw:
+        raw, where = tool.compatibility, f"{tool_name}.compatibility"
+    values: list[str] = []
+    for item in raw:
+        try:
+            values.append(parse_compatibility(item))
+        except FerruleError as exc:
+            if where.startswith("--"):
+                raise FerruleError(f"{where}: {exc}") from None
+            raise ConfigError.single(path or Path("pyproject.toml"), where, str(exc)) from None
+    pypi = "pypi" in values
+    values = [v for v in values if v != "pypi"]
+    if "linux" in values and len(values) > 1:
+        raise FerruleError(f"{where}: 'linux' cannot be combined with other platform tags")
+    if len({v.split("_")[0] for v in values}) > 1:
+        raise FerruleError(
+            f"{where}: manylinux and musllinux tags cannot be mixed for an extension module"
+        )
+    if cli.auditwheel:
+        mode = cli.auditwheel
+    elif cli.skip_auditwheel or tool.skip_auditwheel:
+        mode = "skip"
+    else:
+        mode = tool.auditwheel or "repair"
+    strip = cli.strip or tool.strip or environ.get("MATURIN_STRIP", "").lower() in _TRUE
+    return PlatformOptions(
+        compatibility=tuple(dict.fromkeys(values)),
+        pypi=pypi,
+        auditwheel=mode,
+        zig=cli.zig,
+        strip=strip,
+    )
+
+
 def load_settings(
     project_dir: Path,
     cli: CliOptions | None = None,
@@ -216,6 +268,11 @@ def load_settings(
     if cli.bindings:
         tool = dataclasses.replace(tool, bindings=cli.bindings)
     options = _merge_cargo_options(cli, tool, pyproject_path)
+    platform = _merge_platform(cli, tool, tool_name, pyproject_path, env)
+    if platform.strip:
+        options = dataclasses.replace(
+            options, rustc_args=(*options.rustc_args, "-C", "strip=symbols")
+        )
     return Settings(
         project_dir=project_dir,
         pyproject_path=pyproject_path,
@@ -225,4 +282,5 @@ def load_settings(
         cargo=cargo,
         cargo_options=options,
         environ=env,
+        platform=platform,
     )

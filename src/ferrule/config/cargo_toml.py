@@ -189,7 +189,8 @@ def read_cargo_package(manifest: Path) -> CargoPackage:
         bin_names=bin_names,
         dependencies=deps if isinstance(deps, dict) else {},
         workspace_root=workspace,
-        readme=None if readme is True else readme,
+        # cargo: `readme = true` means README.md; unset means "look for one".
+        readme="README.md" if readme is True else readme,
         description=description,
         authors=authors,
         license=license_,

@@ -23,6 +23,7 @@ __all__ = [
     "ExtraExtension",
     "FeatureSpec",
     "IncludeSpec",
+    "PlatformOptions",
     "Settings",
     "TargetFilter",
     "ToolConfig",
@@ -179,6 +180,22 @@ class CargoOptions:
 
 
 @dataclass(frozen=True)
+class PlatformOptions:
+    """Platform tag and audit choices, the command line merged over the config file.
+
+    ``compatibility`` holds normalised values (``linux``, ``manylinux_X_Y``,
+    ``musllinux_X_Y``); empty means "let the audit choose". ``pypi`` is
+    maturin's ``--compatibility pypi`` check of the final tags.
+    """
+
+    compatibility: tuple[str, ...] = ()
+    pypi: bool = False
+    auditwheel: str = "repair"
+    zig: bool = False
+    strip: bool = False
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a build needs, read once from files and the environment."""
 
@@ -190,6 +207,7 @@ class Settings:
     cargo: CargoPackage
     cargo_options: CargoOptions
     environ: Mapping[str, str]
+    platform: PlatformOptions = field(default_factory=PlatformOptions)
 
     @property
     def project_table(self) -> Mapping[str, Any] | None:

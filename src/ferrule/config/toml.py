@@ -43,7 +43,8 @@ def _describe(exc: tomllib.TOMLDecodeError, document: str) -> str:
         return f"line {match[1]}, column {match[2]}: TOML syntax error: {message}"
     match = _AT_END.search(text)
     if match:
-        lines = document.split("\n")
+        # The position of the last character (not of the empty line after it).
+        lines = document[:-1].split("\n") if document.endswith("\n") else document.split("\n")
         return (
             f"line {len(lines)}, column {len(lines[-1]) + 1}: TOML syntax error: "
             f"{text[: match.start()]} (at end of file)"

@@ -135,6 +135,26 @@ def _features(value: Any) -> tuple[FeatureSpec, ...]:
     return tuple(out)
 
 
+def _check_inside(pattern: str, where: str) -> None:
+    """Include and exclude globs are relative and stay inside the project.
+
+    >>> _check_inside("../secret", "[0]")
+    Traceback (most recent call last):
+    ...
+    ferrule.config.tool._Invalid: '../secret' reaches outside the project ('..'); patterns are relative to pyproject.toml
+    """
+    if pattern.startswith(("/", "\\")) or (len(pattern) > 1 and pattern[1] == ":"):
+        raise _Invalid(
+            f"{pattern!r} is an absolute path; patterns are relative to pyproject.toml", where
+        )
+    if ".." in pattern.replace("\\", "/").split("/"):
+        raise _Invalid(
+            f"{pattern!r} reaches outside the project ('..'); patterns are relative to "
+            "pyproject.toml",
+            where,
+        )
+
+
 def _formats(value: Any, where: str) -> tuple[Any, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items:
@@ -152,6 +172,7 @@ def _includes(value: Any, *, allow_from: bool) -> tuple[IncludeSpec, ...]:
     for i, item in enumerate(value):
         where = f"[{i}]"
         if isinstance(item, str):
+            _check_inside(item, where)
             out.append(IncludeSpec(item))
             continue
         if not isinstance(item, dict):
@@ -168,6 +189,7 @@ def _includes(value: Any, *, allow_from: bool) -> tuple[IncludeSpec, ...]:
         path = item.get("path")
         if not isinstance(path, str):
             raise _Invalid("is required and must be a string", f"{where}.path")
+        _check_inside(path, f"{where}.path")
         formats = _formats(item["format"], f"{where}.format") if "format" in item else None
         source = item.get("from")
         if source is not None and source != "out-dir":

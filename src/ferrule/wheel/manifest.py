@@ -13,7 +13,14 @@ from ferrule.globs import matches
 from ferrule.layout import ProjectLayout
 from ferrule.metadata import PackageMetadata
 
-__all__ = ["Entry", "FileSelection", "plan_entries", "walk_files", "wheel_file"]
+__all__ = [
+    "Entry",
+    "FileSelection",
+    "package_entries",
+    "plan_entries",
+    "walk_files",
+    "wheel_file",
+]
 
 _SKIP_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 _SKIP_SUFFIXES = (".pyc", ".pyo")
@@ -80,8 +87,13 @@ def walk_files(root: Path, selection: FileSelection) -> Iterator[Path]:
             spec = _gitignore_spec(selection.root.joinpath(*parts[:i]))
             if spec is not None:
                 inherited.append((selection.root.joinpath(*parts[:i]), spec))
+    visited: set[Path] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         current = Path(dirpath)
+        real = current.resolve()
+        if real in visited:
+            raise LayoutError(f"{current} is a symbolic link loop (it leads back to {real})")
+        visited.add(real)
         here = list(specs.get(current, inherited))
         if selection.gitignore:
             spec = _gitignore_spec(current)
@@ -160,27 +172,38 @@ def _data_entries(
             yield Entry(f"{prefix}/{rel}", source=path)
 
 
-def plan_entries(
-    layout: ProjectLayout,
-    metadata: PackageMetadata,
-    native: Sequence[Entry],
-    wheel_file: bytes,
-    selection: FileSelection,
-    extra: Sequence[Entry] = (),
+def package_entries(
+    layout: ProjectLayout, metadata: PackageMetadata, selection: FileSelection
 ) -> list[Entry]:
-    """Every entry of the wheel, package files sorted first and dist-info last.
+    """The project's own files for the wheel: Python packages, stubs, the data directory.
 
-    ``native`` are the entries the bindings made from cargo's artifacts;
-    ``extra`` are ``include`` files. RECORD is not listed: the writer adds it.
-    Two entries with one name are refused, naming both sources.
+    Collected once per build, before cargo runs, so that a problem in the tree
+    (a link out of the project, a bad data directory) is reported at once.
     """
-    entries: list[Entry] = list(native) + list(extra)
-    entries += _python_entries(layout, selection)
+    entries = list(_python_entries(layout, selection))
     if layout.root_stub is not None:
         ext_dir = layout.extension_dir
         entries.append(Entry(f"{ext_dir}/__init__.pyi", source=layout.root_stub))
         entries.append(Entry(f"{ext_dir}/py.typed", data=b""))
     entries += _data_entries(layout, metadata, selection)
+    return entries
+
+
+def plan_entries(
+    metadata: PackageMetadata,
+    native: Sequence[Entry],
+    wheel_file: bytes,
+    package_files: Sequence[Entry],
+    extra: Sequence[Entry] = (),
+) -> list[Entry]:
+    """Every entry of the wheel, package files sorted first and dist-info last.
+
+    ``native`` are the entries the bindings made from cargo's artifacts,
+    ``package_files`` come from :func:`package_entries`, ``extra`` are
+    ``include`` files. RECORD is not listed: the writer adds it. Two entries
+    with one name are refused, naming both sources.
+    """
+    entries: list[Entry] = list(native) + list(extra) + list(package_files)
 
     dist_info = metadata.dist_info
     meta_entries = [

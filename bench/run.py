@@ -1,0 +1,391 @@
+"""ferrule vs maturin, side by side in one run.
+
+Usage: ``bash bench/run.sh`` (sets up, then runs this) or
+``.venv/bin/python bench/run.py [--reps N] [--only CASE ...] [--json PATH]``.
+
+Each case runs the two tools alternately, ``--reps`` times each, on copies of
+the same test crates; every tool has its own cargo target directory (so neither
+invalidates the other's cache). Reported: the median wall time of each tool,
+the ratio ferrule/maturin, and the peak resident memory of each process tree.
+Timings are only reported, never asserted: targets are listed next to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CRATE = ROOT / "tests" / "crates" / "pyo3-pure"
+WORK = ROOT / ".cache" / "bench"
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mib: float
+
+
+@dataclass
+class Result:
+    case: str
+    target: str
+    ferrule: list[Sample] = field(default_factory=list)
+    maturin: list[Sample] = field(default_factory=list)
+    note: str = ""
+
+    def median(self, tool: str) -> float:
+        return statistics.median(s.seconds for s in getattr(self, tool))
+
+    def peak(self, tool: str) -> float:
+        return max(s.peak_mib for s in getattr(self, tool))
+
+    @property
+    def ratio(self) -> float:
+        return self.median("ferrule") / self.median("maturin")
+
+
+def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> Sample:
+    """Run ``argv``; wall time and the peak RSS of the process and its waited-for children."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(argv)}\n{err.decode()[-3000:]}")
+    return Sample(elapsed, usage.ru_maxrss / 1024)
+
+
+def env_for(tool: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CARGO_TARGET_DIR")}
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["CARGO_TARGET_DIR"] = str(WORK / f"target-{tool}")
+    env.update(extra)
+    return env
+
+
+def copy_crate(name: str, source: Path = CRATE) -> Path:
+    dest = WORK / name
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("target"))
+    return dest
+
+
+FERRULE = [str(BIN / "ferrule")]
+MATURIN = [str(BIN / "maturin")]
+
+
+def alternate(
+    result: Result,
+    reps: int,
+    run: Callable[[str], Sample],
+    before: Callable[[str], None] | None = None,
+) -> Result:
+    for _ in range(reps):
+        for tool in ("ferrule", "maturin"):
+            if before:
+                before(tool)
+            getattr(result, tool).append(run(tool))
+    return result
+
+
+def tool_argv(tool: str) -> list[str]:
+    return FERRULE if tool == "ferrule" else MATURIN
+
+
+# --- cases ---------------------------------------------------------------------------
+
+
+def case_clean_build(reps: int) -> Result:
+    project = copy_crate("clean")
+    out = WORK / "out-clean"
+
+    def wipe(tool: str) -> None:
+        shutil.rmtree(WORK / f"target-{tool}", ignore_errors=True)
+
+    def run(tool: str) -> Sample:
+        return measure(
+            [*tool_argv(tool), "build", "--release", "-o", str(out / tool)], project, env_for(tool)
+        )
+
+    return alternate(Result("clean release build (pyo3 included)", "<= 1.02"), reps, run, wipe)
+
+
+def case_noop_build(reps: int) -> Result:
+    project = copy_crate("noop")
+    out = WORK / "out-noop"
+
+    def run(tool: str) -> Sample:
+        return measure(
+            [*tool_argv(tool), "build", "--release", "-o", str(out / tool)], project, env_for(tool)
+        )
+
+    for tool in ("ferrule", "maturin"):
+        run(tool)  # warm
+    return alternate(Result("no-op release build", "<= 0.5"), reps, run)
+
+
+def case_one_line_change(reps: int) -> Result:
+    project = copy_crate("change")
+    out = WORK / "out-change"
+    lib = project / "src" / "lib.rs"
+    original = lib.read_text()
+    counter = iter(range(10**6))
+
+    def run(tool: str) -> Sample:
+        return measure(
+            [*tool_argv(tool), "build", "--release", "-o", str(out / tool)], project, env_for(tool)
+        )
+
+    def edit(tool: str) -> None:
+        lib.write_text(
+            original.replace("(a + b).to_string()", f"(a + b + {next(counter)} * 0).to_string()")
+        )
+
+    for tool in ("ferrule", "maturin"):
+        run(tool)
+    return alternate(
+        Result("release build after a one-line Rust change", "(none)"), reps, run, edit
+    )
+
+
+def case_metadata(reps: int) -> Result:
+    project = copy_crate("metadata")
+    out = WORK / "out-metadata"
+    hook = "import sys, ferrule; ferrule.prepare_metadata_for_build_wheel(sys.argv[1])"
+
+    def run(tool: str) -> Sample:
+        target = out / tool
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        if tool == "ferrule":
+            return measure([sys.executable, "-c", hook, str(target)], project, env_for(tool))
+        return measure(
+            [*MATURIN, "pep517", "write-dist-info", "--metadata-directory", str(target)],
+            project,
+            env_for(tool),
+        )
+
+    for tool in ("ferrule", "maturin"):
+        run(tool)
+    return alternate(
+        Result("metadata hook (prepare_metadata_for_build_wheel / write-dist-info)", "<= 0.2"),
+        reps,
+        run,
+    )
+
+
+def case_startup(reps: int) -> Result:
+    def run(tool: str) -> Sample:
+        return measure([*tool_argv(tool), "--version"], WORK, env_for(tool))
+
+    return alternate(Result("CLI start-up (--version)", "(none)"), reps, run)
+
+
+def make_large_project(files: int, data_mib: int) -> Path:
+    """A mixed project: the pyo3 crate plus ``files`` Python modules and ``data_mib`` of data."""
+    project = copy_crate(f"large-{files}-{data_mib}")
+    package = project / "pyo3_pure"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .pyo3_pure import *\n")
+    for i in range(files):
+        sub = package / f"mod{i // 500:02d}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"m{i:05d}.py").write_text(f"VALUE = {i}\n\ndef f(x):\n    return x + {i}\n" * 5)
+    data = package / "data"
+    data.mkdir()
+    chunk = os.urandom(1 << 20)  # incompressible, like real binary data
+    for i in range(data_mib):
+        (data / f"blob{i:04d}.bin").write_bytes(chunk[i:] + chunk[:i])
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text() + '\n[tool.maturin]\nmodule-name = "pyo3_pure.pyo3_pure"\n'
+    )
+    return project
+
+
+def case_large(reps: int, files: int, data_mib: int) -> Result:
+    project = make_large_project(files, data_mib)
+    out = WORK / f"out-large-{data_mib}"
+
+    def run(tool: str) -> Sample:
+        return measure(
+            [*tool_argv(tool), "build", "--release", "-o", str(out / tool)], project, env_for(tool)
+        )
+
+    for tool in ("ferrule", "maturin"):
+        run(tool)  # compile once: the repetitions measure packaging
+    return alternate(
+        Result(
+            f"package a large mixed project ({files} .py files, {data_mib} MiB data)",
+            "<= 1.0, peak <= 64 MiB and flat",
+        ),
+        reps,
+        run,
+    )
+
+
+def wheelhouse() -> Path:
+    house = WORK / "wheelhouse"
+    if not house.exists():
+        house.mkdir(parents=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(house), str(ROOT)],
+            check=True,
+        )
+        (own,) = house.glob("ferrule-*.whl")
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "-d", str(house), str(own)], check=True
+        )
+        version = subprocess.run(
+            [*MATURIN, "--version"], capture_output=True, text=True, check=True
+        ).stdout.split()[1]
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "-d",
+                str(house),
+                f"maturin=={version}",
+            ],
+            check=True,
+        )
+    return house
+
+
+def case_isolated_pip(reps: int) -> Result:
+    house = wheelhouse()
+    projects = {}
+    for tool in ("ferrule", "maturin"):
+        project = copy_crate(f"pip-{tool}")
+        pyproject = project / "pyproject.toml"
+        if tool == "maturin":
+            pyproject.write_text(
+                pyproject.read_text()
+                .replace('requires = ["ferrule"]', 'requires = ["maturin"]')
+                .replace('build-backend = "ferrule"', 'build-backend = "maturin"')
+            )
+        projects[tool] = project
+
+    def run(tool: str) -> Sample:
+        out = WORK / "out-pip" / tool
+        shutil.rmtree(out, ignore_errors=True)
+        return measure(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "-q",
+                "--no-deps",
+                "--no-index",
+                "--find-links",
+                str(house),
+                "-w",
+                str(out),
+                ".",
+            ],
+            projects[tool],
+            env_for(tool, PIP_DISABLE_PIP_VERSION_CHECK="1"),
+        )
+
+    for tool in ("ferrule", "maturin"):
+        run(tool)
+    return alternate(
+        Result("isolated `pip wheel .` (backend installed from a local wheelhouse)", "<= 0.9"),
+        reps,
+        run,
+    )
+
+
+CASES: dict[str, Callable[[int], Result]] = {
+    "startup": case_startup,
+    "metadata": case_metadata,
+    "noop": case_noop_build,
+    "change": case_one_line_change,
+    "large": lambda reps: case_large(reps, 5000, 100),
+    "large-half": lambda reps: case_large(reps, 5000, 50),
+    "pip": case_isolated_pip,
+    "clean": case_clean_build,
+}
+REPS = {"clean": 3, "large": 3, "large-half": 3, "pip": 3, "change": 5}
+
+
+def render(results: list[Result]) -> str:
+    lines = [
+        "| case | ferrule (median) | maturin (median) | ratio | target | peak MiB ferrule / maturin |",
+        "| --- | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.case} | {r.median('ferrule'):.3f} s | {r.median('maturin'):.3f} s | "
+            f"{r.ratio:.2f} | {r.target} | {r.peak('ferrule'):.0f} / {r.peak('maturin'):.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=7, help="repetitions of the quick cases")
+    parser.add_argument("--only", nargs="*", choices=sorted(CASES))
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    results = []
+    for name in args.only or CASES:
+        reps = min(args.reps, REPS.get(name, args.reps))
+        print(f"== {name} ({reps} reps each)", file=sys.stderr, flush=True)
+        results.append(CASES[name](reps))
+    table = render(results)
+    print(table)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    tools = subprocess.run(
+        [*MATURIN, "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(
+        json.dumps(
+            {
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "machine": machine,
+                "maturin": tools,
+                "results": [dict(asdict(r), ratio=r.ratio) for r in results],
+            },
+            indent=2,
+        )
+    )
+    print(
+        f"\n{time.strftime('%Y-%m-%d', time.gmtime())}, {machine}, {tools}; JSON: {args.json}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

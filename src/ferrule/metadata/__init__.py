@@ -1,0 +1,157 @@
+"""Package metadata from ``[project]`` and Cargo.toml, without a compiler or cargo.
+
+Cargo.toml (and its workspace root) is read directly by :mod:`ferrule.config`,
+so the metadata hooks work on a machine without Rust. ``[project]`` is
+validated with ``pyproject-metadata`` and ``packaging``; Cargo.toml fills the
+fields that ``[project]`` lists in ``dynamic`` (all of them when there is no
+``[project]``), as maturin does. The result, one
+:class:`~ferrule.metadata.core.CoreMetadata`, is written the same way into
+wheels (``METADATA``) and sdists (``PKG-INFO``); before that, ``packaging``
+checks the finished file as PyPI would. Intended differences from maturin are
+listed in docs/differences.md.
+
+- :mod:`ferrule.metadata.core`: the value and its file formats (pure)
+- :mod:`ferrule.metadata.cargo`: fields from Cargo.toml
+- :mod:`ferrule.metadata.project`: ``[project]`` and its dynamic fields
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from ferrule.config.model import Settings
+from ferrule.errors import ConfigError, ConfigProblem
+from ferrule.metadata.cargo import (
+    CargoFields,
+    from_cargo,
+    readme_content_type,
+    rust_version_to_pep440,
+)
+from ferrule.metadata.core import CoreMetadata, EntryPoints, render_entry_points, render_metadata
+from ferrule.metadata.project import Problems, from_project
+
+__all__ = [
+    "CoreMetadata",
+    "PackageMetadata",
+    "build_metadata",
+    "dist_filename_name",
+    "readme_content_type",
+    "rust_version_to_pep440",
+]
+
+
+@dataclass(frozen=True)
+class PackageMetadata:
+    """Validated metadata and the files made from it."""
+
+    name: str
+    version: str
+    # The distribution name as it appears in file names: ``foo_bar``.
+    dist_name: str
+    # The bytes of METADATA (wheels) and PKG-INFO (sdists).
+    rfc822: bytes
+    # The bytes of entry_points.txt, if there are entry points.
+    entry_points: bytes | None
+    # (path under .dist-info/licenses/, file on disk), as License-File lists them.
+    license_files: tuple[tuple[str, Path], ...]
+    core: CoreMetadata
+
+    @property
+    def dist_info(self) -> str:
+        return f"{self.dist_name}-{self.version}.dist-info"
+
+
+def dist_filename_name(name: str) -> str:
+    """The name part of wheel and sdist file names.
+
+    >>> dist_filename_name("Foo.Bar-baz")
+    'foo_bar_baz'
+    """
+    return re.sub(r"[-_.]+", "_", canonicalize_name(name))
+
+
+# Where each METADATA field comes from, to name the key when packaging rejects it.
+_PROJECT_KEYS = {
+    "name": "project.name",
+    "version": "project.version",
+    "summary": "project.description",
+    "description-content-type": "project.readme.content-type",
+    "requires-python": "project.requires-python",
+    "requires-dist": "project.dependencies",
+    "provides-extra": "project.optional-dependencies",
+    "license-expression": "project.license",
+    "license-file": "project.license-files",
+    "project-url": "project.urls",
+    "classifier": "project.classifiers",
+    "keywords": "project.keywords",
+    "author-email": "project.authors",
+    "maintainer-email": "project.maintainers",
+}
+_CARGO_KEYS = {
+    "name": "package.name",
+    "version": "package.version",
+    "summary": "package.description",
+    "description-content-type": "package.readme",
+    "keywords": "package.keywords",
+    "author-email": "package.authors",
+    "license-file": "package.license-file",
+    "project-url": "package.homepage",
+}
+
+
+def _rejected_by_packaging(
+    rfc822: bytes, file: Path, keys: Mapping[str, str]
+) -> list[ConfigProblem]:
+    """What ``packaging`` (and so PyPI, which validates with it) rejects in the finished file."""
+    from packaging.metadata import ExceptionGroup, InvalidMetadata, Metadata
+
+    try:
+        Metadata.from_email(rfc822, validate=True)
+    except ExceptionGroup as group:
+        table = keys["name"].split(".")[0]
+        return [
+            ConfigProblem(file, keys.get(exc.field, table), str(exc))
+            for exc in group.exceptions
+            if isinstance(exc, InvalidMetadata)
+        ]
+    return []
+
+
+def build_metadata(settings: Settings) -> PackageMetadata:
+    """Validate and render the package metadata (Core Metadata 2.4).
+
+    Runs no program: ``[project]``, Cargo.toml and the files they name are all
+    it reads. Every problem found is reported at once, with its file and
+    dotted key, as a :class:`~ferrule.errors.ConfigError`.
+    """
+    cargo = CargoFields(settings.cargo)
+    project = settings.project_table
+    entry_points: EntryPoints = ()
+    if project is None or settings.pyproject_path is None:
+        file, keys = cargo.manifest, _CARGO_KEYS
+        core, licenses = from_cargo(cargo)
+    else:
+        file, keys = settings.pyproject_path, _PROJECT_KEYS
+        problems = Problems(file)
+        result = from_project(project, cargo, problems)
+        if result is None:
+            raise ConfigError(problems.items)
+        core, licenses, entry_points = result
+    rfc822 = render_metadata(core)
+    rejected = _rejected_by_packaging(rfc822, file, keys)
+    if rejected:
+        raise ConfigError(rejected)
+    return PackageMetadata(
+        name=core.name,
+        version=core.version,
+        dist_name=dist_filename_name(core.name),
+        rfc822=rfc822,
+        entry_points=render_entry_points(entry_points),
+        license_files=tuple(licenses.items()),
+        core=core,
+    )

@@ -1,0 +1,3 @@
+fn main() {
+    println!("{}", member_core::fib(50));
+}

@@ -1,0 +1,3 @@
+fn main() {
+    println!("{}", ws_shapes::rectangle_area(2.0, 3.0));
+}

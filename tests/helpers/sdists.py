@@ -1,0 +1,143 @@
+"""The sdist test crates, built once per session in two checkouts, and small readers.
+
+Two copies of ``tests/crates`` are made at different paths (the second one
+deeper, and with older modification times), each with its own cargo target
+directory so that no compiled artifact is shared between them. The release
+builds of each crate are made lazily and cached for the whole session, so
+``test_sdist.py`` and ``test_reproducible.py`` share them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ferrule
+from tests.helpers.venv import clean_env
+
+CRATES = Path(__file__).resolve().parents[1] / "crates"
+
+# name -> (directory copied as "a checkout", project directory inside it)
+SDIST_CRATES: dict[str, tuple[str, str]] = {
+    "inside": ("sdist-inside", "."),
+    "outside": ("sdist-outside", "py"),
+    "workspace": ("sdist-workspace", "."),
+    "member": ("sdist-member", "bindings/python"),
+    "src": ("sdist-src", "."),
+}
+NAMES = sorted(SDIST_CRATES)
+# Crates with a path dependency outside their Cargo workspace: cargo mixes its
+# absolute path into crate hashes (see docs/sdist.md).
+OUTSIDE_WORKSPACE = {"outside"}
+
+
+def project_dir(name: str, checkout: Path | None = None) -> Path:
+    tree, project = SDIST_CRATES[name]
+    return (checkout or CRATES / tree) / project
+
+
+@dataclass(frozen=True)
+class Builds:
+    sdist: Path
+    tree_wheel: Path  # built from the checkout's tree
+    sdist_wheel: Path | None  # built from the sdist, unpacked in a temporary directory
+
+
+@dataclass(frozen=True)
+class Checkout:
+    root: Path
+    target_dir: Path
+    age: int  # seconds subtracted from every file's modification time
+
+    def project(self, name: str) -> Path:
+        tree, _ = SDIST_CRATES[name]
+        checkout = self.root / tree
+        if not checkout.exists():
+            shutil.copytree(CRATES / tree, checkout, symlinks=True)
+            if self.age:
+                for dirpath, _dirs, files in os.walk(checkout):
+                    for f in files:
+                        path = Path(dirpath) / f
+                        st = path.stat()
+                        os.utime(path, (st.st_atime - self.age, st.st_mtime - self.age))
+        return project_dir(name, checkout)
+
+    def build(self, name: str, out: Path, *, with_sdist_wheel: bool) -> Builds:
+        project = self.project(name)
+        env = clean_env(CARGO_TARGET_DIR=str(self.target_dir))
+        if with_sdist_wheel:
+            # What release CI should run: the sdist, then the wheel from it.
+            ferrule("build", "--release", "--sdist", "-o", out / "sdist", cwd=project, env=env)
+        else:
+            ferrule("sdist", "-o", out / "sdist", cwd=project, env=env)
+        ferrule("build", "--release", "-o", out / "tree", cwd=project, env=env)
+        (sdist,) = (out / "sdist").glob("*.tar.gz")
+        sdist_wheels = list((out / "sdist").glob("*.whl"))
+        (tree_wheel,) = (out / "tree").glob("*.whl")
+        return Builds(sdist, tree_wheel, sdist_wheels[0] if sdist_wheels else None)
+
+
+_CHECKOUTS: list[Checkout] = []
+_BUILDS: dict[tuple[str, int], Builds] = {}
+
+
+def checkouts(factory: pytest.TempPathFactory) -> tuple[Checkout, Checkout]:
+    if not _CHECKOUTS:
+        base = factory.mktemp("checkouts")
+        _CHECKOUTS.append(Checkout(base / "a", base / "target-a", 0))
+        _CHECKOUTS.append(
+            Checkout(base / "elsewhere" / "much" / "deeper" / "b", base / "target-b", 400 * 86400)
+        )
+    return _CHECKOUTS[0], _CHECKOUTS[1]
+
+
+def release_builds(factory: pytest.TempPathFactory, name: str, which: int = 0) -> Builds:
+    """The builds of crate ``name`` in checkout ``which`` (0 or 1), made once.
+
+    The first checkout always builds the wheel from the sdist too. The second
+    does for crates inside one workspace; for the crate with a dependency
+    outside its workspace it skips it (each new location recompiles that
+    crate's dependencies, see docs/sdist.md, and that costs half a minute).
+    """
+    key = (name, which)
+    if key not in _BUILDS:
+        checkout = checkouts(factory)[which]
+        out = factory.mktemp(f"{name}-{'ab'[which]}")
+        with_sdist_wheel = which == 0 or name not in OUTSIDE_WORKSPACE
+        _BUILDS[key] = checkout.build(name, out, with_sdist_wheel=with_sdist_wheel)
+    return _BUILDS[key]
+
+
+def tar_names(sdist: Path) -> list[str]:
+    """Entry names without the top ``<name>-<version>/`` directory, in archive order."""
+    with tarfile.open(sdist) as tar:
+        return [m.name.split("/", 1)[1] for m in tar.getmembers()]
+
+
+def tar_read(sdist: Path, name: str) -> bytes:
+    with tarfile.open(sdist) as tar:
+        (member,) = [m for m in tar.getmembers() if m.name.split("/", 1)[1] == name]
+        handle = tar.extractfile(member)
+        assert handle is not None
+        return handle.read()
+
+
+def wheel_hashes(wheel: Path) -> dict[str, str]:
+    with zipfile.ZipFile(wheel) as z:
+        return {n: hashlib.sha256(z.read(n)).hexdigest() for n in z.namelist()}
+
+
+def is_compiled(name: str) -> bool:
+    return name.endswith((".so", ".pyd", ".dylib"))
+
+
+def compiled_members(wheel: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(wheel) as z:
+        return {n: z.read(n) for n in z.namelist() if is_compiled(n)}

@@ -1,0 +1,243 @@
+"""Issue 5: manylinux policy selection against auditwheel, strict --compatibility, repair, zig."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from ferrule.audit import AuditError, AuditRequest, audit_extension
+from ferrule.audit.elf import read_elf
+from tests.conftest import CRATES, ferrule
+from tests.helpers.venv import VEnv, clean_env, run
+
+pytestmark = pytest.mark.slow
+
+SYSTEM_LIBBZ2 = Path("/usr/lib/x86_64-linux-gnu/libbz2.so.1.0")
+
+
+def build(crate: str, out: Path, *args: str, check: bool = True, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    return ferrule("build", "--release", "-o", out, *args, cwd=CRATES / crate, check=check, env=env)
+
+
+@pytest.fixture(scope="session")
+def glibc_new_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("glibc-new")
+    build("audit-glibc-new", out)
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="session")
+def syslibs_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("syslibs")
+    build("audit-syslibs", out)
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="session")
+def zig_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("zig")
+    # Linking with zig changes cargo's linker: a target directory of its own keeps
+    # the shared one's artifacts (and this one's) valid across runs.
+    env = clean_env(CARGO_TARGET_DIR=os.environ["CARGO_TARGET_DIR"] + "-zig")
+    build("pyo3-pure", out, "--zig", "--compatibility", "manylinux2014", env=env)
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+def auditwheel_policy(wheel: Path) -> str:
+    """The platform tag ``auditwheel show`` reports for ``wheel``."""
+    proc = run([sys.executable, "-m", "auditwheel", "show", wheel])
+    text = " ".join(proc.stdout.split())
+    match = re.search(r'consistent with the following platform tag: "([^"]+)"', text)
+    assert match, proc.stdout
+    return match[1]
+
+
+def platform_of(wheel: Path) -> str:
+    return wheel.name.removesuffix(".whl").split("-")[-1].split(".")[0]
+
+
+def test_policies_equal_auditwheel_show(
+    pure_wheel_cli: Path,
+    glibc_new_wheel: Path,
+    syslibs_wheel: Path,
+    zig_wheel: Path,
+    tmp_path: Path,
+) -> None:
+    build("tags-abi3", tmp_path)
+    (abi3,) = tmp_path.glob("*.whl")
+    wheels = [pure_wheel_cli, glibc_new_wheel, syslibs_wheel, zig_wheel, abi3]
+    ours = {w.name: platform_of(w) for w in wheels}
+    theirs = {w.name: auditwheel_policy(w) for w in wheels}
+    assert ours == theirs
+    # Three different answers: zig's glibc 2.17, the host glibc's default, arc4random's 2.36.
+    assert ours[zig_wheel.name] == "manylinux_2_17_x86_64"
+    assert ours[glibc_new_wheel.name] == "manylinux_2_36_x86_64"
+    assert len(set(ours.values())) == 3
+
+
+def test_new_glibc_symbol_is_refused_by_name(tmp_path: Path) -> None:
+    proc = build("audit-glibc-new", tmp_path, "--compatibility", "manylinux2014", check=False)
+    assert proc.returncode == 1
+    assert "not manylinux_2_17 (aka manylinux2014) compliant" in proc.stderr
+    assert "arc4random@GLIBC_2.36 (libc.so.6)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # One step below what it needs: the one symbol at fault, and nothing else.
+    proc = build("audit-glibc-new", tmp_path, "--compatibility", "manylinux_2_35", check=False)
+    assert proc.returncode == 1
+    assert re.search(
+        r"it uses symbol versions newer than it allows: arc4random@GLIBC_2\.36 \(libc\.so\.6\)\.\n",
+        proc.stderr,
+    ), proc.stderr
+    assert "--compatibility manylinux_2_36" in proc.stderr
+    assert list(tmp_path.glob("*.whl")) == []
+
+
+def test_glibc_new_wheel_runs(glibc_new_wheel: Path, venv: VEnv) -> None:
+    venv.pip("install", "-q", glibc_new_wheel)
+    assert venv.run_python(CRATES / "audit-glibc-new" / "exercise.py").strip() == "ok"
+
+
+def test_repair_bundles_libbz2_but_not_whitelisted_libz(
+    syslibs_wheel: Path, tmp_path: Path
+) -> None:
+    with zipfile.ZipFile(syslibs_wheel) as z:
+        names = z.namelist()
+        (lib,) = [n for n in names if n.startswith("audit_syslibs.libs/")]
+        assert re.fullmatch(r"audit_syslibs\.libs/libbz2-[0-9a-f]{8}\.so\.1\.0", lib)
+        (ext,) = [n for n in names if n.endswith(".so") and n.startswith("audit_syslibs/")]
+        z.extract(ext, tmp_path)
+        record = z.read("audit_syslibs-0.1.0.dist-info/RECORD").decode()
+    assert lib in record
+    info = read_elf(tmp_path / ext)
+    assert PurePosixPath(lib).name in info.needed
+    assert "libz.so.1" in info.needed and "libbz2.so.1.0" not in info.needed
+    assert info.rpath == ("$ORIGIN/../audit_syslibs.libs",)
+    # W009/W010: a second top-level directory without Python modules is what a
+    # repaired wheel is (auditwheel's wheels get the same two warnings).
+    run([sys.executable, "-m", "check_wheel_contents", "--ignore", "W009,W010", syslibs_wheel])
+
+
+@pytest.fixture
+def syslibs_venv(syslibs_wheel: Path, venv: VEnv) -> VEnv:
+    venv.pip("install", "-q", syslibs_wheel)
+    return venv
+
+
+def test_repaired_wheel_uses_its_own_copy(syslibs_venv: VEnv) -> None:
+    script = (
+        "import runpy, sys; runpy.run_path(sys.argv[1]);"
+        "print(*sorted({l.split()[-1] for l in open('/proc/self/maps') if 'libbz2' in l}))"
+    )
+    out = syslibs_venv.run_python("-c", script, CRATES / "audit-syslibs" / "exercise.py").split()
+    assert out[0] == "ok"
+    (mapped,) = out[1:]
+    assert "/site-packages/audit_syslibs.libs/libbz2-" in mapped
+
+
+def _hidden(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` in a private mount namespace where the system's libbz2 is an empty file."""
+    target = SYSTEM_LIBBZ2.resolve()
+    script = f'mount --bind /dev/null {target} && exec "$@"'
+    return subprocess.run(
+        ["unshare", "--mount", "sh", "-c", script, "sh", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=clean_env(),
+    )
+
+
+def test_repaired_wheel_imports_where_libbz2_is_hidden(syslibs_venv: VEnv) -> None:
+    probe = _hidden(["true"])
+    if probe.returncode != 0:
+        pytest.skip(f"cannot make a private mount namespace here: {probe.stderr.strip()}")
+    # The control: in that namespace the system's libbz2 cannot be loaded...
+    control = _hidden(
+        [str(syslibs_venv.python), "-c", "import ctypes; ctypes.CDLL('libbz2.so.1.0')"]
+    )
+    assert control.returncode != 0 and "libbz2.so.1.0" in control.stderr
+    # ...and the repaired extension still imports and works.
+    proc = _hidden([str(syslibs_venv.python), str(CRATES / "audit-syslibs" / "exercise.py")])
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+
+
+def test_auditwheel_check_and_warn(tmp_path: Path) -> None:
+    proc = build("audit-syslibs", tmp_path / "check", "--auditwheel", "check", check=False)
+    assert proc.returncode == 1
+    assert "needs libraries outside manylinux_2_34: libbz2.so.1.0" in proc.stderr
+    build("audit-syslibs", tmp_path / "warn", "--auditwheel", "warn")
+    (wheel,) = (tmp_path / "warn").glob("*.whl")
+    assert wheel.name.endswith("-manylinux_2_34_x86_64.whl")
+    with zipfile.ZipFile(wheel) as z:
+        assert not [n for n in z.namelist() if ".libs/" in n]
+    build("audit-syslibs", tmp_path / "skip", "--auditwheel", "skip")
+    (wheel,) = (tmp_path / "skip").glob("*.whl")
+    assert wheel.name.endswith("-linux_x86_64.whl")
+
+
+def test_zig_wheel_is_manylinux2014(zig_wheel: Path, venv: VEnv) -> None:
+    assert zig_wheel.name == (
+        "pyo3_pure-0.3.1-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+    )
+    assert auditwheel_policy(zig_wheel) == "manylinux_2_17_x86_64"
+    with zipfile.ZipFile(zig_wheel) as z:
+        wheel_file = z.read("pyo3_pure-0.3.1.dist-info/WHEEL").decode()
+    assert (
+        "Tag: cp311-cp311-manylinux_2_17_x86_64\nTag: cp311-cp311-manylinux2014_x86_64\n"
+        in wheel_file
+    )
+    venv.pip("install", "-q", zig_wheel)
+    assert venv.run_python(CRATES / "pyo3-pure" / "exercise.py").strip() == "ok"
+
+
+def test_strip_removes_the_symbol_table(tmp_path: Path, venv: VEnv) -> None:
+    build("pyo3-pure", tmp_path / "stripped", "--strip")
+    (wheel,) = (tmp_path / "stripped").glob("*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        (ext,) = [n for n in z.namelist() if n.endswith(".so")]
+        z.extract(ext, tmp_path / "x")
+    from elftools.elf.elffile import ELFFile
+
+    with (tmp_path / "x" / ext).open("rb") as f:
+        assert ELFFile(f).get_section_by_name(".symtab") is None
+    venv.pip("install", "-q", wheel)
+    assert venv.run_python(CRATES / "pyo3-pure" / "exercise.py").strip() == "ok"
+
+
+def test_linking_libpython_is_an_error(pure_wheel_cli: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(pure_wheel_cli) as z:
+        (ext,) = [n for n in z.namelist() if n.endswith(".so")]
+        z.extract(ext, tmp_path)
+    so = tmp_path / ext
+    run(["patchelf", "--add-needed", "libpython3.11.so.1.0", so])
+    with pytest.raises(AuditError, match=r"links libpython3\.11\.so\.1\.0"):
+        audit_extension(
+            so,
+            AuditRequest(),
+            sysconfig_platform="linux_x86_64",
+            dist_name="pyo3_pure",
+            extension_dir=PurePosixPath("pyo3_pure"),
+            link_dirs=(),
+            staging=tmp_path / "staging",
+            environ=clean_env(),
+        )
+
+
+def test_pep517_builds_keep_the_linux_tag(pure_wheel_pip: Path) -> None:
+    assert pure_wheel_pip.name.endswith("-cp311-cp311-linux_x86_64.whl")
+
+
+def test_unknown_compatibility_is_refused(tmp_path: Path) -> None:
+    proc = build("pyo3-pure", tmp_path, "--compatibility", "manylinux_2", check=False)
+    assert proc.returncode == 1
+    assert "'manylinux_2' is not a platform compatibility" in proc.stderr

@@ -1,0 +1,118 @@
+"""Issue 5: interpreter discovery (-f, list-python), -i specs and the filters on both."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pytest
+
+from ferrule.abi import plan_units
+from ferrule.config import CliOptions, load_settings
+from ferrule.config.pyo3_crate import read_pyo3_crate
+from ferrule.errors import FerruleError
+from ferrule.interpreter import (
+    Interpreter,
+    _outside,
+    discover,
+    from_cross_lib_dir,
+    from_pyo3_config,
+    probe,
+    resolve_interpreter,
+    select_interpreters,
+)
+from tests.conftest import CRATES, ferrule
+from tests.helpers.pythons import installed_cpythons, path_with_all_pythons
+from tests.helpers.venv import clean_env
+
+ENV = clean_env(PATH=path_with_all_pythons())
+
+
+def settings_for(crate: str, **cli: object):  # type: ignore[no-untyped-def]
+    return load_settings(CRATES / crate, CliOptions(**cli), environ=ENV)  # type: ignore[arg-type]
+
+
+def test_list_python_finds_every_installed_python() -> None:
+    proc = ferrule("list-python", cwd=CRATES, env=ENV)
+    assert proc.stdout == ""  # maturin lists on stderr
+    listed = proc.stderr
+    for (major, minor), exe in installed_cpythons((3, 7)).items():
+        assert f"CPython {major}.{minor}" in listed, (exe, listed)
+    assert "PyPy 3.9 at /usr/bin/pypy3.9" in listed
+
+
+def test_discovery_probes_each_interpreter_once() -> None:
+    found = discover(ENV)
+    versions = [(i.implementation, i.version) for i in found]
+    assert len(versions) == len(set(versions))
+    cpythons = {v for impl, v in versions if impl == "cpython"}
+    assert cpythons == set(installed_cpythons((3, 7)))
+    pypy = next(i for i in found if i.implementation == "pypy")
+    assert pypy.ext_suffix == ".pypy39-pp73-x86_64-linux-gnu.so"
+
+
+def test_find_interpreter_keeps_what_pyo3_and_requires_python_support() -> None:
+    # tags-abi3: pyo3 0.29 (CPython 3.8-3.15, PyPy 3.11 only), requires-python >= 3.8
+    chosen = select_interpreters(settings_for("tags-abi3"), [], find=True)
+    assert {i.version for i in chosen} == set(installed_cpythons((3, 8)))
+    assert all(i.implementation == "cpython" for i in chosen)
+    # tags-pypy: pyo3 0.26 supports PyPy 3.9
+    chosen = select_interpreters(settings_for("tags-pypy"), [], find=True)
+    assert ("pypy", (3, 9)) in {(i.implementation, i.version) for i in chosen}
+
+
+def test_named_interpreter_outside_the_pyo3_range_is_refused() -> None:
+    with pytest.raises(FerruleError, match=r"pyo3 0\.29\.\d+ supports CPython 3\.8 to 3\.15"):
+        select_interpreters(settings_for("audit-glibc-new"), ["3.7"], find=False)
+    with pytest.raises(FerruleError, match=r"requires-python is >=3\.8"):
+        select_interpreters(settings_for("tags-abi3"), ["3.7"], find=False)
+    with pytest.raises(FerruleError, match=r"supports PyPy 3\.11 to 3\.11"):
+        select_interpreters(settings_for("tags-abi3"), ["pypy3.9"], find=False)
+
+
+def test_interpreter_specs() -> None:
+    by_version = resolve_interpreter("3.12", ENV)
+    assert (by_version.implementation, by_version.version) == ("cpython", (3, 12))
+    assert resolve_interpreter("pypy3.9", ENV).implementation == "pypy"
+    assert resolve_interpreter(sys.executable, ENV).version == sys.version_info[:2]
+    with pytest.raises(FerruleError, match="was not found"):
+        resolve_interpreter("python3.99", ENV)
+
+
+def free_threaded(minor: int) -> Interpreter:
+    base = probe(sys.executable, ENV)
+    return dataclasses.replace(
+        base, minor=minor, abiflags="t", gil_disabled=True, soabi=f"cpython-3{minor}t"
+    )
+
+
+def test_free_threaded_is_recognised_and_never_abi3() -> None:
+    settings = settings_for("tags-abi3")
+    crate = read_pyo3_crate(settings.cargo.manifest_path, settings.cargo.workspace_root, ENV)
+    # pyo3 0.29 builds free-threaded extensions from 3.14t on.
+    assert "free-threaded Python from 3.14t" in (_outside(free_threaded(13), settings, crate) or "")
+    assert _outside(free_threaded(14), settings, crate) is None
+    regular = probe(sys.executable, ENV)
+    units = plan_units(settings, [regular, free_threaded(14)])
+    assert [(u.interpreter.name, u.abi3) for u in units] == [
+        (regular.name, (3, 8)),
+        ("CPython 3.14t", None),
+    ]
+
+
+def test_pyo3_config_file_and_cross_lib_dir(tmp_path: Path) -> None:
+    config = tmp_path / "pyo3.txt"
+    config.write_text("implementation=PyPy\nversion=3.10\nshared=true\nbuild_flags=\n")
+    interp, abi3 = from_pyo3_config(config)
+    assert (interp.implementation, interp.version, interp.runnable, abi3) == (
+        "pypy",
+        (3, 10),
+        False,
+        None,
+    )
+    config.write_text("implementation=CPython\nversion=3.12\ntarget_abi=CPython-abi3-3.9\n")
+    assert from_pyo3_config(config)[1] == (3, 9)
+    lib = Path(installed_cpythons((3, 12))[(3, 12)]).parents[1] / "lib" / "python3.12"
+    target = from_cross_lib_dir(lib)
+    assert (target.version, target.ext_suffix) == ((3, 12), ".cpython-312-x86_64-linux-gnu.so")
