@@ -6,7 +6,7 @@ run, which keeps start-up fast. To add a command, add a module and its name here
 
 COMMANDS = (
     "build",
-    "generate_ci",
+    "generate-ci",
     "init",
     "list-python",
     "new",
