@@ -4,4 +4,15 @@
 run, which keeps start-up fast. To add a command, add a module and its name here.
 """
 
-COMMANDS = ("build", "list-python", "pep517", "publish", "sdist", "stubs", "upload")
+COMMANDS = (
+    "build",
+    "generate-ci",
+    "init",
+    "list-python",
+    "new",
+    "pep517",
+    "publish",
+    "sdist",
+    "stubs",
+    "upload",
+)
