@@ -197,6 +197,20 @@ def case_metadata(reps: int) -> Result:
     )
 
 
+def case_sdist(reps: int) -> Result:
+    project = copy_crate("sdist")
+    out = WORK / "out-sdist"
+
+    def run(tool: str) -> Sample:
+        target = out / tool
+        shutil.rmtree(target, ignore_errors=True)
+        return measure([*tool_argv(tool), "sdist", "-o", str(target)], project, env_for(tool))
+
+    for tool in ("ferrule", "maturin"):
+        run(tool)
+    return alternate(Result("sdist", "<= 1.0"), reps, run)
+
+
 def case_startup(reps: int) -> Result:
     def run(tool: str) -> Sample:
         return measure([*tool_argv(tool), "--version"], WORK, env_for(tool))
@@ -328,6 +342,7 @@ CASES: dict[str, Callable[[int], Result]] = {
     "startup": case_startup,
     "metadata": case_metadata,
     "noop": case_noop_build,
+    "sdist": case_sdist,
     "change": case_one_line_change,
     "large": lambda reps: case_large(reps, 5000, 100),
     "large-half": lambda reps: case_large(reps, 5000, 50),

@@ -10,12 +10,14 @@ for tool in "$PYTHON" cargo rustc; do
 done
 
 # System packages the tests need: PyPy (Debian's pypy3 is PyPy 3.9), patchelf for
-# wheel repair, and the libz / libbz2 headers the audit test crate links against.
+# wheel repair, the libz / libbz2 headers the audit test crate links against, and
+# cbindgen, which writes the C header of cffi crates.
 missing=()
 command -v pypy3 >/dev/null || missing+=(pypy3)
 command -v patchelf >/dev/null || missing+=(patchelf)
 [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 [ -e /usr/include/bzlib.h ] || missing+=(libbz2-dev)
+command -v cbindgen >/dev/null || missing+=(cbindgen)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "setup: installing ${missing[*]} with apt-get" >&2

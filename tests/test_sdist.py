@@ -10,6 +10,7 @@ are compared with maturin's.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tarfile
@@ -303,8 +304,12 @@ def test_pip_builds_the_same_wheel_from_the_sdist(
     tmp_path: Path,
 ) -> None:
     b = built("member")
+    # PEP 517 builds are tagged with the interpreter's platform unless a
+    # compatibility is asked for (as maturin's): ask for the CLI wheel's policy.
+    policy = re.search(r"-((?:many|musl)linux_\d+_\d+)_", b.sdist_wheel.name)
+    args = [f"--config-settings=build-args=--compatibility {policy[1]}"] if policy else []
     run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path, b.sdist],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", *args, "-w", tmp_path, b.sdist],
         env=offline_pip_env,
     )
     (wheel,) = tmp_path.glob("*.whl")

@@ -4,4 +4,16 @@
 run, which keeps start-up fast. To add a command, add a module and its name here.
 """
 
-COMMANDS = ("build", "develop", "list-python", "pep517", "publish", "sdist", "upload")
+COMMANDS = (
+    "build",
+    "develop",
+    "generate-ci",
+    "init",
+    "list-python",
+    "new",
+    "pep517",
+    "publish",
+    "sdist",
+    "stubs",
+    "upload",
+)

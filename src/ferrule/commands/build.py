@@ -18,6 +18,11 @@ def register(sub: Any) -> None:
         action="store_true",
         help="build a source distribution first, then the wheels from it (unpacked elsewhere)",
     )
+    p.add_argument(
+        "--generate-stubs",
+        action="store_true",
+        help="write .pyi stubs from the built module first (as `ferrule stubs`); the wheel ships them",
+    )
     add_build_options(p)
 
 
@@ -29,6 +34,10 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     settings = load_settings(Path.cwd(), cli)
     out = args.out.resolve() if args.out else default_out_dir(settings)
     targets = interpreters(args, settings)
+    if args.generate_stubs:
+        from ferrule.stubs import generate_for_build
+
+        generate_for_build(settings, targets[0])
     if args.sdist:
         from ferrule.sdist import build_wheels_from_sdist, write_sdist
 

@@ -1,0 +1,8 @@
+"""``ferrule generate-ci``: CI workflows that build and publish the project's wheels.
+
+- :mod:`ferrule.ci.config` validates ``[tool.ferrule.generate-ci]`` (maturin's keys);
+- :mod:`ferrule.ci.project` gathers the facts about the project a workflow needs;
+- :mod:`ferrule.ci.github` renders the GitHub Actions workflow (pure);
+- :mod:`ferrule.ci.yaml` writes YAML without a dependency;
+- :mod:`ferrule.ci.argv` checks ferrule command lines against ferrule's own parser.
+"""
