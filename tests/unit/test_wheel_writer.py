@@ -114,3 +114,19 @@ def test_stale_parts_of_dead_processes_are_removed(tmp_path: Path) -> None:
     write_demo(tmp_path / "demo.whl")
     assert not stale.exists()
     assert alive.exists()  # a live build's file is left alone
+
+
+def test_incompressible_files_are_stored_compressible_ones_deflated(tmp_path: Path) -> None:
+    blob = tmp_path / "blob.bin"
+    blob.write_bytes(os.urandom(300_000))
+    text = tmp_path / "text.txt"
+    text.write_bytes(b"compress me please\n" * 20_000)
+    target = tmp_path / "demo-1.0-py3-none-any.whl"
+    with WheelWriter(target, DIST_INFO, {}) as w:
+        w.add_file("demo/blob.bin", blob)
+        w.add_file("demo/text.txt", text)
+    with zipfile.ZipFile(target) as z:
+        assert z.getinfo("demo/blob.bin").compress_type == zipfile.ZIP_STORED
+        assert z.getinfo("demo/text.txt").compress_type == zipfile.ZIP_DEFLATED
+        assert z.read("demo/blob.bin") == blob.read_bytes()
+        assert z.testzip() is None

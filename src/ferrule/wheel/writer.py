@@ -159,7 +159,7 @@ class WheelWriter:
             if self._tmp_path.exists():
                 self._tmp_path.unlink()
 
-    def _info(self, name: str, executable: bool) -> zipfile.ZipInfo:
+    def _info(self, name: str, executable: bool, compress: bool = True) -> zipfile.ZipInfo:
         check_archive_name(name)
         if name in self._names:
             raise WheelError(f"two files map to the same path in the wheel: {name}")
@@ -167,14 +167,16 @@ class WheelWriter:
         info = zipfile.ZipInfo(name, self._timestamp)
         mode = 0o755 if executable else 0o644
         info.external_attr = (stat.S_IFREG | mode) << 16
-        info.compress_type = self._compression
+        info.compress_type = self._compression if compress else zipfile.ZIP_STORED
         info.create_system = 3  # unix, so the mode is honoured
         return info
 
     @contextlib.contextmanager
-    def _open(self, name: str, executable: bool, size: int) -> Iterator[io.BufferedIOBase]:
+    def _open(
+        self, name: str, executable: bool, size: int, compress: bool = True
+    ) -> Iterator[io.BufferedIOBase]:
         assert self._zip is not None
-        info = self._info(name, executable)
+        info = self._info(name, executable, compress)
         # Streaming writes need zip64 declared up front for entries near 2 GiB.
         with self._zip.open(info, "w", force_zip64=size > _ZIP64_AT) as handle:
             yield handle  # type: ignore[misc]
@@ -185,12 +187,30 @@ class WheelWriter:
             executable = bool(source.stat().st_mode & 0o111)
         digest = hashlib.sha256()
         size = 0
-        with source.open("rb") as src, self._open(name, executable, source.stat().st_size) as dst:
-            while chunk := src.read(_CHUNK):
-                digest.update(chunk)
-                dst.write(chunk)
-                size += len(chunk)
+        total = source.stat().st_size
+        with source.open("rb") as src:
+            head = src.read(_CHUNK)
+            src.seek(0)
+            compress = self._worth_compressing(head, total)
+            with self._open(name, executable, total, compress) as dst:
+                while chunk := src.read(_CHUNK):
+                    digest.update(chunk)
+                    dst.write(chunk)
+                    size += len(chunk)
         self._rows.append((name, _record_hash(digest.digest()), str(size)))
+
+    def _worth_compressing(self, head: bytes, total: int) -> bool:
+        """Whether deflate pays for this file, judged from its first 64 KiB.
+
+        Data that is already compressed (archives, images, random blobs) would
+        cost deflate time and gain nothing, so it is stored. The choice depends
+        only on the bytes, so the wheel stays reproducible.
+        """
+        if self._compression != zipfile.ZIP_DEFLATED or total < _CHUNK:
+            return True
+        import zlib
+
+        return len(zlib.compress(head, 1)) < 0.95 * len(head)
 
     def add_bytes(self, name: str, data: bytes, executable: bool = False) -> None:
         with self._open(name, executable, len(data)) as dst:
