@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -97,3 +98,55 @@ def test_concurrent_builds_of_one_project(pure_wheel_cli: Path, tmp_path: Path) 
         (wheel,) = out.glob("*.whl")
         assert complete(wheel)
         assert sorted(p.name for p in out.iterdir()) == [wheel.name]
+
+
+def test_develop_killed_midway_leaves_the_old_version_importable(tmp_path: Path) -> None:
+    """``ferrule develop`` killed at random moments: the environment keeps a working install."""
+    from tests.helpers.venv import VEnv
+
+    project = tmp_path / "kill-dev"
+    shutil.copytree(CRATES / "pyo3-pure", project, ignore=shutil.ignore_patterns("target"))
+    # Its own library name: the shared target directory keeps pyo3_pure intact.
+    for rel, old, new in (
+        ("Cargo.toml", 'name = "pyo3_pure"', 'name = "kill_dev"'),
+        ("Cargo.toml", 'name = "pyo3-pure"', 'name = "kill-dev"'),
+        ("pyproject.toml", 'name = "pyo3-pure"', 'name = "kill-dev"'),
+        ("src/lib.rs", "mod pyo3_pure", "mod kill_dev"),
+    ):
+        path = project / rel
+        path.write_text(path.read_text().replace(old, new))
+    venv = VEnv(tmp_path / "venv")
+    argv = [sys.executable, "-m", "ferrule", "develop"]
+    subprocess.run(argv, cwd=project, env=venv.env, check=True, capture_output=True)
+    check = "import kill_dev; print(kill_dev.sum_as_string(2, 3))"
+    assert venv.run_python("-c", check).strip() == "5"
+
+    lib = project / "src" / "lib.rs"
+    original = lib.read_text()
+    rng = random.Random(7)
+    seen = set()
+    for i in range(10):
+        lib.write_text(original.replace("(a + b).to_string()", f"(a + b + {i + 1}).to_string()"))
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            argv,
+            cwd=project,
+            env=venv.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(rng.uniform(0.0, 3.0))
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=120)
+        # Whatever the moment, the package imports and runs: the old or the new version.
+        value = int(venv.run_python("-c", check).strip())
+        assert value in (5, *(6 + j for j in range(i + 1)))
+        seen.add(value)
+        elapsed = time.monotonic() - started
+        assert elapsed < 120
+    subprocess.run(argv, cwd=project, env=venv.env, check=True, capture_output=True)
+    assert venv.run_python("-c", check).strip() == "15"  # 2 + 3 + 10
+    venv.pip("check")
