@@ -32,7 +32,7 @@ from ferrule import _log
 from ferrule.develop.environment import TargetEnvironment
 from ferrule.errors import FerruleError
 
-__all__ = ["Installer", "find_installed", "script_text", "uninstall"]
+__all__ = ["Installer", "find_installed", "read_record", "script_text", "uninstall"]
 
 _CHUNK = 1 << 20
 _SCHEMES = ("purelib", "platlib", "scripts", "data", "headers")
@@ -74,23 +74,36 @@ def _within(path: Path, root: Path) -> bool:
     return True
 
 
-def uninstall(env: TargetEnvironment, dist_info: Path) -> int:
+def read_record(dist_info: Path) -> list[Path]:
+    """The files a ``.dist-info/RECORD`` lists, as paths (RECORD itself included)."""
+    try:
+        text = (dist_info / "RECORD").read_text(encoding="utf-8")
+    except OSError:
+        return []
+    site = dist_info.parent
+    rows = csv.reader(io.StringIO(text))
+    return [Path(os.path.normpath(site / row[0])) for row in rows if row and row[0]]
+
+
+def uninstall(
+    env: TargetEnvironment,
+    dist_info: Path,
+    files: list[Path] | None = None,
+    keep: frozenset[Path] = frozenset(),
+) -> int:
     """Remove what ``dist_info/RECORD`` lists (inside the environment only), then the directory.
 
-    Returns the number of files removed. Byte-code of removed modules and
-    directories left empty go too, as with ``pip uninstall``.
+    ``files`` is the RECORD read earlier (before a new install replaced it);
+    paths in ``keep`` (the new install's) stay, and so does the directory if it is
+    one of them. Returns the number of files removed. Byte-code of removed
+    modules and directories left empty go too, as with ``pip uninstall``.
     """
-    site = dist_info.parent
     removed = 0
     parents: set[Path] = set()
-    try:
-        rows = list(csv.reader(io.StringIO((dist_info / "RECORD").read_text(encoding="utf-8"))))
-    except OSError:
-        rows = []
-    for row in rows:
-        if not row or not row[0]:
+    paths = read_record(dist_info) if files is None else files
+    for path in paths:
+        if path in keep:
             continue
-        path = Path(os.path.normpath(site / row[0]))
         if not _within(path, env.prefix):
             _log.warn(f"not removing {path}: it is outside {env.prefix}")
             continue
@@ -100,6 +113,8 @@ def uninstall(env: TargetEnvironment, dist_info: Path) -> int:
             if cache.is_dir():
                 targets += list(cache.glob(f"{path.stem}.*.pyc"))
         for target in targets:
+            if target in keep:
+                continue
             try:
                 target.unlink()
             except FileNotFoundError:
@@ -112,7 +127,8 @@ def uninstall(env: TargetEnvironment, dist_info: Path) -> int:
                 ) from None
             removed += 1
             parents.add(target.parent)
-    shutil.rmtree(dist_info, ignore_errors=True)
+    if not any(k.parent == dist_info for k in keep):
+        shutil.rmtree(dist_info, ignore_errors=True)
     # Directories left empty, deepest first, never above the site or scheme directories.
     stops = {env.prefix, *(env.scheme_dir(s) for s in _SCHEMES)}
     for directory in sorted(parents, key=lambda p: len(p.parts), reverse=True):
@@ -246,6 +262,7 @@ class Installer:
         data = cached.read_bytes()
         digest = _record_hash(hashlib.sha256(data).digest())
         self._rows.append((self._relative(cached), digest, str(len(data))))
+        self.written.append(cached)
 
     def add_bytes(self, scheme: str, rel: str, data: bytes, executable: bool = False) -> Path:
         dest = self.env.scheme_dir(scheme) / rel

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ from ferrule.develop.fresh import InstallRecord, file_state
 from ferrule.develop.install import (
     Installer,
     find_installed,
+    read_record,
     script_text,
     scripts_from_entry_points,
     uninstall,
@@ -147,9 +149,10 @@ def _install(
 ) -> InstallRecord:
     metadata, layout = planned.metadata, planned.layout
     write_tree(plan.tree)
-    for old in find_installed(env, metadata.name):
-        count = uninstall(env, old)
-        _log.debug(f"removed {old.name} ({count} files)")
+    # The new files are written over the old ones (each atomically) before anything
+    # of the old install is removed, so an interrupted develop leaves an importable
+    # package: the old version, the new one, or old files beside new ones.
+    previous = [(old, read_record(old)) for old in find_installed(env, metadata.name)]
 
     installer = Installer(env, metadata.dist_info)
     data_prefix = f"{metadata.dist_name}-{metadata.version}.data/"
@@ -200,6 +203,10 @@ def _install(
         stamp, _ = rebuild_stamp(settings, planned, env.python_id, states, replay)
         stamp_path = installer.add_meta(STAMP_NAME, stamp.encode())
     record = installer.finish()
+    keep = frozenset(Path(os.path.normpath(p)) for p in installer.written)
+    for old, files in previous:
+        count = uninstall(env, old, files, keep)
+        _log.debug(f"removed {count} files of the previous install ({old.name})")
 
     inputs = install_inputs(settings, layout, metadata)
     watched = [record, *installed, *([stamp_path] if stamp_path else [])]
