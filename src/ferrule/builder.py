@@ -503,10 +503,11 @@ def _wheel_stamp(settings: Settings, target: Path, entries: Sequence[Entry]) -> 
     return WheelStamp(state, target, entries, settings.environ)
 
 
-def build_wheels(
-    settings: Settings, interpreters: Sequence[Interpreter], out_dir: Path, reuse: bool = False
-) -> list[BuiltWheel]:
-    """One wheel per interpreter (one in all for interpreter-independent bindings)."""
+@contextlib.contextmanager
+def _context(
+    settings: Settings, interpreters: Sequence[Interpreter], prefix: str
+) -> Iterator[_Context]:
+    """Resolve everything a build needs once; staged artifacts live as long as the context."""
     metadata = build_metadata(settings)
     layout = determine_layout(settings)
     selection = FileSelection(
@@ -515,7 +516,7 @@ def build_wheels(
     )
     package_files = package_entries(layout, metadata, selection)
     project = read_metadata(settings)
-    with tempfile.TemporaryDirectory(prefix="ferrule-build-") as staging:
+    with tempfile.TemporaryDirectory(prefix=prefix) as staging:
         ctx = _Context(
             settings=settings,
             layout=layout,
@@ -528,6 +529,14 @@ def build_wheels(
             remap=_path_remap(settings),
         )
         _check_bindings(ctx, interpreters)
+        yield ctx
+
+
+def build_wheels(
+    settings: Settings, interpreters: Sequence[Interpreter], out_dir: Path, reuse: bool = False
+) -> list[BuiltWheel]:
+    """One wheel per interpreter (one in all for interpreter-independent bindings)."""
+    with _context(settings, interpreters, "ferrule-build-") as ctx:
         if ctx.bindings in _PYO3:
             # One abi3 wheel for the interpreters that can share it, one wheel each for the rest.
             units = plan_units(settings, interpreters)
@@ -563,7 +572,7 @@ class PlannedWheel:
 def planned_wheel(settings: Settings, interp: Interpreter) -> Iterator[PlannedWheel]:
     """Everything :func:`build_wheels` does for one interpreter, short of writing the archive.
 
-    The set-up mirrors build_wheels' (keep the two in step). Installs into an
+    The set-up is build_wheels' (:func:`_context`). Installs into an
     environment are for that environment alone: as maturin's develop, no audit
     (``--compatibility linux``, ``--auditwheel skip``).
     """
@@ -573,27 +582,7 @@ def planned_wheel(settings: Settings, interp: Interpreter) -> Iterator[PlannedWh
             settings.platform, compatibility=("linux",), auditwheel="skip", pypi=False
         ),
     )
-    metadata = build_metadata(settings)
-    layout = determine_layout(settings)
-    selection = FileSelection(
-        settings.project_dir,
-        exclude=tuple(s.path for s in settings.tool.exclude if "wheel" in s.formats),
-    )
-    package_files = package_entries(layout, metadata, selection)
-    project = read_metadata(settings)
-    with tempfile.TemporaryDirectory(prefix="ferrule-develop-") as staging:
-        ctx = _Context(
-            settings=settings,
-            layout=layout,
-            metadata=metadata,
-            project=project,
-            bindings=detect_bindings(settings.tool.bindings, project),
-            cargo=settings.environ.get("CARGO", "cargo"),
-            staging=_Staging(Path(staging)),
-            package_files=package_files,
-            remap=_path_remap(settings),
-        )
-        _check_bindings(ctx, [interp])
+    with _context(settings, [interp], "ferrule-develop-") as ctx:
         if ctx.bindings in _PYO3:
             (unit,) = plan_units(settings, [interp])
         else:
@@ -602,11 +591,11 @@ def planned_wheel(settings: Settings, interp: Interpreter) -> Iterator[PlannedWh
         yield PlannedWheel(
             native=native,
             extra=_include_entries(ctx, result),
-            package_files=package_files,
+            package_files=ctx.package_files,
             wheel_file=wheel_file(f"ferrule ({__version__})", expand_tags(tag)),
             tag=tag,
-            metadata=metadata,
-            layout=layout,
+            metadata=ctx.metadata,
+            layout=ctx.layout,
             bindings=ctx.bindings,
             cargo=result,
         )
