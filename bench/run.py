@@ -78,7 +78,10 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> Sample:
 
 
 def env_for(tool: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CARGO_TARGET_DIR")}
+    # PYTHONDONTWRITEBYTECODE (set in some sandboxes) would make every ferrule run
+    # compile its modules again: no user works like that.
+    dropped = ("VIRTUAL_ENV", "CARGO_TARGET_DIR", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["CARGO_TARGET_DIR"] = str(WORK / f"target-{tool}")
     env.update(extra)
