@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from packaging.specifiers import SpecifierSet
+if TYPE_CHECKING:  # imported lazily where specifiers are parsed (config.tool)
+    from packaging.specifiers import SpecifierSet
 
 __all__ = [
     "BINDINGS",

@@ -12,8 +12,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
 from ferrule.config.model import (
     FERRULE_ONLY_KEYS,
     ExtraExtension,
@@ -121,6 +119,8 @@ def _features(value: Any) -> tuple[FeatureSpec, ...]:
         spec = None
         if "python-version" in item:
             raw = item["python-version"]
+            from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
             try:
                 spec = SpecifierSet(_str(raw))
             except (InvalidSpecifier, _Invalid):
