@@ -23,7 +23,6 @@ from ferrule.sdist.unpack import unpack_sdist
 from tests.conftest import ferrule
 from tests.helpers.sdists import (
     NAMES,
-    OUTSIDE_WORKSPACE,
     compiled_members,
     is_compiled,
     project_dir,
@@ -97,9 +96,9 @@ def test_sdist_and_tree_wheels_agree(name: str, built) -> None:  # type: ignore[
     for arcname, digest in ours.items():
         if not is_compiled(arcname) and not arcname.endswith("RECORD"):
             assert digest == theirs[arcname], arcname
-    if name not in OUTSIDE_WORKSPACE:
-        # Paths are remapped, so even the compiled module is the same bytes.
-        assert b.sdist_wheel.read_bytes() == b.tree_wheel.read_bytes()
+    # Paths are remapped (and outside path dependencies built through a stable
+    # link), so even the compiled module is the same bytes.
+    assert b.sdist_wheel.read_bytes() == b.tree_wheel.read_bytes()
     for data in compiled_members(b.sdist_wheel).values():
         assert b"ferrule-sdist-" not in data  # the temporary unpack directory
 

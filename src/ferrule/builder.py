@@ -22,6 +22,7 @@ from ferrule.cargo.build import CargoResult, run_cargo
 from ferrule.cargo.command import plan_bin, plan_cdylib
 from ferrule.cargo.metadata import CargoProject, read_metadata
 from ferrule.cargo.remap import PathRemap, path_remap
+from ferrule.cargo.stable_root import StableRoot, activate, default_base, plan_stable_root
 from ferrule.config.model import FeatureSpec, Settings
 from ferrule.config.path_deps import cargo_workspace_root, path_crates
 from ferrule.errors import ConfigError, FerruleError, LayoutError
@@ -93,6 +94,8 @@ class _Context:
     staging: _Staging
     package_files: list[Entry]
     remap: PathRemap
+    manifest_path: Path  # the crate's manifest as cargo is given it (see _stable_root)
+    stable_root: StableRoot | None
 
     @property
     def module_key(self) -> str:
@@ -117,13 +120,32 @@ def default_out_dir(settings: Settings) -> Path:
     return target.resolve() / "wheels"
 
 
-def _path_remap(settings: Settings) -> PathRemap:
+def _release_like(settings: Settings) -> bool:
+    return settings.cargo_options.profile not in (None, "dev", "test")
+
+
+def _stable_root(settings: Settings, package: str) -> StableRoot | None:
+    """For release builds with path dependencies outside the workspace: the stable
+    path to build through (see :mod:`ferrule.cargo.stable_root`)."""
+    if not _release_like(settings):
+        return None
+    manifest = settings.cargo.manifest_path
+    root = cargo_workspace_root(manifest)
+    outside = [c.directory for c in path_crates(manifest) if not c.directory.is_relative_to(root)]
+    return plan_stable_root(root, outside, package, default_base())
+
+
+def _path_remap(settings: Settings, stable: StableRoot | None) -> PathRemap:
     """Keep the checkout path out of compiled code (see :mod:`ferrule.cargo.remap`)."""
     manifest = settings.cargo.manifest_path
+
+    def view(path: Path) -> Path:
+        return stable.translate(path) if stable else path
+
     return path_remap(
-        cargo_workspace_root(manifest),
-        path_crates(manifest),
-        default_out_dir(settings).parent,
+        view(cargo_workspace_root(manifest)),
+        [dataclasses.replace(c, directory=view(c.directory)) for c in path_crates(manifest)],
+        view(default_out_dir(settings).parent),
         settings.cargo_options.profile,
         settings.cargo_options.rustc_args,
         settings.cargo_options.unstable_flags,
@@ -261,7 +283,7 @@ def _binaries(
     for name in names:
         inv = plan_bin(
             ctx.cargo,
-            ctx.settings.cargo.manifest_path,
+            ctx.manifest_path,
             ctx.settings.cargo_options,
             name,
             interp,
@@ -281,7 +303,7 @@ def _library(ctx: _Context, unit: BuildUnit | None) -> CargoResult:
     interp = unit.interpreter if unit is not None else None
     inv = plan_cdylib(
         ctx.cargo,
-        ctx.settings.cargo.manifest_path,
+        ctx.manifest_path,
         ctx.settings.cargo_options,
         interp,
         env,
@@ -516,7 +538,10 @@ def _context(
     )
     package_files = package_entries(layout, metadata, selection)
     project = read_metadata(settings)
-    with tempfile.TemporaryDirectory(prefix=prefix) as staging:
+    with contextlib.ExitStack() as stack:
+        staging = stack.enter_context(tempfile.TemporaryDirectory(prefix=prefix))
+        stable = stack.enter_context(activate(_stable_root(settings, metadata.dist_name)))
+        manifest = settings.cargo.manifest_path.resolve()
         ctx = _Context(
             settings=settings,
             layout=layout,
@@ -526,7 +551,9 @@ def _context(
             cargo=settings.environ.get("CARGO", "cargo"),
             staging=_Staging(Path(staging)),
             package_files=package_files,
-            remap=_path_remap(settings),
+            remap=_path_remap(settings, stable),
+            manifest_path=stable.translate(manifest) if stable else manifest,
+            stable_root=stable,
         )
         _check_bindings(ctx, interpreters)
         yield ctx
@@ -566,6 +593,9 @@ class PlannedWheel:
     layout: ProjectLayout
     bindings: str
     cargo: CargoResult | None  # the library's cargo run (None for bin bindings)
+    # The cargo run went through a stable link that is gone once the context ends
+    # (a release profile with path dependencies outside the workspace): not replayable.
+    through_stable_root: bool = False
 
 
 @contextlib.contextmanager
@@ -598,4 +628,5 @@ def planned_wheel(settings: Settings, interp: Interpreter) -> Iterator[PlannedWh
             layout=ctx.layout,
             bindings=ctx.bindings,
             cargo=result,
+            through_stable_root=ctx.stable_root is not None,
         )

@@ -33,9 +33,6 @@ SDIST_CRATES: dict[str, tuple[str, str]] = {
     "src": ("sdist-src", "."),
 }
 NAMES = sorted(SDIST_CRATES)
-# Crates with a path dependency outside their Cargo workspace: cargo mixes its
-# absolute path into crate hashes (see docs/sdist.md).
-OUTSIDE_WORKSPACE = {"outside"}
 
 
 def project_dir(name: str, checkout: Path | None = None) -> Path:
@@ -69,14 +66,11 @@ class Checkout:
                         os.utime(path, (st.st_atime - self.age, st.st_mtime - self.age))
         return project_dir(name, checkout)
 
-    def build(self, name: str, out: Path, *, with_sdist_wheel: bool) -> Builds:
+    def build(self, name: str, out: Path) -> Builds:
         project = self.project(name)
         env = clean_env(CARGO_TARGET_DIR=str(self.target_dir))
-        if with_sdist_wheel:
-            # What release CI should run: the sdist, then the wheel from it.
-            ferrule("build", "--release", "--sdist", "-o", out / "sdist", cwd=project, env=env)
-        else:
-            ferrule("sdist", "-o", out / "sdist", cwd=project, env=env)
+        # What release CI should run: the sdist, then the wheel from it.
+        ferrule("build", "--release", "--sdist", "-o", out / "sdist", cwd=project, env=env)
         ferrule("build", "--release", "-o", out / "tree", cwd=project, env=env)
         (sdist,) = (out / "sdist").glob("*.tar.gz")
         sdist_wheels = list((out / "sdist").glob("*.whl"))
@@ -101,17 +95,13 @@ def checkouts(factory: pytest.TempPathFactory) -> tuple[Checkout, Checkout]:
 def release_builds(factory: pytest.TempPathFactory, name: str, which: int = 0) -> Builds:
     """The builds of crate ``name`` in checkout ``which`` (0 or 1), made once.
 
-    The first checkout always builds the wheel from the sdist too. The second
-    does for crates inside one workspace; for the crate with a dependency
-    outside its workspace it skips it (each new location recompiles that
-    crate's dependencies, see docs/sdist.md, and that costs half a minute).
+    Each checkout builds the wheel from its tree and from its sdist.
     """
     key = (name, which)
     if key not in _BUILDS:
         checkout = checkouts(factory)[which]
         out = factory.mktemp(f"{name}-{'ab'[which]}")
-        with_sdist_wheel = which == 0 or name not in OUTSIDE_WORKSPACE
-        _BUILDS[key] = checkout.build(name, out, with_sdist_wheel=with_sdist_wheel)
+        _BUILDS[key] = checkout.build(name, out)
     return _BUILDS[key]
 
 

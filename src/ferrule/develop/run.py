@@ -223,7 +223,12 @@ def _install(
 def _replayable(settings: Settings, planned: PlannedWheel) -> bool:
     """One cargo run made everything (no extra extensions or binaries): replay can redo it."""
     bins = any(t.kind in (None, "bin") for t in settings.tool.targets)
-    return planned.cargo is not None and not settings.tool.extensions and not bins
+    return (
+        planned.cargo is not None
+        and not planned.through_stable_root
+        and not settings.tool.extensions
+        and not bins
+    )
 
 
 def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | None:
