@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from ferrule.cargo.stable_root import default_base
 from tests.conftest import ferrule
 from tests.helpers.sdists import (
     NAMES,
@@ -51,7 +52,7 @@ def test_no_checkout_path_in_compiled_code(
 ) -> None:
     builds = [release_builds(tmp_path_factory, name, i) for i in (0, 1)]
     # the directory a sdist is unpacked in, and the stable link ferrule builds through
-    markers = [b"ferrule-sdist-", b"/roots/sdist-outside"]
+    markers = [b"ferrule-sdist-", str(default_base()).encode()]
     for checkout in checkouts(tmp_path_factory):
         markers += [str(checkout.root).encode(), str(checkout.target_dir).encode()]
     wheels = [b.tree_wheel for b in builds] + [b.sdist_wheel for b in builds if b.sdist_wheel]

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from ferrule import _log
 
-__all__ = ["StableRoot", "activate", "plan_stable_root"]
+__all__ = ["StableRoot", "activate", "default_base", "plan_stable_root"]
 
 
 @dataclass(frozen=True)
