@@ -172,3 +172,53 @@ def test_environment_is_snapshotted(tmp_path: Path) -> None:
     assert dict(settings.environ) == {"SOURCE_DATE_EPOCH": "1"}
     with pytest.raises(TypeError):
         settings.environ["X"] = "y"  # type: ignore[index]
+
+
+def _cargo_workspace_root(manifest: Path) -> Path:
+    import json
+    import subprocess
+
+    out = subprocess.run(
+        ["cargo", "metadata", "--no-deps", "--format-version", "1", "--manifest-path", manifest],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return Path(json.loads(out)["workspace_root"])
+
+
+def test_workspace_root_follows_cargo_past_an_excluding_workspace(tmp_path: Path) -> None:
+    """The nearest workspace excludes the crate: cargo looks further up, and so do we."""
+    (tmp_path / "Cargo.toml").write_text(
+        '[workspace]\nmembers = ["inner/py"]\n[workspace.package]\nversion = "3.1.0"\n'
+    )
+    inner = tmp_path / "inner"
+    (inner / "py" / "src").mkdir(parents=True)
+    (inner / "core" / "src").mkdir(parents=True)
+    (inner / "Cargo.toml").write_text(
+        '[workspace]\nmembers = ["core"]\nexclude = ["py"]\n[workspace.package]\nversion = "9.9.9"\n'
+    )
+    (inner / "core" / "Cargo.toml").write_text('[package]\nname = "core"\nversion = "1.0.0"\n')
+    (inner / "core" / "src" / "lib.rs").write_text("")
+    (inner / "py" / "Cargo.toml").write_text('[package]\nname = "m"\nversion.workspace = true\n')
+    (inner / "py" / "src" / "lib.rs").write_text("")
+    assert _cargo_workspace_root(inner / "py" / "Cargo.toml") == tmp_path
+    settings = load_settings(inner / "py")
+    assert settings.cargo.version == "3.1.0"
+    assert settings.cargo.workspace_root == tmp_path / "Cargo.toml"
+
+
+def test_a_crate_with_its_own_workspace_table_is_its_root(tmp_path: Path) -> None:
+    (tmp_path / "Cargo.toml").write_text(
+        '[workspace]\nmembers = []\nexclude = ["py"]\n[workspace.package]\nversion = "9.9.9"\n'
+    )
+    (tmp_path / "py" / "src").mkdir(parents=True)
+    (tmp_path / "py" / "Cargo.toml").write_text(
+        '[package]\nname = "m"\nversion.workspace = true\n'
+        '[workspace]\n[workspace.package]\nversion = "0.4.0"\n'
+    )
+    (tmp_path / "py" / "src" / "lib.rs").write_text("")
+    assert _cargo_workspace_root(tmp_path / "py" / "Cargo.toml") == tmp_path / "py"
+    settings = load_settings(tmp_path / "py")
+    assert settings.cargo.version == "0.4.0"
+    assert settings.cargo.workspace_root == tmp_path / "py" / "Cargo.toml"

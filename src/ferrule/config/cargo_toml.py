@@ -32,11 +32,32 @@ _INHERITABLE = (
 )
 
 
+def _excluded(workspace: Mapping[str, Any], root: Path, crate_dir: Path) -> bool:
+    """cargo's ``is_excluded``: under an ``exclude`` path and under no ``members`` path.
+
+    >>> ws = {"members": ["core"], "exclude": ["py", "core"]}
+    >>> _excluded(ws, Path("/w"), Path("/w/py")), _excluded(ws, Path("/w"), Path("/w/core"))
+    (True, False)
+    """
+
+    def under(key: str) -> bool:
+        paths = workspace.get(key)
+        if not isinstance(paths, list):
+            return False
+        return any(
+            isinstance(p, str) and crate_dir.is_relative_to(os.path.normpath(root / p))
+            for p in paths
+        )
+
+    return under("exclude") and not under("members")
+
+
 def find_workspace_root(manifest: Path, package: Mapping[str, Any]) -> Path | None:
     """The Cargo.toml of the workspace that ``manifest`` belongs to, if any.
 
     Follows cargo: an explicit ``package.workspace`` path, else the nearest
-    ancestor whose Cargo.toml has a ``[workspace]`` table.
+    ancestor whose Cargo.toml has a ``[workspace]`` table that does not
+    exclude the crate (an excluding one is passed over, as cargo does).
     """
     explicit = package.get("workspace")
     if isinstance(explicit, str):
@@ -49,7 +70,8 @@ def find_workspace_root(manifest: Path, package: Mapping[str, Any]) -> Path | No
                 data = load_toml(candidate)
             except ConfigError:
                 return None
-            if "workspace" in data:
+            workspace = data.get("workspace")
+            if isinstance(workspace, Mapping) and not _excluded(workspace, parent, manifest.parent):
                 return candidate
     return None
 
@@ -128,7 +150,10 @@ def read_cargo_package(manifest: Path) -> CargoPackage:
             )
         raise ConfigError.single(manifest, "package", "missing [package] table")
     package = dict(raw_package)
-    workspace = find_workspace_root(manifest.resolve(), package)
+    # A manifest with its own [workspace] is its workspace's root.
+    workspace = (
+        manifest if "workspace" in data else find_workspace_root(manifest.resolve(), package)
+    )
     workspace_package: Mapping[str, Any] = {}
     if workspace is not None and workspace.resolve() != manifest.resolve():
         ws = load_toml(workspace).get("workspace", {})
