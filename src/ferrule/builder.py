@@ -19,7 +19,7 @@ from ferrule.bindings import detect_bindings
 from ferrule.bindings.bin import script_entries
 from ferrule.bindings.pyo3 import check_module_init, extension_entries
 from ferrule.cargo.build import CargoResult, run_cargo
-from ferrule.cargo.command import plan_bin, plan_cdylib
+from ferrule.cargo.command import dynamic_crt_flags, plan_bin, plan_cdylib, with_rustflags
 from ferrule.cargo.metadata import CargoProject, read_metadata
 from ferrule.cargo.remap import PathRemap, path_remap
 from ferrule.cargo.stable_root import StableRoot, activate, default_base, plan_stable_root
@@ -309,7 +309,8 @@ def _library(ctx: _Context, unit: BuildUnit | None) -> CargoResult:
         env,
         pyo3_config,
     )
-    return run_cargo(ctx.remap.apply(inv), "cdylib")
+    crt = dynamic_crt_flags(ctx.settings.cargo_options.target, interp, ctx.settings.environ)
+    return run_cargo(ctx.remap.apply(with_rustflags(inv, crt)), "cdylib")
 
 
 def _extra_extensions(ctx: _Context, interp: Interpreter) -> list[Entry]:
@@ -330,6 +331,7 @@ def _extra_extensions(ctx: _Context, interp: Interpreter) -> list[Entry]:
             no_default_features=False,
         )
         inv = plan_cdylib(ctx.cargo, manifest, options, interp, settings.environ)
+        inv = with_rustflags(inv, dynamic_crt_flags(options.target, interp, settings.environ))
         library = ctx.staging.take(run_cargo(inv, "cdylib").artifacts[0].path)
         parts = extra.module_name.split(".")
         check_module_init(library, parts[-1], f"{key}.module-name")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +11,14 @@ from pathlib import Path
 from ferrule.config.model import CargoOptions, FeatureSpec
 from ferrule.interpreter import Interpreter
 
-__all__ = ["CargoInvocation", "active_features", "plan_bin", "plan_cdylib"]
+__all__ = [
+    "CargoInvocation",
+    "active_features",
+    "dynamic_crt_flags",
+    "plan_bin",
+    "plan_cdylib",
+    "with_rustflags",
+]
 
 
 @dataclass(frozen=True)
@@ -17,6 +26,65 @@ class CargoInvocation:
     argv: tuple[str, ...]
     env: Mapping[str, str]
     manifest_path: Path
+
+
+def with_rustflags(invocation: CargoInvocation, flags: tuple[str, ...]) -> CargoInvocation:
+    """``invocation`` with ``flags`` added to the rustflags of every crate, merged, never replacing.
+
+    Appended to ``CARGO_ENCODED_RUSTFLAGS`` or ``RUSTFLAGS`` when set (cargo then
+    ignores config rustflags), else given as ``--config build.rustflags=[...]``,
+    which cargo appends to the ``build.rustflags`` of its config files.
+
+    >>> inv = CargoInvocation(("cargo", "rustc", "--lib", "--", "-Cx"), {}, Path("C"))
+    >>> print(" ".join(with_rustflags(inv, ("-Ca", "-Cb")).argv))
+    cargo rustc --lib --config build.rustflags=["-Ca", "-Cb"] -- -Cx
+    >>> env = with_rustflags(dataclasses.replace(inv, env={"RUSTFLAGS": "-Cz"}), ("-Ca",)).env
+    >>> env["CARGO_ENCODED_RUSTFLAGS"].split("\x1f")
+    ['-Cz', '-Ca']
+    """
+    if not flags:
+        return invocation
+    argv = list(invocation.argv)
+    env = dict(invocation.env)
+    if "CARGO_ENCODED_RUSTFLAGS" in env:
+        current = env["CARGO_ENCODED_RUSTFLAGS"]
+        env["CARGO_ENCODED_RUSTFLAGS"] = "\x1f".join(
+            [*(current.split("\x1f") if current else []), *flags]
+        )
+    elif env.get("RUSTFLAGS", "").strip():
+        env["CARGO_ENCODED_RUSTFLAGS"] = "\x1f".join([*env["RUSTFLAGS"].split(), *flags])
+    else:
+        split = argv.index("--") if "--" in argv else len(argv)
+        array = "[" + ", ".join(json.dumps(f) for f in flags) + "]"
+        argv[split:split] = ["--config", f"build.rustflags={array}"]
+    return dataclasses.replace(invocation, argv=tuple(argv), env=env)
+
+
+def dynamic_crt_flags(
+    target: str | None, interp: Interpreter | None, environ: Mapping[str, str]
+) -> tuple[str, ...]:
+    """``-C target-feature=-crt-static`` for musl targets, as maturin adds.
+
+    Rust links musl's C runtime statically by default, and then cannot make a
+    ``cdylib`` at all; an extension module must use the interpreter's libc.
+    The host is musl when the interpreter's ABI tag says so (Alpine's
+    ``cpython-311-x86_64-linux-musl``). Users who set ``crt-static``
+    themselves are left in charge.
+
+    >>> i = Interpreter("cpython", 3, 12, "", ".so", "cpython-312-x86_64-linux-musl", "", "", "",
+    ...                 False, 64)
+    >>> dynamic_crt_flags(None, i, {}), dynamic_crt_flags("x86_64-unknown-linux-gnu", i, {})
+    (('-C', 'target-feature=-crt-static'), ())
+    >>> dynamic_crt_flags("aarch64-unknown-linux-musl", None, {"RUSTFLAGS": "-Ctarget-feature=+crt-static"})
+    ()
+    """
+    musl = "musl" in target if target else interp is not None and "musl" in interp.soabi
+    if not musl:
+        return ()
+    user = environ.get("RUSTFLAGS", "") + environ.get("CARGO_ENCODED_RUSTFLAGS", "")
+    if "crt-static" in user:
+        return ()
+    return ("-C", "target-feature=-crt-static")
 
 
 def active_features(specs: tuple[FeatureSpec, ...], interp: Interpreter | None) -> list[str]:

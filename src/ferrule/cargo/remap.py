@@ -27,12 +27,11 @@ given as ``--config build.rustflags=[...]``, which cargo appends to the
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ferrule.cargo.command import CargoInvocation
+from ferrule.cargo.command import CargoInvocation, with_rustflags
 from ferrule.config.path_deps import PathCrate
 
 __all__ = ["PathRemap", "path_remap"]
@@ -56,26 +55,14 @@ class PathRemap:
         cargo rustc --lib --config build.rustflags=["--remap-path-prefix=/d=d-1"] -- --remap-path-prefix=/w=. -Cx
         """
         argv = list(invocation.argv)
-        env = dict(invocation.env)
         if "--" in argv:
             split = argv.index("--")
             before, after = argv[:split], argv[split + 1 :]
         else:
             before, after = argv, []
-        if self.rustflags:
-            if "CARGO_ENCODED_RUSTFLAGS" in env:
-                current = env["CARGO_ENCODED_RUSTFLAGS"]
-                flags = [*(current.split("\x1f") if current else []), *self.rustflags]
-                env["CARGO_ENCODED_RUSTFLAGS"] = "\x1f".join(flags)
-            elif env.get("RUSTFLAGS", "").strip():
-                flags = [*env["RUSTFLAGS"].split(), *self.rustflags]
-                env["CARGO_ENCODED_RUSTFLAGS"] = "\x1f".join(flags)
-            else:
-                array = "[" + ", ".join(json.dumps(f) for f in self.rustflags) + "]"
-                before += ["--config", f"build.rustflags={array}"]
         after = [*self.rustc_args, *after]
         argv = before + (["--", *after] if after else [])
-        return dataclasses.replace(invocation, argv=tuple(argv), env=env)
+        return with_rustflags(dataclasses.replace(invocation, argv=tuple(argv)), self.rustflags)
 
 
 def _user_remaps(rustc_args: Sequence[str], environ: Mapping[str, str]) -> bool:

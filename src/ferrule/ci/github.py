@@ -413,9 +413,6 @@ def _linux_job(
     ]
     if project.bindings == "cffi":
         script += [f"{tool_python} -m pip install cffi", "cargo install cbindgen --locked"]
-    if targets[0].platform == "musllinux" or any("musllinux" in (t.image or "") for t in targets):
-        # musl targets link the C runtime statically by default, which rules out cdylibs.
-        script.append('export RUSTFLAGS="-C target-feature=-crt-static"')
     if before:
         script.append(before)
     script.append(_build_command(project, str(interpreters), args))
