@@ -23,6 +23,11 @@ def pytest_configure(config: pytest.Config) -> None:
     target = Path(os.environ.get("FERRULE_TEST_TARGET_DIR", ROOT / ".cache" / "target"))
     os.environ["CARGO_TARGET_DIR"] = str(target)
     os.environ.pop("VIRTUAL_ENV", None)
+    # The metadata hook's cache (ferrule._metadata_cache): empty at the start of
+    # each session, and never the user's own.
+    cache = ROOT / ".cache" / "test-metadata-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    os.environ["FERRULE_CACHE_DIR"] = str(cache)
 
 
 @pytest.fixture(scope="session")

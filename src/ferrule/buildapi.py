@@ -9,16 +9,19 @@ traceback. Build options come from ``config_settings["build-args"]`` (also
 
 from __future__ import annotations
 
-import functools
 import os
-import shlex
 import sys
-from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any, TypeVar, Union
 
-ConfigSettings = Union[Mapping[str, Union[str, list[str]]], None]
-_T = TypeVar("_T")
+TYPE_CHECKING = False  # typing itself costs milliseconds at import
+
+# Only what every hook needs is imported here: frontends start a process per hook
+# call, and the metadata hook's cached path (ferrule._metadata_cache) must stay cheap.
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from typing import Any, TypeVar, Union
+
+    ConfigSettings = Union[Mapping[str, Union[str, list[str]]], None]
+    _T = TypeVar("_T")
 
 __all__ = [
     "build_editable",
@@ -33,14 +36,16 @@ __all__ = [
 
 
 def _hook(func: Callable[..., _T]) -> Callable[..., _T]:
-    @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> _T:
-        from ferrule import _log
-        from ferrule.errors import FerruleError
-
         try:
             return func(*args, **kwargs)
-        except FerruleError as exc:
+        except Exception as exc:
+            # Imported only now: the cached metadata hook must not pay for them.
+            from ferrule import _log
+            from ferrule.errors import FerruleError
+
+            if not isinstance(exc, FerruleError):
+                raise
             if os.environ.get("FERRULE_VERBOSE"):
                 import traceback
 
@@ -48,6 +53,12 @@ def _hook(func: Callable[..., _T]) -> Callable[..., _T]:
             _log.error(str(exc))
             raise SystemExit(1) from None
 
+    # functools.wraps, without importing functools
+    wrapper.__name__ = func.__name__
+    wrapper.__qualname__ = func.__qualname__
+    wrapper.__doc__ = func.__doc__
+    wrapper.__module__ = func.__module__
+    wrapper.__wrapped__ = func  # type: ignore[attr-defined]
     return wrapper
 
 
@@ -56,15 +67,23 @@ def _build_args(config_settings: ConfigSettings) -> list[str]:
     for key in ("build-args", "ferrule.build-args", "maturin.build-args"):
         if config_settings and key in config_settings:
             value = config_settings[key]
-            return shlex.split(value) if isinstance(value, str) else list(value)
+            if isinstance(value, str):
+                import shlex
+
+                return shlex.split(value)
+            return list(value)
     for var in ("FERRULE_PEP517_ARGS", "MATURIN_PEP517_ARGS"):
         if os.environ.get(var):
+            import shlex
+
             return shlex.split(os.environ[var])
     return []
 
 
 def _settings(config_settings: ConfigSettings, default_profile: str) -> Any:
     """(Settings, parsed build arguments): reads files and the environment, runs nothing."""
+    from pathlib import Path
+
     from ferrule.cli import build_parser, split_rustc_args
     from ferrule.commands._options import cli_options
     from ferrule.config import load_settings
@@ -92,6 +111,8 @@ def _settings_and_interpreter(config_settings: ConfigSettings, default_profile: 
 @_hook
 def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> list[str]:
     """cffi bindings need cffi in the build environment (to write ``ffi.py``)."""
+    from pathlib import Path
+
     from ferrule.config import load_settings
 
     settings = load_settings(Path.cwd())
@@ -122,10 +143,26 @@ def prepare_metadata_for_build_wheel(
 ) -> str:
     # Never compiles and never runs cargo: Cargo.toml is read directly, so
     # resolvers and lock tools get the metadata without a Rust toolchain.
+    # An unchanged project is answered from a cache (see ferrule._metadata_cache).
+    from ferrule import _metadata_cache as cache
+
+    fingerprint = cache.begin(_build_args(config_settings), config_settings, os.environ)
+    if fingerprint is not None:
+        cached = cache.restore(fingerprint, metadata_directory)
+        if cached is not None:
+            return cached
+
+    from pathlib import Path
+
     from ferrule.metadata.dist_info import write_dist_info
 
     settings, _ = _settings(config_settings, "release")
-    return write_dist_info(settings, Path(metadata_directory))
+    paths = cache.input_paths(settings) if fingerprint is not None else None
+    before = cache.snapshot(paths) if paths is not None else None
+    name = write_dist_info(settings, Path(metadata_directory))
+    if fingerprint is not None and before is not None:
+        cache.save(fingerprint, before, metadata_directory, name)
+    return name
 
 
 prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel
@@ -137,6 +174,8 @@ def build_wheel(
     config_settings: ConfigSettings = None,
     metadata_directory: str | None = None,
 ) -> str:
+    from pathlib import Path
+
     from ferrule.builder import build_wheels
 
     settings, interp = _settings_and_interpreter(config_settings, "release")
@@ -150,6 +189,8 @@ def build_editable(
     metadata_directory: str | None = None,
 ) -> str:
     """PEP 660: see :mod:`ferrule.develop.editable` (and docs/develop.md)."""
+    from pathlib import Path
+
     from ferrule.cli import build_parser, split_rustc_args
     from ferrule.commands.develop import replay_args
     from ferrule.develop.editable import build_editable_wheel, editable_profile
@@ -168,6 +209,8 @@ def build_editable(
 
 @_hook
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
+    from pathlib import Path
+
     from ferrule.cli import build_parser, split_rustc_args
     from ferrule.commands._options import cli_options
     from ferrule.config import load_settings
