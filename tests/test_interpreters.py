@@ -116,3 +116,58 @@ def test_pyo3_config_file_and_cross_lib_dir(tmp_path: Path) -> None:
     lib = Path(installed_cpythons((3, 12))[(3, 12)]).parents[1] / "lib" / "python3.12"
     target = from_cross_lib_dir(lib)
     assert (target.version, target.ext_suffix) == ((3, 12), ".cpython-312-x86_64-linux-gnu.so")
+
+
+def _probe_in_subprocess(executable: str) -> Interpreter:
+    """What a subprocess probe says (the in-process shortcut cannot be taken from here)."""
+    import json
+    import subprocess
+
+    from ferrule.interpreter import _PROBE, _from_json
+
+    out = subprocess.run(
+        [executable, "-I", "-S", "-c", _PROBE], capture_output=True, text=True, check=True
+    ).stdout
+    return _from_json(json.loads(out))
+
+
+def test_the_running_python_is_described_in_process_exactly_as_a_probe_would(
+    tmp_path: Path,
+) -> None:
+    """Other names of the running interpreter (python3 beside python, a link to it in the
+    same environment) are described without a subprocess, field for field as the
+    subprocess would; the same program in another environment, or behind a shell-script
+    shim, is probed."""
+    from ferrule import interpreter
+
+    bin_dir = Path(sys.executable).parent
+    other_name = next(
+        (
+            bin_dir / n
+            for n in ("python3", "python")
+            if (bin_dir / n).exists() and str(bin_dir / n) != sys.executable
+        ),
+        None,
+    )
+    assert other_name is not None, "the test venv has python and python3"
+    assert interpreter._is_running_interpreter(str(other_name))
+    assert probe(str(other_name), {}) == _probe_in_subprocess(str(other_name))
+
+    # The same binary, but another environment: must be probed (its prefix differs).
+    venv = tmp_path / "other-venv"
+    venv.mkdir()
+    (venv / "bin").mkdir()
+    (venv / "pyvenv.cfg").write_text(
+        f"home = {Path(sys.executable).resolve().parent}\ninclude-system-site-packages = false\n"
+    )
+    (venv / "bin" / "python").symlink_to(Path(sys.executable).resolve())
+    assert not interpreter._is_running_interpreter(str(venv / "bin" / "python"))
+
+    # A shim script that runs this Python is a different program: probed.
+    shim = tmp_path / "shim" / "python3"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    shim.chmod(0o755)
+    assert not interpreter._is_running_interpreter(str(shim))
+    described = probe(str(shim), {})
+    assert described.executable == sys.executable  # reported by the real interpreter

@@ -38,9 +38,11 @@ def test_builds_killed_at_random_moments(pure_wheel_cli: Path, tmp_path: Path) -
     """``pure_wheel_cli`` warms cargo's cache, so each build takes a fraction of a second
     and the random kill lands in every phase: settings, cargo, packing, writing."""
     out = tmp_path / "out"
+    # The full path, every time: a replay (ferrule.develop.replay) writes no wheel.
+    env = clean_env(FERRULE_NO_REPLAY="1")
     argv = [sys.executable, "-m", "ferrule", "build", "--release", "-o", str(out)]
     started = time.monotonic()
-    subprocess.run(argv, cwd=CRATES / "pyo3-pure", env=clean_env(), check=True, capture_output=True)
+    subprocess.run(argv, cwd=CRATES / "pyo3-pure", env=env, check=True, capture_output=True)
     duration = time.monotonic() - started
     for wheel in out.glob("*.whl"):
         wheel.unlink()
@@ -50,7 +52,7 @@ def test_builds_killed_at_random_moments(pure_wheel_cli: Path, tmp_path: Path) -
         proc = subprocess.Popen(
             argv,
             cwd=CRATES / "pyo3-pure",
-            env=clean_env(),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -69,7 +71,7 @@ def test_builds_killed_at_random_moments(pure_wheel_cli: Path, tmp_path: Path) -
     assert outcomes["killed"] >= KILLS // 2, outcomes  # the test really interrupted builds
 
     # The next build finishes, and cleans up what the killed ones left.
-    subprocess.run(argv, cwd=CRATES / "pyo3-pure", env=clean_env(), check=True, capture_output=True)
+    subprocess.run(argv, cwd=CRATES / "pyo3-pure", env=env, check=True, capture_output=True)
     (wheel,) = out.glob("*.whl")
     assert complete(wheel)
     assert sorted(p.name for p in out.iterdir()) == [wheel.name]

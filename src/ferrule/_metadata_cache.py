@@ -47,13 +47,14 @@ if TYPE_CHECKING:
 
     from ferrule.config.model import Settings
 
-__all__ = ["Fingerprint", "begin", "restore", "save"]
+__all__ = ["Fingerprint", "begin", "cache_root", "ferrule_signature", "restore", "save"]
 
 _FORMAT = 1
 _RACY_NS = 2_000_000_000  # files changed this close to the computation are not trusted
 
 
-def _cache_root(environ: Mapping[str, str]) -> str | None:
+def cache_root(environ: Mapping[str, str]) -> str | None:
+    """ferrule's cache directory (also used by develop and build replays); None: caching is off."""
     if environ.get("FERRULE_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on"):
         return None
     if environ.get("FERRULE_CACHE_DIR"):
@@ -72,7 +73,7 @@ def _stat(path: str) -> tuple[int, int, int, int] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _ferrule_signature() -> object:
+def ferrule_signature() -> object:
     """What identifies the running ferrule: its RECORD, or its module files' stats."""
     package = os.path.dirname(os.path.abspath(__file__))
     from ferrule import __version__
@@ -108,7 +109,7 @@ def begin(
     build_args: Sequence[str], config_settings: object, environ: Mapping[str, str]
 ) -> Fingerprint | None:
     """The fingerprint of this call's arguments and ferrule, or None when caching is off."""
-    root = _cache_root(environ)
+    root = cache_root(environ)
     if root is None:
         return None
     started = time.time_ns()
@@ -118,7 +119,7 @@ def begin(
         os.getcwd(),
         tuple(build_args),
         repr(sorted(config_settings.items())) if isinstance(config_settings, dict) else "",
-        _ferrule_signature(),
+        ferrule_signature(),
     )
     name = f"{zlib.crc32(repr(key[:5]).encode()):08x}.bin"
     return Fingerprint(key, os.path.join(root, "metadata", name), started)

@@ -52,6 +52,9 @@ class BuiltWheel:
     path: Path
     tag: str
     interpreter: Interpreter | None
+    # The one cargo run everything native in the wheel came from, when that is all
+    # (a pyo3 extension without extra extensions or binaries): what a replay redoes.
+    cargo: CargoResult | None = None
 
 
 class _Staging:
@@ -502,10 +505,17 @@ def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path, reuse: bool = Fals
         extra=_include_entries(ctx, result),
     )
     target = out_dir / wheel_filename(metadata, tag)
+    single = (
+        ctx.bindings in _PYO3
+        and not settings.tool.extensions
+        and not _selected_bins(ctx, all_if_unfiltered=False)
+        and ctx.stable_root is None
+    )
+    replayable = result if single else None
     stamp = _wheel_stamp(settings, target, entries) if reuse else None
     if stamp is not None and stamp.is_current():
         _log.info(f"{target} is up to date")
-        return BuiltWheel(target, tag, interp)
+        return BuiltWheel(target, tag, interp, replayable)
     with WheelWriter(target, metadata.dist_info, settings.environ) as writer:
         for entry in entries:
             if entry.source is not None:
@@ -516,7 +526,7 @@ def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path, reuse: bool = Fals
     if stamp is not None:
         stamp.record()
     _log.info(f"built {target}")
-    return BuiltWheel(target, tag, unit.interpreter)
+    return BuiltWheel(target, tag, unit.interpreter, replayable)
 
 
 def _wheel_stamp(settings: Settings, target: Path, entries: Sequence[Entry]) -> WheelStamp:

@@ -121,9 +121,34 @@ def _from_json(data: Mapping[str, object]) -> Interpreter:
     )
 
 
+def _venv_root(executable: str) -> Path | None:
+    """The virtual environment ``executable`` (as given, links unresolved) belongs to."""
+    bin_dir = Path(executable).absolute().parent
+    for candidate in (bin_dir, bin_dir.parent):
+        if (candidate / "pyvenv.cfg").is_file():
+            return candidate
+    return None
+
+
+def _is_running_interpreter(executable: str) -> bool:
+    """``executable`` is this very Python: the same program in the same environment.
+
+    Then it is described in-process, saving a subprocess (~0.1 s, more through
+    a pyenv shim). A shim or wrapper script never matches: its real path is
+    the script, not this interpreter.
+    """
+    if executable == sys.executable:
+        return True
+    try:
+        same_program = Path(executable).samefile(sys.executable)
+    except OSError:
+        return False
+    return same_program and _venv_root(executable) == _venv_root(sys.executable)
+
+
 def probe(executable: str, environ: Mapping[str, str]) -> Interpreter:
     """Ask ``executable`` about itself (in-process when it is the running Python)."""
-    if executable == sys.executable:
+    if _is_running_interpreter(executable):
         namespace: dict[str, object] = {}
         import contextlib
         import io
@@ -131,7 +156,9 @@ def probe(executable: str, environ: Mapping[str, str]) -> Interpreter:
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
             exec(_PROBE, namespace)  # noqa: S102 - our own constant probe
-        return _from_json(json.loads(buffer.getvalue()))
+        data = json.loads(buffer.getvalue())
+        data["executable"] = executable  # as the interpreter reports when run by that path
+        return _from_json(data)
     env = {k: v for k, v in environ.items() if not k.startswith("PYTHON")}
     done = _run.run(
         [executable, "-I", "-S", "-c", _PROBE],

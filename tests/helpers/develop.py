@@ -56,7 +56,7 @@ class Project:
     def __init__(self, crate: Path, venv: VEnv, cache: Path, **env: str) -> None:
         self.crate = crate
         self.venv = venv
-        self.env = {**venv.env, "XDG_CACHE_HOME": str(cache), **env}
+        self.env = {**venv.env, "FERRULE_CACHE_DIR": str(cache), **env}
 
     @property
     def site(self) -> Path:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ferrule.commands._options import add_build_options, cli_options, interpreters
+
+if TYPE_CHECKING:
+    from ferrule.builder import BuiltWheel
+    from ferrule.config.model import Settings
 
 
 def register(sub: Any) -> None:
@@ -26,7 +31,79 @@ def register(sub: Any) -> None:
     add_build_options(p)
 
 
+def _command_key(args: argparse.Namespace, rustc_args: Sequence[str]) -> list[str]:
+    import json
+
+    options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "verbose"}
+    return ["build", json.dumps(options, sort_keys=True, default=str), *rustc_args]
+
+
 def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
+    import os
+
+    from ferrule.develop import replay
+
+    # A repeated build of an unchanged project is replayed: cargo's own check
+    # only, without loading the project (see ferrule.develop.replay).
+    command, cwd = _command_key(args, rustc_args), Path.cwd()
+    environ = dict(os.environ)
+    replayable = not (args.sdist or args.generate_stubs)
+    if replayable and replay.replay(command, cwd, environ, "build"):
+        return 0
+    recorder = replay.Recorder().start() if replayable else None
+    try:
+        settings, wheels = _build(args, rustc_args)
+    except BaseException:
+        replay.forget(command, cwd, environ, "build")
+        raise
+    finally:
+        if recorder is not None:
+            recorder.stop()
+    for wheel in wheels:
+        print(wheel.path)
+    if recorder is None:
+        return 0
+    if len(wheels) == 1 and wheels[0].cargo is not None and wheels[0].cargo.invocation:
+        (wheel,) = wheels
+        cargo = wheel.cargo
+        assert cargo is not None and cargo.invocation is not None
+        interp = [wheel.interpreter.executable] if wheel.interpreter else []
+        replay.record(
+            command,
+            cwd,
+            environ,
+            [
+                *recorder.paths,
+                *_probed(settings),
+                *interp,
+                *(os.path.realpath(p) for p in interp),
+            ],
+            cargo.invocation.argv,
+            cargo.invocation.env,
+            cargo.artifacts[0].path,
+            None,
+            f"{wheel.path} is up to date",
+            kind="build",
+            outputs=[wheel.path],
+        )
+    else:
+        replay.forget(command, cwd, environ, "build")
+    return 0
+
+
+def _probed(settings: Settings) -> list[Path]:
+    """Files whose appearance would change what a full build decides (absent ones included)."""
+    from ferrule.develop.fresh import config_candidates
+
+    cwd, manifest = Path.cwd(), settings.cargo.manifest_path
+    out = [settings.project_dir / "rust" / "Cargo.toml"]
+    for directory in (cwd, *cwd.parents):
+        out += [directory / "pyproject.toml", directory / "Cargo.toml"]
+    out += [directory / "Cargo.toml" for directory in manifest.parent.parents]
+    return out + list(config_candidates(manifest.parent, settings.environ))
+
+
+def _build(args: argparse.Namespace, rustc_args: list[str]) -> tuple[Settings, list[BuiltWheel]]:
     from ferrule.builder import build_wheels, default_out_dir
     from ferrule.config import load_settings
 
@@ -44,10 +121,6 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
         sdist = write_sdist(settings, out)
         print(sdist)
         target_dir = default_out_dir(settings).parent
-        wheels = build_wheels_from_sdist(sdist, cli, targets, out, target_dir)
-    else:
-        # reuse: a wheel that would be written again byte for byte is left alone (issue 7).
-        wheels = build_wheels(settings, targets, out, reuse=True)
-    for wheel in wheels:
-        print(wheel.path)
-    return 0
+        return settings, build_wheels_from_sdist(sdist, cli, targets, out, target_dir)
+    # reuse: a wheel that would be written again byte for byte is left alone (issue 7).
+    return settings, build_wheels(settings, targets, out, reuse=True)

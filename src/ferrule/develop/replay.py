@@ -1,4 +1,5 @@
-"""Replay: a repeated ``ferrule develop`` that changes nothing, without reloading the project.
+"""Replay: a repeated ``ferrule develop`` or ``ferrule build`` that changes nothing,
+without reloading the project.
 
 Most ``develop`` runs in a work session are the same command, in the same
 directory and environment, on a project whose configuration did not change;
@@ -19,9 +20,13 @@ successful ``develop`` records what its decisions depended on:
 The next run with the same key replays: it checks those states, runs the
 recorded cargo command (cargo's fingerprints remain the authority on Rust
 changes), and if the artifact is untouched and the import hook's stamp (if any)
-is fresh, reports "up to date". Any difference, or any doubt, falls back to the
-full path, which records again. The record lives in the user cache directory
-(``$XDG_CACHE_HOME/ferrule`` or ``~/.cache/ferrule``); deleting it is always safe.
+is fresh, reports "up to date". ``ferrule build`` records the same way (kind
+``build``) when one cargo run made its one wheel; the wheel it wrote is one
+more recorded state, and its path is printed again. Any difference, or any doubt, falls back to the
+full path, which records again. The record lives in ferrule's cache directory
+(``$FERRULE_CACHE_DIR``, ``$XDG_CACHE_HOME/ferrule`` or ``~/.cache/ferrule``;
+``FERRULE_NO_CACHE=1`` or ``FERRULE_NO_REPLAY=1`` turn replays off); deleting it
+is always safe.
 
 This module reads ``os.environ`` directly, unlike the rest of ferrule: the
 replay key is the environment as a whole, before any setting is derived from it.
@@ -56,20 +61,27 @@ def _state(path: str) -> list[int] | None:
 
 
 def _key(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> str:
+    from ferrule._metadata_cache import ferrule_signature
+
     env = sorted((k, v) for k, v in environ.items() if k not in _VOLATILE)
-    text = json.dumps([_FORMAT, __version__, list(command), str(cwd), env])
+    # ferrule itself: an upgraded or edited ferrule never replays an older one's record.
+    ours = repr(ferrule_signature())
+    text = json.dumps([_FORMAT, __version__, ours, list(command), str(cwd), env])
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _cache_file(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> Path | None:
+def _cache_file(
+    command: Sequence[str], cwd: Path, environ: Mapping[str, str], kind: str = "develop"
+) -> Path | None:
+    from ferrule._metadata_cache import cache_root
+
     if environ.get("FERRULE_NO_REPLAY"):
         return None
-    xdg = environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    if not base.is_absolute():
+    root = cache_root(environ)
+    if root is None or not Path(root).is_absolute():
         return None
     name = hashlib.sha256(json.dumps([str(cwd), list(command)]).encode()).hexdigest()[:32]
-    return base / "ferrule" / "develop" / f"{name}.json"
+    return Path(root) / kind / f"{name}.json"
 
 
 class Recorder:
@@ -125,9 +137,15 @@ def record(
     artifact: Path,
     stamp: tuple[str, str] | None,
     message: str,
+    kind: str = "develop",
+    outputs: Sequence[Path] = (),
 ) -> None:
-    """Store what a full ``develop`` depended on (best effort: a cache)."""
-    target = _cache_file(command, cwd, environ)
+    """Store what a full ``develop`` (or ``build``) depended on (best effort: a cache).
+
+    ``outputs`` (the wheels of a build) must still be there, unchanged, for a
+    replay; their paths are printed again on stdout.
+    """
+    target = _cache_file(command, cwd, environ, kind)
     if target is None:
         return
     data = {
@@ -141,6 +159,7 @@ def record(
         "artifact": [str(artifact), _state(str(artifact))],
         "stamp": list(stamp) if stamp else None,
         "message": message,
+        "outputs": {str(p): _state(str(p)) for p in outputs},
     }
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -151,22 +170,26 @@ def record(
         pass
 
 
-def forget(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> None:
-    target = _cache_file(command, cwd, environ)
+def forget(
+    command: Sequence[str], cwd: Path, environ: Mapping[str, str], kind: str = "develop"
+) -> None:
+    target = _cache_file(command, cwd, environ, kind)
     if target is not None:
         with contextlib.suppress(OSError):
             target.unlink()
 
 
-def replay(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> bool:
-    """Finish this ``develop`` from the record if nothing it depended on changed."""
+def replay(
+    command: Sequence[str], cwd: Path, environ: Mapping[str, str], kind: str = "develop"
+) -> bool:
+    """Finish this ``develop`` (``build``) from the record if nothing it depended on changed."""
     from ferrule import _log, _run
     from ferrule.errors import CargoError
 
     data: dict[str, Any] = {}
-    reason = _check(command, cwd, environ, data)
+    reason = _check(command, cwd, environ, data, kind)
     if reason is not None:
-        _log.debug(f"full develop: {reason}")
+        _log.debug(f"full {kind}: {reason}")
         return False
     cargo = data["cargo"]
     env = {k: v for k, v in environ.items() if k not in cargo["unset"]}
@@ -180,17 +203,23 @@ def replay(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> boo
         raise CargoError(argv, done.returncode, hint="  the compiler's messages are above")
     artifact, state = data["artifact"]
     if _state(artifact) != state:
-        _log.debug("full develop: cargo rebuilt the extension")
+        _log.debug(f"full {kind}: cargo rebuilt the extension")
         return False
     _log.info(data["message"])
+    for output in data.get("outputs", {}):
+        print(output)
     return True
 
 
 def _check(
-    command: Sequence[str], cwd: Path, environ: Mapping[str, str], data: dict[str, Any]
+    command: Sequence[str],
+    cwd: Path,
+    environ: Mapping[str, str],
+    data: dict[str, Any],
+    kind: str = "develop",
 ) -> str | None:
     """Why the record cannot be replayed (None: it can; ``data`` receives it)."""
-    target = _cache_file(command, cwd, environ)
+    target = _cache_file(command, cwd, environ, kind)
     if target is None:
         return "no cache directory"
     try:
@@ -199,7 +228,7 @@ def _check(
         return "no record of an earlier run"
     if data.get("key") != _key(command, cwd, environ):
         return "the command line, directory or environment differs"
-    for path, state in data["files"].items():
+    for path, state in [*data["files"].items(), *data.get("outputs", {}).items()]:
         if _state(path) != state:
             return f"{path} changed"
     if data["stamp"]:

@@ -1,0 +1,110 @@
+"""Issue 8: a repeated ``ferrule build`` of an unchanged project is replayed.
+
+Replay runs cargo's own check and nothing else (no settings, no metadata, no
+audit); any change to what the last full build read, to the command, the
+environment or the wheel it wrote, or a rebuild by cargo, falls back to the
+full build. Checked on a mixed project (Python sources, a build script that
+reads a file) with a real cargo, and the last wheel installed and called.
+"""
+
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.develop import unique_crate
+from tests.helpers.venv import VEnv, clean_env, run
+
+pytestmark = pytest.mark.slow
+
+
+class Builds:
+    def __init__(self, tmp_path: Path) -> None:
+        self.crate = unique_crate(tmp_path, "develop-mixed", "rp")
+        self.out = tmp_path / "out"
+        self.env = clean_env(FERRULE_CACHE_DIR=str(tmp_path / "cache"))
+        self.package = "develop_mixed_rp"
+
+    def build(self, **env: str) -> tuple[bool, Path, str]:
+        """(replayed?, wheel, stderr) of ``ferrule -v build --release -o out``."""
+        proc = run(
+            [sys.executable, "-m", "ferrule", "-v", "build", "--release", "-o", self.out],
+            cwd=self.crate,
+            env={**self.env, **env},
+        )
+        (printed,) = proc.stdout.split()
+        wheel = Path(printed)
+        assert wheel.is_file() and wheel.parent == self.out
+        replayed = "full build:" not in proc.stderr
+        # A replay loads nothing of the project: no metadata, no audit, no packaging.
+        assert replayed == ("building develop-mixed-rp" not in proc.stderr), proc.stderr
+        return replayed, wheel, proc.stderr
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        path = self.crate / rel
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new))
+
+
+def _read(wheel: Path, suffix: str) -> bytes:
+    with zipfile.ZipFile(wheel) as z:
+        (name,) = [n for n in z.namelist() if n.endswith(suffix)]
+        return z.read(name)
+
+
+def test_replay_and_every_way_out_of_it(tmp_path: Path) -> None:
+    b = Builds(tmp_path)
+    replayed, wheel, err = b.build()
+    assert not replayed and "no record of an earlier run" in err
+    first = wheel.read_bytes()
+
+    replayed, wheel2, err = b.build()
+    assert replayed, err
+    assert wheel2 == wheel and wheel.read_bytes() == first
+    assert "is up to date" in err and "running cargo rustc" in err
+
+    # A Python source of the package changes: full build, new content in the wheel.
+    b.edit(f"{b.package}/__init__.py", "answer={answer()}", "answer = {answer()}")
+    replayed, wheel, err = b.build()
+    assert not replayed and "__init__.py changed" in err
+    assert b"answer = {answer()}" in _read(wheel, f"{b.package}/__init__.py")
+    assert b.build()[0]
+
+    # pyproject.toml changes: full build, METADATA follows.
+    b.edit("pyproject.toml", "[project]", '[project]\nkeywords = ["replayed"]')
+    replayed, wheel, err = b.build()
+    assert not replayed and "pyproject.toml changed" in err
+    assert b"Keywords: replayed" in _read(wheel, ".dist-info/METADATA")
+
+    # The Rust source changes: cargo rebuilds, so the replay gives way to a full build.
+    assert b.build()[0]
+    b.edit("src/lib.rs", "42", "43")
+    replayed, wheel, err = b.build()
+    assert not replayed and "cargo rebuilt the extension" in err
+
+    # A file the build script reads (rerun-if-changed): the same.
+    assert b.build()[0]
+    b.edit("greeting.txt", "hello", "bonjour")
+    replayed, wheel, err = b.build()
+    assert not replayed and "cargo rebuilt the extension" in err
+
+    # The wheel was removed, or the environment or command line differs: full build.
+    assert b.build()[0]
+    wheel.unlink()
+    replayed, wheel, err = b.build()
+    assert not replayed and wheel.is_file()
+    replayed, _, err = b.build(SOME_SETTING="1")
+    assert not replayed and "environment differs" in err
+    assert b.build(SOME_SETTING="1")[0]
+    replayed, _, err = b.build(FERRULE_NO_REPLAY="1")
+    assert not replayed
+
+    # The last wheel works.
+    venv = VEnv(tmp_path / "venv")
+    venv.pip("install", str(wheel))
+    out = venv.run_python("-c", f"import {b.package}; print({b.package}.describe())")
+    assert out.strip() == "answer = 43 greeting=bonjour profile=release"
