@@ -108,3 +108,58 @@ def test_replay_and_every_way_out_of_it(tmp_path: Path) -> None:
     venv.pip("install", str(wheel))
     out = venv.run_python("-c", f"import {b.package}; print({b.package}.describe())")
     assert out.strip() == "answer = 43 greeting=bonjour profile=release"
+
+
+def _names(sdist: Path) -> set[str]:
+    import tarfile
+
+    with tarfile.open(sdist) as tar:
+        return {m.name.split("/", 1)[1] for m in tar.getmembers() if "/" in m.name}
+
+
+def test_sdist_replay_restores_and_notices_new_files(
+    tmp_path: Path, offline_pip_env: dict[str, str]
+) -> None:
+    b = Builds(tmp_path)
+
+    def sdist(**env: str) -> tuple[bool, Path]:
+        proc = run(
+            [sys.executable, "-m", "ferrule", "-v", "sdist", "-o", b.out],
+            cwd=b.crate,
+            env={**b.env, **env},
+        )
+        (printed,) = proc.stdout.split()
+        return "full sdist:" not in proc.stderr, Path(printed)
+
+    replayed, path = sdist()
+    assert not replayed
+    first = path.read_bytes()
+    assert sdist() == (True, path)
+
+    # The archive is reproducible: a removed one is put back from the kept copy, unchanged.
+    path.unlink()
+    assert sdist() == (True, path)
+    assert path.read_bytes() == first
+    assert sdist() == (True, path)
+
+    # A kept copy that was tampered with is never used.
+    (kept,) = (tmp_path / "cache" / "sdist").glob("*.out/*.tar.gz")
+    kept.write_bytes(b"not an sdist")
+    path.unlink()
+    replayed, _ = sdist()
+    assert not replayed and path.read_bytes() == first
+
+    # A new file where cargo lists sources, and an edited one: full runs, both in the sdist.
+    (b.crate / "src" / "extra.rs").write_text("// more\n")
+    replayed, _ = sdist()
+    assert not replayed and "src/extra.rs" in _names(path)
+    assert sdist()[0]
+    b.edit("src/lib.rs", "42", "44")
+    replayed, _ = sdist()
+    assert not replayed and path.read_bytes() != first
+
+    # What pip builds from it works.
+    venv = VEnv(tmp_path / "venv")
+    offline = {k: v for k, v in offline_pip_env.items() if k.startswith("PIP_")}
+    run([venv.python, "-m", "pip", "install", path], env={**venv.env, **offline})
+    assert venv.run_python("-c", f"import {b.package}; print({b.package}.answer())").strip() == "44"

@@ -30,6 +30,7 @@ from ferrule.interpreter import Interpreter
 from ferrule.layout import ProjectLayout, determine_layout
 from ferrule.metadata import PackageMetadata, build_metadata
 from ferrule.tags import platform_tag, stable_abi_tag, wheel_tag
+from ferrule.target_dir import default_out_dir
 from ferrule.wheel.manifest import (
     Entry,
     FileSelection,
@@ -109,18 +110,6 @@ class _Context:
     @property
     def data_prefix(self) -> str:
         return f"{self.metadata.dist_name}-{self.metadata.version}.data"
-
-
-def default_out_dir(settings: Settings) -> Path:
-    """``<target-dir>/wheels``, as maturin."""
-    if settings.cargo_options.target_dir:
-        target = settings.cargo_options.target_dir
-    elif settings.environ.get("CARGO_TARGET_DIR"):
-        target = Path(settings.environ["CARGO_TARGET_DIR"])
-    else:
-        root = settings.cargo.workspace_root or settings.cargo.manifest_path
-        target = root.parent / "target"
-    return target.resolve() / "wheels"
 
 
 def _release_like(settings: Settings) -> bool:

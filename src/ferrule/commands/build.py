@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
             environ,
             [
                 *recorder.paths,
-                *_probed(settings),
+                *replay.shape_probes(settings),
                 *interp,
                 *(os.path.realpath(p) for p in interp),
             ],
@@ -89,18 +89,6 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     else:
         replay.forget(command, cwd, environ, "build")
     return 0
-
-
-def _probed(settings: Settings) -> list[Path]:
-    """Files whose appearance would change what a full build decides (absent ones included)."""
-    from ferrule.develop.fresh import config_candidates
-
-    cwd, manifest = Path.cwd(), settings.cargo.manifest_path
-    out = [settings.project_dir / "rust" / "Cargo.toml"]
-    for directory in (cwd, *cwd.parents):
-        out += [directory / "pyproject.toml", directory / "Cargo.toml"]
-    out += [directory / "Cargo.toml" for directory in manifest.parent.parents]
-    return out + list(config_candidates(manifest.parent, settings.environ))
 
 
 def _build(args: argparse.Namespace, rustc_args: list[str]) -> tuple[Settings, list[BuiltWheel]]:

@@ -24,7 +24,6 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
-    from ferrule.builder import default_out_dir
     from ferrule.config import load_settings
     from ferrule.errors import FerruleError
     from ferrule.publish.artifact import check_artifacts, problems_for_pypi
@@ -32,6 +31,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     from ferrule.publish.environ import without_secrets
     from ferrule.publish.target import resolve_target
     from ferrule.publish.upload import upload_artifacts
+    from ferrule.target_dir import default_out_dir
 
     # maturin's publish defaults: release and strip, unless --debug / --no-strip.
     args.release = False

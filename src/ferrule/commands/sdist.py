@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ferrule.config.model import Settings
 
 
 def register(sub: Any) -> None:
@@ -14,11 +18,75 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
-    from ferrule.builder import default_out_dir
+    import json
+
+    from ferrule.develop import replay
+
+    # A repeated sdist of an unchanged tree is replayed (see ferrule.develop.replay):
+    # the archive is reproducible, so the one already written is the answer.
+    options = {k: str(v) for k, v in vars(args).items() if not k.startswith("_") and k != "verbose"}
+    command = ["sdist", json.dumps(options, sort_keys=True)]
+    cwd, environ = Path.cwd(), dict(os.environ)
+    if replay.replay(command, cwd, environ, "sdist"):
+        return 0
+    recorder = replay.Recorder().start()
+    try:
+        settings, sdist = _sdist(args)
+    except BaseException:
+        replay.forget(command, cwd, environ, "sdist")
+        raise
+    finally:
+        recorder.stop()
+    print(sdist)
+    replay.record(
+        command,
+        cwd,
+        environ,
+        [*recorder.paths, *_tree_states(settings)],
+        None,
+        {},
+        None,
+        None,
+        f"{sdist} is up to date",
+        kind="sdist",
+        outputs=[sdist],
+        keep=True,
+    )
+    return 0
+
+
+def _sdist(args: argparse.Namespace) -> tuple[Settings, Path]:
     from ferrule.config import CliOptions, load_settings
     from ferrule.sdist import write_sdist
+    from ferrule.target_dir import default_out_dir
 
     settings = load_settings(Path.cwd(), CliOptions(manifest_path=args.manifest_path))
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    print(write_sdist(settings, out))
-    return 0
+    return settings, write_sdist(settings, out)
+
+
+_NOT_SOURCES = frozenset({"target", ".git", ".hg", ".svn", "__pycache__", ".venv", "node_modules"})
+
+
+def _tree_states(settings: Settings) -> list[Path]:
+    """What the sdist's file list depends on beyond the files ferrule read itself.
+
+    cargo lists each crate's files in a subprocess, unseen by the recorder: every
+    directory of the project and of its local crates is recorded (an added or
+    removed file changes its directory's mtime), with git's index and the files
+    whose appearance would change the project's shape.
+    """
+    from ferrule.config.path_deps import cargo_workspace_root, path_crates
+    from ferrule.develop.replay import shape_probes
+
+    manifest = settings.cargo.manifest_path
+    roots = {settings.project_dir, manifest.parent, cargo_workspace_root(manifest)}
+    roots |= {c.directory for c in path_crates(manifest)}
+    out: list[Path] = shape_probes(settings)
+    for root in sorted(roots):
+        for dirpath, dirnames, _files in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d not in _NOT_SOURCES)
+            out.append(Path(dirpath))
+        for directory in (root, *root.parents):
+            out.append(directory / ".git" / "index")
+    return out

@@ -41,11 +41,14 @@ import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ferrule import __version__
 
-__all__ = ["Recorder", "record", "replay"]
+if TYPE_CHECKING:
+    from ferrule.config.model import Settings
+
+__all__ = ["Recorder", "record", "replay", "shape_probes"]
 
 _FORMAT = 1
 # Set by shells and changed by ``cd`` or nesting; cargo and ferrule never read them.
@@ -132,35 +135,52 @@ def record(
     cwd: Path,
     environ: Mapping[str, str],
     paths: Iterable[Path | str],
-    cargo_argv: Sequence[str],
+    cargo_argv: Sequence[str] | None,
     cargo_env: Mapping[str, str],
-    artifact: Path,
+    artifact: Path | None,
     stamp: tuple[str, str] | None,
     message: str,
     kind: str = "develop",
     outputs: Sequence[Path] = (),
+    keep: bool = False,
 ) -> None:
-    """Store what a full ``develop`` (or ``build``) depended on (best effort: a cache).
+    """Store what a full ``develop`` (or ``build``, ``sdist``) depended on (best effort: a cache).
 
-    ``outputs`` (the wheels of a build) must still be there, unchanged, for a
-    replay; their paths are printed again on stdout.
+    ``outputs`` (the wheel of a build, the sdist) must still be there, unchanged,
+    for a replay; their paths are printed again on stdout. With ``keep``, a copy
+    of each is kept beside the record (with its hash), and a replay puts back an
+    output that was removed or changed.
     """
     target = _cache_file(command, cwd, environ, kind)
     if target is None:
         return
+    kept: dict[str, list[str]] = {}
+    if keep:
+        try:
+            kept = {str(p): _keep(p, target.with_suffix(".out")) for p in outputs}
+        except OSError:
+            kept = {}
     data = {
         "key": _key(command, cwd, environ),
         "files": {str(p): _state(str(p)) for p in sorted({str(p) for p in paths})},
-        "cargo": {
+        # None: nothing to ask cargo (an sdist: its file list is in "files").
+        "cargo": None
+        if cargo_argv is None
+        else {
             "argv": list(cargo_argv),
             "env": {k: v for k, v in cargo_env.items() if environ.get(k) != v},
             "unset": sorted(k for k in environ if k not in cargo_env),
         },
-        "artifact": [str(artifact), _state(str(artifact))],
+        "artifact": None if artifact is None else [str(artifact), _state(str(artifact))],
         "stamp": list(stamp) if stamp else None,
         "message": message,
         "outputs": {str(p): _state(str(p)) for p in outputs},
+        "kept": kept,
     }
+    _write(target, data)
+
+
+def _write(target: Path, data: Mapping[str, Any]) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -168,6 +188,49 @@ def record(
         tmp.replace(target)
     except OSError:
         pass
+
+
+def _keep(output: Path, directory: Path) -> list[str]:
+    """Copy ``output`` into ``directory``: [copy, sha256]."""
+    import shutil
+
+    directory.mkdir(parents=True, exist_ok=True)
+    copy = directory / output.name
+    tmp = directory / f".{output.name}.{os.getpid()}.tmp"
+    shutil.copyfile(output, tmp)
+    tmp.replace(copy)
+    return [str(copy), _sha256(copy)]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _restore(data: dict[str, Any]) -> str | None:
+    """Put back kept outputs that were removed or changed; why not, if one cannot be."""
+    import shutil
+
+    for path, state in data.get("outputs", {}).items():
+        if _state(path) == state:
+            continue
+        copy, digest = data.get("kept", {}).get(path, (None, None))
+        if copy is None or not Path(copy).is_file() or _sha256(Path(copy)) != digest:
+            return f"{path} changed"
+        output = Path(path)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+            shutil.copyfile(copy, tmp)
+            tmp.replace(output)
+        except OSError as exc:
+            return f"cannot restore {path}: {exc}"
+        data["outputs"][path] = _state(path)
+        data["restored"] = True
+    return None
 
 
 def forget(
@@ -192,6 +255,17 @@ def replay(
         _log.debug(f"full {kind}: {reason}")
         return False
     cargo = data["cargo"]
+    if cargo is None:
+        reason = _restore(data)
+        if reason is not None:
+            _log.debug(f"full {kind}: {reason}")
+            return False
+        if data.pop("restored", False):
+            _rewrite(command, cwd, environ, kind, data)
+        _log.info(data["message"])
+        for output in data.get("outputs", {}):
+            print(output)
+        return True
     env = {k: v for k, v in environ.items() if k not in cargo["unset"]}
     env.update(cargo["env"])
     argv = cargo["argv"]
@@ -211,6 +285,14 @@ def replay(
     return True
 
 
+def _rewrite(
+    command: Sequence[str], cwd: Path, environ: Mapping[str, str], kind: str, data: dict[str, Any]
+) -> None:
+    target = _cache_file(command, cwd, environ, kind)
+    if target is not None:
+        _write(target, data)
+
+
 def _check(
     command: Sequence[str],
     cwd: Path,
@@ -228,8 +310,11 @@ def _check(
         return "no record of an earlier run"
     if data.get("key") != _key(command, cwd, environ):
         return "the command line, directory or environment differs"
-    for path, state in [*data["files"].items(), *data.get("outputs", {}).items()]:
+    for path, state in data["files"].items():
         if _state(path) != state:
+            return f"{path} changed"
+    for path, state in data.get("outputs", {}).items():
+        if _state(path) != state and path not in data.get("kept", {}):
             return f"{path} changed"
     if data["stamp"]:
         from ferrule._import_hook import parse_stamp, stale_reason
@@ -241,3 +326,16 @@ def _check(
             return "no rebuild stamp"
         return stale_reason(stamp, base, environ)
     return None
+
+
+def shape_probes(settings: Settings) -> list[Path]:
+    """For ``build`` and ``sdist`` records: files whose appearance would change what the
+    full command decides (absent ones included)."""
+    from ferrule.develop.fresh import config_candidates
+
+    cwd, manifest = Path.cwd(), settings.cargo.manifest_path
+    out = [settings.project_dir / "rust" / "Cargo.toml"]
+    for directory in (cwd, *cwd.parents):
+        out += [directory / "pyproject.toml", directory / "Cargo.toml"]
+    out += [directory / "Cargo.toml" for directory in manifest.parent.parents]
+    return out + list(config_candidates(manifest.parent, settings.environ))

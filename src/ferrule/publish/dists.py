@@ -15,11 +15,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log
-from ferrule.builder import build_wheels, default_out_dir
+from ferrule.builder import build_wheels
 from ferrule.config import CliOptions, load_settings
 from ferrule.config.model import Settings
 from ferrule.interpreter import Interpreter
 from ferrule.publish import PublishError
+from ferrule.target_dir import default_out_dir
 
 __all__ = ["build_distributions"]
 
