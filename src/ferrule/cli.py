@@ -6,18 +6,24 @@ its implementation lazily so that ``ferrule --version`` starts fast.
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
-from collections.abc import Sequence
 
 from ferrule import __version__
 from ferrule.commands import COMMANDS
+
+TYPE_CHECKING = False  # typing itself costs milliseconds at import
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 __all__ = ["build_parser", "main", "split_rustc_args"]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="ferrule", description="Build and publish Rust crates as Python packages."
     )
@@ -51,14 +57,21 @@ def split_rustc_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from ferrule import _log
-    from ferrule.errors import FerruleError
 
     ours, rustc_args = split_rustc_args(sys.argv[1:] if argv is None else argv)
+    if ours in (["--version"], ["-V"]):
+        # Answered before building the parser, which imports every command module.
+        print(f"ferrule {__version__}")
+        return 0
     args = build_parser().parse_args(ours)
     _log.set_verbosity(args.verbose)
     try:
         result: int = args._command_module.run(args, rustc_args)
-    except FerruleError as exc:
+    except Exception as exc:
+        from ferrule.errors import FerruleError  # imported only when needed: start-up cost
+
+        if not isinstance(exc, FerruleError):
+            raise
         if args.verbose:
             import traceback
 
