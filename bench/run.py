@@ -136,18 +136,31 @@ def case_clean_build(reps: int) -> Result:
     return alternate(Result("clean release build (pyo3 included)", "<= 1.02"), reps, run, wipe)
 
 
-def case_noop_build(reps: int) -> Result:
+# FERRULE_NO_CACHE=1: no replay of builds and sdists, no metadata cache. The
+# "... without cache" cases show what the full path costs when a replay is not
+# possible (a changed project, a first run).
+NO_CACHE = {"FERRULE_NO_CACHE": "1"}
+
+
+def case_noop_build(reps: int, cached: bool = True) -> Result:
     project = copy_crate("noop")
     out = WORK / "out-noop"
+    extra = {} if cached else NO_CACHE
 
     def run(tool: str) -> Sample:
         return measure(
-            [*tool_argv(tool), "build", "--release", "-o", str(out / tool)], project, env_for(tool)
+            [*tool_argv(tool), "build", "--release", "-o", str(out / tool)],
+            project,
+            env_for(tool, **extra),
         )
 
     for tool in ("ferrule", "maturin"):
         run(tool)  # warm
-    return alternate(Result("no-op release build", "<= 0.5"), reps, run)
+    if cached:
+        return alternate(Result("no-op release build", "<= 0.5"), reps, run)
+    return alternate(
+        Result("no-op release build, ferrule without cache (no replay)", "(reference)"), reps, run
+    )
 
 
 def case_one_line_change(reps: int) -> Result:
@@ -174,9 +187,10 @@ def case_one_line_change(reps: int) -> Result:
     )
 
 
-def case_metadata(reps: int) -> Result:
+def case_metadata(reps: int, cached: bool = True) -> Result:
     project = copy_crate("metadata")
     out = WORK / "out-metadata"
+    extra = {} if cached else NO_CACHE
     hook = "import sys, ferrule; ferrule.prepare_metadata_for_build_wheel(sys.argv[1])"
 
     def run(tool: str) -> Sample:
@@ -184,7 +198,9 @@ def case_metadata(reps: int) -> Result:
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
         if tool == "ferrule":
-            return measure([sys.executable, "-c", hook, str(target)], project, env_for(tool))
+            return measure(
+                [sys.executable, "-c", hook, str(target)], project, env_for(tool, **extra)
+            )
         return measure(
             [*MATURIN, "pep517", "write-dist-info", "--metadata-directory", str(target)],
             project,
@@ -193,24 +209,28 @@ def case_metadata(reps: int) -> Result:
 
     for tool in ("ferrule", "maturin"):
         run(tool)
-    return alternate(
-        Result("metadata hook (prepare_metadata_for_build_wheel / write-dist-info)", "<= 0.2"),
-        reps,
-        run,
-    )
+    name = "metadata hook (prepare_metadata_for_build_wheel / write-dist-info)"
+    if not cached:
+        return alternate(Result(f"{name}, ferrule without cache", "(reference)"), reps, run)
+    return alternate(Result(name, "<= 0.2"), reps, run)
 
 
-def case_sdist(reps: int) -> Result:
+def case_sdist(reps: int, cached: bool = True) -> Result:
     project = copy_crate("sdist")
     out = WORK / "out-sdist"
+    extra = {} if cached else NO_CACHE
 
     def run(tool: str) -> Sample:
         target = out / tool
         shutil.rmtree(target, ignore_errors=True)
-        return measure([*tool_argv(tool), "sdist", "-o", str(target)], project, env_for(tool))
+        return measure(
+            [*tool_argv(tool), "sdist", "-o", str(target)], project, env_for(tool, **extra)
+        )
 
     for tool in ("ferrule", "maturin"):
         run(tool)
+    if not cached:
+        return alternate(Result("sdist, ferrule without cache", "(reference)"), reps, run)
     return alternate(Result("sdist", "<= 1.0"), reps, run)
 
 
@@ -351,8 +371,11 @@ def case_isolated_pip(reps: int) -> Result:
 CASES: dict[str, Callable[[int], Result]] = {
     "startup": case_startup,
     "metadata": case_metadata,
+    "metadata-nocache": lambda reps: case_metadata(reps, cached=False),
     "noop": case_noop_build,
+    "noop-nocache": lambda reps: case_noop_build(reps, cached=False),
     "sdist": case_sdist,
+    "sdist-nocache": lambda reps: case_sdist(reps, cached=False),
     "change": case_one_line_change,
     "large": lambda reps: case_large(reps, 5000, 100),
     "large-half": lambda reps: case_large(reps, 5000, 50),
