@@ -264,3 +264,38 @@ def test_pip_resolving_twice_gets_the_same_metadata(pure: Hook) -> None:
     assert second == first
     assert first["name"] == "pyo3-pure" and first["version"] == "0.3.1"
     assert entries[0].stat().st_mtime_ns == stamp  # answered from the entry, not rewritten
+
+
+_REQUIRES = """
+import json, sys
+import ferrule
+requires = ferrule.get_requires_for_build_wheel()
+heavy = [m for m in ("packaging", "ferrule.config") if m in sys.modules]
+print(json.dumps({"requires": requires, "heavy": heavy}))
+"""
+
+
+def test_get_requires_is_cached_and_follows_the_project(tmp_path: Path) -> None:
+    project = tmp_path / "cffi"
+    shutil.copytree(CRATES / "bind-cffi", project, ignore=shutil.ignore_patterns("target"))
+    _age(project)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FERRULE", "MATURIN"))}
+    env["FERRULE_CACHE_DIR"] = str(tmp_path / "cache")
+
+    def call() -> tuple[list[str], bool]:
+        proc = subprocess.run(
+            [sys.executable, "-c", _REQUIRES],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        data = json.loads(proc.stdout.splitlines()[-1])
+        return data["requires"], bool(data["heavy"])
+
+    assert call() == (["cffi"], True)
+    assert call() == (["cffi"], False)  # from the cache
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('bindings = "cffi"', 'bindings = "bin"'))
+    assert call() == ([], True)

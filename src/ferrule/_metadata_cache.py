@@ -47,7 +47,16 @@ if TYPE_CHECKING:
 
     from ferrule.config.model import Settings
 
-__all__ = ["Fingerprint", "begin", "cache_root", "ferrule_signature", "restore", "save"]
+__all__ = [
+    "Fingerprint",
+    "begin",
+    "cache_root",
+    "ferrule_signature",
+    "restore",
+    "restore_value",
+    "save",
+    "save_value",
+]
 
 _FORMAT = 1
 _RACY_NS = 2_000_000_000  # files changed this close to the computation are not trusted
@@ -115,13 +124,14 @@ def begin(
     started = time.time_ns()
     key = (
         _FORMAT,
+        sys.implementation.name,
         sys.version_info[:2],
         os.getcwd(),
         tuple(build_args),
         repr(sorted(config_settings.items())) if isinstance(config_settings, dict) else "",
         ferrule_signature(),
     )
-    name = f"{zlib.crc32(repr(key[:5]).encode()):08x}.bin"
+    name = f"{zlib.crc32(repr(key[:6]).encode()):08x}.bin"
     return Fingerprint(key, os.path.join(root, "metadata", name), started)
 
 
@@ -158,6 +168,16 @@ def restore(fingerprint: Fingerprint, metadata_directory: str) -> str | None:
         return None
     _write_tree(metadata_directory, dist_info, files)
     return dist_info
+
+
+def restore_value(fingerprint: Fingerprint) -> object | None:
+    """A cached hook result that is not a directory (``get_requires_for_build_*``)."""
+    entry = _read_entry(fingerprint.path)
+    if entry is None or entry.get("key") != fingerprint.key:
+        return None
+    if not _unchanged(entry.get("inputs")) or "value" not in entry:
+        return None
+    return entry["value"]
 
 
 def _write_tree(directory: str, dist_info: str, files: Iterable[tuple[str, bytes]]) -> None:
@@ -252,11 +272,6 @@ def save(
     dist_info: str,
 ) -> None:
     """Keep the ``.dist-info`` just written, if nothing it came from moved meanwhile."""
-    if before != snapshot(([p for p, _ in before], [])):
-        return
-    for _path, st in before:
-        if isinstance(st, tuple) and st[1] > fingerprint.started_ns - _RACY_NS:
-            return  # changed moments ago: a later change could keep the same stat
     files: list[tuple[str, bytes]] = []
     top = os.path.join(metadata_directory, dist_info)
     for dirpath, dirnames, filenames in os.walk(top):
@@ -266,9 +281,25 @@ def save(
             rel = os.path.relpath(path, top).replace(os.sep, "/")
             with open(path, "rb") as f:
                 files.append((rel, f.read()))
-    payload = marshal.dumps(
-        {"key": fingerprint.key, "inputs": before, "dist_info": dist_info, "files": tuple(files)}
-    )
+    _store(fingerprint, before, {"dist_info": dist_info, "files": tuple(files)})
+
+
+def save_value(
+    fingerprint: Fingerprint, before: tuple[tuple[str, object], ...], value: object
+) -> None:
+    """Keep a hook result made of lists, strings and numbers (marshal-able)."""
+    _store(fingerprint, before, {"value": value})
+
+
+def _store(
+    fingerprint: Fingerprint, before: tuple[tuple[str, object], ...], fields: dict[str, object]
+) -> None:
+    if before != snapshot(([p for p, _ in before], [])):
+        return
+    for _path, st in before:
+        if isinstance(st, tuple) and st[1] > fingerprint.started_ns - _RACY_NS:
+            return  # changed moments ago: a later change could keep the same stat
+    payload = marshal.dumps({"key": fingerprint.key, "inputs": before, **fields})
     blob = zlib.crc32(payload).to_bytes(4, "big") + payload
     try:
         os.makedirs(os.path.dirname(fingerprint.path), exist_ok=True)

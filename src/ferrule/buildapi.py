@@ -110,15 +110,29 @@ def _settings_and_interpreter(config_settings: ConfigSettings, default_profile: 
 
 @_hook
 def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> list[str]:
-    """cffi bindings need cffi in the build environment (to write ``ffi.py``)."""
+    """cffi bindings need cffi in the build environment (to write ``ffi.py``).
+
+    Answered from the metadata hook's cache when the project did not change.
+    """
+    from ferrule import _metadata_cache as cache
+
+    fingerprint = cache.begin(["get-requires"], None, os.environ)
+    if fingerprint is not None:
+        cached = cache.restore_value(fingerprint)
+        if isinstance(cached, list):
+            return [str(r) for r in cached]
+
     from pathlib import Path
 
     from ferrule.config import load_settings
 
     settings = load_settings(Path.cwd())
-    if _probably_cffi(settings) and sys.implementation.name != "pypy":
-        return ["cffi"]
-    return []
+    paths = cache.input_paths(settings) if fingerprint is not None else None
+    before = cache.snapshot(paths) if paths is not None else None
+    requires = ["cffi"] if _probably_cffi(settings) and sys.implementation.name != "pypy" else []
+    if fingerprint is not None and before is not None:
+        cache.save_value(fingerprint, before, requires)
+    return requires
 
 
 def _probably_cffi(settings: Any) -> bool:
