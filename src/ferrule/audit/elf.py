@@ -1,4 +1,4 @@
-"""Read what a manylinux audit needs from an ELF shared object (via pyelftools).
+"""Read what a manylinux audit needs from an ELF shared object (via :mod:`ferrule.elf`).
 
 Pure reading: the needed libraries (``DT_NEEDED``), the soname, the rpath and
 runpath, and the dynamic symbols this object imports, each with the symbol
@@ -79,77 +79,27 @@ def _split_paths(value: str) -> tuple[str, ...]:
 
 def read_elf(path: Path) -> ElfInfo:
     """Parse ``path``; a file that is not a dynamic ELF object is a :class:`FerruleError`."""
-    from elftools.common.exceptions import ELFError
-    from elftools.elf.dynamic import DynamicSection
-    from elftools.elf.elffile import ELFFile
-    from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection
-    from elftools.elf.sections import SymbolTableSection
+    from ferrule.elf import ElfError, read_elf_file
 
     try:
-        with path.open("rb") as stream:
-            elf = ELFFile(stream)
-            arch = machine_arch(elf["e_machine"], elf.elfclass, elf.little_endian)
-            needed: list[str] = []
-            soname = None
-            rpath: tuple[str, ...] = ()
-            runpath: tuple[str, ...] = ()
-            version_needs: dict[str, set[str]] = {}
-            index_to_version: dict[int, tuple[str, str]] = {}
-            dynsym = None
-            versym = None
-            for section in elf.iter_sections():
-                if isinstance(section, DynamicSection):
-                    for tag in section.iter_tags():
-                        kind = tag.entry.d_tag
-                        if kind == "DT_NEEDED":
-                            needed.append(tag.needed)  # type: ignore[attr-defined]
-                        elif kind == "DT_SONAME":
-                            soname = tag.soname  # type: ignore[attr-defined]
-                        elif kind == "DT_RPATH":
-                            rpath = _split_paths(tag.rpath)  # type: ignore[attr-defined]
-                        elif kind == "DT_RUNPATH":
-                            runpath = _split_paths(tag.runpath)  # type: ignore[attr-defined]
-                elif isinstance(section, GNUVerNeedSection):
-                    for verneed, auxiliaries in section.iter_versions():
-                        lib_name = str(verneed.name)
-                        for aux in auxiliaries:
-                            version_needs.setdefault(lib_name, set()).add(str(aux.name))
-                            index_to_version[aux["vna_other"]] = (str(aux.name), lib_name)
-                elif isinstance(section, GNUVerSymSection):
-                    versym = section
-                elif isinstance(section, SymbolTableSection) and section.name == ".dynsym":
-                    dynsym = section
-            imports: list[ImportedSymbol] = []
-            if dynsym is not None:
-                for i, sym in enumerate(dynsym.iter_symbols()):
-                    if i == 0 or sym["st_shndx"] != "SHN_UNDEF" or not sym.name:
-                        continue
-                    version: str | None = None
-                    library: str | None = None
-                    if versym is not None:
-                        ndx = versym.get_symbol(i)["ndx"]
-                        if isinstance(ndx, int) and (ndx & 0x7FFF) in index_to_version:
-                            version, library = index_to_version[ndx & 0x7FFF]
-                    imports.append(
-                        ImportedSymbol(
-                            sym.name,
-                            version,
-                            library,
-                            weak=sym["st_info"]["bind"] == "STB_WEAK",
-                            function=sym["st_info"]["type"] == "STT_FUNC",
-                        )
-                    )
-    except (ELFError, OSError, ValueError) as exc:
+        elf = read_elf_file(path)
+    except (ElfError, OSError) as exc:
         raise FerruleError(f"cannot read {path} as an ELF shared object: {exc}") from None
+    arch = machine_arch(elf.machine, elf.elfclass, elf.little_endian)
     if arch is None:
-        raise FerruleError(f"{path}: unsupported ELF machine {elf['e_machine']}")
+        raise FerruleError(f"{path}: unsupported ELF machine {elf.machine}")
+    imports = tuple(
+        ImportedSymbol(s.name, s.version, s.library, weak=s.weak, function=s.function)
+        for s in elf.symbols
+        if not s.defined and s.name
+    )
     return ElfInfo(
         path=path,
         arch=arch,
-        needed=tuple(needed),
-        soname=soname,
-        rpath=rpath,
-        runpath=runpath,
-        version_needs={k: frozenset(v) for k, v in version_needs.items()},
-        imports=tuple(imports),
+        needed=elf.needed,
+        soname=elf.soname,
+        rpath=_split_paths(elf.rpath or ""),
+        runpath=_split_paths(elf.runpath or ""),
+        version_needs={k: frozenset(v) for k, v in elf.version_needs.items()},
+        imports=imports,
     )

@@ -12,15 +12,6 @@ def exported_symbols(path: Path) -> set[str] | None:
     with path.open("rb") as handle:
         if handle.read(4) != b"\x7fELF":
             return None
-        handle.seek(0)
-        from elftools.elf.elffile import ELFFile
+    from ferrule.elf import read_elf_file
 
-        elf = ELFFile(handle)
-        dynsym = elf.get_section_by_name(".dynsym")
-        if dynsym is None:
-            return set()
-        return {
-            sym.name
-            for sym in dynsym.iter_symbols()  # type: ignore[attr-defined]
-            if sym.name and sym["st_shndx"] != "SHN_UNDEF"
-        }
+    return {s.name for s in read_elf_file(path).symbols if s.name and s.defined}
