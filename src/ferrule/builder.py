@@ -26,6 +26,7 @@ from ferrule.cargo.stable_root import StableRoot, activate, default_base, plan_s
 from ferrule.config.model import FeatureSpec, Settings
 from ferrule.config.path_deps import cargo_workspace_root, path_crates
 from ferrule.errors import ConfigError, FerruleError, LayoutError
+from ferrule.globs import matches
 from ferrule.interpreter import Interpreter
 from ferrule.layout import ProjectLayout, determine_layout
 from ferrule.metadata import PackageMetadata, build_metadata
@@ -366,7 +367,11 @@ def _include_entries(ctx: _Context, result: CargoResult | None) -> list[Entry]:
             if found:
                 break
         boundary = settings.project_dir.resolve()
+        excludes = [s.path for s in settings.tool.exclude if "wheel" in s.formats]
         for path in found:
+            # As in sdists (and maturin): an included file is still subject to exclude.
+            if excludes and matches(path.relative_to(settings.project_dir).as_posix(), excludes):
+                continue
             if not path.resolve().is_relative_to(boundary):
                 raise LayoutError(
                     f"{path} (from {settings.tool_table}.include {spec.path!r}) is a link to "

@@ -9,12 +9,12 @@ our own output, and symbolic links that lead outside the tree being packaged.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log, _run
 from ferrule.errors import FerruleError
+from ferrule.globs import matches
 
 __all__ = [
     "GlobSet",
@@ -51,59 +51,10 @@ def is_build_leftover(relative: PurePosixPath, dist_prefix: str = "") -> bool:
     return bool(dist_prefix) and name.startswith(dist_prefix) and name.endswith(".tar.gz")
 
 
-def _glob_to_regex(pattern: str) -> str:
-    r"""Translate one gitignore-style glob into a regular expression.
-
-    A pattern with a ``/`` (other than a trailing one) is anchored at the base
-    directory; one without matches a name at any depth. ``**`` crosses
-    directories, ``*`` and ``?`` do not.
-
-    >>> _glob_to_regex("*.txt")
-    '(?:.*/)?[^/]*\\.txt'
-    >>> _glob_to_regex("docs/**/*.md")
-    'docs/(?:.*/)?[^/]*\\.md'
-    """
-    anchored = "/" in pattern.rstrip("/")
-    pattern = pattern.strip("/")
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            end = pattern.find("]", i + 2)
-            if end == -1:
-                out.append(re.escape(c))
-            else:
-                body = pattern[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = end + 1
-                continue
-        else:
-            out.append(re.escape(c))
-        i += 1
-    body = "".join(out)
-    return body if anchored else f"(?:.*/)?{body}"
-
-
 class GlobSet:
-    """Gitignore-style globs matched against paths relative to a base directory.
-
-    A path matches when it, or one of its parent directories, matches a glob,
-    so ``tests`` excludes everything below ``tests/``.
+    """``exclude`` globs, relative to pyproject.toml's directory: :mod:`ferrule.globs`,
+    the same matching as for wheels (maturin's, plus: a matched directory excludes
+    what is below it).
 
     >>> g = GlobSet(["extra/scratch.txt", "*.log", "build/"])
     >>> [g.matches(p) for p in ("extra/scratch.txt", "a/b.log", "build/x/y", "src/lib.rs")]
@@ -111,18 +62,13 @@ class GlobSet:
     """
 
     def __init__(self, patterns: Iterable[str]) -> None:
-        self.patterns = tuple(patterns)
-        regexes = [_glob_to_regex(p) for p in self.patterns if p.strip()]
-        self._regex = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+        self.patterns = tuple(p for p in patterns if p.strip())
 
     def __bool__(self) -> bool:
-        return self._regex is not None
+        return bool(self.patterns)
 
     def matches(self, relative: str) -> bool:
-        if self._regex is None:
-            return False
-        parts = relative.strip("/").split("/")
-        return any(self._regex.fullmatch("/".join(parts[:n])) for n in range(len(parts), 0, -1))
+        return bool(self.patterns) and matches(relative.strip("/"), self.patterns)
 
 
 def contained_file(path: Path, boundary: Path) -> Path | None:

@@ -6,10 +6,9 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ferrule.errors import LayoutError, WheelError
-from ferrule.globs import matches
+from ferrule.globs import GitIgnore, matches
 from ferrule.layout import ProjectLayout
 from ferrule.metadata import PackageMetadata
 
@@ -56,20 +55,19 @@ class FileSelection:
     gitignore: bool = True
 
 
-def _gitignore_spec(directory: Path) -> Any:
+def _gitignore_spec(directory: Path) -> GitIgnore | None:
     ignore = directory / ".gitignore"
     if not ignore.is_file():
         return None
-    import pathspec
-
-    return pathspec.GitIgnoreSpec.from_lines(ignore.read_text(encoding="utf-8").splitlines())
+    return GitIgnore(ignore.read_text(encoding="utf-8", errors="replace").splitlines())
 
 
-def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, Any]]) -> bool:
-    for base, spec in specs:
-        rel = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-        if spec.match_file(rel):
-            return True
+def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, GitIgnore]]) -> bool:
+    """git's answer: the deepest .gitignore with a matching pattern decides."""
+    for base, spec in reversed(specs):
+        decision = spec.match(path.relative_to(base).as_posix(), is_dir)
+        if decision is not None:
+            return decision
     return False
 
 
@@ -77,10 +75,10 @@ def walk_files(root: Path, selection: FileSelection) -> Iterator[Path]:
     """Files below ``root`` in sorted order, minus caches, bytecode, ``.gitignore``d
     and excluded files. Symbolic links are followed only inside ``selection.root``."""
     boundary = selection.root.resolve()
-    specs: dict[Path, list[tuple[Path, Any]]] = {}
+    specs: dict[Path, list[tuple[Path, GitIgnore]]] = {}
     # .gitignore files in the directories from the project root down to ``root``
     # apply too (never those above the project: they are not the project's).
-    inherited: list[tuple[Path, Any]] = []
+    inherited: list[tuple[Path, GitIgnore]] = []
     if selection.gitignore and root != selection.root and root.is_relative_to(selection.root):
         parts = root.relative_to(selection.root).parts
         for i in range(len(parts)):
