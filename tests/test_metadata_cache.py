@@ -143,15 +143,11 @@ def test_each_input_invalidates(pure: Hook, change: str) -> None:
             f.write("\nOne more line.\n")
     elif change == "new-license-file":
         (pure.project / "LICENSE").write_text("MIT License\n")
-    elif change == "config-settings":
-        settings = {"build-args": "--manifest-path sub/Cargo.toml"}
-        sub = pure.project / "sub"
-        shutil.copytree(pure.project, sub, ignore=shutil.ignore_patterns("sub", "target"))
-        _edit(sub / "Cargo.toml", 'version = "0.3.1"', 'version = "7.0.0"')
-        (sub / "pyproject.toml").unlink()
-        _age(pure.project)
-    elif change == "environment-args":
-        env = {"MATURIN_PEP517_ARGS": "--manifest-path sub/Cargo.toml"}
+    else:  # the same build argument, from config_settings or from the environment
+        if change == "config-settings":
+            settings = {"build-args": "--manifest-path sub/Cargo.toml"}
+        else:
+            env = {"MATURIN_PEP517_ARGS": "--manifest-path sub/Cargo.toml"}
         sub = pure.project / "sub"
         shutil.copytree(pure.project, sub, ignore=shutil.ignore_patterns("sub", "target"))
         _edit(sub / "Cargo.toml", 'version = "0.3.1"', 'version = "7.0.0"')
