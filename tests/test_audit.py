@@ -13,7 +13,10 @@ import pytest
 
 from ferrule.audit import AuditError, AuditRequest, audit_extension
 from ferrule.audit.elf import read_elf
+from ferrule.bindings._elf import exported_symbols
+from ferrule.elf import parse_elf
 from tests.conftest import CRATES, ferrule
+from tests.helpers.elf_oracle import ours, pyelftools_reading
 from tests.helpers.venv import VEnv, clean_env, run
 
 pytestmark = pytest.mark.slow
@@ -200,6 +203,27 @@ def test_zig_wheel_is_manylinux2014(zig_wheel: Path, venv: VEnv) -> None:
     assert venv.run_python(CRATES / "pyo3-pure" / "exercise.py").strip() == "ok"
 
 
+@pytest.mark.parametrize(
+    "wheel_fixture", ["pure_wheel_cli", "glibc_new_wheel", "syslibs_wheel", "zig_wheel"]
+)
+def test_elf_reader_agrees_with_pyelftools_on_built_wheels(
+    wheel_fixture: str, request: pytest.FixtureRequest
+) -> None:
+    """ferrule's ELF reader on what the builds made: rustc- and zig-linked
+    extensions, one patched by the repair (rpath, renamed NEEDED) and the
+    library it bundled; every field agrees with pyelftools, and each extension
+    exports its ``PyInit_``."""
+    wheel: Path = request.getfixturevalue(wheel_fixture)
+    with zipfile.ZipFile(wheel) as z:
+        members = {n: z.read(n) for n in z.namelist() if ".so" in PurePosixPath(n).name}
+    assert members, wheel
+    for name, data in members.items():
+        assert ours(data) == pyelftools_reading(data), name
+        if ".libs/" not in name:
+            module = PurePosixPath(name).name.split(".")[0]
+            assert f"PyInit_{module}" in {s.name for s in parse_elf(data).symbols if s.defined}
+
+
 def test_strip_removes_the_symbol_table(tmp_path: Path, venv: VEnv) -> None:
     build("pyo3-pure", tmp_path / "stripped", "--strip")
     (wheel,) = (tmp_path / "stripped").glob("*.whl")
@@ -210,6 +234,9 @@ def test_strip_removes_the_symbol_table(tmp_path: Path, venv: VEnv) -> None:
 
     with (tmp_path / "x" / ext).open("rb") as f:
         assert ELFFile(f).get_section_by_name(".symtab") is None
+    data = (tmp_path / "x" / ext).read_bytes()
+    assert ours(data) == pyelftools_reading(data)  # the dynamic symbols stay
+    assert "PyInit_pyo3_pure" in (exported_symbols(tmp_path / "x" / ext) or set())
     venv.pip("install", "-q", wheel)
     assert venv.run_python(CRATES / "pyo3-pure" / "exercise.py").strip() == "ok"
 

@@ -18,7 +18,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DynamicSymbol", "ElfError", "ElfFile", "parse_elf"]
+__all__ = ["DynamicSymbol", "ElfError", "ElfFile", "parse_elf", "read_elf_file"]
 
 # e_machine numbers -> the names pyelftools and the ELF specification use.
 MACHINES = {
@@ -40,7 +40,6 @@ _SHT_DYNSYM = 11
 _SHT_GNU_VERNEED = 0x6FFFFFFE
 _SHT_GNU_VERSYM = 0x6FFFFFFF
 _DT_NEEDED, _DT_SONAME, _DT_RPATH, _DT_RUNPATH = 1, 14, 15, 29
-_SHN_XINDEX = 0xFFFF
 
 
 class ElfError(ValueError):
@@ -178,7 +177,9 @@ def parse_elf(data: bytes | mmap.mmap) -> ElfFile:
         elif section.type == _SHT_GNU_VERNEED:
             strtab = _linked(sections, section)
             offset = section.offset
-            for _ in range(section.info):
+            # sh_info counts the 16-byte entries: no more can fit in the section (a
+            # forged count with tiny vn_next steps would otherwise walk the file byte by byte).
+            for _ in range(min(section.info, section.size // 16)):
                 _version, count, file, aux, next_need = r.unpack("HHIII", offset)
                 library = r.cstring(strtab, file)
                 aux_offset = offset + aux
