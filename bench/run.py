@@ -382,7 +382,7 @@ CASES: dict[str, Callable[[int], Result]] = {
     "pip": case_isolated_pip,
     "clean": case_clean_build,
 }
-REPS = {"clean": 3, "large": 3, "large-half": 3, "pip": 3, "change": 5}
+REPS = {"clean": 3, "large": 3, "large-half": 3, "change": 5}
 
 
 def render(results: list[Result]) -> str:

@@ -151,3 +151,53 @@ def test_wheel_installs_and_runs(rich_wheel: Path, venv: VEnv) -> None:
     assert venv.run_python(RICH / "exercise.py").strip() == "ok"
     assert run([venv.path / "bin" / "meta-rich"], env=venv.env).stdout == "meta-rich 1.0.0-beta.2\n"
     venv.pip("check")
+
+
+_BUILD_FROM_PREPARED = """
+import json, sys
+import ferrule
+out, given = sys.argv[1], sys.argv[2]
+wheel = ferrule.build_wheel(out, None, None if given == "none" else given)
+print(json.dumps({"wheel": wheel, "validated": "pyproject_metadata" in sys.modules}))
+"""
+
+
+def _build_in_subprocess(out: Path, given: Path | None) -> tuple[Path, bool]:
+    """build_wheel in a fresh process: (the wheel, whether it validated metadata itself)."""
+    proc = run(
+        [sys.executable, "-c", _BUILD_FROM_PREPARED, out, given or "none"],
+        cwd=RICH,
+        env=clean_env(FERRULE_NO_CACHE="1"),
+    )
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out / result["wheel"], result["validated"]
+
+
+@pytest.mark.slow
+def test_build_wheel_takes_the_prepared_metadata_directory(tmp_path: Path) -> None:
+    """PEP 517: given ``metadata_directory``, build_wheel must produce identical
+    metadata. ferrule takes it from that directory (no second validation) and
+    the wheel is byte for byte the one built without it."""
+    plain, validated = _build_in_subprocess(tmp_path / "plain", None)
+    assert validated
+    dist_info = prepare_in_subprocess(
+        RICH, tmp_path / "meta", clean_env(), "prepare_metadata_for_build_wheel"
+    )
+    given, validated = _build_in_subprocess(tmp_path / "given", dist_info)
+    assert not validated, "the prepared .dist-info should have been used"
+    assert given.read_bytes() == plain.read_bytes()
+    # Some frontends pass the directory that holds the .dist-info.
+    parent, validated = _build_in_subprocess(tmp_path / "parent", tmp_path / "meta")
+    assert not validated and parent.read_bytes() == plain.read_bytes()
+
+
+@pytest.mark.slow
+def test_build_wheel_ignores_a_dist_info_that_is_not_ours(tmp_path: Path) -> None:
+    plain, _ = _build_in_subprocess(tmp_path / "plain", None)
+    prepared = tmp_path / "meta"
+    prepare_in_subprocess(RICH, prepared, clean_env(), "prepare_metadata_for_build_wheel")
+    (dist_info,) = prepared.glob("*.dist-info")
+    (dist_info / "INSTALLER").write_text("someone else\n")
+    wheel, validated = _build_in_subprocess(tmp_path / "out", dist_info)
+    assert validated, "a .dist-info with files ferrule never writes must not be used"
+    assert wheel.read_bytes() == plain.read_bytes()

@@ -31,7 +31,8 @@ from ferrule.config.tool import KNOWN_KEYS
 from ferrule.errors import FerruleError
 from ferrule.interpreter import Interpreter
 from ferrule.layout import determine_layout
-from ferrule.metadata import build_metadata, rust_version_to_pep440
+from ferrule.metadata import build_metadata
+from ferrule.metadata.cargo import rust_version_to_pep440
 from ferrule.tags import wheel_tag
 from ferrule.wheel.writer import WheelWriter
 

@@ -48,18 +48,23 @@ if TYPE_CHECKING:
     from ferrule.config.model import Settings
 
 __all__ = [
+    "RACY_NS",
     "Fingerprint",
     "begin",
     "cache_root",
     "ferrule_signature",
+    "file_stat",
+    "read_entry",
     "restore",
     "restore_value",
     "save",
     "save_value",
+    "unchanged",
+    "write_entry",
 ]
 
 _FORMAT = 1
-_RACY_NS = 2_000_000_000  # files changed this close to the computation are not trusted
+RACY_NS = 2_000_000_000  # files changed this close to the computation are not trusted
 
 
 def cache_root(environ: Mapping[str, str]) -> str | None:
@@ -74,7 +79,8 @@ def cache_root(environ: Mapping[str, str]) -> str | None:
     return None if home == "~" else os.path.join(home, ".cache", "ferrule")
 
 
-def _stat(path: str) -> tuple[int, int, int, int] | None:
+def file_stat(path: str) -> tuple[int, int, int, int] | None:
+    """(size, mtime, ctime, inode) of ``path``, None when it does not exist."""
     try:
         st = os.stat(path)
     except OSError:
@@ -101,7 +107,7 @@ def ferrule_signature() -> object:
         for name in sorted(filenames):
             if name.endswith((".py", ".json")):
                 path = os.path.join(dirpath, name)
-                stats.append((path, _stat(path)))
+                stats.append((path, file_stat(path)))
     return ("tree", tuple(stats))
 
 
@@ -135,7 +141,7 @@ def begin(
     return Fingerprint(key, os.path.join(root, "metadata", name), started)
 
 
-def _read_entry(path: str) -> dict[str, object] | None:
+def read_entry(path: str) -> dict[str, object] | None:
     try:
         with open(path, "rb") as f:
             blob = f.read()
@@ -150,18 +156,19 @@ def _read_entry(path: str) -> dict[str, object] | None:
     return entry if isinstance(entry, dict) else None
 
 
-def _unchanged(inputs: object) -> bool:
+def unchanged(inputs: object) -> bool:
+    """Whether every recorded ``(path, stat)`` pair still holds."""
     if not isinstance(inputs, tuple):
         return False
-    return all(_stat(path) == recorded for path, recorded in inputs)
+    return all(file_stat(path) == recorded for path, recorded in inputs)
 
 
 def restore(fingerprint: Fingerprint, metadata_directory: str) -> str | None:
     """Write the cached ``.dist-info`` into ``metadata_directory``; its name, or None on a miss."""
-    entry = _read_entry(fingerprint.path)
+    entry = read_entry(fingerprint.path)
     if entry is None or entry.get("key") != fingerprint.key:
         return None
-    if not _unchanged(entry.get("inputs")):
+    if not unchanged(entry.get("inputs")):
         return None
     dist_info, files = entry.get("dist_info"), entry.get("files")
     if not isinstance(dist_info, str) or not isinstance(files, tuple):
@@ -172,10 +179,10 @@ def restore(fingerprint: Fingerprint, metadata_directory: str) -> str | None:
 
 def restore_value(fingerprint: Fingerprint) -> object | None:
     """A cached hook result that is not a directory (``get_requires_for_build_*``)."""
-    entry = _read_entry(fingerprint.path)
+    entry = read_entry(fingerprint.path)
     if entry is None or entry.get("key") != fingerprint.key:
         return None
-    if not _unchanged(entry.get("inputs")) or "value" not in entry:
+    if not unchanged(entry.get("inputs")) or "value" not in entry:
         return None
     return entry["value"]
 
@@ -262,7 +269,7 @@ def input_paths(settings: Settings) -> tuple[list[str], list[str]] | None:
 
 def snapshot(paths: tuple[list[str], list[str]]) -> tuple[tuple[str, object], ...]:
     files, dirs = paths
-    return tuple((p, _stat(p)) for p in sorted(set(files) | set(dirs)))
+    return tuple((p, file_stat(p)) for p in sorted(set(files) | set(dirs)))
 
 
 def save(
@@ -297,17 +304,25 @@ def _store(
     if before != snapshot(([p for p, _ in before], [])):
         return
     for _path, st in before:
-        if isinstance(st, tuple) and st[1] > fingerprint.started_ns - _RACY_NS:
+        if isinstance(st, tuple) and st[1] > fingerprint.started_ns - RACY_NS:
             return  # changed moments ago: a later change could keep the same stat
-    payload = marshal.dumps({"key": fingerprint.key, "inputs": before, **fields})
+    write_entry(fingerprint.path, {"key": fingerprint.key, "inputs": before, **fields})
+
+
+def write_entry(path: str, entry: dict[str, object]) -> None:
+    """Store a marshal-able ``entry`` under ``path`` (checksummed; temp file, then rename).
+
+    A cache that cannot be written is not an error: the next run recomputes.
+    """
+    payload = marshal.dumps(entry)
     blob = zlib.crc32(payload).to_bytes(4, "big") + payload
     try:
-        os.makedirs(os.path.dirname(fingerprint.path), exist_ok=True)
-        temporary = f"{fingerprint.path}.{os.getpid()}.tmp"
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.tmp"
         with open(temporary, "wb") as f:
             f.write(blob)
-        os.replace(temporary, fingerprint.path)
+        os.replace(temporary, path)
     except OSError as exc:
         from ferrule import _log
 
-        _log.debug(f"metadata cache not written: {exc}")
+        _log.debug(f"cache entry not written: {exc}")

@@ -84,8 +84,9 @@ def _settings(config_settings: ConfigSettings, default_profile: str) -> Any:
     """(Settings, parsed build arguments): reads files and the environment, runs nothing."""
     from pathlib import Path
 
-    from ferrule.cli import build_parser, split_rustc_args
+    from ferrule.cli import split_rustc_args
     from ferrule.commands._options import cli_options
+    from ferrule.commands.pep517 import hook_parser
     from ferrule.config import load_settings
 
     ours, rustc_args = split_rustc_args(_build_args(config_settings))
@@ -93,7 +94,7 @@ def _settings(config_settings: ConfigSettings, default_profile: str) -> Any:
         # As maturin's PEP 517 shim: frontends get the interpreter's own platform tag
         # (linux_x86_64) unless a compatibility is asked for (docs/platform-tags.md).
         ours = ["--compatibility", "off", *ours]
-    args = build_parser().parse_args(["pep517", "build-wheel", *ours])
+    args = hook_parser().parse_args(ours)
     return load_settings(Path.cwd(), cli_options(args, rustc_args, default_profile)), args
 
 
@@ -193,7 +194,16 @@ def build_wheel(
     from ferrule.builder import build_wheels
 
     settings, interp = _settings_and_interpreter(config_settings, "release")
-    return build_wheels(settings, [interp], Path(wheel_directory))[0].path.name
+    prepared = None
+    if metadata_directory is not None:
+        # PEP 517: the wheel must carry the metadata the frontend was given.
+        from ferrule.metadata.prepared import read_prepared
+
+        project = settings.project_table
+        name = project.get("name") if project is not None else settings.cargo.name
+        prepared = read_prepared(Path(metadata_directory), name if isinstance(name, str) else None)
+    wheels = build_wheels(settings, [interp], Path(wheel_directory), metadata=prepared)
+    return wheels[0].path.name
 
 
 @_hook
@@ -205,13 +215,14 @@ def build_editable(
     """PEP 660: see :mod:`ferrule.develop.editable` (and docs/develop.md)."""
     from pathlib import Path
 
-    from ferrule.cli import build_parser, split_rustc_args
+    from ferrule.cli import split_rustc_args
     from ferrule.commands.develop import replay_args
+    from ferrule.commands.pep517 import hook_parser
     from ferrule.develop.editable import build_editable_wheel, editable_profile
 
     settings, interp = _settings_and_interpreter(config_settings, "dev")
     ours, rustc_args = split_rustc_args(_build_args(config_settings))
-    args = build_parser().parse_args(["pep517", "build-wheel", *ours])
+    args = hook_parser().parse_args(ours)
     settings = editable_profile(settings, explicit=bool(args.profile))
     hook = settings.tool.rebuild_on_import
     raw = (config_settings or {}).get("rebuild-on-import")
@@ -225,12 +236,13 @@ def build_editable(
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
     from pathlib import Path
 
-    from ferrule.cli import build_parser, split_rustc_args
+    from ferrule.cli import split_rustc_args
     from ferrule.commands._options import cli_options
+    from ferrule.commands.pep517 import hook_parser
     from ferrule.config import load_settings
     from ferrule.sdist import write_sdist
 
     ours, rustc_args = split_rustc_args(_build_args(config_settings))
-    args = build_parser().parse_args(["pep517", "build-wheel", *ours])
+    args = hook_parser().parse_args(ours)
     settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "release"))
     return write_sdist(settings, Path(sdist_directory)).name

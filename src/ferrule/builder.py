@@ -533,10 +533,17 @@ def _wheel_stamp(settings: Settings, target: Path, entries: Sequence[Entry]) -> 
 
 @contextlib.contextmanager
 def _context(
-    settings: Settings, interpreters: Sequence[Interpreter], prefix: str
+    settings: Settings,
+    interpreters: Sequence[Interpreter],
+    prefix: str,
+    metadata: PackageMetadata | None = None,
 ) -> Iterator[_Context]:
-    """Resolve everything a build needs once; staged artifacts live as long as the context."""
-    metadata = build_metadata(settings)
+    """Resolve everything a build needs once; staged artifacts live as long as the context.
+
+    ``metadata``, when given, was read back from a prepared ``.dist-info``.
+    """
+    if metadata is None:
+        metadata = build_metadata(settings)
     layout = determine_layout(settings)
     selection = FileSelection(
         settings.project_dir,
@@ -566,10 +573,19 @@ def _context(
 
 
 def build_wheels(
-    settings: Settings, interpreters: Sequence[Interpreter], out_dir: Path, reuse: bool = False
+    settings: Settings,
+    interpreters: Sequence[Interpreter],
+    out_dir: Path,
+    reuse: bool = False,
+    metadata: PackageMetadata | None = None,
 ) -> list[BuiltWheel]:
-    """One wheel per interpreter (one in all for interpreter-independent bindings)."""
-    with _context(settings, interpreters, "ferrule-build-") as ctx:
+    """One wheel per interpreter (one in all for interpreter-independent bindings).
+
+    ``metadata`` is the prepared metadata of PEP 517's ``metadata_directory``
+    (:func:`ferrule.metadata.prepared.read_prepared`); by default it is built
+    from the project.
+    """
+    with _context(settings, interpreters, "ferrule-build-", metadata) as ctx:
         if ctx.bindings in _PYO3:
             # One abi3 wheel for the interpreters that can share it, one wheel each for the rest.
             units = plan_units(settings, interpreters)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ferrule import _run
 from ferrule.cargo.command import active_features
+from ferrule.cargo.metadata_cache import cached_metadata
 from ferrule.config.model import Settings
 from ferrule.errors import FerruleError
 
@@ -130,9 +131,52 @@ def read_metadata(settings: Settings) -> CargoProject:
             argv.append(flag)
     for item in options.config:
         argv += ["--config", item]
-    done = _run.run(argv, env=settings.environ, hint="  cargo could not read the crate")
-    try:
-        data = json.loads(done.stdout)
-    except ValueError:
-        raise FerruleError("cargo metadata printed something that is not JSON") from None
-    return parse_metadata(data, settings.cargo.manifest_path)
+    manifest = settings.cargo.manifest_path
+
+    def compute() -> Mapping[str, Any]:
+        done = _run.run(argv, env=settings.environ, hint="  cargo could not read the crate")
+        try:
+            data = json.loads(done.stdout)
+        except ValueError:
+            raise FerruleError("cargo metadata printed something that is not JSON") from None
+        if not isinstance(data, dict):
+            raise FerruleError("cargo metadata printed something that is not a JSON object")
+        return data
+
+    value = cached_metadata(
+        argv, manifest, settings.environ, compute, lambda data: _to_tuple(data, manifest)
+    )
+    return _from_tuple(value, manifest)
+
+
+def _to_tuple(data: Mapping[str, Any], manifest: Path) -> tuple[Any, ...]:
+    """:func:`parse_metadata`'s answer as plain values (what the cache keeps)."""
+    project = parse_metadata(data, manifest)
+    return (
+        project.name,
+        tuple((t.name, t.kinds, t.required_features) for t in project.targets),
+        tuple(sorted(project.dependency_versions.items())),
+        str(project.target_directory),
+    )
+
+
+def _from_tuple(value: tuple[Any, ...], manifest: Path) -> CargoProject:
+    """The inverse of :func:`_to_tuple`.
+
+    >>> project = CargoProject(Path("/p/Cargo.toml"), "demo",
+    ...     (CargoTarget("demo", ("cdylib",)),), frozenset({"pyo3"}), {"pyo3": "0.29.3"},
+    ...     Path("/p/target"))
+    >>> value = (project.name, tuple((t.name, t.kinds, t.required_features)
+    ...     for t in project.targets), (("pyo3", "0.29.3"),), "/p/target")
+    >>> _from_tuple(value, Path("/p/Cargo.toml")) == project
+    True
+    """
+    name, targets, versions, target_directory = value
+    return CargoProject(
+        manifest_path=manifest,
+        name=name,
+        targets=tuple(CargoTarget(n, tuple(k), tuple(f)) for n, k, f in targets),
+        dependencies=frozenset(n for n, _ in versions),
+        dependency_versions=dict(versions),
+        target_directory=Path(target_directory),
+    )

@@ -9,6 +9,20 @@ from typing import Any
 from ferrule.commands._options import add_build_options, cli_options, interpreters
 
 
+def _build_wheel_options(parser: argparse.ArgumentParser) -> None:
+    add_build_options(parser)
+    parser.add_argument("--strip", action="store_true")
+
+
+def hook_parser() -> argparse.ArgumentParser:
+    """The parser of the PEP 517 hooks' build arguments: ``pep517 build-wheel``'s
+    options alone, without building (and importing) every command's parser."""
+    parser = argparse.ArgumentParser(prog="ferrule pep517 build-wheel")
+    parser.add_argument("-v", "--verbose", action="count", default=0)
+    _build_wheel_options(parser)
+    return parser
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("pep517", help="PEP 517 helpers (as maturin's)")
     p_sub = p.add_subparsers(dest="pep517_command", metavar="SUBCOMMAND")
@@ -17,8 +31,7 @@ def register(sub: Any) -> None:
     wdi.add_argument("--metadata-directory", type=Path, required=True)
     add_build_options(wdi)
     bw = p_sub.add_parser("build-wheel", help="build a release wheel, print its path")
-    add_build_options(bw)
-    bw.add_argument("--strip", action="store_true")
+    _build_wheel_options(bw)
 
 
 def run(args: argparse.Namespace, rustc_args: list[str]) -> int:

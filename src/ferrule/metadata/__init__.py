@@ -18,30 +18,27 @@ listed in docs/differences.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from packaging.utils import canonicalize_name
-
-from ferrule.config.model import Settings
 from ferrule.errors import ConfigError, ConfigProblem
-from ferrule.metadata.cargo import (
-    CargoFields,
-    from_cargo,
-    readme_content_type,
-    rust_version_to_pep440,
-)
-from ferrule.metadata.core import CoreMetadata, EntryPoints, render_entry_points, render_metadata
-from ferrule.metadata.project import Problems, from_project
+
+# The validation (pyproject-metadata, packaging) is imported by build_metadata
+# only: a wheel built from a prepared .dist-info (PEP 517's metadata_directory,
+# see ferrule.metadata.prepared) never needs it.
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ferrule.config.model import Settings
+    from ferrule.metadata.core import CoreMetadata
 
 __all__ = [
     "CoreMetadata",
     "PackageMetadata",
     "build_metadata",
+    "canonical_name",
     "dist_filename_name",
-    "readme_content_type",
-    "rust_version_to_pep440",
 ]
 
 
@@ -59,11 +56,21 @@ class PackageMetadata:
     entry_points: bytes | None
     # (path under .dist-info/licenses/, file on disk), as License-File lists them.
     license_files: tuple[tuple[str, Path], ...]
-    core: CoreMetadata
+    # The validated value; None when read back from a prepared .dist-info.
+    core: CoreMetadata | None
 
     @property
     def dist_info(self) -> str:
         return f"{self.dist_name}-{self.version}.dist-info"
+
+
+def canonical_name(name: str) -> str:
+    """PEP 503's normalised name, as ``packaging.utils.canonicalize_name`` gives it.
+
+    >>> canonical_name("Foo.Bar__baz")
+    'foo-bar-baz'
+    """
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def dist_filename_name(name: str) -> str:
@@ -72,7 +79,7 @@ def dist_filename_name(name: str) -> str:
     >>> dist_filename_name("Foo.Bar-baz")
     'foo_bar_baz'
     """
-    return re.sub(r"[-_.]+", "_", canonicalize_name(name))
+    return canonical_name(name).replace("-", "_")
 
 
 # Where each METADATA field comes from, to name the key when packaging rejects it.
@@ -129,6 +136,10 @@ def build_metadata(settings: Settings) -> PackageMetadata:
     it reads. Every problem found is reported at once, with its file and
     dotted key, as a :class:`~ferrule.errors.ConfigError`.
     """
+    from ferrule.metadata.cargo import CargoFields, from_cargo
+    from ferrule.metadata.core import EntryPoints, render_entry_points, render_metadata
+    from ferrule.metadata.project import Problems, from_project
+
     cargo = CargoFields(settings.cargo)
     project = settings.project_table
     entry_points: EntryPoints = ()
