@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-import tomlkit
 
 from ferrule.cargo.command import CargoInvocation
 from ferrule.cargo.remap import PathRemap, path_remap
@@ -21,6 +20,7 @@ from ferrule.sdist import manifests
 from ferrule.sdist.archive import SdistEntry, write_archive
 from ferrule.sdist.crates import parse_crate_graph
 from ferrule.sdist.files import GlobSet, is_build_leftover
+from ferrule.sdist.tomldoc import TomlDocument
 from ferrule.sdist.unpack import unpack_sdist
 from tests.helpers.sdists import CRATES
 
@@ -177,8 +177,8 @@ workspace = true
 def test_inline_workspace_inheritance(tmp_path: Path) -> None:
     ws_dir = tmp_path / "ws"
     crate_dir = ws_dir / "crates" / "member"
-    workspace = tomlkit.parse(WORKSPACE)["workspace"]
-    doc = tomlkit.parse(MEMBER)
+    workspace = tomllib.loads(WORKSPACE)["workspace"]
+    doc = TomlDocument(MEMBER)
     manifests.inline_workspace_inheritance(
         doc, workspace, crate_dir, ws_dir, crate_dir / "Cargo.toml"
     )
@@ -209,7 +209,7 @@ def test_inline_workspace_inheritance(tmp_path: Path) -> None:
 
 
 def test_inheriting_a_missing_key_is_an_error(tmp_path: Path) -> None:
-    doc = tomlkit.parse('[package]\nname = "x"\nlicense.workspace = true\n')
+    doc = TomlDocument('[package]\nname = "x"\nlicense.workspace = true\n')
     with pytest.raises(ConfigError, match=r"package\.license: inherits from the workspace"):
         manifests.inline_workspace_inheritance(
             doc, {"package": {}}, tmp_path / "x", tmp_path, tmp_path / "x" / "Cargo.toml"
@@ -218,7 +218,7 @@ def test_inheriting_a_missing_key_is_an_error(tmp_path: Path) -> None:
 
 def test_prune_workspace(tmp_path: Path) -> None:
     (tmp_path / "vendor" / "used").mkdir(parents=True)
-    doc = tomlkit.parse(WORKSPACE)
+    doc = TomlDocument(WORKSPACE)
     members = [tmp_path / "crates" / "py"]
     manifests.prune_workspace(doc, tmp_path, members, [*members, tmp_path / "vendor" / "used"])
     data = tomllib.loads(doc.as_string())
@@ -229,13 +229,13 @@ def test_prune_workspace(tmp_path: Path) -> None:
 
 
 def test_strip_to_workspace() -> None:
-    doc = tomlkit.parse('[package]\nname = "root"\n[dependencies]\nx = "1"\n' + WORKSPACE)
+    doc = TomlDocument('[package]\nname = "root"\n[dependencies]\nx = "1"\n' + WORKSPACE)
     manifests.strip_to_workspace(doc)
     assert set(tomllib.loads(doc.as_string())) == {"workspace", "patch"}
 
 
 def test_drop_missing_targets() -> None:
-    doc = tomlkit.parse(
+    doc = TomlDocument(
         '[package]\nname = "x"\nbuild = "gen/build.rs"\ndefault-run = "tool"\n'
         '[[bin]]\nname = "tool"\npath = "tools/tool.rs"\n[[bin]]\nname = "main"\n'
         '[[example]]\nname = "demo"\n'
@@ -252,7 +252,7 @@ def test_rewrite_pyproject_keeps_the_rest() -> None:
         '[project]\nname = "x"  # name\nreadme = {file = "../README.md", content-type = "text/markdown"}\n\n'
         '# settings\n[tool.maturin]\nmanifest-path = "Cargo.toml"\nfeatures = ["a"]\n'
     )
-    doc = tomlkit.parse(text)
+    doc = TomlDocument(text)
     manifests.rewrite_pyproject(
         doc, "tool.maturin", {"manifest-path": "py/Cargo.toml"}, {"readme": "README.md"}
     )
@@ -265,7 +265,7 @@ def test_rewrite_pyproject_keeps_the_rest() -> None:
 
 
 def test_rewrite_pyproject_adds_the_tool_table() -> None:
-    doc = tomlkit.parse('[project]\nname = "x"\n')
+    doc = TomlDocument('[project]\nname = "x"\n')
     manifests.rewrite_pyproject(doc, "tool.ferrule", {"manifest-path": "py/Cargo.toml"}, {})
     assert tomllib.loads(doc.as_string())["tool"] == {"ferrule": {"manifest-path": "py/Cargo.toml"}}
     assert "[tool]" not in doc.as_string()

@@ -6,7 +6,7 @@ and license files and Cargo.lock, with Cargo.toml and pyproject.toml rewritten
 so that the unpacked archive builds on its own. Archives are reproducible:
 the same sources give the same bytes, wherever they are checked out.
 
-The implementation (tomlkit, cargo calls) is imported only when used.
+The implementation (manifest rewrites, cargo calls) is imported only when used.
 """
 
 from __future__ import annotations

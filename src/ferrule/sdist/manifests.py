@@ -1,23 +1,21 @@
-"""Format-preserving rewrites of Cargo.toml and pyproject.toml for an sdist (tomlkit).
+"""Format-preserving rewrites of Cargo.toml and pyproject.toml for an sdist.
 
-Each function edits a parsed document in place and touches only the keys it
-must: comments, order and formatting elsewhere in the file are kept. A value
-that replaces a dotted key (``version.workspace = true``) takes its place.
+Each function edits a parsed document (:class:`~ferrule.sdist.tomldoc.TomlDocument`)
+in place and touches only the keys it must: comments, order and formatting
+elsewhere in the file are kept. A value that replaces a dotted key
+(``version.workspace = true``) takes its place.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import tomlkit
-from tomlkit.container import Container
-from tomlkit.items import AbstractTable, Table
-
 from ferrule.errors import ConfigError
+from ferrule.sdist.tomldoc import TomlDocument
 
 __all__ = [
     "drop_missing_targets",
@@ -52,30 +50,11 @@ _INHERITABLE = (
 _PATH_KEYS = ("readme", "license-file")
 
 
-def parse(path: Path) -> tomlkit.TOMLDocument:
+def parse(path: Path) -> TomlDocument:
     try:
-        return tomlkit.parse(path.read_text(encoding="utf-8"))
-    except Exception as exc:  # tomlkit's parse errors have no common public base
+        return TomlDocument(path.read_text(encoding="utf-8"), path)
+    except (ValueError, UnicodeDecodeError) as exc:  # tomllib's errors are ValueErrors
         raise ConfigError.single(path, "", f"cannot be parsed for the sdist: {exc}") from None
-
-
-def _replace(table: Any, key: str, value: Any) -> None:
-    """Set ``table[key]`` keeping the key's position when tomlkit lets us."""
-    container = table.value if isinstance(table, Table) else table
-    index = None
-    if isinstance(container, Container):
-        index = container._map.get(tomlkit.key(key))
-    if key in table and isinstance(index, int):
-        del table[key]
-        try:
-            container._insert_at(index, key, value)
-        except (IndexError, KeyError, ValueError):
-            pass
-        else:
-            if isinstance(table, AbstractTable):  # keep tomlkit's dict view in step
-                dict.__setitem__(table, key, container[key])
-            return
-    table[key] = value
 
 
 def _is_inherited(value: Any) -> bool:
@@ -86,10 +65,9 @@ def _relative(target: Path, start: Path) -> str:
     return PurePosixPath(Path(os.path.relpath(target, start))).as_posix()
 
 
-def set_package_key(doc: tomlkit.TOMLDocument, key: str, value: Any) -> None:
-    package = doc.get("package")
-    if isinstance(package, (Table, dict)):
-        _replace(package, key, value)
+def set_package_key(doc: TomlDocument, key: str, value: Any) -> None:
+    if isinstance(doc.get("package"), Mapping):
+        doc.set(("package", key), value)
 
 
 def _inherited_dependency(
@@ -110,13 +88,11 @@ def _inherited_dependency(
             merged[key] = value
     if list(merged) == ["version"]:
         return merged["version"]
-    table = tomlkit.inline_table()
-    table.update(merged)
-    return table
+    return merged
 
 
 def inline_workspace_inheritance(
-    doc: tomlkit.TOMLDocument,
+    doc: TomlDocument,
     workspace: Mapping[str, Any],
     crate_dir: Path,
     workspace_dir: Path,
@@ -142,11 +118,11 @@ def inline_workspace_inheritance(
         value = shared_package[key]
         if key in _PATH_KEYS and isinstance(value, str):
             value = _relative(workspace_dir / value, crate_dir)
-        _replace(package, key, value)
+        doc.set(("package", key), value)
 
-    def rewrite_deps(table: Any, where: str) -> None:
-        for name in list(table.keys()):
-            entry = table[name]
+    def rewrite_deps(path: tuple[str, ...], where: str) -> None:
+        for name in list(doc.value(path)):
+            entry = doc.value(path)[name]
             if not _is_inherited(entry):
                 continue
             if name not in shared_deps:
@@ -156,19 +132,16 @@ def inline_workspace_inheritance(
                     f"inherits from the workspace, but {workspace_dir / 'Cargo.toml'} has no "
                     f"workspace.dependencies.{name}",
                 )
-            _replace(
-                table,
-                name,
-                _inherited_dependency(entry, shared_deps[name], crate_dir, workspace_dir),
-            )
+            merged = _inherited_dependency(entry, shared_deps[name], crate_dir, workspace_dir)
+            doc.set((*path, name), merged)
 
     for kind in _DEPENDENCY_TABLES:
         if isinstance(doc.get(kind), Mapping):
-            rewrite_deps(doc[kind], kind)
-    for cfg, tables in (doc.get("target") or {}).items():
+            rewrite_deps((kind,), kind)
+    for cfg in list(doc.get("target") or {}):
         for kind in _DEPENDENCY_TABLES:
-            if isinstance(tables.get(kind), Mapping):
-                rewrite_deps(tables[kind], f"target.{cfg}.{kind}")
+            if isinstance(doc.value(("target", cfg)).get(kind), Mapping):
+                rewrite_deps(("target", cfg, kind), f"target.{cfg}.{kind}")
     if _is_inherited(doc.get("lints")):
         if "lints" not in workspace:
             raise ConfigError.single(
@@ -177,14 +150,11 @@ def inline_workspace_inheritance(
                 f"inherits from the workspace, but {workspace_dir / 'Cargo.toml'} has no "
                 "workspace.lints",
             )
-        lints = tomlkit.table()
-        for name, value in workspace["lints"].items():
-            lints[name] = value
-        doc["lints"] = lints
+        doc.set(("lints",), dict(workspace["lints"]))
 
 
 def prune_workspace(
-    doc: tomlkit.TOMLDocument,
+    doc: TomlDocument,
     workspace_dir: Path,
     member_dirs: Iterable[Path],
     shipped_dirs: Iterable[Path],
@@ -198,7 +168,7 @@ def prune_workspace(
     kept = {_relative(d, workspace_dir) for d in member_dirs}
     kept_paths = {d.resolve() for d in shipped_dirs}
     workspace = doc.get("workspace")
-    if isinstance(workspace, (Table, dict)):
+    if isinstance(workspace, Mapping):
         members = workspace.get("members")
         if isinstance(members, list):
             survivors = [
@@ -207,68 +177,59 @@ def prune_workspace(
                 if isinstance(m, str)
                 and any(fnmatch.fnmatchcase(k, m.rstrip("/")) or k == m.rstrip("/") for k in kept)
             ]
-            if survivors:
-                array = tomlkit.array()
-                array.extend(survivors)
-                _replace(workspace, "members", array)
-            else:
-                del workspace["members"]
-        if "default-members" in workspace:
-            del workspace["default-members"]
+            if not survivors:
+                doc.delete(("workspace", "members"))
+            elif survivors != members:
+                doc.set(("workspace", "members"), survivors)
+        if "default-members" in doc.value(("workspace",)):
+            doc.delete(("workspace", "default-members"))
+    if not isinstance(doc.get("patch"), Mapping):
+        return
+    for registry in list(doc.value(("patch",))):
+        for name, entry in list(doc.value(("patch", registry)).items()):
+            if isinstance(entry, Mapping) and isinstance(entry.get("path"), str):
+                target = (workspace_dir / entry["path"]).resolve()
+                if target not in kept_paths:
+                    doc.delete(("patch", registry, name))
+        patch = doc.get("patch")
+        if isinstance(patch, Mapping) and registry in patch and not patch[registry]:
+            doc.delete(("patch", registry))
     patch = doc.get("patch")
-    if isinstance(patch, (Table, dict)):
-        for registry in list(patch.keys()):
-            entries = patch[registry]
-            for name in list(entries.keys()):
-                entry = entries[name]
-                if isinstance(entry, Mapping) and isinstance(entry.get("path"), str):
-                    target = (workspace_dir / entry["path"]).resolve()
-                    if target not in kept_paths:
-                        del entries[name]
-            if not entries:
-                del patch[registry]
-        if not patch:
-            del doc["patch"]
+    if isinstance(patch, Mapping) and not patch:
+        doc.delete(("patch",))
 
 
-def strip_to_workspace(doc: tomlkit.TOMLDocument) -> None:
+def strip_to_workspace(doc: TomlDocument) -> None:
     """Turn a root manifest whose own package is not needed into a virtual one."""
     for key in list(doc.keys()):
         if key not in ("workspace", "profile", "patch", "replace", "cargo-features"):
-            del doc[key]
+            doc.delete((key,))
+
+
+def _named(names: set[str]) -> Callable[[Any], bool]:
+    return lambda entry: isinstance(entry, Mapping) and entry.get("name") in names
 
 
 def drop_missing_targets(
-    doc: tomlkit.TOMLDocument, missing: Mapping[str, set[str]], build_missing: bool
+    doc: TomlDocument, missing: Mapping[str, set[str]], build_missing: bool
 ) -> None:
     """Remove ``[[bin]]``-style entries (and ``package.build``) whose sources
     are not in the sdist, as ``cargo package`` does in the manifest it ships."""
-    for kind, key in (("bin", "bin"), ("example", "example"), ("test", "test"), ("bench", "bench")):
+    for kind in ("bin", "example", "test", "bench"):
         names = missing.get(kind, set())
-        entries = doc.get(key)
-        if not names or entries is None:
-            continue
-        kept = [e for e in entries if e.get("name") not in names]
-        if len(kept) == len(entries):
-            continue
-        if kept:
-            aot = tomlkit.aot()
-            for entry in kept:
-                aot.append(entry)
-            doc[key] = aot
-        else:
-            del doc[key]
+        if names and isinstance(doc.get(kind), list):
+            doc.remove_array_entries(kind, _named(names))
     package = doc.get("package")
-    if isinstance(package, (Table, dict)):
+    if isinstance(package, Mapping):
         if build_missing and isinstance(package.get("build"), str):
-            del package["build"]
+            doc.delete(("package", "build"))
         default_run = package.get("default-run")
         if isinstance(default_run, str) and default_run in missing.get("bin", set()):
-            del package["default-run"]
+            doc.delete(("package", "default-run"))
 
 
 def rewrite_pyproject(
-    doc: tomlkit.TOMLDocument,
+    doc: TomlDocument,
     tool_table: str,
     settings: Mapping[str, str],
     project_paths: Mapping[str, str],
@@ -276,20 +237,14 @@ def rewrite_pyproject(
     """Set keys of ``[tool.<name>]`` (``manifest-path``, ``python-source``…) and
     the ``file`` of ``project.readme`` / ``project.license``."""
     tool_name = tool_table.split(".", 1)[1]
-    if "tool" not in doc:
-        doc["tool"] = tomlkit.table(is_super_table=True)
-    tool = doc["tool"]
-    if tool_name not in tool:
-        tool[tool_name] = tomlkit.table()
-    table = tool[tool_name]
     for key, value in settings.items():
-        _replace(table, key, value)
+        doc.set(("tool", tool_name, key), value)
     project = doc.get("project")
-    if not isinstance(project, (Table, dict)):
+    if not isinstance(project, Mapping):
         return
     for field, new_path in project_paths.items():
         current = project.get(field)
         if isinstance(current, str):
-            _replace(project, field, new_path)
-        elif isinstance(current, MutableMapping) and "file" in current:
-            current["file"] = new_path
+            doc.set(("project", field), new_path)
+        elif isinstance(current, Mapping) and "file" in current:
+            doc.set(("project", field, "file"), new_path)

@@ -1,0 +1,236 @@
+"""``ferrule.sdist.tomldoc``: edits that keep the rest of a TOML file as it was.
+
+The corpus is real: the manifests of the crates the test crates depend on
+(the originals, ``Cargo.toml.orig``, comments and all, and cargo's normalised
+copies), fetched into cargo's registry by ``cargo fetch`` (the suite compiles
+them anyway), the pyproject.toml files installed on this machine, and the test
+crates. On each file, seeded random edits (replace, add, remove, at every
+depth, in every form the file uses) must give exactly the data the edit means
+(checked here again with tomllib), and keep every comment that is not inside
+what was edited.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import random
+import subprocess
+import sys
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ferrule.sdist.tomldoc import TomlDocument, TomlEditError, format_value
+from tests.conftest import CRATES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+Path_ = tuple[Any, ...]
+
+# Crates whose dependency trees make the registry part of the corpus (pyo3's and
+# uniffi's: a few dozen real manifests).
+_FETCHED = ("pyo3-pure", "bind-uniffi")
+
+
+def _registry_sources() -> Path:
+    home = Path(os.environ.get("CARGO_HOME", Path.home() / ".cargo"))
+    return home / "registry" / "src"
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Path]:
+    for crate in _FETCHED:
+        subprocess.run(
+            ["cargo", "fetch", "--locked", "--manifest-path", str(CRATES / crate / "Cargo.toml")],
+            check=True,
+            capture_output=True,
+        )
+    sources = _registry_sources()
+    files = sorted(sources.glob("*/*/Cargo.toml.orig")) + sorted(sources.glob("*/*/Cargo.toml"))
+    files += sorted(CRATES.rglob("Cargo.toml"))
+    files += sorted(CRATES.rglob("pyproject.toml"))
+    for base in {Path(p) for p in sys.path if "site-packages" in p}:
+        files += sorted(base.glob("*/pyproject.toml"))[:200]
+    seen: set[int] = set()
+    out = []
+    for path in files:
+        if "target" in path.parts:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+            tomllib.loads(text)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        digest = zlib.crc32(text.encode())
+        if digest not in seen:
+            seen.add(digest)
+            out.append(path)
+    return out
+
+
+def _paths(data: Any, prefix: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    """Every (path, value) in ``data``, tables and arrays of tables included."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield (*prefix, key), value
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
+        for i, value in enumerate(data):
+            yield (*prefix, i), value
+            yield from _paths(value, (*prefix, i))
+
+
+def _comments(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
+
+
+def _expect_set(data: Any, path: Path_, value: Any) -> Any:
+    new = copy.deepcopy(data)
+    parent = new
+    for part in path[:-1]:
+        parent = parent.setdefault(part, {}) if isinstance(parent, dict) else parent[part]
+    parent[path[-1]] = value
+    return new
+
+
+@pytest.mark.slow  # cargo fetch: the network on a machine that has not built the crates yet
+def test_corpus_is_real(corpus: list[Path]) -> None:
+    registry = [p for p in corpus if _registry_sources() in p.parents]
+    originals = [p for p in registry if p.name == "Cargo.toml.orig"]
+    # pyo3's and uniffi's trees: well over 30 crates, each with both manifests.
+    assert len(originals) >= 30, [str(p) for p in registry[:5]]
+    assert len(corpus) >= 150, len(corpus)
+
+
+@pytest.mark.slow
+def test_random_edits_mean_what_they_say(corpus: list[Path]) -> None:
+    failures = []
+    for path in corpus:
+        try:
+            _random_edits(path)
+        except (AssertionError, TomlEditError) as exc:
+            failures.append(f"{path}: {type(exc).__name__}: {str(exc)[:300]}")
+    assert not failures, f"{len(failures)} of {len(corpus)} files:\n" + "\n".join(failures[:20])
+
+
+def _random_edits(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    rng = random.Random(zlib.crc32(text.encode()))
+    entries = list(_paths(data))
+    if not entries:
+        return
+    leaves = [(p, v) for p, v in entries if not isinstance(v, (dict, list))]
+    tables = [p for p, v in entries if isinstance(v, dict)]
+    picks = rng.sample(entries, min(6, len(entries)))
+    for where, _old in picks + rng.sample(leaves, min(4, len(leaves))):
+        # Replace a value: with a string needing escapes, or a small table.
+        new_value: Any = rng.choice(['new "value"\\\n\t', {"path": "../x", "features": ["a"]}, 7])
+        if isinstance(where[-1], int):
+            new_value = {"name": "replaced"}
+        doc = TomlDocument(text)
+        doc.set(where, new_value)
+        assert tomllib.loads(doc.as_string()) == _expect_set(data, where, new_value), where
+        if not isinstance(_old, (dict, list)):
+            # A scalar replaced: every comment stays.
+            assert _comments(doc.as_string()) == _comments(text), where
+
+        # Remove it (tables left empty above it may vanish with it).
+        doc = TomlDocument(text)
+        doc.delete(where)
+        got = tomllib.loads(doc.as_string())
+        assert got == doc.data
+        expected = copy.deepcopy(data)
+        parent = expected
+        for part in where[:-1]:
+            parent = parent[part]
+        del parent[where[-1]]
+        if got != expected:  # only emptied tables may differ
+            assert _pruned(expected) == _pruned(got), where
+
+    for table in [*rng.sample(tables, min(4, len(tables))), ()]:
+        # Add a key beside its siblings, and a new table below an existing one.
+        for key in ("ferrule-new", "needs quoting"):
+            doc = TomlDocument(text)
+            doc.set((*table, key), [1, 2])
+            assert tomllib.loads(doc.as_string()) == _expect_set(data, (*table, key), [1, 2])
+            assert _comments(doc.as_string()) == _comments(text)
+        doc = TomlDocument(text)
+        doc.set((*table, "new-table", "deep"), {"a": True})
+        assert tomllib.loads(doc.as_string()) == _expect_set(
+            data, (*table, "new-table", "deep"), {"a": True}
+        )
+
+
+def _pruned(data: Any) -> Any:
+    if isinstance(data, dict):
+        out = {k: _pruned(v) for k, v in data.items()}
+        return {k: v for k, v in out.items() if v not in ({}, [])}
+    return data
+
+
+def test_unchanged_parts_keep_their_bytes() -> None:
+    text = (
+        "# top comment\r\n"
+        '[package]\r\nname = "x"   # aligned comment\r\n'
+        "version.workspace = true\r\n"
+        "keywords = [\r\n  'a',  # first\r\n  'b',\r\n]\r\n\r\n"
+        "[dependencies.serde]\r\nworkspace = true\r\nfeatures = ['derive']\r\n"
+    )
+    doc = TomlDocument(text)
+    doc.set(("package", "version"), "1.0")
+    doc.set(("dependencies", "serde"), {"version": "1", "features": ["derive"]})
+    doc.set(("package", "edition"), "2021")
+    assert doc.as_string() == (
+        "# top comment\r\n"
+        '[package]\r\nname = "x"   # aligned comment\r\n'
+        'version = "1.0"\r\n'
+        "keywords = [\r\n  'a',  # first\r\n  'b',\r\n]\r\n"
+        'edition = "2021"\r\n\r\n'
+        '[dependencies.serde]\r\nversion = "1"\r\nfeatures = ["derive"]\r\n'
+    )
+
+
+def test_arrays_of_tables_and_inline_arrays() -> None:
+    text = (
+        '[[bin]]\nname = "a"\n[bin.metadata]\nx = 1\n\n[[bin]]\nname = "b"\n\n'
+        '[[bin]]\nname = "c"\n'
+        'example = [{ name = "e1" }, { name = "e2" }]\n'
+    )
+    text = text.replace('example = [{ name = "e1" }, { name = "e2" }]\n', "")
+    doc = TomlDocument('example = [{ name = "e1" }, { name = "e2" }]\n' + text)
+    doc.remove_array_entries("bin", lambda e: e["name"] in ("a", "c"))
+    doc.remove_array_entries("example", lambda e: e["name"] == "e1")
+    assert tomllib.loads(doc.as_string()) == {"bin": [{"name": "b"}], "example": [{"name": "e2"}]}
+    assert "[bin.metadata]" not in doc.as_string()
+    doc.remove_array_entries("bin", lambda e: True)
+    assert "bin" not in tomllib.loads(doc.as_string())
+
+
+def test_values_are_written_as_toml() -> None:
+    import datetime
+
+    odd = {
+        "s": 'quote " backslash \\ newline \n del \x7f é',
+        "f": 1.5e300,
+        "neg": -3,
+        "when": datetime.date(2024, 1, 2),
+        "nested": {"a b": [1, [2, 3]], "": {}},
+    }
+    doc = TomlDocument("")
+    doc.set(("t", "v"), odd)
+    assert tomllib.loads(doc.as_string()) == {"t": {"v": odd}}
+    assert tomllib.loads(f"x = {format_value(float('inf'))}")["x"] == float("inf")
+
+
+def test_an_impossible_edit_names_the_file_and_key(tmp_path: Path) -> None:
+    doc = TomlDocument("a = 1\n", tmp_path / "Cargo.toml")
+    with pytest.raises(TomlEditError, match=r"Cargo\.toml.*a\.b"):
+        doc.set(("a", "b"), 2)  # a is an integer: nothing can be put below it
