@@ -5,9 +5,14 @@ Usage: ``bash bench/run.sh`` (sets up, then runs this) or
 
 Each case runs the two tools alternately, ``--reps`` times each, on copies of
 the same test crates; every tool has its own cargo target directory (so neither
-invalidates the other's cache). Reported: the median wall time of each tool,
-the ratio ferrule/maturin, and the peak resident memory of each process tree.
+invalidates the other's cache), and for ``develop`` its own virtual
+environment. Reported: the median wall time of each tool, the ratio
+ferrule/maturin, and the peak resident memory of each process tree.
 Timings are only reported, never asserted: targets are listed next to them.
+
+``PYTHONDONTWRITEBYTECODE`` (set in some sandboxes) is dropped from the
+measured environment: it would make every run of a Python tool compile its
+modules again, and no user works like that.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -45,15 +51,18 @@ class Result:
     maturin: list[Sample] = field(default_factory=list)
     note: str = ""
 
-    def median(self, tool: str) -> float:
-        return statistics.median(s.seconds for s in getattr(self, tool))
+    def median(self, tool: str) -> float | None:
+        samples = getattr(self, tool)
+        return statistics.median(s.seconds for s in samples) if samples else None
 
-    def peak(self, tool: str) -> float:
-        return max(s.peak_mib for s in getattr(self, tool))
+    def peak(self, tool: str) -> float | None:
+        samples = getattr(self, tool)
+        return max(s.peak_mib for s in samples) if samples else None
 
     @property
-    def ratio(self) -> float:
-        return self.median("ferrule") / self.median("maturin")
+    def ratio(self) -> float | None:
+        f, m = self.median("ferrule"), self.median("maturin")
+        return f / m if f is not None and m else None
 
 
 def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> Sample:
@@ -78,12 +87,20 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> Sample:
 
 
 def env_for(tool: str, **extra: str) -> dict[str, str]:
-    # PYTHONDONTWRITEBYTECODE (set in some sandboxes) would make every ferrule run
-    # compile its modules again: no user works like that.
-    dropped = ("VIRTUAL_ENV", "CARGO_TARGET_DIR", "PYTHONDONTWRITEBYTECODE")
+    dropped = (
+        "VIRTUAL_ENV",
+        "CONDA_PREFIX",
+        "CARGO_TARGET_DIR",
+        "PYTHONDONTWRITEBYTECODE",
+        "FERRULE_CACHE_DIR",
+        "FERRULE_NO_CACHE",
+    )
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["CARGO_TARGET_DIR"] = str(WORK / f"target-{tool}")
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    # ferrule's caches (metadata answers, replay records) stay inside the bench's tree.
+    env["FERRULE_CACHE_DIR"] = str(WORK / "ferrule-cache")
     env.update(extra)
     return env
 
@@ -185,6 +202,126 @@ def case_one_line_change(reps: int) -> Result:
     return alternate(
         Result("release build after a one-line Rust change", "(none)"), reps, run, edit
     )
+
+
+# --- the development loop --------------------------------------------------------------
+
+
+@dataclass
+class DevelopSetup:
+    """One copy of the crate; each tool installs it into its own venv (they configure
+    pyo3 differently, and one venv or target directory for both would make cargo
+    rebuild pyo3 as they alternate)."""
+
+    project: Path
+    lib: Path
+    original: str
+    envs: dict[str, dict[str, str]]
+    venvs: dict[str, Path]
+
+    def develop(self, tool: str, *extra: str) -> Sample:
+        return measure([*tool_argv(tool), "develop", *extra], self.project, self.envs[tool])
+
+    def edit(self, n: int) -> None:
+        """A one-line change: the string sum_as_string returns is built differently."""
+        text = self.original.replace(
+            "Ok((a + b).to_string())", f'Ok(format!("{{}}_{n}", a + b).replace("_{n}", ""))'
+        )
+        assert text != self.original, "tests/crates/pyo3-pure/src/lib.rs changed: update the edit"
+        self.lib.write_text(text)
+
+
+_DEVELOP: list[DevelopSetup] = []
+
+
+def develop_setup() -> DevelopSetup:
+    if _DEVELOP:
+        return _DEVELOP[0]
+    project = copy_crate("develop")
+    lib = project / "src" / "lib.rs"
+    envs, venvs = {}, {}
+    for tool in ("ferrule", "maturin"):
+        venv = WORK / f"venv-{tool}"
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        env = env_for(tool, VIRTUAL_ENV=str(venv), CARGO_TARGET_DIR=str(WORK / f"dev-{tool}"))
+        env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
+        envs[tool], venvs[tool] = env, venv
+    setup = DevelopSetup(project, lib, lib.read_text(), envs, venvs)
+    for tool in ("ferrule", "maturin"):
+        setup.develop(tool)  # first build (pyo3 in the dev profile)
+        setup.develop(tool)
+    _DEVELOP.append(setup)
+    return setup
+
+
+def case_develop_noop(reps: int) -> Result:
+    setup = develop_setup()
+    setup.lib.write_text(setup.original)
+    for tool in ("ferrule", "maturin"):
+        setup.develop(tool)
+    return alternate(Result("`develop`, nothing changed", "<= 0.1"), reps, setup.develop)
+
+
+def case_develop_change(reps: int) -> Result:
+    setup = develop_setup()
+    counter = iter(range(10**6))
+    result = alternate(
+        Result("`develop` after a one-line Rust change", "<= 1.0"),
+        reps,
+        setup.develop,
+        lambda _tool: setup.edit(next(counter)),
+    )
+    setup.lib.write_text(setup.original)
+    return result
+
+
+def case_import_hook(reps: int) -> Result:
+    """ferrule only: what ``develop --rebuild-on-import`` adds to ``import`` when nothing
+    changed (the hook's check, plus its module imported at start-up from the .pth line)."""
+    setup = develop_setup()
+    setup.lib.write_text(setup.original)
+    env = setup.envs["ferrule"]
+    setup.develop("ferrule", "--rebuild-on-import")
+    python = str(setup.venvs["ferrule"] / "bin" / "python")
+    check = subprocess.run(
+        [python, "-c", "import pyo3_pure; print(pyo3_pure.sum_as_string(2, 3))"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if check.stdout.strip() != "5" or "rebuilding" in check.stderr:
+        raise SystemExit(f"import hook: unexpected {check.stdout!r} {check.stderr!r}")
+    timed = "import time; t = time.perf_counter(); import pyo3_pure; print(time.perf_counter() - t)"
+
+    def import_seconds(extra: dict[str, str]) -> float:
+        out = subprocess.run(
+            [python, "-c", timed], env={**env, **extra}, capture_output=True, text=True, check=True
+        )
+        return float(out.stdout.strip().splitlines()[-1])
+
+    def startup_seconds() -> float:
+        err = subprocess.run(
+            [python, "-X", "importtime", "-c", "pass"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stderr
+        micros = sum(
+            int(line.split("|")[1]) for line in err.splitlines() if "_ferrule_rebuild_" in line
+        )
+        return micros / 1e6
+
+    result = Result("import hook overhead, nothing changed (ferrule only)", "<= 5 ms")
+    for _ in range(max(reps * 3, 15)):
+        on = import_seconds({})
+        off = import_seconds({"FERRULE_REBUILD_ON_IMPORT": "0"})
+        result.ferrule.append(Sample(max(on - off, 0.0) + startup_seconds(), 0.0))
+    result.note = "the hook's check plus its start-up import; no maturin counterpart"
+    setup.develop("ferrule")  # back to a plain develop install
+    return result
 
 
 def case_metadata(reps: int, cached: bool = True) -> Result:
@@ -356,7 +493,7 @@ def case_isolated_pip(reps: int) -> Result:
                 ".",
             ],
             projects[tool],
-            env_for(tool, PIP_DISABLE_PIP_VERSION_CHECK="1"),
+            env_for(tool),
         )
 
     for tool in ("ferrule", "maturin"):
@@ -377,23 +514,63 @@ CASES: dict[str, Callable[[int], Result]] = {
     "sdist": case_sdist,
     "sdist-nocache": lambda reps: case_sdist(reps, cached=False),
     "change": case_one_line_change,
+    "develop-noop": case_develop_noop,
+    "develop-change": case_develop_change,
+    "import-hook": case_import_hook,
     "large": lambda reps: case_large(reps, 5000, 100),
     "large-half": lambda reps: case_large(reps, 5000, 50),
     "pip": case_isolated_pip,
     "clean": case_clean_build,
 }
-REPS = {"clean": 3, "large": 3, "large-half": 3, "change": 5}
+REPS = {"clean": 3, "large": 3, "large-half": 3, "change": 5, "develop-change": 5}
+
+
+def verdict(r: Result) -> str:
+    """``met`` / ``missed`` for a target of the form ``<= X`` (a ratio, or ``X ms``
+    for ferrule-only rows), with ``peak <= N MiB`` checked too; empty otherwise.
+
+    >>> r = Result("x", "<= 0.5", [Sample(1.0, 30)], [Sample(4.0, 30)])
+    >>> verdict(r), verdict(Result("x", "(reference)", r.ferrule, r.maturin))
+    ('met', '')
+    >>> verdict(Result("x", "<= 1.0, peak <= 64 MiB", [Sample(1.0, 70)], [Sample(2.0, 9)]))
+    'missed'
+    >>> verdict(Result("hook", "<= 5 ms", [Sample(0.004, 0)]))
+    'met'
+    """
+    match = re.match(r"<= ([0-9.]+)( ms)?", r.target)
+    if match is None:
+        return ""
+    limit = float(match.group(1))
+    value = r.median("ferrule") * 1000 if match.group(2) else r.ratio
+    if value is None:
+        return ""
+    ok = value <= limit
+    peak = re.search(r"peak <= ([0-9.]+) MiB", r.target)
+    if peak:
+        ok = ok and (r.peak("ferrule") or 0.0) <= float(peak.group(1))
+    return "met" if ok else "missed"
 
 
 def render(results: list[Result]) -> str:
     lines = [
-        "| case | ferrule (median) | maturin (median) | ratio | target | peak MiB ferrule / maturin |",
-        "| --- | ---: | ---: | ---: | --- | ---: |",
+        "| case | ferrule (median) | maturin (median) | ratio | target | | peak MiB ferrule / maturin |",
+        "| --- | ---: | ---: | ---: | --- | --- | ---: |",
     ]
+
+    def seconds(value: float | None) -> str:
+        if value is None:
+            return ""
+        return f"{value * 1000:.1f} ms" if value < 0.1 else f"{value:.3f} s"
+
+    def mib(value: float | None) -> str:
+        return "" if not value else f"{value:.0f}"
+
     for r in results:
+        ratio = "" if r.ratio is None else f"{r.ratio:.2f}"
+        peaks = f"{mib(r.peak('ferrule'))} / {mib(r.peak('maturin'))}".strip(" /")
         lines.append(
-            f"| {r.case} | {r.median('ferrule'):.3f} s | {r.median('maturin'):.3f} s | "
-            f"{r.ratio:.2f} | {r.target} | {r.peak('ferrule'):.0f} / {r.peak('maturin'):.0f} |"
+            f"| {r.case} | {seconds(r.median('ferrule'))} | {seconds(r.median('maturin'))} | "
+            f"{ratio} | {r.target} | {verdict(r)} | {peaks} |"
         )
     return "\n".join(lines)
 
