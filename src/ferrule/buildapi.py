@@ -80,8 +80,17 @@ def _build_args(config_settings: ConfigSettings) -> list[str]:
     return []
 
 
+def _compiled_once() -> None:
+    """ferrule's modules from its code cache when this environment has no ``.pyc``
+    files for them (build environments installed with ``--no-compile``)."""
+    from ferrule import _codecache
+
+    _codecache.enable(os.environ)
+
+
 def _settings(config_settings: ConfigSettings, default_profile: str) -> Any:
     """(Settings, parsed build arguments): reads files and the environment, runs nothing."""
+    _compiled_once()
     from pathlib import Path
 
     from ferrule.cli import split_rustc_args
@@ -123,6 +132,7 @@ def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> list
         if isinstance(cached, list):
             return [str(r) for r in cached]
 
+    _compiled_once()
     from pathlib import Path
 
     from ferrule.config import load_settings
@@ -189,6 +199,7 @@ def build_wheel(
     config_settings: ConfigSettings = None,
     metadata_directory: str | None = None,
 ) -> str:
+    _compiled_once()
     from pathlib import Path
 
     from ferrule.builder import build_wheels
@@ -213,6 +224,7 @@ def build_editable(
     metadata_directory: str | None = None,
 ) -> str:
     """PEP 660: see :mod:`ferrule.develop.editable` (and docs/develop.md)."""
+    _compiled_once()
     from pathlib import Path
 
     from ferrule.cli import split_rustc_args
@@ -234,6 +246,7 @@ def build_editable(
 
 @_hook
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
+    _compiled_once()
     from pathlib import Path
 
     from ferrule.cli import split_rustc_args

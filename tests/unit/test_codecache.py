@@ -1,0 +1,169 @@
+"""``ferrule._codecache``: compiled modules kept across build environments.
+
+Each test copies ferrule's package into a directory of its own with no
+``__pycache__`` (as pip's ``--no-compile`` build environments have it) and
+imports from there in a fresh interpreter, with bytecode writing on.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import marshal
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ferrule._codecache import entry_name
+from tests.conftest import ROOT
+
+SOURCE = ROOT / "src" / "ferrule"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(SOURCE, site / "ferrule", ignore=shutil.ignore_patterns("__pycache__"))
+    return site
+
+
+def _env(site: Path, cache: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "FERRULE_"))}
+    env.update(PYTHONPATH=str(site), FERRULE_CACHE_DIR=str(cache), **extra)
+    return env
+
+
+def _import(site: Path, cache: Path, code: str, **extra: str) -> str:
+    script = "import os; from ferrule import _codecache; print(_codecache.enable(os.environ)); " + code
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        env=_env(site, cache, **extra),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return proc.stdout
+
+
+def _wipe_pycache(site: Path) -> None:
+    for found in site.rglob("__pycache__"):
+        shutil.rmtree(found)
+
+
+def _entry(cache: Path, module: Path) -> Path:
+    return (
+        cache
+        / "code"
+        / entry_name(
+            module.read_bytes(),
+            importlib.util.MAGIC_NUMBER,
+            sys.implementation.cache_tag,
+            sys.flags.optimize,
+        )
+    )
+
+
+def test_modules_compiled_once_serve_the_next_environment(site: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    assert _import(site, cache, "import ferrule.builder").split() == ["True"]
+    entries = {p.name for p in (cache / "code").iterdir()}
+    # The build machinery: dozens of modules, each kept once under its content's name.
+    assert len(entries) >= 30
+    tags = site / "ferrule" / "tags.py"
+    assert _entry(cache, tags).name in entries
+    assert (site / "ferrule" / "__pycache__").is_dir()  # the usual .pyc files are still written
+
+    # A new "build environment": no .pyc files. A planted entry proves the cache is read,
+    # and its code gets the module's real file name back (tracebacks, inspect).
+    _wipe_pycache(site)
+    planted = compile("MARK = 42\ndef where():\n    raise ValueError\n", "/elsewhere/x.py", "exec")
+    _entry(cache, tags).write_bytes(importlib.util.MAGIC_NUMBER + marshal.dumps(planted))
+    out = _import(
+        site,
+        cache,
+        "import ferrule.tags as t; print(t.MARK, t.where.__code__.co_filename)",
+    )
+    assert out.split() == ["True", "42", str(tags)]
+
+
+def test_changed_source_is_compiled_again(site: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    tags = site / "ferrule" / "tags.py"
+    _import(site, cache, "import ferrule.tags")
+    old = _entry(cache, tags)
+    _wipe_pycache(site)
+    tags.write_text(tags.read_text() + "\nCHANGED = 1\n")
+    out = _import(site, cache, "import ferrule.tags as t; print(t.CHANGED)")
+    assert out.split() == ["True", "1"]
+    assert old.exists() and _entry(cache, tags).exists() and old != _entry(cache, tags)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not marshal data", importlib.util.MAGIC_NUMBER + b"\xff\x00garbage", b"\x00" * 64],
+)
+def test_damaged_entries_are_compiled_again(site: Path, tmp_path: Path, damage: bytes) -> None:
+    cache = tmp_path / "cache"
+    tags = site / "ferrule" / "tags.py"
+    _import(site, cache, "import ferrule.tags")
+    _entry(cache, tags).write_bytes(damage)
+    _wipe_pycache(site)
+    out = _import(site, cache, "import ferrule.tags as t; print(t.wheel_tag.__name__)")
+    assert out.split() == ["True", "wheel_tag"]
+    assert _entry(cache, tags).read_bytes().startswith(importlib.util.MAGIC_NUMBER)
+
+
+def test_a_foreign_python_entry_is_not_used(site: Path, tmp_path: Path) -> None:
+    """An entry with another interpreter's magic number is never unmarshalled."""
+    cache = tmp_path / "cache"
+    tags = site / "ferrule" / "tags.py"
+    _import(site, cache, "import ferrule.tags")
+    planted = compile("MARK = 1\n", str(tags), "exec")
+    _entry(cache, tags).write_bytes(b"\x00\x00\r\n" + marshal.dumps(planted))
+    _wipe_pycache(site)
+    out = _import(site, cache, "import ferrule.tags as t; print(hasattr(t, 'MARK'))")
+    assert out.split() == ["True", "False"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"PYTHONDONTWRITEBYTECODE": "1"}, {"FERRULE_NO_CACHE": "1"}],
+    ids=["dont-write-bytecode", "no-cache"],
+)
+def test_off_when_bytecode_or_cache_is_off(
+    site: Path, tmp_path: Path, extra: dict[str, str]
+) -> None:
+    cache = tmp_path / "cache"
+    out = _import(site, cache, "import ferrule.builder", **extra)
+    assert out.split() == ["False"]
+    assert not (cache / "code").exists()
+
+
+def test_an_unwritable_cache_is_no_cache(site: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.write_text("a file where the directory should be")
+    out = _import(site, cache, "import ferrule.builder as b; print(b.build_wheels.__name__)")
+    assert out.split() == ["True", "build_wheels"]
+
+
+def test_the_build_hook_uses_it(site: Path, tmp_path: Path) -> None:
+    """build_wheel turns it on before importing the build machinery (here: a project
+    error, reported after the imports)."""
+    cache = tmp_path / "cache"
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1"\n')
+    proc = subprocess.run(
+        [sys.executable, "-c", "import ferrule.buildapi as b; b.build_wheel('out')"],
+        cwd=project,
+        env=_env(site, cache),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert _entry(cache, site / "ferrule" / "builder.py").exists()
