@@ -123,8 +123,10 @@ def alternate(
     run: Callable[[str], Sample],
     before: Callable[[str], None] | None = None,
 ) -> Result:
-    for _ in range(reps):
-        for tool in ("ferrule", "maturin"):
+    for rep in range(reps):
+        # Who goes first changes every repetition: neither tool always runs on the
+        # caches (page cache, CPU state) the other one just warmed.
+        for tool in ("ferrule", "maturin") if rep % 2 == 0 else ("maturin", "ferrule"):
             if before:
                 before(tool)
             getattr(result, tool).append(run(tool))
@@ -522,7 +524,10 @@ CASES: dict[str, Callable[[int], Result]] = {
     "pip": case_isolated_pip,
     "clean": case_clean_build,
 }
-REPS = {"clean": 3, "large": 3, "large-half": 3, "change": 5, "develop-change": 5}
+# Repetitions per case when --reps is not given. The isolated pip build gets more:
+# it is mostly pip's own work, whose run-to-run spread is several times the
+# difference being measured.
+REPS = {"clean": 3, "large": 3, "large-half": 3, "change": 5, "develop-change": 5, "pip": 15}
 
 
 def verdict(r: Result) -> str:
@@ -577,14 +582,16 @@ def render(results: list[Result]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=7, help="repetitions of the quick cases")
+    parser.add_argument(
+        "--reps", type=int, help="repetitions of every case (default: 7, fewer for slow cases)"
+    )
     parser.add_argument("--only", nargs="*", choices=sorted(CASES))
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     results = []
     for name in args.only or CASES:
-        reps = min(args.reps, REPS.get(name, args.reps))
+        reps = args.reps or REPS.get(name, 7)
         print(f"== {name} ({reps} reps each)", file=sys.stderr, flush=True)
         results.append(CASES[name](reps))
     table = render(results)
@@ -593,6 +600,13 @@ def main() -> int:
     tools = subprocess.run(
         [*MATURIN, "--version"], capture_output=True, text=True, check=True
     ).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(
@@ -600,6 +614,7 @@ def main() -> int:
                 "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                 "machine": machine,
                 "maturin": tools,
+                "ferrule_commit": commit,
                 "results": [dict(asdict(r), ratio=r.ratio) for r in results],
             },
             indent=2,
