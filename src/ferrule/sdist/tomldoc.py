@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from ferrule.errors import ConfigError, ConfigProblem
 
@@ -34,7 +34,7 @@ else:  # pragma: no cover - exercised on older Pythons only
 
 __all__ = ["TomlDocument", "TomlEditError", "format_key", "format_value"]
 
-Path_ = tuple[str | int, ...]  # keys, and indices of array-of-tables elements
+Path_ = tuple[Union[str, int], ...]  # keys, and indices of array-of-tables elements (3.9: no |)
 
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 _ESCAPES = {
