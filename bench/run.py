@@ -18,6 +18,7 @@ modules again, and no user works like that.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -233,12 +234,9 @@ class DevelopSetup:
         self.lib.write_text(text)
 
 
-_DEVELOP: list[DevelopSetup] = []
-
-
+@functools.cache
 def develop_setup() -> DevelopSetup:
-    if _DEVELOP:
-        return _DEVELOP[0]
+    """Made once per run: the three development-loop cases share it."""
     project = copy_crate("develop")
     lib = project / "src" / "lib.rs"
     envs, venvs = {}, {}
@@ -253,7 +251,6 @@ def develop_setup() -> DevelopSetup:
     for tool in ("ferrule", "maturin"):
         setup.develop(tool)  # first build (pyo3 in the dev profile)
         setup.develop(tool)
-    _DEVELOP.append(setup)
     return setup
 
 

@@ -97,5 +97,9 @@ def test_a_wheel_built_there_installs_and_runs(old_venv: VEnv, tmp_path: Path) -
     )
     (wheel,) = (tmp_path / "out").glob("*.whl")
     assert wheel.name.startswith("bind_bin-0.1.0-py3-none-")
+    # The crate has no readme (twine's --strict asks for one) and no Python package (W007).
+    run([sys.executable, "-m", "twine", "check", wheel])
+    run([sys.executable, "-m", "check_wheel_contents", "--ignore", "W007", wheel])
+    run([Path(sys.executable).parent / "auditwheel", "show", wheel])
     old_venv.pip("install", "-q", "--no-index", wheel)
     assert old_venv.exercise(CRATES / "bind-bin" / "exercise.py") == "ok"

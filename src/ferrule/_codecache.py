@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["enable", "entry_name"]
 
-_INSTALLED: list[str] = []
+_enabled = False
 
 
 def entry_name(source: bytes, magic: bytes, cache_tag: str, optimize: int) -> str:
@@ -59,7 +59,8 @@ def enable(environ: Mapping[str, str]) -> bool:
 
     Returns whether the cache is in use. Safe to call more than once.
     """
-    if _INSTALLED:
+    global _enabled  # noqa: PLW0603 - once per process, like the import system it extends
+    if _enabled:
         return True
     if sys.dont_write_bytecode or sys.implementation.cache_tag is None:
         return False
@@ -104,7 +105,7 @@ def enable(environ: Mapping[str, str]) -> bool:
         for current, dirs, _files in os.walk(package_dir):
             dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
             sys.path_importer_cache[current] = machinery.FileFinder(current, *details)
-            _INSTALLED.append(current)
+    _enabled = True
     return True
 
 
