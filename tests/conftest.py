@@ -28,6 +28,64 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = ROOT / ".cache" / "test-metadata-cache"
     shutil.rmtree(cache, ignore_errors=True)
     os.environ["FERRULE_CACHE_DIR"] = str(cache)
+    _pin_reference_maturin()
+
+
+#: The reference every comparison is made against (pinned in pyproject's test extra).
+MATURIN_VERSION = "1.16.0"
+
+
+def _pin_reference_maturin() -> None:
+    """Make ``maturin`` on PATH the pinned one installed next to this interpreter.
+
+    Only a directory holding that one link goes in front of PATH, so ``python3`` and every
+    other tool still resolve as they would for a user.
+    """
+    ours = Path(sys.executable).parent / "maturin"
+    if not ours.exists():
+        return  # tests that need it fail with "run scripts/setup.sh"
+    refbin = ROOT / ".cache" / "refbin"
+    refbin.mkdir(parents=True, exist_ok=True)
+    link = refbin / "maturin"
+    if not link.is_symlink() or os.readlink(link) != str(ours):
+        tmp = refbin / f".maturin.{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(ours)
+        os.replace(tmp, link)
+    version = subprocess.run(
+        [str(link), "--version"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    if version[-1:] != [MATURIN_VERSION]:
+        raise pytest.UsageError(
+            f"{ours} is maturin {version}, the tests compare against {MATURIN_VERSION}: "
+            "run scripts/setup.sh"
+        )
+    os.environ["PATH"] = f"{refbin}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+#: Reasons a test may still skip under CI=true: platforms this machine cannot be.
+ALLOWED_SKIP_PREFIX = "platform:"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Under ``CI=true`` a skip is a failure, unless it names a platform this host cannot be.
+
+    Setup installs every tool the suite needs, so a skip for a missing tool in CI means the
+    promise was not tested.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped or os.environ.get("CI", "").lower() not in ("1", "true", "yes"):
+        return
+    if getattr(report, "wasxfail", None) is not None:
+        return
+    reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    reason = reason.removeprefix("Skipped: ")
+    if reason.startswith(ALLOWED_SKIP_PREFIX):
+        return
+    report.outcome = "failed"
+    report.longrepr = f"skipped under CI=true (setup must provide what it needs): {reason}"
 
 
 @pytest.fixture(scope="session")

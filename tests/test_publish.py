@@ -26,7 +26,7 @@ from tests.helpers.venv import VEnv, clean_env, run
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(sys.version_info < (3, 10), reason="pypiserver needs Python >= 3.10"),
+    pytest.mark.skipif(sys.version_info < (3, 10), reason="platform: pypiserver needs Python >= 3.10"),
 ]
 
 PASSWORD = "pw-" + secrets.token_hex(12)
@@ -296,7 +296,6 @@ def test_503_is_retried_until_the_index_answers(index: PypiServer, tmp_path: Pat
 def test_default_publish_uploads_the_sdist_and_wheels_built_from_it(
     index: PypiServer, tmp_path: Path
 ) -> None:
-    pytest.importorskip("ferrule.sdist", reason="ferrule.sdist (issue: sdist) is not merged yet")
     project = crate_with_version(tmp_path, "0.3.3")
     out = tmp_path / "dist"
     env = base_env(tmp_path, MATURIN_USERNAME="alice", FERRULE_PASSWORD=PASSWORD)
@@ -351,7 +350,7 @@ def run_in_terminal(
     return proc.wait(timeout=30), shown.decode(errors="replace")
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.skipif(sys.platform == "win32", reason="platform: needs a POSIX pseudo-terminal")
 def test_prompts_on_a_terminal_without_echoing_the_password(
     index: PypiServer, uploaded_wheel: Path, tmp_path: Path
 ) -> None:

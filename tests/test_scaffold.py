@@ -227,8 +227,6 @@ def pip_venv(tmp_path_factory: pytest.TempPathFactory, offline: dict[str, str]) 
 
 @pytest.fixture(scope="module")
 def develop_venv(tmp_path_factory: pytest.TempPathFactory, offline: dict[str, str]) -> VEnv:
-    # Skip before making a venv that nothing would use.
-    pytest.importorskip("ferrule.commands.develop", reason="ferrule develop is not on this branch")
     return _venv_with_pytest(tmp_path_factory.mktemp("scaffold") / "develop-venv", offline)
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from ferrule.cargo.stable_root import StableRoot, activate, plan_stable_root
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX links and locks")
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="platform: POSIX links and locks")
 
 
 def _project(tmp_path: Path) -> Path:
