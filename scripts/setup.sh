@@ -41,3 +41,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,lint]'
     echo "$want" > "$stamp"
 fi
+
+# The crates the tests compile and read, fetched here so that no test reaches the network:
+# the TOML editor's corpus (tests/unit/test_tomldoc.py) reads exactly these locked packages.
+for crate in pyo3-pure bind-uniffi toml-corpus; do
+    cargo fetch --locked -q --manifest-path "tests/crates/$crate/Cargo.toml"
+done

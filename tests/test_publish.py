@@ -26,7 +26,9 @@ from tests.helpers.venv import VEnv, clean_env, run
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(sys.version_info < (3, 10), reason="platform: pypiserver needs Python >= 3.10"),
+    pytest.mark.skipif(
+        sys.version_info < (3, 10), reason="platform: pypiserver needs Python >= 3.10"
+    ),
 ]
 
 PASSWORD = "pw-" + secrets.token_hex(12)

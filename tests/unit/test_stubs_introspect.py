@@ -170,7 +170,9 @@ def test_builtin_signatures_come_from_text_signature() -> None:
     ]
 
 
-@pytest.mark.skipif(sys.implementation.name != "cpython", reason="platform: reads CPython's PyGetSetDef")
+@pytest.mark.skipif(
+    sys.implementation.name != "cpython", reason="platform: reads CPython's PyGetSetDef"
+)
 def test_c_properties_know_whether_they_have_a_setter() -> None:
     assert _introspect._getset_writable(int.__dict__["real"]) is False
     assert _introspect._getset_writable(types.FunctionType.__dict__["__name__"]) is True
