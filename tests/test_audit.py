@@ -14,7 +14,7 @@ import pytest
 from ferrule.audit import AuditError, AuditRequest, audit_extension
 from ferrule.audit.elf import read_elf
 from ferrule.bindings._elf import exported_symbols
-from ferrule.elf import parse_elf
+from ferrule.elf import ElfFile, parse_elf
 from tests.conftest import CRATES, ferrule
 from tests.helpers.elf_oracle import ours, pyelftools_reading
 from tests.helpers.venv import VEnv, clean_env, run
@@ -172,6 +172,59 @@ def test_repaired_wheel_imports_where_libbz2_is_hidden(syslibs_venv: VEnv) -> No
     proc = _hidden([str(syslibs_venv.python), str(CRATES / "audit-syslibs" / "exercise.py")])
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
+
+
+@pytest.fixture(scope="session")
+def chain_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("chain")
+    build("audit-chain", out)
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+def test_repaired_chain_names_each_library_once(chain_wheel: Path) -> None:
+    """Issue 19: the extension links libchaina, which needs libchainb (both built
+    outside the loader's paths). Both are bundled, each copy's soname is its own
+    file name, and each DT_NEEDED names the copy it means. (patchelf 0.14 given
+    --set-soname and --replace-needed in one call gave libchaina libchainb's soname.)"""
+    with zipfile.ZipFile(chain_wheel) as z:
+        objects = {
+            PurePosixPath(n): parse_elf(z.read(n))
+            for n in z.namelist()
+            if ".so" in PurePosixPath(n).name
+        }
+    libs = {p.name: elf for p, elf in objects.items() if str(p.parent) == "audit_chain.libs"}
+    (ext,) = [elf for p, elf in objects.items() if str(p.parent) == "audit_chain"]
+    (a,) = [n for n in libs if re.fullmatch(r"libchaina-[0-9a-f]{8}\.so\.1", n)]
+    (b,) = [n for n in libs if re.fullmatch(r"libchainb-[0-9a-f]{8}\.so\.1", n)]
+    assert len(objects) == 3, sorted(map(str, objects))
+    assert {name: elf.soname for name, elf in libs.items()} == {a: a, b: b}
+
+    def chain_needs(elf: ElfFile) -> list[str]:
+        return [n for n in elf.needed if n.startswith("libchain")]
+
+    assert chain_needs(ext) == [a]
+    assert chain_needs(libs[a]) == [b]
+    assert chain_needs(libs[b]) == []
+    assert ext.rpath == "$ORIGIN/../audit_chain.libs"
+    assert libs[a].rpath == libs[b].rpath == "$ORIGIN"
+    assert auditwheel_policy(chain_wheel) == platform_of(chain_wheel)
+
+
+def test_repaired_chain_imports_and_calls_through(chain_wheel: Path, venv: VEnv) -> None:
+    venv.pip("install", "-q", chain_wheel)
+    script = (
+        "import runpy, sys; runpy.run_path(sys.argv[1]);"
+        "print(*sorted({l.split()[-1] for l in open('/proc/self/maps') if 'libchain' in l}))"
+    )
+    out = venv.run_python("-c", script, CRATES / "audit-chain" / "exercise.py").split()
+    assert out[0] == "ok"
+    # Both libraries of the chain were loaded, each from the wheel's own copy.
+    assert [re.sub(r"-[0-9a-f]{8}\.", "-*.", PurePosixPath(p).name) for p in out[1:]] == [
+        "libchaina-*.so.1",
+        "libchainb-*.so.1",
+    ]
+    assert all("/site-packages/audit_chain.libs/" in p for p in out[1:]), out
 
 
 def test_auditwheel_check_and_warn(tmp_path: Path) -> None:
