@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from ferrule.audit import AuditError, AuditRequest, audit_extension
+from ferrule.audit import AuditError, AuditOutcome, AuditRequest, audit_extension
 from ferrule.audit.elf import read_elf
 from ferrule.bindings._elf import exported_symbols
 from ferrule.elf import ElfFile, parse_elf
@@ -311,6 +311,37 @@ def test_linking_libpython_is_an_error(pure_wheel_cli: Path, tmp_path: Path) -> 
             staging=tmp_path / "staging",
             environ=clean_env(),
         )
+
+
+@pytest.mark.parametrize("mode", ["repair", "check"])
+def test_embedding_binary_may_link_libpython(
+    pure_wheel_cli: Path, tmp_path: Path, mode: str
+) -> None:
+    """For a binary that embeds Python (bin bindings), libpython is allowed and never
+    bundled: the same tags as without it, and the object is left untouched."""
+    with zipfile.ZipFile(pure_wheel_cli) as z:
+        (ext,) = [n for n in z.namelist() if n.endswith(".so")]
+        z.extract(ext, tmp_path)
+    so = tmp_path / ext
+
+    def audit(request: AuditRequest) -> AuditOutcome:
+        return audit_extension(
+            so,
+            request,
+            sysconfig_platform="linux_x86_64",
+            dist_name="pyo3_pure",
+            extension_dir=PurePosixPath("pyo3_pure"),
+            link_dirs=(),
+            staging=tmp_path / "staging",
+            environ=clean_env(),
+        )
+
+    expected = audit(AuditRequest(mode=mode)).platform_tags
+    run(["patchelf", "--add-needed", "libpython3.11.so.1.0", so])
+    before = so.read_bytes()
+    outcome = audit(AuditRequest(mode=mode, embeds_python=True))
+    assert outcome == AuditOutcome(expected, so)
+    assert so.read_bytes() == before
 
 
 def test_pep517_builds_keep_the_linux_tag(pure_wheel_pip: Path) -> None:
