@@ -257,7 +257,8 @@ def test_zig_wheel_is_manylinux2014(zig_wheel: Path, venv: VEnv) -> None:
 
 
 @pytest.mark.parametrize(
-    "wheel_fixture", ["pure_wheel_cli", "glibc_new_wheel", "syslibs_wheel", "zig_wheel"]
+    "wheel_fixture",
+    ["pure_wheel_cli", "glibc_new_wheel", "syslibs_wheel", "chain_wheel", "zig_wheel"],
 )
 def test_elf_reader_agrees_with_pyelftools_on_built_wheels(
     wheel_fixture: str, request: pytest.FixtureRequest
