@@ -11,10 +11,10 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from ferrule.audit import AuditError, AuditRequest, audit_extension
+from ferrule.audit import AuditError, AuditOutcome, AuditRequest, audit_extension
 from ferrule.audit.elf import read_elf
 from ferrule.bindings._elf import exported_symbols
-from ferrule.elf import parse_elf
+from ferrule.elf import ElfFile, parse_elf
 from tests.conftest import CRATES, ferrule
 from tests.helpers.elf_oracle import ours, pyelftools_reading
 from tests.helpers.venv import VEnv, clean_env, run
@@ -174,6 +174,59 @@ def test_repaired_wheel_imports_where_libbz2_is_hidden(syslibs_venv: VEnv) -> No
     assert proc.stdout.strip() == "ok"
 
 
+@pytest.fixture(scope="session")
+def chain_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("chain")
+    build("audit-chain", out)
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+def test_repaired_chain_names_each_library_once(chain_wheel: Path) -> None:
+    """Issue 19: the extension links libchaina, which needs libchainb (both built
+    outside the loader's paths). Both are bundled, each copy's soname is its own
+    file name, and each DT_NEEDED names the copy it means. (patchelf 0.14 given
+    --set-soname and --replace-needed in one call gave libchaina libchainb's soname.)"""
+    with zipfile.ZipFile(chain_wheel) as z:
+        objects = {
+            PurePosixPath(n): parse_elf(z.read(n))
+            for n in z.namelist()
+            if ".so" in PurePosixPath(n).name
+        }
+    libs = {p.name: elf for p, elf in objects.items() if str(p.parent) == "audit_chain.libs"}
+    (ext,) = [elf for p, elf in objects.items() if str(p.parent) == "audit_chain"]
+    (a,) = [n for n in libs if re.fullmatch(r"libchaina-[0-9a-f]{8}\.so\.1", n)]
+    (b,) = [n for n in libs if re.fullmatch(r"libchainb-[0-9a-f]{8}\.so\.1", n)]
+    assert len(objects) == 3, sorted(map(str, objects))
+    assert {name: elf.soname for name, elf in libs.items()} == {a: a, b: b}
+
+    def chain_needs(elf: ElfFile) -> list[str]:
+        return [n for n in elf.needed if n.startswith("libchain")]
+
+    assert chain_needs(ext) == [a]
+    assert chain_needs(libs[a]) == [b]
+    assert chain_needs(libs[b]) == []
+    assert ext.rpath == "$ORIGIN/../audit_chain.libs"
+    assert libs[a].rpath == libs[b].rpath == "$ORIGIN"
+    assert auditwheel_policy(chain_wheel) == platform_of(chain_wheel)
+
+
+def test_repaired_chain_imports_and_calls_through(chain_wheel: Path, venv: VEnv) -> None:
+    venv.pip("install", "-q", chain_wheel)
+    script = (
+        "import runpy, sys; runpy.run_path(sys.argv[1]);"
+        "print(*sorted({l.split()[-1] for l in open('/proc/self/maps') if 'libchain' in l}))"
+    )
+    out = venv.run_python("-c", script, CRATES / "audit-chain" / "exercise.py").split()
+    assert out[0] == "ok"
+    # Both libraries of the chain were loaded, each from the wheel's own copy.
+    assert [re.sub(r"-[0-9a-f]{8}\.", "-*.", PurePosixPath(p).name) for p in out[1:]] == [
+        "libchaina-*.so.1",
+        "libchainb-*.so.1",
+    ]
+    assert all("/site-packages/audit_chain.libs/" in p for p in out[1:]), out
+
+
 def test_auditwheel_check_and_warn(tmp_path: Path) -> None:
     proc = build("audit-syslibs", tmp_path / "check", "--auditwheel", "check", check=False)
     assert proc.returncode == 1
@@ -204,7 +257,8 @@ def test_zig_wheel_is_manylinux2014(zig_wheel: Path, venv: VEnv) -> None:
 
 
 @pytest.mark.parametrize(
-    "wheel_fixture", ["pure_wheel_cli", "glibc_new_wheel", "syslibs_wheel", "zig_wheel"]
+    "wheel_fixture",
+    ["pure_wheel_cli", "glibc_new_wheel", "syslibs_wheel", "chain_wheel", "zig_wheel"],
 )
 def test_elf_reader_agrees_with_pyelftools_on_built_wheels(
     wheel_fixture: str, request: pytest.FixtureRequest
@@ -258,6 +312,37 @@ def test_linking_libpython_is_an_error(pure_wheel_cli: Path, tmp_path: Path) -> 
             staging=tmp_path / "staging",
             environ=clean_env(),
         )
+
+
+@pytest.mark.parametrize("mode", ["repair", "check"])
+def test_embedding_binary_may_link_libpython(
+    pure_wheel_cli: Path, tmp_path: Path, mode: str
+) -> None:
+    """For a binary that embeds Python (bin bindings), libpython is allowed and never
+    bundled: the same tags as without it, and the object is left untouched."""
+    with zipfile.ZipFile(pure_wheel_cli) as z:
+        (ext,) = [n for n in z.namelist() if n.endswith(".so")]
+        z.extract(ext, tmp_path)
+    so = tmp_path / ext
+
+    def audit(request: AuditRequest) -> AuditOutcome:
+        return audit_extension(
+            so,
+            request,
+            sysconfig_platform="linux_x86_64",
+            dist_name="pyo3_pure",
+            extension_dir=PurePosixPath("pyo3_pure"),
+            link_dirs=(),
+            staging=tmp_path / "staging",
+            environ=clean_env(),
+        )
+
+    expected = audit(AuditRequest(mode=mode)).platform_tags
+    run(["patchelf", "--add-needed", "libpython3.11.so.1.0", so])
+    before = so.read_bytes()
+    outcome = audit(AuditRequest(mode=mode, embeds_python=True))
+    assert outcome == AuditOutcome(expected, so)
+    assert so.read_bytes() == before
 
 
 def test_pep517_builds_keep_the_linux_tag(pure_wheel_pip: Path) -> None:

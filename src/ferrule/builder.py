@@ -184,6 +184,8 @@ def _audit(
     interp: Interpreter,
     result: CargoResult | None,
     binary_dir: PurePosixPath,
+    *,
+    embeds_python: bool = False,
 ) -> AuditOutcome:
     """The platform tags for ``binary`` (and, in repair mode, the libraries to bundle)."""
     settings, platform = ctx.settings, ctx.settings.platform
@@ -192,6 +194,7 @@ def _audit(
         mode=platform.auditwheel,
         pypi=platform.pypi,
         default_policy="manylinux_2_17" if platform.zig else None,
+        embeds_python=embeds_python,
     )
     link_dirs = [
         p.split("=", 1)[-1]
@@ -468,17 +471,19 @@ def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | 
         raise FerruleError(f"{settings.cargo.manifest_path} has no binary target to build")
     embeds_python = bool({"pyo3", "pyo3-ffi"} & ctx.project.dependencies)
     binaries = _binaries(ctx, names, interp if embeds_python else None, embed_python=embeds_python)
-    if embeds_python:
-        # A binary that embeds Python links libpython, which no manylinux policy allows.
-        return script_entries(binaries, ctx.data_prefix), None, wheel_tag(interp, env)
     entries = []
     outcomes = []
+    scripts = PurePosixPath(ctx.data_prefix, "scripts")
     for binary in binaries:
-        outcome = _audit(ctx, binary, interp, None, PurePosixPath(ctx.data_prefix, "scripts"))
+        # A binary embedding Python links libpython: the audit allows it (as maturin's).
+        outcome = _audit(ctx, binary, interp, None, scripts, embeds_python=embeds_python)
         entries += script_entries([outcome.extension], ctx.data_prefix)
         entries += _library_entries(outcome)
         outcomes.append(outcome)
-    return entries, None, f"py3-none-{_common_platform(outcomes)}"
+    platform = _common_platform(outcomes)
+    if embeds_python:
+        return entries, None, wheel_tag(interp, env, platform)
+    return entries, None, f"py3-none-{platform}"
 
 
 def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path, reuse: bool = False) -> BuiltWheel:

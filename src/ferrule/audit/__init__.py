@@ -53,12 +53,17 @@ class AuditRequest:
     ``compatibility`` holds normalised values (``linux``, ``manylinux_X_Y``,
     ``musllinux_X_Y``; empty = choose); ``pypi`` is the separate ``pypi`` check.
     ``default_policy`` replaces "choose" (``--zig`` targets manylinux_2_17).
+    ``embeds_python``: the object is a binary that embeds the interpreter, so
+    it may link libpython (as maturin allows for bin bindings); libpython is
+    then neither a policy violation nor bundled: the installed interpreter's is
+    the one it must use.
     """
 
     compatibility: tuple[str, ...] = ()
     mode: str = "repair"
     pypi: bool = False
     default_policy: str | None = None
+    embeds_python: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,7 @@ def audit_extension(
 
     elf = read_elf(extension)
     libpython = [n for n in elf.needed if is_libpython(n)]
-    if libpython:
+    if libpython and not request.embeds_python:
         raise AuditError(
             f"{extension.name} links {libpython[0]}, which Python extension modules must not "
             "do (the interpreter provides those symbols); with pyo3 older than 0.26 enable its "
@@ -228,6 +233,7 @@ def audit_extension(
     final = chosen
     libraries: tuple[tuple[str, Path], ...] = ()
     external = check_policy(chosen, elf).external if chosen.name != "linux" else ()
+    external = tuple(lib for lib in external if lib not in libpython)
     if external:
         listed = ", ".join(external)
         if request.mode == "check":

@@ -148,6 +148,10 @@ def _patchelf(args: Sequence[str], environ: Mapping[str, str]) -> str:
     return _run.run([exe, *args], env=environ, hint="patchelf could not rewrite a library").stdout
 
 
+def _replace(old: str, renames: Mapping[str, str]) -> list[str]:
+    return ["--replace-needed", old, renames[old]]
+
+
 def patch_extension(
     extension: Path,
     grafted: Sequence[GraftedLibrary],
@@ -164,11 +168,14 @@ def patch_extension(
         copy = staging / lib.new_name
         shutil.copyfile(lib.source, copy)
         copy.chmod(0o755)
-        args = ["--set-soname", lib.new_name]
-        for old in lib.info.needed:
-            if old in renames:
-                args += ["--replace-needed", old, renames[old]]
-        _patchelf([*args, str(copy)], environ)
+        # One patchelf call per kind of change, as auditwheel and maturin make them:
+        # patchelf 0.14 (Debian 12's) given --set-soname and --replace-needed together
+        # writes the replaced name into the soname, and the loader then takes this
+        # library for the one it needs (undefined symbols at import).
+        _patchelf(["--set-soname", lib.new_name, str(copy)], environ)
+        args = [a for old in lib.info.needed if old in renames for a in _replace(old, renames)]
+        if args:
+            _patchelf([*args, str(copy)], environ)
         _patchelf(["--force-rpath", "--set-rpath", "$ORIGIN", str(copy)], environ)
         entries.append((f"{libs_dir}/{lib.new_name}", copy))
         _log.info(f"bundled {lib.source} as {libs_dir}/{lib.new_name}")
@@ -177,10 +184,7 @@ def patch_extension(
     shutil.copyfile(extension, patched)
     patched.chmod(0o755)
     info = read_elf(patched)
-    args = []
-    for old in info.needed:
-        if old in renames:
-            args += ["--replace-needed", old, renames[old]]
+    args = [a for old in info.needed if old in renames for a in _replace(old, renames)]
     if args:
         _patchelf([*args, str(patched)], environ)
     relative = os.path.relpath(str(libs_dir), str(extension_dir) or ".")
