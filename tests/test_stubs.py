@@ -10,6 +10,7 @@ run.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import zipfile
@@ -21,7 +22,7 @@ import mypy.version
 import pytest
 
 from tests.conftest import CRATES, ferrule
-from tests.helpers.venv import VEnv, run
+from tests.helpers.venv import VEnv, clean_env, run
 
 pytestmark = pytest.mark.slow
 
@@ -38,19 +39,67 @@ def copy_crate(name: str, dest: Path) -> Path:
     return dest
 
 
-# name: (import name, the stub files in the project, the stub files in the wheel)
+# name: (import name, the stub files in the project, the stub files in the wheel). A pure-Rust
+# package's stubs are the stub package <module>-stubs/: the package's __init__.pyi and the
+# extension's <module>.pyi, which re-exports it.
 CRATE_STUBS = {
-    "stubs-funcs": ("stubs_funcs", ["stubs_funcs.pyi"], ["stubs_funcs/__init__.pyi"]),
-    "stubs-classes": ("stubs_classes", ["stubs_classes.pyi"], ["stubs_classes/__init__.pyi"]),
+    "stubs-funcs": (
+        "stubs_funcs",
+        ["stubs_funcs-stubs/__init__.pyi", "stubs_funcs-stubs/stubs_funcs.pyi"],
+        ["stubs_funcs/__init__.pyi", "stubs_funcs/stubs_funcs.pyi"],
+    ),
+    "stubs-classes": (
+        "stubs_classes",
+        ["stubs_classes-stubs/__init__.pyi", "stubs_classes-stubs/stubs_classes.pyi"],
+        ["stubs_classes/__init__.pyi", "stubs_classes/stubs_classes.pyi"],
+    ),
     "stubs-nested": (
         "stubs_nested",
         [
             "python/stubs_nested/_native/__init__.pyi",
-            "python/stubs_nested/_native/geometry.pyi",
+            "python/stubs_nested/_native/geometry/__init__.pyi",
+            "python/stubs_nested/_native/geometry/units.pyi",
+            "python/stubs_nested/_native/text.pyi",
         ],
-        ["stubs_nested/_native/__init__.pyi", "stubs_nested/_native/geometry.pyi"],
+        [
+            "stubs_nested/_native/__init__.pyi",
+            "stubs_nested/_native/geometry/__init__.pyi",
+            "stubs_nested/_native/geometry/units.pyi",
+            "stubs_nested/_native/text.pyi",
+        ],
+    ),
+    # Ours, after maturin's test-crates/pyo3-stub-generation-pure and -mixed.
+    "stubs-pure": (
+        "stubs_pure",
+        [
+            "stubs_pure-stubs/__init__.pyi",
+            "stubs_pure-stubs/stubs_pure.pyi",
+            "stubs_pure-stubs/submodule/__init__.pyi",
+            "stubs_pure-stubs/submodule/nested.pyi",
+        ],
+        [
+            "stubs_pure/__init__.pyi",
+            "stubs_pure/stubs_pure.pyi",
+            "stubs_pure/submodule/__init__.pyi",
+            "stubs_pure/submodule/nested.pyi",
+        ],
+    ),
+    "stubs-mixed": (
+        "stubs_mixed",
+        [
+            "stubs_mixed/stubs_mixed/__init__.pyi",
+            "stubs_mixed/stubs_mixed/submodule/__init__.pyi",
+            "stubs_mixed/stubs_mixed/submodule/deeper.pyi",
+        ],
+        [
+            "stubs_mixed/stubs_mixed/__init__.pyi",
+            "stubs_mixed/stubs_mixed/submodule/__init__.pyi",
+            "stubs_mixed/stubs_mixed/submodule/deeper.pyi",
+        ],
     ),
 }
+FUNCS_STUB = "stubs_funcs-stubs/__init__.pyi"
+CLASSES_STUB = "stubs_classes-stubs/__init__.pyi"
 
 
 @dataclass(frozen=True)
@@ -84,7 +133,7 @@ def stubbed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Stubbed
 def typing_venv(
     tmp_path_factory: pytest.TempPathFactory, stubbed: Callable[[str], Stubbed]
 ) -> VEnv:
-    """One venv with mypy (the version this suite runs) and the three stubbed wheels."""
+    """One venv with mypy (the version this suite runs) and the stubbed wheels."""
     venv = VEnv(tmp_path_factory.mktemp("typing") / "venv")
     wheels = [stubbed(name).wheel for name in CRATE_STUBS]
     venv.pip("install", "-q", f"mypy=={mypy.version.__version__}", *wheels)
@@ -110,14 +159,10 @@ def test_wheel_ships_the_generated_stubs(name: str, stubbed: Callable[[str], Stu
 def test_stubtest_accepts_the_stubs(
     name: str, stubbed: Callable[[str], Stubbed], typing_venv: VEnv, tmp_path: Path
 ) -> None:
+    # No allowlist: every module stubtest finds at runtime has its stub, including the
+    # extension <module>.<module> inside a pure-Rust package (issue 20, item 9).
     module = stubbed(name).module
     argv: list[str | Path] = [typing_venv.python, "-m", "mypy.stubtest", module]
-    if name != "stubs-nested":
-        # A pure-Rust package ships one stub, for the package (as maturin does); the
-        # extension inside it, <module>.<module>, is only reached through `import *`.
-        allowlist = tmp_path / "allowlist.txt"
-        allowlist.write_text(f"{module}.{module}\n")
-        argv += ["--allowlist", allowlist]
     proc = run(argv, cwd=tmp_path, env=typing_venv.env, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Success: no issues found" in proc.stdout
@@ -127,16 +172,16 @@ def test_stubtest_rejects_a_stub_that_disagrees(
     stubbed: Callable[[str], Stubbed], typing_venv: VEnv, tmp_path: Path
 ) -> None:
     """The check above is not vacuous: one renamed parameter fails it."""
-    text = (stubbed("stubs-funcs").project / "stubs_funcs.pyi").read_text()
-    wrong = tmp_path / "typings" / "stubs_funcs" / "__init__.pyi"
-    wrong.parent.mkdir(parents=True)
-    wrong.write_text(text.replace("def add(a: Any, b: Any)", "def add(a: Any, c: Any)"))
-    allowlist = tmp_path / "allowlist.txt"
-    allowlist.write_text("stubs_funcs.stubs_funcs\n")
+    typings = tmp_path / "typings"
+    shutil.copytree(stubbed("stubs-funcs").project / "stubs_funcs-stubs", typings / "stubs_funcs")
+    wrong = typings / "stubs_funcs" / "__init__.pyi"
+    wrong.write_text(
+        wrong.read_text().replace("def add(a: Any, b: Any)", "def add(a: Any, c: Any)")
+    )
     proc = run(
-        [typing_venv.python, "-m", "mypy.stubtest", "stubs_funcs", "--allowlist", allowlist],
+        [typing_venv.python, "-m", "mypy.stubtest", "stubs_funcs"],
         cwd=tmp_path,
-        env={**typing_venv.env, "MYPYPATH": str(tmp_path / "typings")},
+        env={**typing_venv.env, "MYPYPATH": str(typings)},
         check=False,
     )
     assert proc.returncode == 1
@@ -162,7 +207,7 @@ def test_mypy_strict_accepts_a_client_that_runs(
 
 
 def test_function_signatures_keep_kinds_and_defaults(stubbed: Callable[[str], Stubbed]) -> None:
-    text = (stubbed("stubs-funcs").project / "stubs_funcs.pyi").read_text()
+    text = (stubbed("stubs-funcs").project / FUNCS_STUB).read_text()
     for line in [
         "def clamp(value: Any, low: Any, /, high: Any = 100) -> Any:",
         "def count(*values: Any, **options: Any) -> Any:",
@@ -180,7 +225,7 @@ def test_function_signatures_keep_kinds_and_defaults(stubbed: Callable[[str], St
 
 
 def test_classes_have_methods_properties_and_attributes(stubbed: Callable[[str], Stubbed]) -> None:
-    text = (stubbed("stubs-classes").project / "stubs_classes.pyi").read_text()
+    text = (stubbed("stubs-classes").project / CLASSES_STUB).read_text()
     point = text[text.index("class Point:") : text.index("class Shape:")]
     for line in [
         "    def __new__(cls, x: Any = 0.0, y: Any = 0.0) -> Point: ...",
@@ -203,16 +248,19 @@ def test_classes_have_methods_properties_and_attributes(stubbed: Callable[[str],
 def test_precise_types_and_submodules(stubbed: Callable[[str], Stubbed]) -> None:
     package = stubbed("stubs-nested").project / "python" / "stubs_nested"
     native = (package / "_native" / "__init__.pyi").read_text()
-    geometry = (package / "_native" / "geometry.pyi").read_text()
-    assert "from . import geometry as geometry" in native
+    geometry = (package / "_native" / "geometry" / "__init__.pyi").read_text()
+    units = (package / "_native" / "geometry" / "units.pyi").read_text()
+    text = (package / "_native" / "text.pyi").read_text()
+    assert "from . import geometry as geometry, text as text" in native
     assert "def greet(name: str, *, loud: bool = False) -> str:" in native
     assert 'VERSION: Final = "1.0"' in native
-    # `text` is only an attribute of the module: a Protocol, not a stub file.
-    assert "text: _TextModule" in native and "class _TextModule(Protocol):" in native
-    assert "    def words(self, s: str, limit: int | None = None) -> list[str]:" in native
+    # Every submodule has a file of its own, as maturin writes them; none is a Protocol.
+    assert "Protocol" not in native + geometry + units + text
+    assert "def words(s: str, limit: int | None = None) -> list[str]:" in text
     assert "def dot(a: Vector, b: Vector) -> float:" in geometry
     assert "    def scaled(self, factor: float) -> Vector: ..." in geometry
-    assert "units: _UnitsModule" in geometry
+    assert "from . import units as units" in geometry
+    assert "def feet(meters: float) -> float:" in units
     assert (package / "py.typed").exists()
     assert not (package / "_native.pyi").exists()
 
@@ -223,21 +271,23 @@ def funcs_project(tmp_path: Path) -> Path:
 
 
 def test_check_fails_after_a_signature_changes(funcs_project: Path) -> None:
-    assert ferrule("stubs", "-r", cwd=funcs_project).stdout.strip() == str(
-        funcs_project / "stubs_funcs.pyi"
-    )
+    stub = funcs_project / FUNCS_STUB
+    assert ferrule("stubs", "-r", cwd=funcs_project).stdout.split() == [
+        str(stub),
+        str(stub.with_name("stubs_funcs.pyi")),
+    ]
     assert ferrule("stubs", "-r", "--check", cwd=funcs_project).returncode == 0
 
     lib = funcs_project / "src" / "lib.rs"
     lib.write_text(lib.read_text().replace("(text, times=2, sep=", "(text, times=3, sep="))
-    before = (funcs_project / "stubs_funcs.pyi").read_text()
+    before = stub.read_text()
     proc = ferrule("stubs", "-r", "--check", cwd=funcs_project, check=False)
     assert proc.returncode == 1, proc.stderr
-    assert "--- a/stubs_funcs.pyi\n+++ b/stubs_funcs.pyi\n" in proc.stdout
+    assert f"--- a/{FUNCS_STUB}\n+++ b/{FUNCS_STUB}\n" in proc.stdout
     assert '\n-def repeat(text: Any, times: Any = 2, sep: Any = " ") -> Any:' in proc.stdout
     assert '\n+def repeat(text: Any, times: Any = 3, sep: Any = " ") -> Any:' in proc.stdout
     assert "the stubs are not up to date" in proc.stderr and "Traceback" not in proc.stderr
-    assert (funcs_project / "stubs_funcs.pyi").read_text() == before  # --check writes nothing
+    assert stub.read_text() == before  # --check writes nothing
 
     ferrule("stubs", "-r", cwd=funcs_project)
     assert ferrule("stubs", "-r", "--check", cwd=funcs_project).returncode == 0
@@ -258,8 +308,10 @@ def test_hand_written_stubs_are_never_replaced_silently(funcs_project: Path) -> 
     proc = ferrule("stubs", "-r", "--check", cwd=funcs_project, check=False)
     assert proc.returncode == 1 and "-def add(a: int, b: int) -> int: ..." in proc.stdout
 
+    # The hand-written <module>.pyi gives way to the generated stub package.
     ferrule("stubs", "-r", "--force", cwd=funcs_project)
-    assert stub.read_text().startswith(HEADER)
+    assert not stub.exists()
+    assert (funcs_project / FUNCS_STUB).read_text().startswith(HEADER)
 
 
 def test_out_dir_gets_an_importable_stub_tree(
@@ -270,8 +322,73 @@ def test_out_dir_gets_an_importable_stub_tree(
     tree = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pyi"))
     assert tree == [
         "typings/stubs_nested/_native/__init__.pyi",
-        "typings/stubs_nested/_native/geometry.pyi",
+        "typings/stubs_nested/_native/geometry/__init__.pyi",
+        "typings/stubs_nested/_native/geometry/units.pyi",
+        "typings/stubs_nested/_native/text.pyi",
     ]
     for rel in tree:
         in_project = project / "python" / rel.removeprefix("typings/")
         assert (tmp_path / rel).read_text() == in_project.read_text()
+
+
+# Issue 19: the stub layout of maturin 1.16 (pyo3's stub generator): the root module's
+# __init__.pyi and one file per submodule (a stub package for one with submodules).
+# What ferrule's wheel has besides maturin's, on purpose (docs/compat.md, "Stubs"):
+FERRULE_ONLY = {
+    # the extension inside the pure-Rust package; without it mypy.stubtest fails on
+    # `stubs_pure.stubs_pure` (issue 20, item 9)
+    "stubs-pure": {"stubs_pure/stubs_pure.pyi"},
+    # ferrule marks a mixed package typed when it writes its stubs (maturin does not, and
+    # type checkers ignore stubs of installed packages without py.typed)
+    "stubs-mixed": {"stubs_mixed/py.typed"},
+}
+
+
+def _package_files(wheel: Path) -> set[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return {n for n in archive.namelist() if ".dist-info/" not in n}
+
+
+@pytest.fixture(scope="session")
+def maturin_stubbed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The wheel the pinned maturin (this environment's, by path) builds with --generate-stubs."""
+    maturin = Path(sys.executable).parent / "maturin"
+    built: dict[str, Path] = {}
+
+    def build(name: str) -> Path:
+        if name not in built:
+            project = copy_crate(name, tmp_path_factory.mktemp(f"maturin-{name}") / name)
+            out = project.parent / "wheels"
+            # A target directory of its own: maturin configures pyo3 differently.
+            env = clean_env(CARGO_TARGET_DIR=os.environ["CARGO_TARGET_DIR"] + "-maturin")
+            run(
+                [maturin, "build", "--release", "--generate-stubs", "-o", out], cwd=project, env=env
+            )
+            (built[name],) = out.glob("*.whl")
+        return built[name]
+
+    return build
+
+
+@pytest.mark.parametrize("name", list(FERRULE_ONLY))
+def test_stub_files_are_the_ones_maturin_writes(
+    name: str, stubbed: Callable[[str], Stubbed], maturin_stubbed: Callable[[str], Path]
+) -> None:
+    ours = _package_files(stubbed(name).wheel)
+    theirs = _package_files(maturin_stubbed(name))
+    assert sorted(ours) == sorted(theirs | FERRULE_ONLY[name])
+    assert {n for n in theirs if n.endswith(".pyi")} <= set(stubbed(name).wheel_stubs)
+
+
+def test_pure_package_stubs_describe_the_package_and_its_extension(
+    stubbed: Callable[[str], Stubbed],
+) -> None:
+    stubs = stubbed("stubs-pure").project / "stubs_pure-stubs"
+    init = (stubs / "__init__.pyi").read_text().splitlines()
+    assert "from . import submodule as submodule" in init
+    assert "def func(a: int) -> int: ..." in init
+    native = (stubs / "stubs_pure.pyi").read_text().splitlines()
+    assert "from . import Class as Class, func as func, submodule as submodule" in native
+    assert "from . import nested as nested" in (stubs / "submodule" / "__init__.pyi").read_text()
+    assert "def triple(x: int) -> int: ..." in (stubs / "submodule" / "nested.pyi").read_text()
+    assert not (stubbed("stubs-pure").project / "stubs_pure.pyi").exists()

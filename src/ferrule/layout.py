@@ -31,6 +31,9 @@ class ProjectLayout:
     python_packages: tuple[Path, ...]
     data_dir: Path | None
     root_stub: Path | None
+    # `<module>-stubs/` of a pure-Rust project: the stub tree `--generate-stubs` writes
+    # (a package's __init__.pyi and one file per submodule), shipped as `<module>/…`.
+    stub_package: Path | None = None
 
 
 def module_name(settings: Settings) -> str:
@@ -121,6 +124,7 @@ def determine_layout(settings: Settings) -> ProjectLayout:
         data_dir = project_dir / f"{parts[-1]}.data"
 
     stub = project_dir / f"{parts[-1]}.pyi"
+    stub_package = project_dir / f"{parts[-1]}-stubs"
     return ProjectLayout(
         module_name=name,
         extension_name=parts[-1],
@@ -131,4 +135,7 @@ def determine_layout(settings: Settings) -> ProjectLayout:
         python_packages=tuple(packages),
         data_dir=data_dir,
         root_stub=stub if not mixed and stub.is_file() else None,
+        stub_package=(
+            stub_package if not mixed and (stub_package / "__init__.pyi").is_file() else None
+        ),
     )

@@ -25,7 +25,7 @@ from ferrule.stubs.model import (
     Subscript,
     UnionOf,
 )
-from ferrule.stubs.render import HEADER, docstring, render_stubs, star_exports
+from ferrule.stubs.render import HEADER, docstring, reexport_stub, render_stubs, star_exports
 
 INT = Name("builtins", "int")
 STR = Name("builtins", "str")
@@ -132,16 +132,22 @@ def lines(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def split() -> dict[PurePosixPath, str]:
-    return render_stubs(ROOT, split=True)
+    return render_stubs(ROOT)
 
 
-def test_files_follow_importability(split: dict[PurePosixPath, str]) -> None:
-    assert sorted(map(str, split)) == ["pkg/__init__.pyi", "pkg/geo.pyi"]
-    one = render_stubs(ROOT, split=False)
-    assert list(one) == [PurePosixPath("pkg.pyi")]
-    assert "geo: _GeoModule" in lines(one[PurePosixPath("pkg.pyi")])
-    for text in [*split.values(), *one.values()]:
-        assert text.startswith(HEADER + "\n")
+def test_every_module_has_a_file(split: dict[PurePosixPath, str]) -> None:
+    """As pyo3's stub generator (maturin) lays them out, importable or not: a module with
+    submodules is a stub package, one without is a file."""
+    assert sorted(map(str, split)) == [
+        "pkg/__init__.pyi",
+        "pkg/geo/__init__.pyi",
+        "pkg/geo/units.pyi",
+        "pkg/text.pyi",
+    ]
+    alone = render_stubs(Module("m", "m", members=(Function("f", ()),)))
+    assert list(alone) == [PurePosixPath("m.pyi")]
+    for text in [*split.values(), *alone.values()]:
+        assert text.startswith(HEADER + "\n") and "Protocol" not in text
         ast.parse(text)
 
 
@@ -150,7 +156,8 @@ def test_signatures(split: dict[PurePosixPath, str]) -> None:
     assert 'def f(a: Any, b: Any = 1, /, c: Any = "x", *, d: Any = ..., **kw: Any) -> Any:' in text
     assert "def g(*args: Any, e: Any) -> Any: ..." in text
     assert "def h(*args: Any, **kwargs: Any) -> Any: ..." in text
-    assert "def make(where: Vector | None) -> _TextModule.Word: ..." in text
+    assert "def make(where: Vector | None) -> Word: ..." in text
+    assert "from pkg.text import Word" in text
 
 
 def test_classes(split: dict[PurePosixPath, str]) -> None:
@@ -178,19 +185,29 @@ def test_classes(split: dict[PurePosixPath, str]) -> None:
 
 def test_submodules_aliases_and_externals(split: dict[PurePosixPath, str]) -> None:
     root = lines(split[PurePosixPath("pkg/__init__.pyi")])
-    geo = lines(split[PurePosixPath("pkg/geo.pyi")])
-    assert "from . import geo as geo" in root
+    geo = lines(split[PurePosixPath("pkg/geo/__init__.pyi")])
+    units = lines(split[PurePosixPath("pkg/geo/units.pyi")])
+    text = lines(split[PurePosixPath("pkg/text.pyi")])
+    assert "from . import geo as geo, text as text" in root
     assert "from datetime import date as date" in root
     assert "dt = datetime" in root and "import datetime" in root
     assert "P = Point" in root
-    assert "text: _TextModule" in root and "class _TextModule(Protocol):" in root
-    assert "    def shout(self, s: str) -> str: ..." in root
-    assert "    class Word: ..." in root
     assert "from pkg.geo import Vector" in root
     assert 'VERSION: Final = "1.0"' in root and "ORIGIN: tuple[int, int]" in root
-    assert "units: _UnitsModule" in geo and "    FACTOR: float" in geo
-    assert "    def feet(self, m: Any) -> Any: ..." in geo
+    assert '"""Text helpers."""' in text and "def shout(s: str) -> str: ..." in text
+    assert "class Word: ..." in text
+    assert "from . import units as units" in geo
     assert '__all__ = [\n    "Vector",\n    "units",\n]' in "\n".join(geo)
+    assert "FACTOR: float" in units and "def feet(m: Any) -> Any: ..." in units
+
+
+def test_the_extension_of_a_pure_package_reexports_it() -> None:
+    exported = star_exports(ROOT)
+    text = reexport_stub(exported)
+    assert text.startswith(HEADER + "\n")
+    assert "from . import Point as Point, f as f" in text.splitlines()
+    assert '__all__ = [\n    "Point",\n    "f",\n]' in text
+    ast.parse(text)
 
 
 def test_names_that_shadow_imports_are_qualified() -> None:
@@ -232,7 +249,9 @@ def test_rendered_stubs_pass_mypy_strict(split: dict[PurePosixPath, str], tmp_pa
         "v: geo.Vector = pkg.P.origin()\n"
         "n: int = len(pkg.Point())\n"
         "s: str = pkg.text.shout('x')\n"
-        "w: pkg._TextModule.Word = pkg.make(None)\n"
+        "w: pkg.text.Word = pkg.make(None)\n"
+        "import pkg.geo.units\n"
+        "f: float = pkg.geo.units.FACTOR\n"
     )
     files = [str(tmp_path / rel) for rel in split] + [str(client)]
     out, err, status = mypy.api.run(

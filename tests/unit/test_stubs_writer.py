@@ -16,6 +16,13 @@ TREE = {
     PurePosixPath("_native/__init__.pyi"): f"{HEADER}\nfrom . import sub as sub\n",
     PurePosixPath("_native/sub.pyi"): f"{HEADER}\nX: int\n",
 }
+# A pure layout's stubs, relative to the package: its __init__, a submodule, the extension.
+PURE = {
+    PurePosixPath("__init__.pyi"): f"{HEADER}\nfrom . import sub as sub\n",
+    PurePosixPath("sub.pyi"): f"{HEADER}\nX: int\n",
+    PurePosixPath("pkg.pyi"): f"{HEADER}\nfrom . import sub as sub\n",
+}
+INIT = {PurePosixPath("__init__.pyi"): f"{HEADER}\n"}
 
 
 def pure(project: Path) -> ProjectLayout:
@@ -30,14 +37,14 @@ def mixed(project: Path) -> ProjectLayout:
     )
 
 
-def test_pure_layout_writes_the_root_stub(tmp_path: Path) -> None:
-    stubs = plan(
-        pure(tmp_path), tmp_path, {PurePosixPath("pkg.pyi"): ONE[PurePosixPath("_native.pyi")]}
-    )
-    assert list(stubs.files) == [tmp_path / "pkg.pyi"] and stubs.py_typed is None
-    assert write(stubs) == [tmp_path / "pkg.pyi"]
-    assert is_generated(tmp_path / "pkg.pyi")
-    assert (tmp_path / "pkg.pyi").stat().st_mode & 0o777 == 0o666 & ~_umask()
+def test_pure_layout_writes_a_stub_package(tmp_path: Path) -> None:
+    stubs = plan(pure(tmp_path), tmp_path, PURE)
+    package = tmp_path / "pkg-stubs"
+    assert stubs.py_typed is None  # the wheel adds it for a pure layout
+    assert write(stubs) == sorted(package / rel for rel in PURE)
+    assert is_generated(package / "__init__.pyi")
+    assert (package / "sub.pyi").read_text() == PURE[PurePosixPath("sub.pyi")]
+    assert (package / "sub.pyi").stat().st_mode & 0o777 == 0o666 & ~_umask()
     assert check(stubs) == []
 
 
@@ -65,17 +72,20 @@ def test_switching_forms_removes_stale_generated_files(tmp_path: Path) -> None:
 
 
 def test_hand_written_stubs_need_force(tmp_path: Path) -> None:
+    """A hand-written <module>.pyi of a pure layout is what the stub package replaces."""
     stub = tmp_path / "pkg.pyi"
     stub.write_text("def f(x: int) -> int: ...\n")
-    stubs = plan(pure(tmp_path), tmp_path, {PurePosixPath("pkg.pyi"): f"{HEADER}\n"})
+    stubs = plan(pure(tmp_path), tmp_path, INIT)
     with pytest.raises(StubsError) as info:
         write(stubs)
     assert str(stub) in str(info.value) and "--force" in str(info.value)
     assert stub.read_text() == "def f(x: int) -> int: ...\n"
-    (diff,) = check(stubs)
-    assert "-def f(x: int) -> int: ...\n" in diff and f"+{HEADER}\n" in diff
+    assert not (tmp_path / "pkg-stubs").exists()  # nothing half-written
+    added, removed = check(stubs)
+    assert "+++ b/pkg-stubs/__init__.pyi" in added and f"+{HEADER}\n" in added
+    assert "-def f(x: int) -> int: ...\n" in removed and "+++ /dev/null" in removed
     write(stubs, force=True)
-    assert stub.read_text() == f"{HEADER}\n"
+    assert not stub.exists() and (tmp_path / "pkg-stubs" / "__init__.pyi").exists()
 
 
 def test_hand_written_stub_in_the_other_form_blocks_too(tmp_path: Path) -> None:
@@ -88,9 +98,9 @@ def test_hand_written_stub_in_the_other_form_blocks_too(tmp_path: Path) -> None:
 
 
 def test_unchanged_files_are_not_rewritten(tmp_path: Path) -> None:
-    stubs = plan(pure(tmp_path), tmp_path, {PurePosixPath("pkg.pyi"): f"{HEADER}\n"})
+    stubs = plan(pure(tmp_path), tmp_path, INIT)
     write(stubs)
-    stub = tmp_path / "pkg.pyi"
+    stub = tmp_path / "pkg-stubs" / "__init__.pyi"
     os.utime(stub, (1_000_000, 1_000_000))
     write(stubs)
     assert stub.stat().st_mtime == 1_000_000
@@ -98,18 +108,20 @@ def test_unchanged_files_are_not_rewritten(tmp_path: Path) -> None:
 
 def test_out_dir_gets_the_installed_shape(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    stubs = plan(pure(tmp_path), tmp_path, {PurePosixPath("pkg.pyi"): f"{HEADER}\n"}, out)
-    assert list(stubs.files) == [out / "pkg" / "__init__.pyi"]
+    stubs = plan(pure(tmp_path), tmp_path, PURE, out)
+    assert sorted(stubs.files) == [
+        out / "pkg/__init__.pyi",
+        out / "pkg/pkg.pyi",
+        out / "pkg/sub.pyi",
+    ]
     stubs = plan(mixed(tmp_path), tmp_path, TREE, out)
     assert sorted(stubs.files) == [out / "pkg/_native/__init__.pyi", out / "pkg/_native/sub.pyi"]
     assert stubs.py_typed is None
 
 
 def test_check_reports_missing_files(tmp_path: Path) -> None:
-    (diff,) = check(
-        plan(pure(tmp_path), tmp_path, {PurePosixPath("pkg.pyi"): f"{HEADER}\nX: int\n"})
-    )
-    assert diff.startswith("--- /dev/null\n+++ b/pkg.pyi\n") and "+X: int\n" in diff
+    (diff,) = check(plan(pure(tmp_path), tmp_path, {PurePosixPath("__init__.pyi"): "X: int\n"}))
+    assert diff.startswith("--- /dev/null\n+++ b/pkg-stubs/__init__.pyi\n") and "+X: int\n" in diff
 
 
 def _umask() -> int:

@@ -16,7 +16,8 @@ def register(sub: Any) -> None:
         help="write .pyi type stubs for the extension module",
         description=(
             "Build the extension, import it and write .pyi stubs where the wheel ships them "
-            "from (<module>.pyi for a pure-Rust project, next to the extension in a mixed one). "
+            "from (the stub package <module>-stubs/ for a pure-Rust project, next to the "
+            "extension in a mixed one), one file per module as maturin lays them out. "
             "Stub files that ferrule did not generate are never replaced without --force."
         ),
     )

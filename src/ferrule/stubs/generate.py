@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ferrule import _log, _run
@@ -22,7 +21,7 @@ from ferrule.layout import ProjectLayout, determine_layout
 from ferrule.stubs.binary import introspection_chunks
 from ferrule.stubs.model import Module, from_json
 from ferrule.stubs.pyo3data import apply_introspection
-from ferrule.stubs.render import render_stubs, star_exports
+from ferrule.stubs.render import reexport_stub, render_stubs, star_exports
 from ferrule.stubs.writer import StubFiles, StubsError, check, plan, write
 
 __all__ = [
@@ -139,12 +138,23 @@ def _with_types(root: Module, layout: ProjectLayout, extension: Path) -> Module:
     return typed
 
 
-def _attribute_modules(module: Module) -> Iterator[Module]:
-    for member in module.members:
-        if isinstance(member, Module):
-            if not member.importable:
-                yield member
-            yield from _attribute_modules(member)
+def _rendered(root: Module, layout: ProjectLayout) -> dict[PurePosixPath, str]:
+    """Stub files by path relative to the extension's directory (mixed) or the package (pure)."""
+    if layout.mixed:
+        return render_stubs(root)
+    # A pure-Rust package re-exports its extension with `import *`: the package's stubs
+    # list what that copies, in the installed shape <module>/__init__.pyi + one per
+    # submodule, and the extension <module>.<module> gets a stub of its own, re-exporting
+    # the package's names (so that mypy's stubtest finds every module it imports).
+    exported = star_exports(root)
+    files = {}
+    for path, text in render_stubs(exported).items():
+        inner = PurePosixPath(*path.parts[1:]) if len(path.parts) > 1 else None
+        files[inner or PurePosixPath("__init__.pyi")] = text
+    native = PurePosixPath(f"{layout.extension_name}.pyi")
+    if native not in files:  # else a submodule has the extension's name: it keeps the file
+        files[native] = reexport_stub(exported)
+    return files
 
 
 def stub_files(
@@ -157,17 +167,7 @@ def stub_files(
     """The stub files for ``extension`` and where they belong (nothing is written)."""
     root = from_json(describe(layout, extension, interpreter, settings))
     root = _with_types(root, layout, extension)
-    split = layout.mixed or out_dir is not None
-    if not layout.mixed:
-        root = star_exports(root)
-    attributes = [m.path for m in _attribute_modules(root)]
-    if attributes:
-        _log.info(
-            "submodules that `import` cannot reach are described as Protocols "
-            f"(see docs/stubs.md): {', '.join(attributes)}"
-        )
-    rendered = render_stubs(root, split=split)
-    return plan(layout, settings.project_dir, rendered, out_dir)
+    return plan(layout, settings.project_dir, _rendered(root, layout), out_dir)
 
 
 def generate_stubs(

@@ -1,10 +1,11 @@
 """Where stub files go, writing them safely, and comparing them for ``--check``.
 
-Stubs live where a hand-written stub would, so the wheel ships them the
-usual way: for a pure-Rust project ``<module>.pyi`` in the project root
-(shipped as ``<module>/__init__.pyi`` with ``py.typed``), for a mixed
-project ``<extension>.pyi`` (or an ``<extension>/`` stub package) next to
-the extension inside the Python package, plus ``py.typed`` in that package.
+Stubs live in the project, where the build finds and ships them: for a
+pure-Rust project the stub package ``<module>-stubs/`` in the project root
+(``__init__.pyi``, one file per submodule, ``<module>.pyi`` for the
+extension; shipped as ``<module>/…`` with ``py.typed``), for a mixed project
+``<extension>.pyi`` (or an ``<extension>/`` stub package) next to the
+extension inside the Python package, plus ``py.typed`` in that package.
 
 Every generated file starts with :data:`~ferrule.stubs.render.HEADER`. A
 stub file without it was written by hand and is never replaced without
@@ -71,23 +72,21 @@ def plan(
     rendered: Mapping[PurePosixPath, str],
     out_dir: Path | None = None,
 ) -> StubFiles:
-    """Map rendered stubs (paths relative to the extension's directory) to files on disk."""
+    """Map rendered stubs to files on disk.
+
+    ``rendered`` paths are relative to the extension's directory for a mixed
+    layout, and to the package for a pure one (``__init__.pyi``, ``sub.pyi``, ...).
+    """
     name = layout.extension_name
+    if not layout.mixed:  # the stub package <module>-stubs/, or <module>/ under out_dir
+        root = out_dir or project_dir
+        base = root / name if out_dir is not None else root / f"{name}-stubs"
+        files = {base / rel: text for rel, text in rendered.items()}
+        return StubFiles(files, root / f"{name}.pyi", base, None, root)
     if out_dir is not None:
-        if layout.mixed:
-            base = out_dir.joinpath(*layout.extension_dir.parts)
-            files = {base / rel: text for rel, text in rendered.items()}
-        else:  # the installed shape: <module>/__init__.pyi
-            base = out_dir
-            files = {
-                base / (f"{name}/__init__.pyi" if rel.as_posix() == f"{name}.pyi" else rel): text
-                for rel, text in rendered.items()
-            }
+        base = out_dir.joinpath(*layout.extension_dir.parts)
+        files = {base / rel: text for rel, text in rendered.items()}
         return StubFiles(files, base / f"{name}.pyi", base / name, None, out_dir)
-    if not layout.mixed:
-        (text,) = rendered.values()  # a pure layout ships one stub file
-        single = project_dir / f"{name}.pyi"
-        return StubFiles({single: text}, single, None, None, project_dir)
     base = layout.python_dir.joinpath(*layout.extension_dir.parts)
     files = {base / rel: text for rel, text in rendered.items()}
     top = layout.module_name.split(".")[0]

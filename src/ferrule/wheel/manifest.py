@@ -179,8 +179,13 @@ def package_entries(
     (a link out of the project, a bad data directory) is reported at once.
     """
     entries = list(_python_entries(layout, selection))
-    if layout.root_stub is not None:
-        ext_dir = layout.extension_dir
+    ext_dir = layout.extension_dir
+    if layout.stub_package is not None:  # generated stubs win over a <module>.pyi
+        for stub in sorted(layout.stub_package.rglob("*.pyi")):
+            rel = stub.relative_to(layout.stub_package).as_posix()
+            entries.append(Entry(f"{ext_dir}/{rel}", source=stub))
+        entries.append(Entry(f"{ext_dir}/py.typed", data=b""))
+    elif layout.root_stub is not None:
         entries.append(Entry(f"{ext_dir}/__init__.pyi", source=layout.root_stub))
         entries.append(Entry(f"{ext_dir}/py.typed", data=b""))
     entries += _data_entries(layout, metadata, selection)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stubs_nested._native.geometry
+import stubs_nested._native.geometry.units
 from stubs_nested import _native, text
 from stubs_nested._native.geometry import Vector, dot, units
 from typing_extensions import assert_type
@@ -20,6 +21,7 @@ assert _native.greet("ann", loud=True) == "HELLO ANN"
 assert text.shout("hi") == "HI" and text.words("a b c", limit=2) == ["a", "b"]
 assert round(_native.geometry.units.feet(0.3048), 6) == 1.0
 assert units.METERS_PER_FOOT == 0.3048 and _native.VERSION == "1.0"
+assert stubs_nested._native.geometry.units.feet(0.0) == 0.0
 
 
 def rejected() -> None:
@@ -29,8 +31,7 @@ def rejected() -> None:
     units.feet("1")  # type: ignore[arg-type]
     v.kind = "point"  # type: ignore[misc]
     text.words("a", 1, 2)  # type: ignore[call-arg]
-    # Only an attribute at runtime: `import` fails, and the stubs say so.
-    import stubs_nested._native.text  # type: ignore[import-not-found]  # noqa: F401
+    import stubs_nested._native.missing  # type: ignore[import-not-found]  # noqa: F401
 
 
 print("ok")

@@ -75,7 +75,7 @@ mod _native {
             a.x * b.x + a.y * b.y
         }
 
-        /// Unit conversions; an attribute only (not in sys.modules).
+        /// Unit conversions.
         #[pymodule]
         mod units {
             use pyo3::prelude::*;
@@ -97,7 +97,7 @@ mod _native {
         }
     }
 
-    /// Text helpers; an attribute only (not in sys.modules).
+    /// Text helpers.
     #[pymodule]
     mod text {
         use pyo3::prelude::*;
@@ -122,9 +122,13 @@ mod _native {
 
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
-        // As pyo3's guide suggests, so that `import stubs_nested._native.geometry` works.
+        // As pyo3's guide suggests, so that `import stubs_nested._native.geometry` works
+        // (each submodule has a stub file, and mypy's stubtest imports each).
         let modules = m.py().import("sys")?.getattr("modules")?;
-        modules.set_item("stubs_nested._native.geometry", m.getattr("geometry")?)?;
+        let geometry = m.getattr("geometry")?;
+        modules.set_item("stubs_nested._native.geometry.units", geometry.getattr("units")?)?;
+        modules.set_item("stubs_nested._native.geometry", geometry)?;
+        modules.set_item("stubs_nested._native.text", m.getattr("text")?)?;
         Ok(())
     }
 }

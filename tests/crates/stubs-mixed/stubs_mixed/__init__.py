@@ -1,0 +1,5 @@
+from .stubs_mixed import get_21
+
+
+def get_42() -> int:
+    return get_21() * 2
