@@ -1,0 +1,43 @@
+"""Issue 19: binding bugs where ferrule's wheel differed from maturin's, each pinned with a crate of ours.
+
+Every wheel built here is installed into a venv, imported and called.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CRATES, ferrule
+from tests.helpers.venv import VEnv
+
+pytestmark = pytest.mark.slow
+
+
+def site_packages(venv: VEnv) -> Path:
+    return Path(
+        venv.run_python("-c", "import sysconfig; print(sysconfig.get_path('purelib'))").strip()
+    )
+
+
+def test_abi3_build_script_runs_the_target_environments_interpreter(
+    venv: VEnv, tmp_path: Path
+) -> None:
+    """abi3 with pyo3 >= 0.29 (pyo3 reads PYO3_CONFIG_FILE): the crate's build script
+    still finds PYO3_PYTHON, and it is the venv's interpreter, whose packages it imports
+    (maturin's pyo3-cffi-build-script; cryptography runs cffi this way)."""
+    # A code generator installed in the build venv only, not in its base interpreter.
+    (site_packages(venv) / "bind_codegen.py").write_text(
+        "import sys\n\n"
+        "def rust_source():\n"
+        "    return 'pub const BUILT_BY: &str = %s;' % repr(sys.prefix).replace(\"'\", '\"')\n"
+    )
+    out = tmp_path / "wheels"
+    ferrule("build", "-i", venv.python, "-o", out, cwd=CRATES / "bind-build-script")
+    (wheel,) = out.glob("*.whl")
+    assert "-abi3-" in wheel.name
+    venv.pip("install", "-q", wheel)
+    prefix = venv.run_python("-c", "import sys; print(sys.prefix)").strip()
+    built_by = venv.run_python("-c", "import bind_build_script as m; print(m.built_by())")
+    assert built_by.strip() == prefix == str(venv.path)
