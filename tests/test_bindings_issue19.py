@@ -5,14 +5,31 @@ Every wheel built here is installed into a venv, imported and called.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CRATES, ferrule
-from tests.helpers.venv import VEnv
+from tests.helpers.venv import VEnv, clean_env, run
 
 pytestmark = pytest.mark.slow
+
+
+def maturin_wheel(project: Path, out: Path, *args: str) -> Path:
+    """maturin's wheel of ``project`` (its own target directory: it configures pyo3 differently)."""
+    env = clean_env(CARGO_TARGET_DIR=os.environ["CARGO_TARGET_DIR"] + "-maturin")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    run(["maturin", "build", "-i", sys.executable, "-o", out, *args], cwd=project, env=env)
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+def ferrule_wheel(project: Path, out: Path, *args: str | os.PathLike[str]) -> Path:
+    ferrule("build", "-i", sys.executable, "-o", out, *args, cwd=project)
+    (wheel,) = out.glob("*.whl")
+    return wheel
 
 
 def site_packages(venv: VEnv) -> Path:
@@ -41,3 +58,17 @@ def test_abi3_build_script_runs_the_target_environments_interpreter(
     prefix = venv.run_python("-c", "import sys; print(sys.prefix)").strip()
     built_by = venv.run_python("-c", "import bind_build_script as m; print(m.built_by())")
     assert built_by.strip() == prefix == str(venv.path)
+
+
+@pytest.mark.maturin
+def test_bin_is_detected_from_its_own_graph_not_the_workspaces(venv: VEnv, tmp_path: Path) -> None:
+    """A sibling member turns on pyo3 in a shared crate: the binary still does not embed
+    Python, so its wheel is py3-none-<platform> as maturin's (bin-workspace-pyo3-feature)."""
+    project = CRATES / "bind-workspace-bin" / "tool"
+    ours = ferrule_wheel(project, tmp_path / "ferrule")
+    theirs = maturin_wheel(project, tmp_path / "maturin")
+    assert ours.name == theirs.name
+    assert ours.name.split("-")[2:4] == ["py3", "none"]
+    venv.pip("install", "-q", ours)
+    tool = venv.path / "bin" / "bind-workspace-bin"
+    assert run([tool]).stdout.strip() == "built without python"
