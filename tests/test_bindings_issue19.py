@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,22 @@ def test_bin_is_detected_from_its_own_graph_not_the_workspaces(venv: VEnv, tmp_p
     venv.pip("install", "-q", ours)
     tool = venv.path / "bin" / "bind-workspace-bin"
     assert run([tool]).stdout.strip() == "built without python"
+
+
+def file_list(wheel: Path) -> list[str]:
+    """The wheel's members, without maturin's SBOM (docs/differences.md)."""
+    with zipfile.ZipFile(wheel) as z:
+        return [n for n in z.namelist() if ".dist-info/sboms/" not in n]
+
+
+@pytest.mark.maturin
+def test_uniffi_bindgen_binary_gets_its_required_features(venv: VEnv, tmp_path: Path) -> None:
+    """The crate's own uniffi-bindgen has required-features = ["bindgen"]: it is run with
+    them, as maturin does (uniffi-pure-proc-macro)."""
+    project = CRATES / "bind-uniffi-bindgen"
+    ours = ferrule_wheel(project, tmp_path / "ferrule")
+    theirs = maturin_wheel(project, tmp_path / "maturin")
+    assert ours.name == theirs.name
+    assert file_list(ours) == file_list(theirs)
+    venv.pip("install", "-q", ours)
+    assert venv.exercise(project / "exercise.py") == "ok"
