@@ -92,3 +92,32 @@ def test_uniffi_bindgen_binary_gets_its_required_features(venv: VEnv, tmp_path: 
     assert file_list(ours) == file_list(theirs)
     venv.pip("install", "-q", ours)
     assert venv.exercise(project / "exercise.py") == "ok"
+
+
+def wheel_member(wheel: Path, suffix: str) -> bytes:
+    with zipfile.ZipFile(wheel) as z:
+        (name,) = (n for n in z.namelist() if n.endswith(suffix))
+        return z.read(name)
+
+
+@pytest.mark.maturin
+def test_cffi_header_written_into_cargos_target_directory(venv: VEnv, tmp_path: Path) -> None:
+    """A build script writes header.h into CARGO_TARGET_DIR (not <crate>/target): that
+    header is used, as maturin does (issue 19, cffi header)."""
+    project = CRATES / "bind-cffi-header"
+    wheels = {}
+    for tool in ("ferrule", "maturin"):
+        # A target directory of its own: every cffi crate built there would take this header.
+        env = clean_env(CARGO_TARGET_DIR=str(tmp_path / f"target-{tool}"))
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+        command = [sys.executable, "-m", "ferrule"] if tool == "ferrule" else ["maturin"]
+        out = tmp_path / tool
+        run([*command, "build", "-i", sys.executable, "-o", out], cwd=project, env=env)
+        (wheels[tool],) = out.glob("*.whl")
+    ours, theirs = wheels["ferrule"], wheels["maturin"]
+    assert ours.name == theirs.name
+    assert file_list(ours) == file_list(theirs)
+    assert b"header_from_build_script" in wheel_member(ours, "/ffi.py")
+    assert wheel_member(ours, "/ffi.py") == wheel_member(theirs, "/ffi.py")
+    venv.pip("install", "-q", ours)
+    assert venv.exercise(project / "exercise.py") == "ok"

@@ -445,6 +445,7 @@ def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | 
                 layout.extension_name,
                 settings.cargo.manifest_path.parent,
                 settings.cargo.name,
+                (settings.cargo_options.target_dir or ctx.project.target_directory).resolve(),
                 interp,
                 env,
             )

@@ -6,7 +6,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
-from ferrule import _run
+from ferrule import _log, _run
 from ferrule.errors import FerruleError
 from ferrule.interpreter import Interpreter
 from ferrule.wheel.manifest import Entry
@@ -42,17 +42,25 @@ def init_py(library_name: str) -> bytes:
     ).encode()
 
 
-def find_header(crate_dir: Path, crate_name: str, work: Path, environ: Mapping[str, str]) -> Path:
-    """``target/header.h`` in the crate when present, else cbindgen's output (forced to C)."""
-    given = crate_dir / "target" / "header.h"
+def find_header(
+    target_dir: Path, crate_dir: Path, crate_name: str, work: Path, environ: Mapping[str, str]
+) -> Path:
+    """``header.h`` in cargo's target directory when a build script put it there, else
+    cbindgen's output (forced to C).
+
+    The target directory is the one the build used (``--target-dir``, else
+    ``CARGO_TARGET_DIR``, the workspace's, or ``<crate>/target``), as maturin.
+    """
+    given = target_dir / "header.h"
     if given.is_file():
+        _log.info(f"using the existing header at {given}")
         return given
     header = work / "header.h"
     _run.run(
         ["cbindgen", "--lang", "c", "--crate", crate_name, "--output", str(header)],
         env=environ,
         cwd=crate_dir,
-        hint="  cbindgen could not generate the C header; provide target/header.h instead",
+        hint=f"  cbindgen could not generate the C header; provide {given} instead",
     )
     return header
 
@@ -63,6 +71,7 @@ def cffi_entries(
     extension_name: str,
     crate_dir: Path,
     crate_name: str,
+    target_dir: Path,
     interp: Interpreter,
     environ: Mapping[str, str],
 ) -> list[Entry]:
@@ -71,7 +80,7 @@ def cffi_entries(
     library_name = f"lib{extension_name}{suffix}"
     with tempfile.TemporaryDirectory(prefix="ferrule-cffi-") as tmp:
         work = Path(tmp)
-        header = find_header(crate_dir, crate_name, work, environ)
+        header = find_header(target_dir, crate_dir, crate_name, work, environ)
         ffi_py = work / "ffi.py"
         done = _run.run(
             [interp.executable, "-c", _MAKE_FFI, str(header), str(ffi_py)],
