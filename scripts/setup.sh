@@ -41,3 +41,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,lint]'
     echo "$want" > "$stamp"
 fi
+
+# The pinned cbindgen (the version maturin embeds) that ferrule installs on first
+# use for cffi crates: installed once here, where the tests look for it
+# (tests/conftest.py), so that no test compiles it. Quick when already there.
+FERRULE_TOOLS_DIR="$PWD/.cache/tools" .venv/bin/python -c \
+    'import os; from ferrule.bindings.cbindgen import cbindgen_executable as c; c(os.environ)' >&2

@@ -28,6 +28,9 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = ROOT / ".cache" / "test-metadata-cache"
     shutil.rmtree(cache, ignore_errors=True)
     os.environ["FERRULE_CACHE_DIR"] = str(cache)
+    # Tools ferrule installs on first use (the pinned cbindgen): kept across sessions;
+    # scripts/setup.sh installs them there.
+    os.environ.setdefault("FERRULE_TOOLS_DIR", str(ROOT / ".cache" / "tools"))
 
 
 @pytest.fixture(scope="session")

@@ -121,3 +121,20 @@ def test_cffi_header_written_into_cargos_target_directory(venv: VEnv, tmp_path: 
     assert wheel_member(ours, "/ffi.py") == wheel_member(theirs, "/ffi.py")
     venv.pip("install", "-q", ours)
     assert venv.exercise(project / "exercise.py") == "ok"
+
+
+@pytest.mark.maturin
+@pytest.mark.parametrize("crate", ["bind-cffi-edition2024", "bind-cffi-cbindgen-toml"])
+def test_cbindgen_header_as_maturins(crate: str, venv: VEnv, tmp_path: Path) -> None:
+    """The header comes from the pinned cbindgen (Debian's 0.24 cannot parse edition
+    2024's #[unsafe(no_mangle)]) with maturin's overrides of cbindgen.toml (C, no
+    includes, guard, pragma once, defines, cpp_compat): the same ffi.py as maturin's,
+    constants (#define) included."""
+    project = CRATES / crate
+    ours = ferrule_wheel(project, tmp_path / "ferrule")
+    theirs = maturin_wheel(project, tmp_path / "maturin")
+    assert ours.name == theirs.name
+    assert file_list(ours) == file_list(theirs)
+    assert wheel_member(ours, "/ffi.py") == wheel_member(theirs, "/ffi.py")
+    venv.pip("install", "-q", ours)
+    assert venv.exercise(project / "exercise.py") == "ok"

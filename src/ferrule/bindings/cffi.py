@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log, _run
+from ferrule.bindings.cbindgen import generate_header
 from ferrule.errors import FerruleError
 from ferrule.interpreter import Interpreter
 from ferrule.wheel.manifest import Entry
@@ -15,15 +16,22 @@ __all__ = ["cffi_entries", "find_header", "init_py"]
 
 # Runs in the target interpreter: cffi turns the header into an out-of-line ffi.py.
 _MAKE_FFI = r"""
+import re
 import sys
 import cffi
 from cffi import recompiler
 
 header, target = sys.argv[1], sys.argv[2]
+
+def wanted(line):
+    # cffi's cdef takes declarations and "#define NAME VALUE" (constants, which
+    # maturin's header keeps); other directives (includes, guards) are dropped.
+    if not line.lstrip().startswith("#"):
+        return True
+    return re.match(r"\s*#\s*define\s+\w+\s+\S", line) is not None
+
 with open(header, encoding="utf-8") as f:
-    # cffi's cdef understands declarations only: drop preprocessor lines
-    # (includes, guards, simple macros) the way maturin does.
-    source = "".join(line for line in f if not line.lstrip().startswith("#"))
+    source = "".join(line for line in f if wanted(line))
 ffi = cffi.FFI()
 ffi.cdef(source)
 ffi.set_source("ffi", None)
@@ -46,7 +54,7 @@ def find_header(
     target_dir: Path, crate_dir: Path, crate_name: str, work: Path, environ: Mapping[str, str]
 ) -> Path:
     """``header.h`` in cargo's target directory when a build script put it there, else
-    cbindgen's output (forced to C).
+    cbindgen's output (with maturin's settings: :mod:`ferrule.bindings.cbindgen`).
 
     The target directory is the one the build used (``--target-dir``, else
     ``CARGO_TARGET_DIR``, the workspace's, or ``<crate>/target``), as maturin.
@@ -56,12 +64,8 @@ def find_header(
         _log.info(f"using the existing header at {given}")
         return given
     header = work / "header.h"
-    _run.run(
-        ["cbindgen", "--lang", "c", "--crate", crate_name, "--output", str(header)],
-        env=environ,
-        cwd=crate_dir,
-        hint=f"  cbindgen could not generate the C header; provide {given} instead",
-    )
+    hint = f"  cbindgen could not generate the C header; provide {given} instead"
+    generate_header(crate_dir, crate_name, header, hint, environ)
     return header
 
 
