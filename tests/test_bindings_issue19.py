@@ -39,26 +39,48 @@ def site_packages(venv: VEnv) -> Path:
     )
 
 
+def install_codegen(venv: VEnv) -> None:
+    """A code generator installed in the build venv only, not in its base interpreter."""
+    (site_packages(venv) / "bind_codegen.py").write_text(
+        "import sys\n\n"
+        "def rust_source():\n"
+        "    return 'pub const BUILT_BY: &str = %s;' % repr(sys.prefix).replace(\"'\", '\"')\n"
+    )
+
+
+def assert_built_by(venv: VEnv, wheel: Path) -> None:
+    assert "-abi3-" in wheel.name
+    venv.pip("install", "-q", wheel)
+    prefix = venv.run_python("-c", "import sys; print(sys.prefix)").strip()
+    built_by = venv.run_python("-c", "import bind_build_script as m; print(m.built_by())")
+    assert built_by.strip() == prefix == str(venv.path)
+
+
 def test_abi3_build_script_runs_the_target_environments_interpreter(
     venv: VEnv, tmp_path: Path
 ) -> None:
     """abi3 with pyo3 >= 0.29 (pyo3 reads PYO3_CONFIG_FILE): the crate's build script
     still finds PYO3_PYTHON, and it is the venv's interpreter, whose packages it imports
     (maturin's pyo3-cffi-build-script; cryptography runs cffi this way)."""
-    # A code generator installed in the build venv only, not in its base interpreter.
-    (site_packages(venv) / "bind_codegen.py").write_text(
-        "import sys\n\n"
-        "def rust_source():\n"
-        "    return 'pub const BUILT_BY: &str = %s;' % repr(sys.prefix).replace(\"'\", '\"')\n"
-    )
+    install_codegen(venv)
     out = tmp_path / "wheels"
     ferrule("build", "-i", venv.python, "-o", out, cwd=CRATES / "bind-build-script")
     (wheel,) = out.glob("*.whl")
-    assert "-abi3-" in wheel.name
-    venv.pip("install", "-q", wheel)
-    prefix = venv.run_python("-c", "import sys; print(sys.prefix)").strip()
-    built_by = venv.run_python("-c", "import bind_build_script as m; print(m.built_by())")
-    assert built_by.strip() == prefix == str(venv.path)
+    assert_built_by(venv, wheel)
+
+
+def test_abi3_build_script_through_pep517(
+    venv: VEnv, tmp_path: Path, offline_pip_env: dict[str, str]
+) -> None:
+    """The same through pip and the PEP 517 hooks, run by the build environment's Python."""
+    install_codegen(venv)
+    env = {**venv.env, **{k: v for k, v in offline_pip_env.items() if k.startswith("PIP_")}}
+    run([venv.python, "-m", "pip", "install", "-q", "ferrule"], env=env)
+    project = CRATES / "bind-build-script"
+    argv = [venv.python, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps"]
+    run([*argv, "-w", tmp_path, "."], cwd=project, env=env)
+    (wheel,) = tmp_path.glob("*.whl")
+    assert_built_by(venv, wheel)
 
 
 @pytest.mark.maturin
