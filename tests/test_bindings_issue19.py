@@ -97,6 +97,20 @@ def test_bin_is_detected_from_its_own_graph_not_the_workspaces(venv: VEnv, tmp_p
     assert run([tool]).stdout.strip() == "built without python"
 
 
+def test_bin_in_a_pyo3_workspace_through_pep517(
+    venv: VEnv, tmp_path: Path, offline_pip_env: dict[str, str]
+) -> None:
+    """The same through pip's isolated PEP 517 build."""
+    project = CRATES / "bind-workspace-bin" / "tool"
+    argv = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path, "."]
+    run(argv, cwd=project, env=offline_pip_env)
+    (wheel,) = tmp_path.glob("*.whl")
+    assert wheel.name.split("-")[2:4] == ["py3", "none"]
+    venv.pip("install", "-q", wheel)
+    tool = venv.path / "bin" / "bind-workspace-bin"
+    assert run([tool]).stdout.strip() == "built without python"
+
+
 def file_list(wheel: Path) -> list[str]:
     """The wheel's members, without maturin's SBOM (docs/differences.md)."""
     with zipfile.ZipFile(wheel) as z:
