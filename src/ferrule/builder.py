@@ -448,20 +448,21 @@ def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | 
                 layout.extension_name,
                 settings.cargo.manifest_path.parent,
                 settings.cargo.name,
+                (settings.cargo_options.target_dir or ctx.project.target_directory).resolve(),
                 interp,
                 env,
             )
         else:
             from ferrule.bindings.uniffi import uniffi_entries
 
-            has_bindgen = any(
-                t.name == "uniffi-bindgen" for t in ctx.project.targets_of_kind("bin")
+            bindgen = next(
+                (t for t in ctx.project.targets_of_kind("bin") if t.name == "uniffi-bindgen"), None
             )
             entries = uniffi_entries(
                 outcome.extension,
                 package_dir,
                 settings.cargo.manifest_path.parent,
-                has_bindgen,
+                bindgen,
                 env,
             )
         return entries + _library_entries(outcome), result, f"py3-none-{outcome.platform}"

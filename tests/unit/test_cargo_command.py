@@ -90,3 +90,12 @@ def test_binaries() -> None:
     assert "PYO3_BUILD_EXTENSION_MODULE" not in embedding.env
     beside_library = plan_bin("cargo", Path("/p/Cargo.toml"), CargoOptions(), "tool", CPY311, {})
     assert beside_library.env["PYO3_BUILD_EXTENSION_MODULE"] == "1"
+
+
+def test_abi3_config_file_still_hands_build_scripts_the_target_interpreter() -> None:
+    """pyo3 reads PYO3_CONFIG_FILE; a crate's build script runs PYO3_PYTHON (maturin sets both)."""
+    env = plan_cdylib(
+        "cargo", Path("/p/Cargo.toml"), CargoOptions(), CPY311, {}, pyo3_config=Path("/t/c.txt")
+    ).env
+    assert env["PYO3_CONFIG_FILE"] == "/t/c.txt"
+    assert env["PYO3_PYTHON"] == env["PYTHON_SYS_EXECUTABLE"] == "/v/bin/python"

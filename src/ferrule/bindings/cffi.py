@@ -6,7 +6,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
-from ferrule import _run
+from ferrule import _log, _run
+from ferrule.bindings.cbindgen import generate_header
 from ferrule.errors import FerruleError
 from ferrule.interpreter import Interpreter
 from ferrule.wheel.manifest import Entry
@@ -15,15 +16,22 @@ __all__ = ["cffi_entries", "find_header", "init_py"]
 
 # Runs in the target interpreter: cffi turns the header into an out-of-line ffi.py.
 _MAKE_FFI = r"""
+import re
 import sys
 import cffi
 from cffi import recompiler
 
 header, target = sys.argv[1], sys.argv[2]
+
+def wanted(line):
+    # cffi's cdef takes declarations and "#define NAME VALUE" (constants, which
+    # maturin's header keeps); other directives (includes, guards) are dropped.
+    if not line.lstrip().startswith("#"):
+        return True
+    return re.match(r"\s*#\s*define\s+\w+\s+\S", line) is not None
+
 with open(header, encoding="utf-8") as f:
-    # cffi's cdef understands declarations only: drop preprocessor lines
-    # (includes, guards, simple macros) the way maturin does.
-    source = "".join(line for line in f if not line.lstrip().startswith("#"))
+    source = "".join(line for line in f if wanted(line))
 ffi = cffi.FFI()
 ffi.cdef(source)
 ffi.set_source("ffi", None)
@@ -42,18 +50,22 @@ def init_py(library_name: str) -> bytes:
     ).encode()
 
 
-def find_header(crate_dir: Path, crate_name: str, work: Path, environ: Mapping[str, str]) -> Path:
-    """``target/header.h`` in the crate when present, else cbindgen's output (forced to C)."""
-    given = crate_dir / "target" / "header.h"
+def find_header(
+    target_dir: Path, crate_dir: Path, crate_name: str, work: Path, environ: Mapping[str, str]
+) -> Path:
+    """``header.h`` in cargo's target directory when a build script put it there, else
+    cbindgen's output (with maturin's settings: :mod:`ferrule.bindings.cbindgen`).
+
+    The target directory is the one the build used (``--target-dir``, else
+    ``CARGO_TARGET_DIR``, the workspace's, or ``<crate>/target``), as maturin.
+    """
+    given = target_dir / "header.h"
     if given.is_file():
+        _log.info(f"using the existing header at {given}")
         return given
     header = work / "header.h"
-    _run.run(
-        ["cbindgen", "--lang", "c", "--crate", crate_name, "--output", str(header)],
-        env=environ,
-        cwd=crate_dir,
-        hint="  cbindgen could not generate the C header; provide target/header.h instead",
-    )
+    hint = f"  cbindgen could not generate the C header; provide {given} instead"
+    generate_header(crate_dir, crate_name, header, hint, environ)
     return header
 
 
@@ -63,6 +75,7 @@ def cffi_entries(
     extension_name: str,
     crate_dir: Path,
     crate_name: str,
+    target_dir: Path,
     interp: Interpreter,
     environ: Mapping[str, str],
 ) -> list[Entry]:
@@ -71,7 +84,7 @@ def cffi_entries(
     library_name = f"lib{extension_name}{suffix}"
     with tempfile.TemporaryDirectory(prefix="ferrule-cffi-") as tmp:
         work = Path(tmp)
-        header = find_header(crate_dir, crate_name, work, environ)
+        header = find_header(target_dir, crate_dir, crate_name, work, environ)
         ffi_py = work / "ffi.py"
         done = _run.run(
             [interp.executable, "-c", _MAKE_FFI, str(header), str(ffi_py)],

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from ferrule import _run
+from ferrule.cargo.metadata import CargoTarget
 from ferrule.config.toml import load_toml
 from ferrule.errors import FerruleError
 from ferrule.wheel.manifest import Entry
@@ -15,31 +16,36 @@ from ferrule.wheel.manifest import Entry
 __all__ = ["uniffi_entries"]
 
 
-def _bindgen_command(crate_dir: Path, has_bindgen_bin: bool, cargo: str) -> list[str]:
+def _bindgen_command(crate_dir: Path, bindgen_bin: CargoTarget | None, cargo: str) -> list[str]:
     """The crate's own ``uniffi-bindgen`` binary when it has one (versions then match),
-    else ``uniffi-bindgen`` from PATH (the PyPI package)."""
-    if has_bindgen_bin:
-        return [
-            cargo,
-            "run",
-            "--quiet",
-            "--bin",
-            "uniffi-bindgen",
-            "--manifest-path",
-            str(crate_dir / "Cargo.toml"),
-            "--",
-        ]
-    return ["uniffi-bindgen"]
+    with the features it requires (as maturin), else ``uniffi-bindgen`` from PATH (PyPI's).
+
+    >>> " ".join(_bindgen_command(Path("/c"), CargoTarget("uniffi-bindgen", ("bin",),
+    ...     ("bindgen", "cli")), "cargo"))
+    'cargo run --quiet --bin uniffi-bindgen --manifest-path /c/Cargo.toml --features bindgen,cli --'
+    >>> _bindgen_command(Path("/c"), None, "cargo")
+    ['uniffi-bindgen']
+    """
+    if bindgen_bin is None:
+        return ["uniffi-bindgen"]
+    argv = [cargo, "run", "--quiet", "--bin", bindgen_bin.name]
+    argv += ["--manifest-path", str(crate_dir / "Cargo.toml")]
+    if bindgen_bin.required_features:
+        argv += ["--features", ",".join(bindgen_bin.required_features)]
+    return [*argv, "--"]
 
 
 def uniffi_entries(
     library: Path,
     package_dir: PurePosixPath,
     crate_dir: Path,
-    has_bindgen_bin: bool,
+    bindgen_bin: CargoTarget | None,
     environ: Mapping[str, str],
 ) -> list[Entry]:
-    """Entries for ``<package_dir>/{__init__.py, <generated>.py…, lib<cdylib>.so}``."""
+    """Entries for ``<package_dir>/{__init__.py, <generated>.py…, lib<cdylib>.so}``.
+
+    ``bindgen_bin`` is the crate's ``uniffi-bindgen`` binary target, if it has one.
+    """
     config = crate_dir / "uniffi.toml"
     cdylib_name = library.name
     if config.is_file():
@@ -50,7 +56,7 @@ def uniffi_entries(
     entries: list[Entry] = []
     with tempfile.TemporaryDirectory(prefix="ferrule-uniffi-") as tmp:
         out = Path(tmp)
-        argv = _bindgen_command(crate_dir, has_bindgen_bin, cargo)
+        argv = _bindgen_command(crate_dir, bindgen_bin, cargo)
         argv += ["generate", "--no-format", "--language", "python", "--out-dir", str(out)]
         if config.is_file():
             argv += ["--config", str(config)]

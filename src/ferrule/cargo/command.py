@@ -165,6 +165,12 @@ def pyo3_env(
     if pyo3_config is not None and "PYO3_CONFIG_FILE" not in env:
         # abi3 with pyo3 >= 0.29: the configuration names no interpreter at all.
         env["PYO3_CONFIG_FILE"] = str(pyo3_config)
+        if interp.runnable:
+            # pyo3 never runs PYO3_PYTHON now, but the crate's own build script
+            # may (cffi code generation): give it the target environment's
+            # interpreter, with that environment's packages, as maturin does.
+            env["PYO3_PYTHON"] = interp.executable
+            env["PYTHON_SYS_EXECUTABLE"] = interp.executable
     elif "PYO3_CONFIG_FILE" not in env and interp.runnable:
         env["PYO3_PYTHON"] = interp.base_executable
         env["PYTHON_SYS_EXECUTABLE"] = interp.base_executable

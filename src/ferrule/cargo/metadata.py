@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ferrule import _run
+from ferrule import _log, _run
 from ferrule.cargo.command import active_features
 from ferrule.cargo.metadata_cache import cached_metadata
-from ferrule.config.model import Settings
+from ferrule.config.model import CargoOptions, Settings
 from ferrule.errors import FerruleError
 
 __all__ = ["CargoProject", "CargoTarget", "parse_metadata", "read_metadata"]
+
+# The crates whose presence decides the bindings (ferrule.bindings.detect).
+BINDINGS_CRATES = frozenset({"pyo3", "pyo3-ffi", "uniffi"})
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,16 @@ class CargoProject:
         return [t for t in self.targets if set(t.kinds) & set(kinds)]
 
 
-def parse_metadata(data: Mapping[str, Any], manifest: Path) -> CargoProject:
+def parse_metadata(
+    data: Mapping[str, Any], manifest: Path, scoped: frozenset[str] | None = None
+) -> CargoProject:
     """Pick the package at ``manifest`` out of ``cargo metadata`` output.
+
+    ``cargo metadata`` unifies features over the whole workspace, so a crate can
+    look like it depends on pyo3 when only a sibling member turns on the
+    optional dependency. ``scoped``, when given, names the bindings crates
+    really in the package's own graph (``cargo tree`` for this package); the
+    others are dropped, as maturin does.
 
     >>> data = {
     ...     "packages": [
@@ -70,6 +81,8 @@ def parse_metadata(data: Mapping[str, Any], manifest: Path) -> CargoProject:
     (['pyo3'], '0.29.3')
     >>> [t.name for t in project.targets_of_kind("bin")]
     ['tool']
+    >>> sorted(parse_metadata(data, Path("/p/Cargo.toml"), frozenset()).dependencies)
+    []
     """
     packages = {p["id"]: p for p in data.get("packages", [])}
     root = next(
@@ -91,6 +104,8 @@ def parse_metadata(data: Mapping[str, Any], manifest: Path) -> CargoProject:
             seen.add(dep["pkg"])
             stack.append(dep["pkg"])
     names = {packages[i]["name"]: packages[i]["version"] for i in seen if i in packages}
+    if scoped is not None:
+        names = {n: v for n, v in names.items() if n not in BINDINGS_CRATES or n in scoped}
     targets = tuple(
         CargoTarget(t["name"], tuple(t["kind"]), tuple(t.get("required-features", [])))
         for t in root.get("targets", [])
@@ -105,6 +120,58 @@ def parse_metadata(data: Mapping[str, Any], manifest: Path) -> CargoProject:
     )
 
 
+def _resolve_args(options: CargoOptions) -> list[str]:
+    """The flags that change how cargo resolves the graph (metadata and tree alike)."""
+    args: list[str] = []
+    features = active_features(options.features, None)
+    if features:
+        args += ["--features", ",".join(features)]
+    for flag, on in (
+        ("--all-features", options.all_features),
+        ("--no-default-features", options.no_default_features),
+        ("--locked", options.locked),
+        ("--frozen", options.frozen),
+        ("--offline", options.offline),
+    ):
+        if on:
+            args.append(flag)
+    for item in options.config:
+        args += ["--config", item]
+    return args
+
+
+def _scoped_bindings(
+    data: Mapping[str, Any], manifest: Path, settings: Settings
+) -> frozenset[str] | None:
+    """The bindings crates in the package's own graph, when the workspace may over-report.
+
+    Only a workspace of several members that lists a bindings crate needs the
+    check (``cargo tree`` resolves features for this package alone, as the build
+    does). None means: trust ``cargo metadata`` (the check was not needed or failed).
+    """
+    if len(data.get("workspace_members") or ()) < 2:
+        return None
+    if not BINDINGS_CRATES & parse_metadata(data, manifest).dependencies:
+        return None
+    options = settings.cargo_options
+    argv = [settings.environ.get("CARGO", "cargo"), "tree", "--manifest-path", str(manifest)]
+    argv += ["--edges", "normal,build", "--prefix", "none", "--format", "{p}"]
+    argv += ["--color", "never", "--target", options.target or "all"]
+    argv += _resolve_args(options)
+    done = _run.run(argv, env=settings.environ, check=False)
+    if done.returncode != 0:
+        _log.warn(
+            f"cargo tree failed for {manifest}, so the bindings are detected from the "
+            "workspace's unified features (a pyo3 dependency only another member enables "
+            f"counts): {done.stderr.strip()[-500:]}"
+        )
+        return None
+    # Lines look like "pyo3 v0.29.3" (path dependencies add their source).
+    return frozenset(line.split()[0] for line in done.stdout.splitlines() if line.strip()) & (
+        BINDINGS_CRATES
+    )
+
+
 def read_metadata(settings: Settings) -> CargoProject:
     """Run ``cargo metadata`` for the crate with this build's features."""
     options = settings.cargo_options
@@ -116,24 +183,13 @@ def read_metadata(settings: Settings) -> CargoProject:
         "1",
         "--manifest-path",
         str(settings.cargo.manifest_path),
+        *_resolve_args(options),
     ]
-    features = active_features(options.features, None)
-    if features:
-        argv += ["--features", ",".join(features)]
-    for flag, on in (
-        ("--all-features", options.all_features),
-        ("--no-default-features", options.no_default_features),
-        ("--locked", options.locked),
-        ("--frozen", options.frozen),
-        ("--offline", options.offline),
-    ):
-        if on:
-            argv.append(flag)
-    for item in options.config:
-        argv += ["--config", item]
     manifest = settings.cargo.manifest_path
+    scoped: frozenset[str] | None = None
 
     def compute() -> Mapping[str, Any]:
+        nonlocal scoped
         done = _run.run(argv, env=settings.environ, hint="  cargo could not read the crate")
         try:
             data = json.loads(done.stdout)
@@ -141,17 +197,20 @@ def read_metadata(settings: Settings) -> CargoProject:
             raise FerruleError("cargo metadata printed something that is not JSON") from None
         if not isinstance(data, dict):
             raise FerruleError("cargo metadata printed something that is not a JSON object")
+        scoped = _scoped_bindings(data, manifest, settings)
         return data
 
     value = cached_metadata(
-        argv, manifest, settings.environ, compute, lambda data: _to_tuple(data, manifest)
+        argv, manifest, settings.environ, compute, lambda data: _to_tuple(data, manifest, scoped)
     )
     return _from_tuple(value, manifest)
 
 
-def _to_tuple(data: Mapping[str, Any], manifest: Path) -> tuple[Any, ...]:
+def _to_tuple(
+    data: Mapping[str, Any], manifest: Path, scoped: frozenset[str] | None
+) -> tuple[Any, ...]:
     """:func:`parse_metadata`'s answer as plain values (what the cache keeps)."""
-    project = parse_metadata(data, manifest)
+    project = parse_metadata(data, manifest, scoped)
     return (
         project.name,
         tuple((t.name, t.kinds, t.required_features) for t in project.targets),
