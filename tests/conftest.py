@@ -28,6 +28,9 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = ROOT / ".cache" / "test-metadata-cache"
     shutil.rmtree(cache, ignore_errors=True)
     os.environ["FERRULE_CACHE_DIR"] = str(cache)
+    # Tools ferrule installs on first use (the pinned cbindgen): kept across sessions;
+    # scripts/setup.sh installs them there.
+    os.environ.setdefault("FERRULE_TOOLS_DIR", str(ROOT / ".cache" / "tools"))
     _pin_reference_maturin()
 
 
@@ -86,9 +89,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         return
     report.outcome = "failed"
     report.longrepr = f"skipped under CI=true (setup must provide what it needs): {reason}"
-    # Tools ferrule installs on first use (the pinned cbindgen): kept across sessions;
-    # scripts/setup.sh installs them there.
-    os.environ.setdefault("FERRULE_TOOLS_DIR", str(ROOT / ".cache" / "tools"))
 
 
 @pytest.fixture(scope="session")
