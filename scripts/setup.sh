@@ -48,7 +48,8 @@ for crate in pyo3-pure bind-uniffi toml-corpus; do
     cargo fetch --locked -q --manifest-path "tests/crates/$crate/Cargo.toml"
 done
 # The pinned cbindgen (the version maturin embeds) that ferrule installs on first
-# use for cffi crates: installed once here, where the tests look for it
-# (tests/conftest.py), so that no test compiles it. Quick when already there.
-FERRULE_TOOLS_DIR="$PWD/.cache/tools" .venv/bin/python -c \
+# use for cffi crates: installed once here, into ferrule's default tool directory
+# (~/.cache/ferrule/tools), where the tests look for it (tests/conftest.py), so that
+# no test compiles it and a fresh clone reuses it. Quick when already there.
+.venv/bin/python -c \
     'import os; from ferrule.bindings.cbindgen import cbindgen_executable as c; c(os.environ)' >&2

@@ -25,12 +25,14 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.pop("VIRTUAL_ENV", None)
     # The metadata hook's cache (ferrule._metadata_cache): empty at the start of
     # each session, and never the user's own.
+    # Tools ferrule installs on first use (the pinned cbindgen): where scripts/setup.sh
+    # installed them, ferrule's default tool directory (kept across clones and sessions).
+    from ferrule.bindings.cbindgen import tools_dir
+
+    os.environ.setdefault("FERRULE_TOOLS_DIR", str(tools_dir(os.environ)))
     cache = ROOT / ".cache" / "test-metadata-cache"
     shutil.rmtree(cache, ignore_errors=True)
     os.environ["FERRULE_CACHE_DIR"] = str(cache)
-    # Tools ferrule installs on first use (the pinned cbindgen): kept across sessions;
-    # scripts/setup.sh installs them there.
-    os.environ.setdefault("FERRULE_TOOLS_DIR", str(ROOT / ".cache" / "tools"))
     _pin_reference_maturin()
 
 
