@@ -17,6 +17,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from ferrule.config.model import CargoPackage
+from ferrule.config.project_table import CARGO_FIELDS
 from ferrule.errors import ConfigError
 from ferrule.metadata.core import CoreMetadata, one_line
 
@@ -29,8 +30,6 @@ __all__ = [
     "rust_version_to_pep440",
 ]
 
-# The [project] fields Cargo.toml can fill when they are listed in `dynamic`.
-CARGO_FIELDS = ("version", "description", "authors", "license", "keywords", "urls", "readme")
 # cargo's default readme names, then the one maturin adds for Python projects.
 README_GUESSES = ("README.md", "README.txt", "README", "README.rst")
 
