@@ -138,6 +138,11 @@ CASES = [
         ),
     ),
     Case(
+        "license-files-pattern-matching-nothing",
+        f'[project]\n{NAME}license = "MIT"\nlicense-files = ["NOPE*", "LICEN[CS]E"]\n',
+        (("project.license-files[0]", "'NOPE*' matches no file; it adds nothing"),),
+    ),
+    Case(
         "unknown-tool-keys",  # maturin's test-crates/hello-world: targets[].bindings
         f"[project]\n{NAME}\n[tool.maturin]\npython-sources = 'python'\n"
         "extensions = []\n[[tool.maturin.targets]]\nname = 'meta_demo'\nbindings = 'pyo3'\n",
