@@ -139,8 +139,21 @@ CASES = [
     ),
     Case(
         "license-files-pattern-matching-nothing",
-        f'[project]\n{NAME}license = "MIT"\nlicense-files = ["NOPE*", "LICEN[CS]E"]\n',
-        (("project.license-files[0]", "'NOPE*' matches no file; it adds nothing"),),
+        f'[project]\n{NAME}license = "MIT"\nlicense-files = ["NOPE*", "", "LICEN[CS]E"]\n',
+        (
+            ("project.license-files[0]", "'NOPE*' matches no file; it adds nothing"),
+            ("project.license-files[1]", "'' matches no file; it adds nothing"),
+        ),
+    ),
+    Case(
+        "readme-without-content-type",
+        f'[project]\n{NAME}readme = {{ file = "README.adoc" }}\n',
+        (("project.readme", "has no content-type; the readme is written without"),),
+    ),
+    Case(
+        "import-names",  # Core Metadata 2.5
+        f'[project]\n{NAME}import-names = ["meta_demo"]\n',
+        (("project.import-names", "is a Core Metadata 2.5 field; ferrule writes 2.4"),),
     ),
     Case(
         "unknown-tool-keys",  # maturin's test-crates/hello-world: targets[].bindings
@@ -169,6 +182,7 @@ def write_case(root: Path, case: Case) -> Path:
     (root / "src").mkdir()
     (root / "src" / "lib.rs").touch()
     (root / "LICENSE").write_text("MIT License\n\nCopyright (c) 2026 Jane Doe\n")
+    (root / "README.adoc").write_text("= Demo\n\nA readme in AsciiDoc.\n")
     (root / "pyproject.toml").write_text(BUILD_SYSTEM + case.pyproject)
     return root
 

@@ -107,7 +107,10 @@ def unmatched_license_globs(project: Mapping[str, Any], root: Path) -> list[int]
         return []
     out = []
     for i, pattern in enumerate(patterns):
-        if not isinstance(pattern, str) or not pattern.strip():
+        if not isinstance(pattern, str):
+            continue
+        if not pattern.strip():
+            out.append(i)
             continue
         if pattern.startswith(("/", "\\")) or ".." in pattern.replace("\\", "/").split("/"):
             continue  # an error, reported by the metadata
@@ -219,6 +222,21 @@ def check_project(project: Mapping[str, Any], file: Path) -> list[ConfigProblem]
                 "project.license",
                 "is a table (the form PEP 639 deprecates); it is written as before; set it to an "
                 "SPDX expression such as 'MIT' and list the files in project.license-files",
+            )
+    readme = project.get("readme")
+    if isinstance(readme, Mapping) and "content-type" not in readme:
+        warn(
+            "project.readme",
+            "has no content-type; the readme is written without Description-Content-Type, as "
+            "maturin does (PyPI then shows it as reStructuredText); add content-type = "
+            "'text/markdown' (or 'text/x-rst', 'text/plain')",
+        )
+    for key in ("import-names", "import-namespaces"):
+        if key in project:
+            warn(
+                f"project.{key}",
+                "is a Core Metadata 2.5 field; ferrule writes 2.4, as maturin 1.16 does, so it "
+                "is ignored; remove it",
             )
     for i in unmatched_license_globs(project, file.parent):
         warn(

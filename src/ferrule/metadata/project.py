@@ -216,6 +216,14 @@ def _validate(
     if isinstance(readme, str):
         # maturin's content types (charset, GFM), which pyproject-metadata does not infer.
         table["readme"] = {"file": readme, "content-type": readme_content_type(readme)}
+    elif isinstance(readme, dict) and "content-type" not in readme:
+        # maturin writes the readme without a content type (ferrule.config warns);
+        # pyproject-metadata needs one to read it, from_project leaves it out.
+        table["readme"] = {**readme, "content-type": "text/plain"}
+    for key in ("import-names", "import-namespaces"):
+        # Core Metadata 2.5 fields: maturin 1.16 writes 2.4 and ignores them (so
+        # does ferrule, with a warning from ferrule.config).
+        table.pop(key, None)
     if isinstance(table.get("description"), str):
         table["description"] = one_line(table["description"])
     dynamic_ok = isinstance(table.get("dynamic", []), list)
@@ -347,9 +355,8 @@ def _license_file_patterns(table: dict[str, Any], problems: Problems) -> set[str
         if not isinstance(pattern, str) or _acceptable_pattern(pattern):
             continue  # (pyproject-metadata reports a wrong type)
         if not pattern.strip():
-            problems.add(key, "is an empty pattern")
-        else:
-            problems.add(key, f"{pattern!r} must be relative to pyproject.toml and stay inside it")
+            continue  # matches nothing, as in maturin (ferrule.config warns)
+        problems.add(key, f"{pattern!r} must be relative to pyproject.toml and stay inside it")
         bad = True
     if bad:
         del table["license-files"]
@@ -418,10 +425,12 @@ def from_project(
         if meta.description is not None
         else dynamic_from_cargo("description", lambda: cargo.summary)
     )
-    readme: tuple[str, str] | None = None
+    readme: tuple[str, str | None] | None = None
     if meta.readme is not None:
         assert meta.readme.content_type is not None
-        readme = (meta.readme.text, meta.readme.content_type)
+        given = project.get("readme")
+        untyped = isinstance(given, Mapping) and "content-type" not in given
+        readme = (meta.readme.text, None if untyped else meta.readme.content_type)
     else:
         readme = dynamic_from_cargo("readme", lambda: cargo.readme)
     kwargs["description"], kwargs["description_content_type"] = readme or (None, None)
