@@ -53,6 +53,8 @@ class Case:
     id: str
     pyproject: str  # after [build-system]
     warnings: tuple[tuple[str, str], ...]  # (dotted key, part of the message)
+    cargo: str = CARGO
+    file: str = "pyproject.toml"  # the file the warnings name
 
 
 CASES = [
@@ -156,6 +158,13 @@ CASES = [
         (("project.import-names", "is a Core Metadata 2.5 field; ferrule writes 2.4"),),
     ),
     Case(
+        "cargo-version-missing",  # cargo and maturin take it as 0.0.0
+        '[project]\nname = "meta-demo"\ndynamic = ["version"]\n',
+        (("package.version", "missing; the version is 0.0.0, as cargo and maturin take it"),),
+        cargo=CARGO.replace('version = "0.2.0"\n', ""),
+        file="Cargo.toml",
+    ),
+    Case(
         "unknown-tool-keys",  # maturin's test-crates/hello-world: targets[].bindings
         f"[project]\n{NAME}\n[tool.maturin]\npython-sources = 'python'\n"
         "extensions = []\n[[tool.maturin.targets]]\nname = 'meta_demo'\nbindings = 'pyo3'\n",
@@ -178,7 +187,7 @@ CASES = [
 
 def write_case(root: Path, case: Case) -> Path:
     root.mkdir(parents=True)
-    (root / "Cargo.toml").write_text(CARGO)
+    (root / "Cargo.toml").write_text(case.cargo)
     (root / "src").mkdir()
     (root / "src" / "lib.rs").touch()
     (root / "LICENSE").write_text("MIT License\n\nCopyright (c) 2026 Jane Doe\n")
@@ -229,7 +238,7 @@ def test_loose_input_warns_and_writes_maturins_metadata(case: Case, tmp_path: Pa
     project = write_case(tmp_path / "proj", case)
     out = tmp_path / "ferrule"
     proc = ferrule("pep517", "write-dist-info", "--metadata-directory", out, cwd=project)
-    assert_warned(proc.stderr, project / "pyproject.toml", case.warnings)
+    assert_warned(proc.stderr, project / case.file, case.warnings)
     (dist_info,) = out.glob("*.dist-info")
     theirs = maturin_metadata(project, tmp_path / "maturin")
     assert (dist_info / "METADATA").read_bytes() == theirs

@@ -242,6 +242,23 @@ def _merge_platform(
     )
 
 
+def _cargo_version_warning(
+    cargo: CargoPackage, pyproject: Mapping[str, Any]
+) -> list[ConfigProblem]:
+    """cargo takes a missing ``package.version`` as 0.0.0; maturin (and ferrule) too."""
+    project = pyproject.get("project")
+    if cargo.version is not None or (isinstance(project, dict) and "version" in project):
+        return []
+    return [
+        ConfigProblem(
+            cargo.manifest_path,
+            "package.version",
+            "missing; the version is 0.0.0, as cargo and maturin take it; set package.version "
+            "(or project.version in pyproject.toml)",
+        )
+    ]
+
+
 def load_settings(
     project_dir: Path,
     cli: CliOptions | None = None,
@@ -285,7 +302,8 @@ def load_settings(
         project = pyproject.get("project")
         if isinstance(project, dict):
             warnings += check_project(project, pyproject_path)
-        if problems or (strict and warnings):
+        if problems:
+            # (In strict mode the warnings so far are listed with the errors.)
             raise ConfigError(problems + warnings if strict else problems, strict=strict)
         project_dir = pyproject_path.parent
     if cli.manifest_path is None:
@@ -295,6 +313,9 @@ def load_settings(
         where = f" (from {tool_name}.manifest-path)" if tool.manifest_path else ""
         raise LayoutError(f"Cargo.toml not found: {manifest}{where}")
     cargo: CargoPackage = read_cargo_package(manifest)
+    warnings += _cargo_version_warning(cargo, pyproject)
+    if strict and warnings:
+        raise ConfigError(warnings, strict=True)
     if cli.bindings:
         tool = dataclasses.replace(tool, bindings=cli.bindings)
     options = _merge_cargo_options(cli, tool, pyproject_path)

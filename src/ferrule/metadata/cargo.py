@@ -91,11 +91,8 @@ class CargoFields:
 
     @cached_property
     def version(self) -> str:
-        version = self.package.version
-        if version is None:
-            raise self._error(
-                "package.version", "missing; set it, or give project.version in pyproject.toml"
-            )
+        # cargo (1.75+) and maturin take a missing version as 0.0.0 (ferrule.config warns).
+        version = self.package.version or "0.0.0"
         try:
             return rust_version_to_pep440(version)
         except InvalidVersion:
