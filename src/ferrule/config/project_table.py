@@ -15,6 +15,7 @@ so this runs with the settings, before any metadata is computed.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ __all__ = [
     "CARGO_FIELDS",
     "PROJECT_FIELDS",
     "check_project",
+    "dotted_group",
     "dynamic_fields",
     "unmatched_license_globs",
 ]
@@ -92,6 +94,15 @@ def _did_you_mean(name: str) -> str | None:
         return _ALIASES[spelled]
     close = difflib.get_close_matches(spelled, sorted(PROJECT_FIELDS), n=1, cutoff=0.75)
     return close[0] if close else None
+
+
+def dotted_group(name: str) -> bool:
+    """An entry-point group name as the specification wants it (maturin takes any).
+
+    >>> dotted_group("pytest11"), dotted_group("my.plugins"), dotted_group("my-group")
+    (True, True, False)
+    """
+    return re.fullmatch(r"\w+(\.\w+)*", name) is not None
 
 
 def dynamic_fields(project: Mapping[str, Any]) -> list[str]:
@@ -237,6 +248,14 @@ def check_project(project: Mapping[str, Any], file: Path) -> list[ConfigProblem]
                 f"project.{key}",
                 "is a Core Metadata 2.5 field; ferrule writes 2.4, as maturin 1.16 does, so it "
                 "is ignored; remove it",
+            )
+    groups = project.get("entry-points")
+    for group in groups if isinstance(groups, Mapping) else ():
+        if isinstance(group, str) and not dotted_group(group):
+            warn(
+                "project.entry-points",
+                f"group {group!r} is not a dotted name (letters, digits, '_' and '.'); it is "
+                "written as given, as maturin does; rename the group",
             )
     for i in unmatched_license_globs(project, file.parent):
         warn(

@@ -21,7 +21,12 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from ferrule.config.project_table import PROJECT_FIELDS, dynamic_fields, unmatched_license_globs
+from ferrule.config.project_table import (
+    PROJECT_FIELDS,
+    dotted_group,
+    dynamic_fields,
+    unmatched_license_globs,
+)
 from ferrule.errors import ConfigError, ConfigProblem
 from ferrule.metadata.cargo import CargoFields, posix_relative, readme_content_type
 from ferrule.metadata.core import CoreMetadata, EntryPoints, one_line
@@ -220,6 +225,13 @@ def _validate(
         # maturin writes the readme without a content type (ferrule.config warns);
         # pyproject-metadata needs one to read it, from_project leaves it out.
         table["readme"] = {**readme, "content-type": "text/plain"}
+    groups = table.get("entry-points")
+    if isinstance(groups, dict):
+        # Group names that are no dotted names: maturin writes them (from_project
+        # takes them from [project]; ferrule.config warns).
+        table["entry-points"] = {
+            g: v for g, v in groups.items() if not isinstance(g, str) or dotted_group(g)
+        }
     for key in ("import-names", "import-namespaces"):
         # Core Metadata 2.5 fields: maturin 1.16 writes 2.4 and ignores them (so
         # does ferrule, with a warning from ferrule.config).
@@ -396,6 +408,25 @@ def _license_files(
     return files
 
 
+def _entry_point_groups(
+    project: Mapping[str, Any], meta: StandardMetadata, problems: Problems
+) -> dict[str, Mapping[str, str]]:
+    """``project.entry-points`` in its order: validated groups, and as written the
+    groups whose names are no dotted names (kept from pyproject-metadata)."""
+    raw = project.get("entry-points")
+    out: dict[str, Mapping[str, str]] = {}
+    for group, entries in raw.items() if isinstance(raw, Mapping) else ():
+        if group in meta.entrypoints:
+            out[group] = meta.entrypoints[group]
+        elif isinstance(entries, Mapping) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in entries.items()
+        ):
+            out[group] = entries
+        else:
+            problems.add("project.entry-points", f"{group!r} must be a table of strings")
+    return out
+
+
 def from_project(
     project: Mapping[str, Any], cargo: CargoFields, problems: Problems
 ) -> tuple[CoreMetadata, dict[str, Path], EntryPoints] | None:
@@ -490,7 +521,7 @@ def from_project(
     entry_points: EntryPoints = (
         ("console_scripts", meta.scripts),
         ("gui_scripts", meta.gui_scripts),
-        *meta.entrypoints.items(),
+        *_entry_point_groups(project, meta, problems).items(),
     )
     if problems.items:
         return None
