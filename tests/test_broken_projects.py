@@ -194,7 +194,8 @@ CASES = [
         tool(
             'extensions = [{ manifest-path = "a/Cargo.toml", module-name = "a.b" }]', "tool.maturin"
         ),
-        ("tool.maturin.extensions: is a ferrule extension",),
+        ("tool.maturin.extensions: is a ferrule key, which maturin ignores here",),
+        args=("--strict",),
     ),
     Case(
         "release-and-profile",

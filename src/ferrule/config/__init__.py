@@ -127,7 +127,11 @@ def _select_tool_table(
 
 
 def _strict(cli: CliOptions, pyproject: Mapping[str, Any], environ: Mapping[str, str]) -> bool:
-    """Strict mode: ``--strict``, ``FERRULE_STRICT=1`` or ``[tool.ferrule] strict = true``."""
+    """Strict mode: ``--strict``, ``FERRULE_STRICT=1`` or ``[tool.ferrule] strict = true``.
+
+    Read from the raw table: ``[tool.ferrule]`` counts for this key even when
+    ``[tool.maturin]`` is the table used (a wrong type is reported by parse_tool_table).
+    """
     tool = pyproject.get("tool")
     ours = tool.get("ferrule") if isinstance(tool, dict) else None
     from_file = isinstance(ours, dict) and ours.get("strict") is True
@@ -290,7 +294,7 @@ def load_settings(
     tool_name, tool = "tool.ferrule", ToolConfig()
     problems: list[ConfigProblem] = []
     warnings: list[ConfigProblem] = []
-    strict = cli.strict or env.get("FERRULE_STRICT", "").lower() in _TRUE
+    strict = _strict(cli, pyproject, env)
     if pyproject_path is not None:
         pyproject = load_toml(pyproject_path)
         strict = _strict(cli, pyproject, env)
