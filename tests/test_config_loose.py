@@ -172,6 +172,18 @@ CASES = [
         (("project.entry-points", "group 'my-plugins' is not a dotted name"),),
     ),
     Case(
+        "values-pypi-refuses",  # maturin writes them as given
+        f'[project]\n{NAME}license = "MIT AND Not-A-License"\n'
+        'readme = { text = "= Title", content-type = "text/asciidoc" }\n'
+        '[project.urls]\n"A label that is longer than thirty-two characters" = "https://x.org"\n'
+        'Docs = "https://docs.x.org"\n',
+        (
+            ("project.license", "'MIT AND Not-A-License' is not a valid SPDX license expression"),
+            ("project.readme.content-type", "'text/asciidoc' is not text/plain, text/x-rst"),
+            ("project.urls", "is longer than 32 characters; it is written as given"),
+        ),
+    ),
+    Case(
         "unknown-tool-keys",  # maturin's test-crates/hello-world: targets[].bindings
         f"[project]\n{NAME}\n[tool.maturin]\npython-sources = 'python'\n"
         "extensions = []\n[[tool.maturin.targets]]\nname = 'meta_demo'\nbindings = 'pyo3'\n",

@@ -147,6 +147,55 @@ def _static_and_dynamic(field: str, project: Mapping[str, Any]) -> str:
     return "the static value is used"
 
 
+_CONTENT_TYPES = ("text/plain", "text/x-rst", "text/markdown")
+_PYPI = "it is written as given, as maturin does (PyPI refuses the upload)"
+
+
+def _refused_by_pypi(project: Mapping[str, Any], file: Path) -> list[ConfigProblem]:
+    """Values maturin writes as given that PyPI (``packaging``) refuses."""
+    out = []
+    readme = project.get("readme")
+    content_type = readme.get("content-type") if isinstance(readme, Mapping) else None
+    if isinstance(content_type, str):
+        main = content_type.split(";")[0].strip().lower()
+        if main not in _CONTENT_TYPES:
+            out.append(
+                ConfigProblem(
+                    file,
+                    "project.readme.content-type",
+                    f"{content_type!r} is not {', '.join(_CONTENT_TYPES)}; {_PYPI}; use one "
+                    "of them",
+                )
+            )
+    urls = project.get("urls")
+    for label in urls if isinstance(urls, Mapping) else ():
+        if isinstance(label, str) and len(label) > 32:
+            out.append(
+                ConfigProblem(
+                    file,
+                    "project.urls",
+                    f"label {label!r} is longer than 32 characters; {_PYPI}; shorten it",
+                )
+            )
+    license_value = project.get("license")
+    if isinstance(license_value, str):
+        from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
+
+        try:
+            canonicalize_license_expression(license_value)
+        except InvalidLicenseExpression as exc:
+            out.append(
+                ConfigProblem(
+                    file,
+                    "project.license",
+                    f"{license_value!r} is not a valid SPDX license expression ({exc}); {_PYPI}; "
+                    "use identifiers from https://spdx.org/licenses/ joined with AND, OR and "
+                    "WITH, or LicenseRef-<name> for a license without one",
+                )
+            )
+    return out
+
+
 def check_project(project: Mapping[str, Any], file: Path) -> list[ConfigProblem]:
     """The loose input in ``[project]``, one warning each (see the module docstring)."""
     out: list[ConfigProblem] = []
@@ -242,6 +291,7 @@ def check_project(project: Mapping[str, Any], file: Path) -> list[ConfigProblem]
             "maturin does (PyPI then shows it as reStructuredText); add content-type = "
             "'text/markdown' (or 'text/x-rst', 'text/plain')",
         )
+    out += _refused_by_pypi(project, file)
     for key in ("import-names", "import-namespaces"):
         if key in project:
             warn(

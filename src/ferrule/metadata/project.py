@@ -278,8 +278,11 @@ def _validate(
 
     readme_key = "project.readme" if isinstance(readme, str) else "project.readme.file"
     own_reports |= _unreadable_files(table, project_dir, readme_key, problems)
-    if isinstance(project.get("license"), str):
-        _license_expression(project["license"], problems)  # pyproject-metadata does not check it
+    urls = table.get("urls")
+    if isinstance(urls, dict):
+        # Labels longer than 32 characters: maturin writes them (from_project
+        # takes the URLs from [project]; ferrule.config warns).
+        table["urls"] = {k: v for k, v in urls.items() if not (isinstance(k, str) and len(k) > 32)}
     renames = {"project.readme.file": "project.readme"} if isinstance(readme, str) else {}
     with warnings.catch_warnings():
         # pyproject-metadata's warnings (deprecated license forms) are made, with
@@ -306,19 +309,13 @@ def _validate(
     return meta
 
 
-def _license_expression(value: str, problems: Problems) -> str | None:
-    """The canonical spelling of an SPDX expression, or None (and a problem) if invalid."""
+def _canonical_license(value: str) -> str | None:
+    """The canonical spelling of an SPDX expression, or None when it is not valid SPDX."""
     from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
 
     try:
         return canonicalize_license_expression(value)
-    except InvalidLicenseExpression as exc:
-        problems.add(
-            "project.license",
-            f"{value!r} is not a valid SPDX license expression ({exc}); use identifiers from "
-            "https://spdx.org/licenses/ joined with AND, OR and WITH, or LicenseRef-<name> "
-            "for a license without one",
-        )
+    except InvalidLicenseExpression:
         return None
 
 
@@ -481,7 +478,11 @@ def from_project(
         kwargs["keywords"] = ",".join(meta.keywords) or None
     else:
         kwargs["keywords"] = dynamic_from_cargo("keywords", lambda: cargo.keywords)
-    if "urls" in project:
+    raw_urls = project.get("urls")
+    if isinstance(raw_urls, Mapping) and all(isinstance(v, str) for v in raw_urls.values()):
+        # (With the labels longer than 32 characters kept from pyproject-metadata.)
+        kwargs["project_urls"] = tuple(raw_urls.items())
+    elif "urls" in project:
         kwargs["project_urls"] = tuple(meta.urls.items())
     else:
         kwargs["project_urls"] = dynamic_from_cargo("urls", lambda: cargo.urls) or ()
@@ -489,8 +490,9 @@ def from_project(
         kwargs["home_page"] = cargo.package.homepage
 
     if isinstance(meta.license, str):
-        # Checked (and any problem reported) in _validate; written canonically.
-        kwargs["license_expression"] = _license_expression(meta.license, Problems(problems.file))
+        # Written canonically; an invalid expression as given, as maturin writes
+        # it (ferrule.config warns).
+        kwargs["license_expression"] = _canonical_license(meta.license) or meta.license
     elif meta.license is not None and meta.license.file is None:
         kwargs["license"] = meta.license.text
     if kwargs.get("license") is None and "license" in dynamic:
