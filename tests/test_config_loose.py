@@ -335,17 +335,20 @@ def test_strict_off_values_are_not_strict(tmp_path: Path) -> None:
 # --- the PEP 517 metadata hook, and its cache ----------------------------------------
 
 
-def hook(project: Path, out: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def hook(
+    project: Path, out: Path, env: dict[str, str], build_args: str = ""
+) -> subprocess.CompletedProcess[str]:
     """prepare_metadata_for_build_wheel through pyproject_hooks, as pip and build call it."""
     script = (
         "import subprocess, sys, pyproject_hooks\n"
         "caller = pyproject_hooks.BuildBackendHookCaller(sys.argv[1], 'ferrule')\n"
+        "settings = {'build-args': sys.argv[3]} if sys.argv[3] else None\n"
         "try:\n"
-        "    print(caller.prepare_metadata_for_build_wheel(sys.argv[2]))\n"
+        "    print(caller.prepare_metadata_for_build_wheel(sys.argv[2], settings))\n"
         "except subprocess.CalledProcessError:\n"
         "    sys.exit(1)  # the hook's own output is the message\n"
     )
-    return run([sys.executable, "-c", script, project, out], env=env, check=False)
+    return run([sys.executable, "-c", script, project, out, build_args], env=env, check=False)
 
 
 def age(root: Path) -> None:
@@ -379,6 +382,10 @@ def test_metadata_hook_warns_on_every_call_also_from_its_cache(tmp_path: Path) -
     strict = hook(project, tmp_path / "three", {**env, "FERRULE_STRICT": "1"})
     assert_refused(strict, list(case.warnings))
     assert not (tmp_path / "three").exists() or not any((tmp_path / "three").iterdir())
+    # So is --strict in the PEP 517 build arguments (config_settings).
+    strict = hook(project, tmp_path / "four", env, build_args="--strict")
+    assert_refused(strict, list(case.warnings))
+    assert not (tmp_path / "four").exists() or not any((tmp_path / "four").iterdir())
 
 
 # --- real builds of tests/crates/config-loose -----------------------------------------
