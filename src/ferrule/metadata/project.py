@@ -5,7 +5,9 @@ readme and license files); ``packaging`` checks what it leaves out (SPDX
 expressions, extra names). Fields listed in ``project.dynamic`` are taken from
 Cargo.toml as maturin takes them; fields not listed there are never filled in
 (the pyproject.toml specification forbids it). Problems are collected, each
-with its dotted key, and reported together.
+with its dotted key, and reported together. Loose input that maturin builds
+(found and warned about by :mod:`ferrule.config.project_table`) is read the way
+maturin reads it (:mod:`ferrule.metadata.lenient`).
 """
 
 from __future__ import annotations
@@ -21,15 +23,11 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from ferrule.config.project_table import (
-    PROJECT_FIELDS,
-    dotted_group,
-    dynamic_fields,
-    unmatched_license_globs,
-)
+from ferrule.config.project_table import PROJECT_FIELDS, dynamic_fields, unmatched_license_globs
 from ferrule.errors import ConfigError, ConfigProblem
 from ferrule.metadata.cargo import CargoFields, posix_relative, readme_content_type
 from ferrule.metadata.core import CoreMetadata, EntryPoints, one_line
+from ferrule.metadata.lenient import lenient_table
 
 if TYPE_CHECKING:
     from pyproject_metadata import StandardMetadata
@@ -221,21 +219,7 @@ def _validate(
     if isinstance(readme, str):
         # maturin's content types (charset, GFM), which pyproject-metadata does not infer.
         table["readme"] = {"file": readme, "content-type": readme_content_type(readme)}
-    elif isinstance(readme, dict) and "content-type" not in readme:
-        # maturin writes the readme without a content type (ferrule.config warns);
-        # pyproject-metadata needs one to read it, from_project leaves it out.
-        table["readme"] = {**readme, "content-type": "text/plain"}
-    groups = table.get("entry-points")
-    if isinstance(groups, dict):
-        # Group names that are no dotted names: maturin writes them (from_project
-        # takes them from [project]; ferrule.config warns).
-        table["entry-points"] = {
-            g: v for g, v in groups.items() if not isinstance(g, str) or dotted_group(g)
-        }
-    for key in ("import-names", "import-namespaces"):
-        # Core Metadata 2.5 fields: maturin 1.16 writes 2.4 and ignores them (so
-        # does ferrule, with a warning from ferrule.config).
-        table.pop(key, None)
+    lenient_table(table)
     if isinstance(table.get("description"), str):
         table["description"] = one_line(table["description"])
     dynamic_ok = isinstance(table.get("dynamic", []), list)
@@ -257,11 +241,6 @@ def _validate(
         ]
         if "version" not in table and "version" not in table["dynamic"]:
             table["dynamic"].append("version")
-    classifiers = table.get("classifiers")
-    if isinstance(table.get("license"), str) and isinstance(classifiers, list):
-        # An SPDX expression next to License classifiers: maturin writes both
-        # (from_project takes the classifiers from [project] as they are).
-        table["classifiers"] = [c for c in classifiers if not str(c).startswith("License ::")]
 
     own_reports = _requirement_problems(project, problems)
     own_reports |= _license_file_patterns(table, problems)
@@ -278,11 +257,6 @@ def _validate(
 
     readme_key = "project.readme" if isinstance(readme, str) else "project.readme.file"
     own_reports |= _unreadable_files(table, project_dir, readme_key, problems)
-    urls = table.get("urls")
-    if isinstance(urls, dict):
-        # Labels longer than 32 characters: maturin writes them (from_project
-        # takes the URLs from [project]; ferrule.config warns).
-        table["urls"] = {k: v for k, v in urls.items() if not (isinstance(k, str) and len(k) > 32)}
     renames = {"project.readme.file": "project.readme"} if isinstance(readme, str) else {}
     with warnings.catch_warnings():
         # pyproject-metadata's warnings (deprecated license forms) are made, with
