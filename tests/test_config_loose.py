@@ -400,6 +400,10 @@ CRATE_WARNINGS = (
     ("project.dynamic", "'project_url' is not a [project] field; it is ignored"),
     ("project.repository", "is not a [project] field; it is ignored"),
     ("project.classifiers", "next to the SPDX expression in project.license"),
+    ("project.readme", "has no content-type; the readme is written without"),
+    ("project.urls", "label 'Where the source code of this crate lives' is longer than 32"),
+    ("project.entry-points", "group 'my-plugins' is not a dotted name"),
+    ("project.license-files[1]", "'NOTICE*' matches no file; it adds nothing"),
 )
 
 
