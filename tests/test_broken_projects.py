@@ -59,15 +59,20 @@ CASES = [
         {"pyproject.toml": GOOD.encode() + b"\n# \xff\xfe\n"},
         ("pyproject.toml", "not valid UTF-8"),
     ),
+    # Keys maturin ignores are warnings; strict mode makes them errors (issue 19).
     Case(
         "unknown-key",
         tool("sdist-generatr = 'git'"),
-        ("tool.ferrule.sdist-generatr: unknown key (did you mean 'sdist-generator'?)",),
+        (
+            "tool.ferrule.sdist-generatr: unknown key; it is ignored; did you mean 'sdist-generator'?",
+        ),
+        env={"FERRULE_STRICT": "1"},
     ),
     Case(
         "unknown-key-maturin",
         tool("module_name = 'x'", "tool.maturin"),
-        ("tool.maturin.module_name: unknown key (did you mean 'module-name'?)",),
+        ("tool.maturin.module_name: unknown key; it is ignored; did you mean 'module-name'?",),
+        env={"FERRULE_STRICT": "1"},
     ),
     Case(
         "bool-as-string",
@@ -81,8 +86,8 @@ CASES = [
     ),
     Case(
         "both-tables",
-        {"pyproject.toml": GOOD + "\n[tool.ferrule]\n[tool.maturin]\n"},
-        ("both [tool.ferrule] and [tool.maturin] are present",),
+        {"pyproject.toml": GOOD + "\n[tool.ferrule]\nstrict = true\n[tool.maturin]\n"},
+        ("strict mode", "tool.ferrule: [tool.maturin] is present too; [tool.ferrule] is ignored"),
     ),
     Case(
         "no-build-system",
@@ -189,7 +194,8 @@ CASES = [
         tool(
             'extensions = [{ manifest-path = "a/Cargo.toml", module-name = "a.b" }]', "tool.maturin"
         ),
-        ("tool.maturin.extensions: is a ferrule extension",),
+        ("tool.maturin.extensions: is a ferrule key, which maturin ignores here",),
+        args=("--strict",),
     ),
     Case(
         "release-and-profile",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CRATES, ferrule
-from tests.helpers.venv import run
+from tests.helpers.venv import clean_env, run
 
 GOOD_PYPROJECT = (CRATES / "pyo3-pure" / "pyproject.toml").read_text()
 
@@ -21,8 +21,8 @@ def project(tmp_path: Path) -> Path:
     return dest
 
 
-def build_fails(project: Path, out: Path) -> str:
-    proc = ferrule("build", "-o", out, cwd=project, check=False)
+def build_fails(project: Path, out: Path, env: dict[str, str] | None = None) -> str:
+    proc = ferrule("build", "-o", out, cwd=project, check=False, env=env)
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert not out.exists() or list(out.iterdir()) == []
@@ -30,10 +30,11 @@ def build_fails(project: Path, out: Path) -> str:
 
 
 def test_unknown_key_names_file_key_and_suggestion(project: Path, tmp_path: Path) -> None:
+    # maturin ignores unknown keys: an error in strict mode only (issue 19).
     (project / "pyproject.toml").write_text(
         GOOD_PYPROJECT + '\n[tool.maturin]\npython-sources = "py"\n'
     )
-    err = build_fails(project, tmp_path / "out")
+    err = build_fails(project, tmp_path / "out", clean_env(FERRULE_STRICT="1"))
     assert f"{project / 'pyproject.toml'}: tool.maturin.python-sources: unknown key" in err
     assert "did you mean 'python-source'?" in err
 
@@ -49,8 +50,11 @@ def test_several_problems_are_reported_together(project: Path, tmp_path: Path) -
         GOOD_PYPROJECT + '\n[tool.ferrule]\nstrip = 1\nfeatures = ["a", 3]\nbogus = true\n'
     )
     err = build_fails(project, tmp_path / "out")
-    assert "3 problems" in err
+    assert "2 problems" in err
     assert "tool.ferrule.strip" in err and "tool.ferrule.features[1]" in err
+    assert "tool.ferrule.bogus: unknown key" not in err  # a warning, not shown with errors
+    err = build_fails(project, tmp_path / "out", clean_env(FERRULE_STRICT="1"))
+    assert "(strict mode, 3 problems)" in err
     assert "tool.ferrule.bogus: unknown key" in err
 
 
@@ -68,10 +72,11 @@ def test_broken_cargo_toml(project: Path, tmp_path: Path) -> None:
     assert f"{project / 'Cargo.toml'}: line 1, column" in err
 
 
-def test_both_tool_tables_is_an_error(project: Path, tmp_path: Path) -> None:
+def test_both_tool_tables_is_an_error_in_strict_mode(project: Path, tmp_path: Path) -> None:
+    # maturin reads [tool.maturin] and ignores [tool.ferrule]: a warning otherwise.
     (project / "pyproject.toml").write_text(GOOD_PYPROJECT + "\n[tool.ferrule]\n[tool.maturin]\n")
-    err = build_fails(project, tmp_path / "out")
-    assert "both [tool.ferrule] and [tool.maturin] are present" in err
+    err = build_fails(project, tmp_path / "out", clean_env(FERRULE_STRICT="1"))
+    assert "tool.ferrule: [tool.maturin] is present too; [tool.ferrule] is ignored" in err
 
 
 @pytest.mark.slow

@@ -104,11 +104,11 @@ def test_two_native_artifacts_with_one_path(tmp_path: Path) -> None:
 
 def test_ferrule_only_key_in_the_maturin_table(tmp_path: Path) -> None:
     project = copy("pyo3-pure", tmp_path)
+    # maturin ignores it: a warning (tests/unit/test_config.py), an error in strict mode.
     append(
         project / "pyproject.toml",
-        '\n[[tool.maturin.extensions]]\nmanifest-path = "x/Cargo.toml"\nmodule-name = "a.b"\n',
+        '\n[[tool.maturin.extensions]]\nmanifest-path = "x/Cargo.toml"\nmodule-name = "a.b"\n'
+        "[tool.ferrule]\nstrict = true\n",
     )
     err = fails(project, tmp_path)
-    assert (
-        "tool.maturin.extensions: is a ferrule extension that maturin would silently ignore" in err
-    )
+    assert "tool.maturin.extensions: is a ferrule key, which maturin ignores here" in err

@@ -11,8 +11,8 @@ back using the standard library only.
 The fingerprint:
 
 * the hook's arguments (``config_settings`` build arguments or
-  ``FERRULE_PEP517_ARGS`` / ``MATURIN_PEP517_ARGS``), the working directory and
-  the Python version;
+  ``FERRULE_PEP517_ARGS`` / ``MATURIN_PEP517_ARGS``), ``FERRULE_STRICT``, the
+  working directory and the Python version;
 * ferrule itself: the hash of its installed ``RECORD``, or for a source
   checkout (editable install) the stat of every module file;
 * the files metadata can come from, by ``stat`` (size, mtime, ctime, inode):
@@ -22,6 +22,9 @@ The fingerprint:
   ``LICENSE*``); and those directories themselves (an added or removed file
   changes their mtime). ``license-files`` globs that reach below one
   directory level (``**``) turn the cache off for the project.
+
+The configuration warnings the computation printed are kept with the entry and
+printed again when it is used, so every call shows them once.
 
 An entry is used only when all of it matches; anything else (a missing,
 unreadable or corrupt entry, a file newer than the computation started) means
@@ -63,7 +66,7 @@ __all__ = [
     "write_entry",
 ]
 
-_FORMAT = 1
+_FORMAT = 2
 RACY_NS = 2_000_000_000  # files changed this close to the computation are not trusted
 
 
@@ -135,9 +138,10 @@ def begin(
         os.getcwd(),
         tuple(build_args),
         repr(sorted(config_settings.items())) if isinstance(config_settings, dict) else "",
+        environ.get("FERRULE_STRICT", ""),
         ferrule_signature(),
     )
-    name = f"{zlib.crc32(repr(key[:6]).encode()):08x}.bin"
+    name = f"{zlib.crc32(repr(key[:7]).encode()):08x}.bin"
     return Fingerprint(key, os.path.join(root, "metadata", name), started)
 
 
@@ -171,9 +175,15 @@ def restore(fingerprint: Fingerprint, metadata_directory: str) -> str | None:
     if not unchanged(entry.get("inputs")):
         return None
     dist_info, files = entry.get("dist_info"), entry.get("files")
+    warnings = entry.get("warnings", ())
     if not isinstance(dist_info, str) or not isinstance(files, tuple):
         return None
     _write_tree(metadata_directory, dist_info, files)
+    if isinstance(warnings, tuple) and warnings:
+        from ferrule import _log
+
+        for warning in warnings:
+            _log.warn(str(warning))
     return dist_info
 
 
@@ -277,8 +287,10 @@ def save(
     before: tuple[tuple[str, object], ...],
     metadata_directory: str,
     dist_info: str,
+    warnings: Sequence[str] = (),
 ) -> None:
-    """Keep the ``.dist-info`` just written, if nothing it came from moved meanwhile."""
+    """Keep the ``.dist-info`` just written (and the warnings printed while making it),
+    if nothing it came from moved meanwhile."""
     files: list[tuple[str, bytes]] = []
     top = os.path.join(metadata_directory, dist_info)
     for dirpath, dirnames, filenames in os.walk(top):
@@ -288,7 +300,12 @@ def save(
             rel = os.path.relpath(path, top).replace(os.sep, "/")
             with open(path, "rb") as f:
                 files.append((rel, f.read()))
-    _store(fingerprint, before, {"dist_info": dist_info, "files": tuple(files)})
+    fields: dict[str, object] = {
+        "dist_info": dist_info,
+        "files": tuple(files),
+        "warnings": tuple(warnings),
+    }
+    _store(fingerprint, before, fields)
 
 
 def save_value(

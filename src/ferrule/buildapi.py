@@ -4,7 +4,9 @@ Each hook imports its implementation lazily and turns ferrule's errors into one
 message on stderr plus ``SystemExit(1)``: frontends show that instead of a
 traceback. Build options come from ``config_settings["build-args"]`` (also
 ``ferrule.build-args`` / ``maturin.build-args``) or ``FERRULE_PEP517_ARGS`` /
-``MATURIN_PEP517_ARGS``, as maturin reads them.
+``MATURIN_PEP517_ARGS``, as maturin reads them. Configuration warnings are
+printed (on stderr) by each hook that reads the project; ``FERRULE_STRICT=1`` or
+``--strict`` in the build arguments turns them into errors.
 """
 
 from __future__ import annotations
@@ -137,7 +139,9 @@ def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> list
 
     from ferrule.config import load_settings
 
-    settings = load_settings(Path.cwd())
+    # Configuration warnings are printed by the metadata and build hooks (strict
+    # mode still fails here, before anything is installed).
+    settings = load_settings(Path.cwd(), report=False)
     paths = cache.input_paths(settings) if fingerprint is not None else None
     before = cache.snapshot(paths) if paths is not None else None
     requires = ["cffi"] if _probably_cffi(settings) and sys.implementation.name != "pypy" else []
@@ -186,7 +190,8 @@ def prepare_metadata_for_build_wheel(
     before = cache.snapshot(paths) if paths is not None else None
     name = write_dist_info(settings, Path(metadata_directory))
     if fingerprint is not None and before is not None:
-        cache.save(fingerprint, before, metadata_directory, name)
+        warnings = [str(w) for w in settings.warnings]  # printed again on a cache hit
+        cache.save(fingerprint, before, metadata_directory, name, warnings)
     return name
 
 

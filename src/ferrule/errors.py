@@ -48,15 +48,24 @@ class ConfigProblem:
 class ConfigError(FerruleError):
     """One or more problems in pyproject.toml or Cargo.toml, collected and shown together."""
 
-    def __init__(self, problems: Sequence[ConfigProblem]) -> None:
+    def __init__(self, problems: Sequence[ConfigProblem], *, strict: bool = False) -> None:
         self.problems = tuple(problems)
+        # Raised by strict mode: some of the problems are warnings otherwise.
+        self.strict = strict
         super().__init__(self._render())
 
     def _render(self) -> str:
-        if len(self.problems) == 1:
+        mode = "strict mode, " if self.strict else ""
+        if len(self.problems) == 1 and not self.strict:
             return f"invalid configuration: {self.problems[0]}"
-        lines = [f"invalid configuration ({len(self.problems)} problems):"]
+        count = len(self.problems)
+        lines = [f"invalid configuration ({mode}{count} problem{'s' if count > 1 else ''}):"]
         lines += [f"  - {p}" for p in self.problems]
+        if self.strict:
+            lines.append(
+                "  strict mode (--strict, FERRULE_STRICT=1 or [tool.ferrule] strict = true) "
+                "turns warnings into errors; without it ferrule builds as maturin does"
+            )
         return "\n".join(lines)
 
     @classmethod

@@ -72,15 +72,10 @@ def test_release_conflicts_with_another_profile(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "expected"),
     [
-        ("module-nme = 'x'", "tool.ferrule.module-nme: unknown key (did you mean 'module-name'?)"),
         ("bindings = 'pyo4'", "tool.ferrule.bindings: 'pyo4' is not one of"),
         (
             "include = [{path = 'a', format = 'egg'}]",
             "tool.ferrule.include[0].format: 'egg' is not one of",
-        ),
-        (
-            "include = [{pth = 'a'}]",
-            "tool.ferrule.include[0].pth: unknown key (did you mean 'path'?)",
         ),
         (
             "features = [{feature = 'a', python-version = 'three'}]",
@@ -95,7 +90,6 @@ def test_release_conflicts_with_another_profile(tmp_path: Path) -> None:
             "python-packages = ['a', 1]",
             "tool.ferrule.python-packages[1]: must be a string, not an integer",
         ),
-        ("exclude = [{path = 'a', from = 'out-dir'}]", "tool.ferrule.exclude[0].from: unknown key"),
     ],
 )
 def test_invalid_tool_keys(tmp_path: Path, table: str, expected: str) -> None:
@@ -103,6 +97,67 @@ def test_invalid_tool_keys(tmp_path: Path, table: str, expected: str) -> None:
         load_settings(write(tmp_path, f"[tool.ferrule]\n{table}\n"))
     assert expected in str(info.value)
     assert str(tmp_path / "pyproject.toml") in str(info.value)
+
+
+# Keys maturin ignores silently: ignored with a warning, errors in strict mode (issue 19).
+LOOSE_TOOL_KEYS = [
+    ("module-nme = 'x'", "tool.maturin.module-nme: unknown key; it is ignored; did you mean"),
+    (
+        "include = [{path = 'a', pth = 'b'}]",
+        "tool.maturin.include[0].pth: unknown key; it is ignored",
+    ),
+    (
+        "exclude = [{path = 'a', from = 'out-dir'}]",
+        "tool.maturin.exclude[0].from: unknown key; it is ignored",
+    ),
+    (
+        "targets = [{name = 'a', bindings = 'bin'}]",
+        "tool.maturin.targets[0].bindings: unknown key; it is ignored; remove it",
+    ),
+    ("extensions = []", "tool.maturin.extensions: is a ferrule key, which maturin ignores here"),
+]
+
+
+@pytest.mark.parametrize(("table", "expected"), LOOSE_TOOL_KEYS)
+def test_keys_maturin_ignores_are_warnings(
+    tmp_path: Path, table: str, expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = load_settings(write(tmp_path, f"[tool.maturin]\n{table}\n"))
+    (warning,) = settings.warnings
+    assert expected in str(warning)
+    err = capsys.readouterr().err
+    assert err == f"ferrule: warning: {warning}\n"
+    assert str(tmp_path / "pyproject.toml") in err
+
+
+def test_strict_mode_lists_every_loose_key_at_once(tmp_path: Path) -> None:
+    body = "\n".join(t for t, _ in LOOSE_TOOL_KEYS)
+    project = write(tmp_path, f"[tool.maturin]\n{body}\n")
+    switches = [
+        (CliOptions(strict=True), {}),
+        (CliOptions(), {"FERRULE_STRICT": "1"}),
+    ]
+    for cli, environ in switches:
+        with pytest.raises(ConfigError) as info:
+            load_settings(project, cli, environ)
+        message = str(info.value)
+        assert message.startswith(f"invalid configuration (strict mode, {len(LOOSE_TOOL_KEYS)} ")
+        for _, expected in LOOSE_TOOL_KEYS:
+            assert expected in message
+    (project / "pyproject.toml").write_text(
+        (project / "pyproject.toml").read_text() + "[tool.ferrule]\nstrict = true\n"
+    )
+    with pytest.raises(ConfigError, match=r"strict mode, 6 problems"):  # + both tables
+        load_settings(project, CliOptions(), {})
+    # Without strict mode, FERRULE_STRICT=0 included, they are warnings.
+    write(tmp_path, f"[tool.maturin]\n{body}\n")
+    assert len(load_settings(project, CliOptions(), {"FERRULE_STRICT": "0"}).warnings) == 5
+
+
+def test_manylinux_is_maturins_alias_of_compatibility(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, "[tool.maturin]\nmanylinux = 'manylinux_2_28'\n"))
+    assert settings.warnings == ()
+    assert settings.platform.compatibility == ("manylinux_2_28",)
 
 
 def test_missing_build_system(tmp_path: Path) -> None:

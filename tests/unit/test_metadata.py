@@ -89,7 +89,8 @@ def test_dynamic_fields_cargo_cannot_fill_are_named_in_a_warning(
     m = meta(root)
     assert m.version == "0.1.0"
     assert (
-        "project.dynamic lists dependencies, which ferrule cannot fill" in capsys.readouterr().err
+        "project.dynamic: 'dependencies' cannot be filled from Cargo.toml"
+        in capsys.readouterr().err
     )
 
 

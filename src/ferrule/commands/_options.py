@@ -70,6 +70,9 @@ def add_build_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--skip-auditwheel", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
+        "--strict", action="store_true", help="configuration warnings are errors (FERRULE_STRICT=1)"
+    )
+    p.add_argument(
         "--zig",
         action="store_true",
         help="link with zig (pip install ferrule[zig]) for manylinux2014 (or --compatibility)",
@@ -108,6 +111,7 @@ def cli_options(
         skip_auditwheel=getattr(args, "skip_auditwheel", False),
         zig=getattr(args, "zig", False),
         strip=getattr(args, "strip", False),
+        strict=getattr(args, "strict", False),
     )
 
 

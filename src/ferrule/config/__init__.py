@@ -25,6 +25,7 @@ from ferrule.config.model import (
     Settings,
     ToolConfig,
 )
+from ferrule.config.project_table import check_project
 from ferrule.config.toml import load_toml
 from ferrule.config.tool import parse_tool_table
 from ferrule.errors import ConfigError, ConfigProblem, LayoutError
@@ -60,6 +61,7 @@ class CliOptions:
     skip_auditwheel: bool = False
     zig: bool = False
     strip: bool = False
+    strict: bool = False
 
 
 def _split_features(values: Sequence[str]) -> tuple[str, ...]:
@@ -98,17 +100,23 @@ def _project_name_dir(pyproject: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _select_tool_table(pyproject: Mapping[str, Any], path: Path) -> tuple[str, Mapping[str, Any]]:
+def _select_tool_table(
+    pyproject: Mapping[str, Any], path: Path, warnings: list[ConfigProblem]
+) -> tuple[str, Mapping[str, Any]]:
     tool = pyproject.get("tool", {})
     if not isinstance(tool, dict):
         raise ConfigError.single(path, "tool", "must be a table")
     ours, theirs = tool.get("ferrule"), tool.get("maturin")
     if ours is not None and theirs is not None:
-        raise ConfigError.single(
-            path,
-            "tool.ferrule",
-            "both [tool.ferrule] and [tool.maturin] are present; keep one of them "
-            "(they take the same keys)",
+        # maturin reads [tool.maturin] only; so does ferrule then (but `strict`, see _strict).
+        warnings.append(
+            ConfigProblem(
+                path,
+                "tool.ferrule",
+                "[tool.maturin] is present too; [tool.ferrule] is ignored (but its 'strict') "
+                "and [tool.maturin] is used, as maturin does; keep one of them "
+                "(they take the same keys)",
+            )
         )
     name, table = ("tool.maturin", theirs) if theirs is not None else ("tool.ferrule", ours)
     if table is None:
@@ -116,6 +124,18 @@ def _select_tool_table(pyproject: Mapping[str, Any], path: Path) -> tuple[str, M
     if not isinstance(table, dict):
         raise ConfigError.single(path, name, "must be a table")
     return name, table
+
+
+def _strict(cli: CliOptions, pyproject: Mapping[str, Any], environ: Mapping[str, str]) -> bool:
+    """Strict mode: ``--strict``, ``FERRULE_STRICT=1`` or ``[tool.ferrule] strict = true``.
+
+    Read from the raw table: ``[tool.ferrule]`` counts for this key even when
+    ``[tool.maturin]`` is the table used (a wrong type is reported by parse_tool_table).
+    """
+    tool = pyproject.get("tool")
+    ours = tool.get("ferrule") if isinstance(tool, dict) else None
+    from_file = isinstance(ours, dict) and ours.get("strict") is True
+    return cli.strict or from_file or environ.get("FERRULE_STRICT", "").lower() in _TRUE
 
 
 def _check_build_system(pyproject: Mapping[str, Any], path: Path) -> list[ConfigProblem]:
@@ -226,12 +246,36 @@ def _merge_platform(
     )
 
 
+def _cargo_version_warning(
+    cargo: CargoPackage, pyproject: Mapping[str, Any]
+) -> list[ConfigProblem]:
+    """cargo takes a missing ``package.version`` as 0.0.0; maturin (and ferrule) too."""
+    project = pyproject.get("project")
+    if cargo.version is not None or (isinstance(project, dict) and "version" in project):
+        return []
+    return [
+        ConfigProblem(
+            cargo.manifest_path,
+            "package.version",
+            "missing; the version is 0.0.0, as cargo and maturin take it; set package.version "
+            "(or project.version in pyproject.toml)",
+        )
+    ]
+
+
 def load_settings(
     project_dir: Path,
     cli: CliOptions | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    report: bool = True,
 ) -> Settings:
-    """Read every input once: pyproject.toml, Cargo.toml and the environment."""
+    """Read every input once: pyproject.toml, Cargo.toml and the environment.
+
+    Loose input that maturin builds is kept in ``Settings.warnings`` and, with
+    ``report``, printed (one line each). In strict mode it is an error instead,
+    raised with every other problem found in the files.
+    """
     cli = cli or CliOptions()
     env = MappingProxyType(dict(os.environ if environ is None else environ))
     project_dir = project_dir.resolve()
@@ -249,14 +293,22 @@ def load_settings(
     pyproject: Mapping[str, Any] = {}
     tool_name, tool = "tool.ferrule", ToolConfig()
     problems: list[ConfigProblem] = []
+    warnings: list[ConfigProblem] = []
+    strict = _strict(cli, pyproject, env)
     if pyproject_path is not None:
         pyproject = load_toml(pyproject_path)
+        strict = _strict(cli, pyproject, env)
         problems += _check_build_system(pyproject, pyproject_path)
-        tool_name, table = _select_tool_table(pyproject, pyproject_path)
-        tool, tool_problems = parse_tool_table(table, tool_name, pyproject_path)
+        tool_name, table = _select_tool_table(pyproject, pyproject_path, warnings)
+        tool, tool_problems, tool_warnings = parse_tool_table(table, tool_name, pyproject_path)
         problems += tool_problems
+        warnings += tool_warnings
+        project = pyproject.get("project")
+        if isinstance(project, dict):
+            warnings += check_project(project, pyproject_path)
         if problems:
-            raise ConfigError(problems)
+            # (In strict mode the warnings so far are listed with the errors.)
+            raise ConfigError(problems + warnings if strict else problems, strict=strict)
         project_dir = pyproject_path.parent
     if cli.manifest_path is None:
         manifest = _resolve_manifest(project_dir, pyproject if pyproject_path else None, tool)
@@ -265,6 +317,9 @@ def load_settings(
         where = f" (from {tool_name}.manifest-path)" if tool.manifest_path else ""
         raise LayoutError(f"Cargo.toml not found: {manifest}{where}")
     cargo: CargoPackage = read_cargo_package(manifest)
+    warnings += _cargo_version_warning(cargo, pyproject)
+    if strict and warnings:
+        raise ConfigError(warnings, strict=True)
     if cli.bindings:
         tool = dataclasses.replace(tool, bindings=cli.bindings)
     options = _merge_cargo_options(cli, tool, pyproject_path)
@@ -273,6 +328,11 @@ def load_settings(
         options = dataclasses.replace(
             options, rustc_args=(*options.rustc_args, "-C", "strip=symbols")
         )
+    if report:
+        from ferrule import _log
+
+        for warning in warnings:
+            _log.warn(str(warning))
     return Settings(
         project_dir=project_dir,
         pyproject_path=pyproject_path,
@@ -283,4 +343,6 @@ def load_settings(
         cargo_options=options,
         environ=env,
         platform=platform,
+        warnings=tuple(warnings),
+        strict=strict,
     )

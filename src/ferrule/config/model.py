@@ -3,7 +3,7 @@
 ``ToolConfig`` mirrors ``[tool.ferrule]`` / ``[tool.maturin]`` (the same keys).
 Each field's metadata names its TOML key and the converter that validates it;
 :mod:`ferrule.config.tool` walks these fields, so the model is the single list of
-known keys (unknown ones are errors with a "did you mean").
+known keys (unknown ones are ignored with a warning and a "did you mean").
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from ferrule.errors import ConfigProblem
 
 if TYPE_CHECKING:  # imported lazily where specifiers are parsed (config.tool)
     from packaging.specifiers import SpecifierSet
@@ -125,13 +127,15 @@ class ToolConfig:
     pgo_command: str | None = _key("pgo-command", kind="str")
     sbom: Mapping[str, Any] = _key("sbom", kind="table", default_factory=dict)
     generate_ci: Mapping[str, Any] = _key("generate-ci", kind="table", default_factory=dict)
-    # ferrule's own keys (refused in [tool.maturin], which maturin would ignore).
+    # ferrule's own keys (ignored with a warning in [tool.maturin], as maturin ignores them).
     extensions: tuple[ExtraExtension, ...] = _key("extensions", kind="extensions", default=())
     # Editable installs rebuild when imported after a change (docs/develop.md).
     rebuild_on_import: bool = _key("rebuild-on-import", kind="bool", default=False)
+    # Warnings about loose input become errors (also --strict, FERRULE_STRICT=1).
+    strict: bool = _key("strict", kind="bool", default=False)
 
 
-FERRULE_ONLY_KEYS = ("extensions", "rebuild-on-import")
+FERRULE_ONLY_KEYS = ("extensions", "rebuild-on-import", "strict")
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,10 @@ class Settings:
     cargo_options: CargoOptions
     environ: Mapping[str, str]
     platform: PlatformOptions = field(default_factory=PlatformOptions)
+    # Loose input ferrule builds as maturin does (printed once by load_settings);
+    # in strict mode these are errors instead and there are none here.
+    warnings: tuple[ConfigProblem, ...] = ()
+    strict: bool = False
 
     @property
     def project_table(self) -> Mapping[str, Any] | None:

@@ -1,7 +1,9 @@
 """Validate ``[tool.ferrule]`` / ``[tool.maturin]`` into a :class:`ToolConfig`.
 
-Problems are collected (not raised one at a time), each with its dotted key,
-and unknown keys get a "did you mean" from the model's list of known keys.
+Problems are collected (not raised one at a time), each with its dotted key.
+Values maturin refuses are errors; keys maturin ignores (unknown ones, also in
+nested tables such as ``targets`` entries) are warnings with a "did you mean"
+from the model's list of known keys, and are ignored as maturin ignores them.
 """
 
 from __future__ import annotations
@@ -61,19 +63,19 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-def _str(value: Any) -> str:
+def _str(value: Any, notes: _Notes | None = None) -> str:
     if not isinstance(value, str):
         raise _Invalid(f"must be a string, not {_type_name(value)}")
     return value
 
 
-def _bool(value: Any) -> bool:
+def _bool(value: Any, notes: _Notes | None = None) -> bool:
     if not isinstance(value, bool):
         raise _Invalid(f"must be true or false, not {_type_name(value)}")
     return value
 
 
-def _strs(value: Any) -> tuple[str, ...]:
+def _strs(value: Any, notes: _Notes | None = None) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise _Invalid(f"must be an array of strings, not {_type_name(value)}")
     for i, item in enumerate(value):
@@ -82,25 +84,42 @@ def _strs(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _str_or_strs(value: Any) -> tuple[str, ...]:
+def _str_or_strs(value: Any, notes: _Notes | None = None) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     return _strs(value)
 
 
-def _table(value: Any) -> Mapping[str, Any]:
+def _table(value: Any, notes: _Notes | None = None) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise _Invalid(f"must be a table, not {_type_name(value)}")
     return value
 
 
-def _check_keys(table: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
+# (sub-key, message) of what is ignored: warnings, errors in strict mode.
+_Notes = list[tuple[str, str]]
+
+
+def _check_keys(
+    table: Mapping[str, Any], allowed: tuple[str, ...], prefix: str, notes: _Notes
+) -> None:
+    """Unknown keys of a nested table are ignored with a note (maturin ignores them silently)."""
     for key in table:
         if key not in allowed:
-            raise _Invalid(f"unknown key{suggest(key, allowed)}", f"{prefix}.{key}")
+            notes.append((f"{prefix}.{key}", f"unknown key; it is ignored{_fix(key, allowed)}"))
 
 
-def _features(value: Any) -> tuple[FeatureSpec, ...]:
+def _fix(key: str, known: tuple[str, ...] | list[str]) -> str:
+    """The fix for an unknown key: the key it was probably meant to be, or removing it.
+
+    >>> _fix("python-sources", ["python-source"]), _fix("zzz", ["python-source"])
+    ("; did you mean 'python-source'?", '; remove it')
+    """
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else "; remove it"
+
+
+def _features(value: Any, notes: _Notes) -> tuple[FeatureSpec, ...]:
     if not isinstance(value, list):
         raise _Invalid(f"must be an array, not {_type_name(value)}")
     out: list[FeatureSpec] = []
@@ -112,7 +131,7 @@ def _features(value: Any) -> tuple[FeatureSpec, ...]:
         if not isinstance(item, dict):
             raise _Invalid(f"must be a string or a table, not {_type_name(item)}", where)
         allowed = ("feature", "python-version", "python-implementation")
-        _check_keys(item, allowed, where)
+        _check_keys(item, allowed, where, notes)
         feature = item.get("feature")
         if not isinstance(feature, str):
             raise _Invalid("must be a string", f"{where}.feature")
@@ -165,7 +184,7 @@ def _formats(value: Any, where: str) -> tuple[Any, ...]:
     return tuple(items)
 
 
-def _includes(value: Any, *, allow_from: bool) -> tuple[IncludeSpec, ...]:
+def _includes(value: Any, notes: _Notes, *, allow_from: bool) -> tuple[IncludeSpec, ...]:
     if not isinstance(value, list):
         raise _Invalid(f"must be an array, not {_type_name(value)}")
     out: list[IncludeSpec] = []
@@ -185,7 +204,7 @@ def _includes(value: Any, *, allow_from: bool) -> tuple[IncludeSpec, ...]:
                 "format",
             )
         )
-        _check_keys(item, allowed, where)
+        _check_keys(item, allowed, where, notes)
         path = item.get("path")
         if not isinstance(path, str):
             raise _Invalid("is required and must be a string", f"{where}.path")
@@ -209,7 +228,7 @@ def _includes(value: Any, *, allow_from: bool) -> tuple[IncludeSpec, ...]:
     return tuple(out)
 
 
-def _targets(value: Any) -> tuple[TargetFilter, ...]:
+def _targets(value: Any, notes: _Notes) -> tuple[TargetFilter, ...]:
     if not isinstance(value, list):
         raise _Invalid(f"must be an array of tables, not {_type_name(value)}")
     out = []
@@ -217,7 +236,7 @@ def _targets(value: Any) -> tuple[TargetFilter, ...]:
         where = f"[{i}]"
         if not isinstance(item, dict):
             raise _Invalid(f"must be a table, not {_type_name(item)}", where)
-        _check_keys(item, ("name", "kind"), where)
+        _check_keys(item, ("name", "kind"), where, notes)
         name = item.get("name")
         if not isinstance(name, str):
             raise _Invalid("is required and must be a string", f"{where}.name")
@@ -228,7 +247,7 @@ def _targets(value: Any) -> tuple[TargetFilter, ...]:
     return tuple(out)
 
 
-def _extensions(value: Any) -> tuple[ExtraExtension, ...]:
+def _extensions(value: Any, notes: _Notes) -> tuple[ExtraExtension, ...]:
     if not isinstance(value, list):
         raise _Invalid(f"must be an array of tables, not {_type_name(value)}")
     out = []
@@ -236,7 +255,7 @@ def _extensions(value: Any) -> tuple[ExtraExtension, ...]:
         where = f"[{i}]"
         if not isinstance(item, dict):
             raise _Invalid(f"must be a table, not {_type_name(item)}", where)
-        _check_keys(item, ("manifest-path", "module-name", "features"), where)
+        _check_keys(item, ("manifest-path", "module-name", "features"), where, notes)
         for required in ("manifest-path", "module-name"):
             if not isinstance(item.get(required), str):
                 raise _Invalid("is required and must be a string", f"{where}.{required}")
@@ -247,44 +266,58 @@ def _extensions(value: Any) -> tuple[ExtraExtension, ...]:
     return tuple(out)
 
 
-_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+_CONVERTERS: dict[str, Callable[[Any, _Notes], Any]] = {
     "str": _str,
     "bool": _bool,
     "strs": _strs,
     "str-or-strs": _str_or_strs,
     "table": _table,
     "features": _features,
-    "include": lambda v: _includes(v, allow_from=True),
-    "exclude": lambda v: _includes(v, allow_from=False),
+    "include": lambda v, n: _includes(v, n, allow_from=True),
+    "exclude": lambda v, n: _includes(v, n, allow_from=False),
     "targets": _targets,
     "extensions": _extensions,
 }
 
 
+# maturin's serde aliases: accepted as the key they stand for.
+_ALIASES = {"manylinux": "compatibility"}
+
+
 def parse_tool_table(
     table: Mapping[str, Any], prefix: str, file: Path
-) -> tuple[ToolConfig, list[ConfigProblem]]:
-    """Convert the raw table; returns the model (defaults where invalid) and all problems."""
+) -> tuple[ToolConfig, list[ConfigProblem], list[ConfigProblem]]:
+    """Convert the raw table: the model (defaults where invalid), errors and warnings.
+
+    Errors are values maturin refuses too (a wrong type, an unknown choice).
+    Warnings are what maturin ignores silently: unknown keys, unknown keys of
+    nested tables, ferrule's own keys in ``[tool.maturin]``; ferrule ignores
+    them too, so the wheel is the same, and says so.
+    """
     problems: list[ConfigProblem] = []
+    warnings: list[ConfigProblem] = []
     by_key = {f.metadata["key"]: f for f in dataclasses.fields(ToolConfig)}
     values: dict[str, Any] = {}
     for key, raw in table.items():
         dotted = f"{prefix}.{key}"
-        fld = by_key.get(key)
+        fld = by_key.get(_ALIASES.get(key, key))
         if fld is not None and key in FERRULE_ONLY_KEYS and prefix == "tool.maturin":
-            problems.append(
+            warnings.append(
                 ConfigProblem(
                     file,
                     dotted,
-                    "is a ferrule extension that maturin would silently ignore; "
-                    "move the configuration to [tool.ferrule]",
+                    "is a ferrule key, which maturin ignores here; it is ignored; "
+                    "move it to [tool.ferrule]",
                 )
             )
             continue
         if fld is None:
-            problems.append(ConfigProblem(file, dotted, f"unknown key{suggest(key, KNOWN_KEYS)}"))
+            warnings.append(
+                ConfigProblem(file, dotted, f"unknown key; it is ignored{_fix(key, KNOWN_KEYS)}")
+            )
             continue
         kind = fld.metadata["kind"]
+        notes: _Notes = []
         try:
             if kind == "choice":
                 choices = fld.metadata["choices"]
@@ -295,7 +328,8 @@ def parse_tool_table(
                     )
                 values[fld.name] = raw
             else:
-                values[fld.name] = _CONVERTERS[kind](raw)
+                values[fld.name] = _CONVERTERS[kind](raw, notes)
         except _Invalid as exc:
             problems.append(ConfigProblem(file, dotted + exc.subkey, exc.message))
-    return ToolConfig(**values), problems
+        warnings += [ConfigProblem(file, dotted + sub, message) for sub, message in notes]
+    return ToolConfig(**values), problems, warnings

@@ -154,7 +154,10 @@ def build_metadata(settings: Settings) -> PackageMetadata:
             raise ConfigError(problems.items)
         core, licenses, entry_points = result
     rfc822 = render_metadata(core)
-    rejected = _rejected_by_packaging(rfc822, file, keys)
+    # What ferrule.config warned about is written as maturin writes it, even
+    # where PyPI refuses it (strict mode refused it before).
+    warned = {w.key for w in settings.warnings}
+    rejected = [p for p in _rejected_by_packaging(rfc822, file, keys) if p.key not in warned]
     if rejected:
         raise ConfigError(rejected)
     return PackageMetadata(

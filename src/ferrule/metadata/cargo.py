@@ -17,6 +17,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from ferrule.config.model import CargoPackage
+from ferrule.config.project_table import CARGO_FIELDS
 from ferrule.errors import ConfigError
 from ferrule.metadata.core import CoreMetadata, one_line
 
@@ -29,8 +30,6 @@ __all__ = [
     "rust_version_to_pep440",
 ]
 
-# The [project] fields Cargo.toml can fill when they are listed in `dynamic`.
-CARGO_FIELDS = ("version", "description", "authors", "license", "keywords", "urls", "readme")
 # cargo's default readme names, then the one maturin adds for Python projects.
 README_GUESSES = ("README.md", "README.txt", "README", "README.rst")
 
@@ -92,11 +91,8 @@ class CargoFields:
 
     @cached_property
     def version(self) -> str:
-        version = self.package.version
-        if version is None:
-            raise self._error(
-                "package.version", "missing; set it, or give project.version in pyproject.toml"
-            )
+        # cargo (1.75+) and maturin take a missing version as 0.0.0 (ferrule.config warns).
+        version = self.package.version or "0.0.0"
         try:
             return rust_version_to_pep440(version)
         except InvalidVersion:

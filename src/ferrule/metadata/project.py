@@ -5,7 +5,9 @@ readme and license files); ``packaging`` checks what it leaves out (SPDX
 expressions, extra names). Fields listed in ``project.dynamic`` are taken from
 Cargo.toml as maturin takes them; fields not listed there are never filled in
 (the pyproject.toml specification forbids it). Problems are collected, each
-with its dotted key, and reported together.
+with its dotted key, and reported together. Loose input that maturin builds
+(found and warned about by :mod:`ferrule.config.project_table`) is read the way
+maturin reads it (:mod:`ferrule.metadata.lenient`).
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from ferrule import _log
+from ferrule.config.project_table import PROJECT_FIELDS, dynamic_fields, unmatched_license_globs
 from ferrule.errors import ConfigError, ConfigProblem
-from ferrule.metadata.cargo import CARGO_FIELDS, CargoFields, posix_relative, readme_content_type
+from ferrule.metadata.cargo import CargoFields, posix_relative, readme_content_type
 from ferrule.metadata.core import CoreMetadata, EntryPoints, one_line
+from ferrule.metadata.lenient import lenient_table
 
 if TYPE_CHECKING:
     from pyproject_metadata import StandardMetadata
@@ -33,30 +36,6 @@ __all__ = ["LICENSE_GLOBS", "Problems", "from_project", "requires_python_text"]
 
 # maturin's automatic license files (when `license-files` is not given).
 LICENSE_GLOBS = ("LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*")
-
-# The [project] fields that may be listed in `dynamic` (all but name).
-PROJECT_FIELDS = frozenset(
-    [
-        "version",
-        "description",
-        "readme",
-        "requires-python",
-        "license",
-        "license-files",
-        "authors",
-        "maintainers",
-        "keywords",
-        "classifiers",
-        "urls",
-        "scripts",
-        "gui-scripts",
-        "entry-points",
-        "dependencies",
-        "optional-dependencies",
-        "import-names",
-        "import-namespaces",
-    ]
-)
 
 _T = TypeVar("_T")
 
@@ -240,43 +219,56 @@ def _validate(
     if isinstance(readme, str):
         # maturin's content types (charset, GFM), which pyproject-metadata does not infer.
         table["readme"] = {"file": readme, "content-type": readme_content_type(readme)}
+    lenient_table(table)
     if isinstance(table.get("description"), str):
         table["description"] = one_line(table["description"])
     dynamic_ok = isinstance(table.get("dynamic", []), list)
     if not dynamic_ok:
         table["dynamic"] = []  # reported by from_project
     if "version" not in table and "version" not in dynamic and dynamic_ok:
-        # The specification requires one of them; maturin falls back to
-        # Cargo's version with a warning, and so does ferrule.
-        _log.warn(
-            f"{problems.file}: project.version is missing and not listed in project.dynamic; "
-            'using the version from Cargo.toml (add dynamic = ["version"])'
-        )
+        # The specification requires one of them; maturin falls back to Cargo's
+        # version, and so does ferrule (with a warning from ferrule.config).
         version = problems.guard(lambda: cargo.version)
         if version is not None:
             table["version"] = version
     if dynamic_ok:
-        # Fields both static and dynamic are reported by from_project. (A Cargo
-        # version that failed is reported already: keep it from being "missing".)
-        table["dynamic"] = [f for f in table.get("dynamic", []) if f not in table or f == "name"]
+        # Loose input maturin builds (warned about in ferrule.config.project_table):
+        # a field both static and dynamic keeps its static value here (the merge
+        # with Cargo.toml is from_project's); names that are no field are ignored.
+        # (A Cargo version that failed is reported already: keep it from being "missing".)
+        table["dynamic"] = [
+            f for f in dynamic if (f in PROJECT_FIELDS and f not in table) or f == "name"
+        ]
         if "version" not in table and "version" not in table["dynamic"]:
             table["dynamic"].append("version")
 
     own_reports = _requirement_problems(project, problems)
     own_reports |= _license_file_patterns(table, problems)
+    if isinstance(table.get("license"), dict):
+        # license-files next to a legacy license table: maturin ships both
+        # (from_project globs the files itself).
+        table.pop("license-files", None)
+    unmatched = unmatched_license_globs(table, project_dir)
+    if unmatched:
+        # A pattern that matches nothing adds nothing, as in maturin.
+        table["license-files"] = [
+            p for i, p in enumerate(table["license-files"]) if i not in unmatched
+        ]
+
     readme_key = "project.readme" if isinstance(readme, str) else "project.readme.file"
     own_reports |= _unreadable_files(table, project_dir, readme_key, problems)
-    if isinstance(project.get("license"), str):
-        _license_expression(project["license"], problems)  # pyproject-metadata does not check it
     renames = {"project.readme.file": "project.readme"} if isinstance(readme, str) else {}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():
+        # pyproject-metadata's warnings (deprecated license forms) are made, with
+        # their keys and fixes, by ferrule.config.project_table.
+        warnings.simplefilter("ignore")
         try:
             meta = StandardMetadata.from_pyproject(
                 {"project": table},
                 project_dir,
                 metadata_version="2.4",
-                allow_extra_keys=False,
+                # Unknown keys are ignored, as maturin ignores them (ferrule.config warns).
+                allow_extra_keys=True,
                 all_errors=True,
             )
         except Exception as exc:  # pyproject-metadata's own errors, or an ExceptionGroup of them
@@ -288,24 +280,16 @@ def _validate(
                 p for p in _problems_from(exc, problems.file, renames) if p.key not in own_reports
             ]
             meta = None
-    for warning in caught:
-        _log.warn(f"{problems.file}: {warning.message}")
     return meta
 
 
-def _license_expression(value: str, problems: Problems) -> str | None:
-    """The canonical spelling of an SPDX expression, or None (and a problem) if invalid."""
+def _canonical_license(value: str) -> str | None:
+    """The canonical spelling of an SPDX expression, or None when it is not valid SPDX."""
     from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
 
     try:
         return canonicalize_license_expression(value)
-    except InvalidLicenseExpression as exc:
-        problems.add(
-            "project.license",
-            f"{value!r} is not a valid SPDX license expression ({exc}); use identifiers from "
-            "https://spdx.org/licenses/ joined with AND, OR and WITH, or LicenseRef-<name> "
-            "for a license without one",
-        )
+    except InvalidLicenseExpression:
         return None
 
 
@@ -354,9 +338,8 @@ def _license_file_patterns(table: dict[str, Any], problems: Problems) -> set[str
         if not isinstance(pattern, str) or _acceptable_pattern(pattern):
             continue  # (pyproject-metadata reports a wrong type)
         if not pattern.strip():
-            problems.add(key, "is an empty pattern")
-        else:
-            problems.add(key, f"{pattern!r} must be relative to pyproject.toml and stay inside it")
+            continue  # matches nothing, as in maturin (ferrule.config warns)
+        problems.add(key, f"{pattern!r} must be relative to pyproject.toml and stay inside it")
         bad = True
     if bad:
         del table["license-files"]
@@ -369,25 +352,50 @@ def _license_files(
 ) -> dict[str, Path]:
     """Path under ``.dist-info/licenses/`` -> file on disk, in maturin's order."""
     root = problems.file.parent
+    legacy = (
+        meta.license if meta.license is not None and not isinstance(meta.license, str) else None
+    )
+    files: dict[str, Path] = {}
     if "license-files" in project:
         # PEP 639: exactly the files the globs match (pyproject-metadata has
-        # checked that each glob stays inside the project and matches).
-        matched = {p.as_posix() for p in meta.license_files or ()}
-        return {
-            rel: p for rel, p in _globbed(project["license-files"], root).items() if rel in matched
-        }
+        # checked that each glob stays inside the project), after a legacy
+        # license.file as maturin takes both (ferrule.config warns).
+        if legacy is not None and legacy.file:
+            files[posix_relative(legacy.file, root) or legacy.file.name] = legacy.file
+        matched = None if meta.license_files is None else {p.as_posix() for p in meta.license_files}
+        for rel, path in _globbed(project["license-files"], root).items():
+            if matched is None or rel in matched:
+                files.setdefault(rel, path)
+        return files
     # Otherwise PEP 639 lets the tool choose; as maturin: Cargo's license-file,
     # the legacy license.file, then well-known names at the top of the project.
-    files: dict[str, Path] = {}
     cargo_license = problems.guard(lambda: cargo.license_file)
     if cargo_license:
         files[cargo_license[0]] = cargo_license[1]
-    if meta.license is not None and not isinstance(meta.license, str) and meta.license.file:
-        source = meta.license.file
-        files.setdefault(posix_relative(source, root) or source.name, source)
+    if legacy is not None and legacy.file:
+        files.setdefault(posix_relative(legacy.file, root) or legacy.file.name, legacy.file)
     for rel, path in _globbed(LICENSE_GLOBS, root).items():
         files.setdefault(rel, path)
     return files
+
+
+def _entry_point_groups(
+    project: Mapping[str, Any], meta: StandardMetadata, problems: Problems
+) -> dict[str, Mapping[str, str]]:
+    """``project.entry-points`` in its order: validated groups, and as written the
+    groups whose names are no dotted names (kept from pyproject-metadata)."""
+    raw = project.get("entry-points")
+    out: dict[str, Mapping[str, str]] = {}
+    for group, entries in raw.items() if isinstance(raw, Mapping) else ():
+        if group in meta.entrypoints:
+            out[group] = meta.entrypoints[group]
+        elif isinstance(entries, Mapping) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in entries.items()
+        ):
+            out[group] = entries
+        else:
+            problems.add("project.entry-points", f"{group!r} must be a table of strings")
+    return out
 
 
 def from_project(
@@ -397,31 +405,12 @@ def from_project(
 
     Returns None when there are problems (collected in ``problems``).
     """
-    raw_dynamic = project.get("dynamic", [])
-    dynamic = (
-        [f for f in raw_dynamic if isinstance(f, str)] if isinstance(raw_dynamic, list) else []
-    )
-    if not isinstance(raw_dynamic, list):
+    dynamic = dynamic_fields(project)
+    if not isinstance(project.get("dynamic", []), list):
         # (pyproject-metadata 0.12 fails on this one with an AttributeError)
         problems.add("project.dynamic", 'must be an array of field names, such as ["version"]')
-    for name in dynamic:
-        if name == "name":
-            pass  # pyproject-metadata: "name" cannot be dynamic
-        elif name in project:
-            problems.add(
-                f"project.{name}",
-                "is given a value and is also listed in project.dynamic; remove one of them "
-                "(a dynamic field is filled in from Cargo.toml)",
-            )
-    unfillable = [
-        f for f in dynamic if f in PROJECT_FIELDS and f not in CARGO_FIELDS and f not in project
-    ]
-    if unfillable:
-        _log.warn(
-            f"{problems.file}: project.dynamic lists {', '.join(unfillable)}, which ferrule "
-            f"cannot fill (Cargo.toml provides {', '.join(CARGO_FIELDS)}); "
-            f"{'they stay' if len(unfillable) > 1 else 'it stays'} empty"
-        )
+    # Fields both static and dynamic, dynamic names that are no field, dynamic
+    # fields Cargo.toml cannot fill: warned about by ferrule.config.project_table.
     meta = _validate(project, dynamic, problems.file.parent, cargo, problems)
     if meta is None:
         return None
@@ -438,15 +427,23 @@ def from_project(
         if meta.description is not None
         else dynamic_from_cargo("description", lambda: cargo.summary)
     )
-    readme: tuple[str, str] | None = None
+    readme: tuple[str, str | None] | None = None
     if meta.readme is not None:
         assert meta.readme.content_type is not None
-        readme = (meta.readme.text, meta.readme.content_type)
+        given = project.get("readme")
+        untyped = isinstance(given, Mapping) and "content-type" not in given
+        readme = (meta.readme.text, None if untyped else meta.readme.content_type)
     else:
         readme = dynamic_from_cargo("readme", lambda: cargo.readme)
     kwargs["description"], kwargs["description_content_type"] = readme or (None, None)
     if "authors" in project:
-        kwargs["author"], kwargs["author_email"] = contacts(_people(project["authors"]))
+        names, emails = contacts(_people(project["authors"]))
+        if "authors" in dynamic:
+            # Static and dynamic: maturin starts from Cargo.toml's and replaces
+            # the names and the addresses the static value has.
+            cargo_names, cargo_emails = problems.guard(lambda: cargo.authors) or (None, None)
+            names, emails = names or cargo_names, emails or cargo_emails
+        kwargs["author"], kwargs["author_email"] = names, emails
     else:
         authors = dynamic_from_cargo("authors", lambda: cargo.authors) or (None, None)
         kwargs["author"], kwargs["author_email"] = authors
@@ -455,25 +452,39 @@ def from_project(
         kwargs["keywords"] = ",".join(meta.keywords) or None
     else:
         kwargs["keywords"] = dynamic_from_cargo("keywords", lambda: cargo.keywords)
-    if "urls" in project:
+    raw_urls = project.get("urls")
+    if isinstance(raw_urls, Mapping) and all(isinstance(v, str) for v in raw_urls.values()):
+        # (With the labels longer than 32 characters kept from pyproject-metadata.)
+        kwargs["project_urls"] = tuple(raw_urls.items())
+    elif "urls" in project:
         kwargs["project_urls"] = tuple(meta.urls.items())
     else:
         kwargs["project_urls"] = dynamic_from_cargo("urls", lambda: cargo.urls) or ()
-        kwargs["home_page"] = dynamic_from_cargo("urls", lambda: cargo.package.homepage)
+    if "urls" in dynamic:
+        kwargs["home_page"] = cargo.package.homepage
 
     if isinstance(meta.license, str):
-        # Checked (and any problem reported) in _validate; written canonically.
-        kwargs["license_expression"] = _license_expression(meta.license, Problems(problems.file))
+        # Written canonically; an invalid expression as given, as maturin writes
+        # it (ferrule.config warns).
+        kwargs["license_expression"] = _canonical_license(meta.license) or meta.license
     elif meta.license is not None and meta.license.file is None:
         kwargs["license"] = meta.license.text
-    elif meta.license is None:
+    if kwargs.get("license") is None and "license" in dynamic:
         # Cargo's `license` is SPDX 2 syntax (it allows `MIT/Apache-2.0`), so
-        # it goes into the free-form License field, as maturin writes it.
-        kwargs["license"] = dynamic_from_cargo("license", lambda: cargo.package.license)
+        # it goes into the free-form License field, as maturin writes it. As
+        # maturin, also next to a static expression or license file (a static
+        # license text replaces it).
+        kwargs["license"] = cargo.package.license
     licenses = _license_files(project, meta, cargo, problems)
     kwargs["license_files"] = tuple(licenses)
 
-    kwargs["classifiers"] = tuple(meta.classifiers)
+    raw_classifiers = project.get("classifiers")
+    # (License classifiers next to an expression were kept from pyproject-metadata.)
+    kwargs["classifiers"] = (
+        tuple(raw_classifiers)
+        if isinstance(raw_classifiers, list) and all(isinstance(c, str) for c in raw_classifiers)
+        else tuple(meta.classifiers)
+    )
     raw_python = project.get("requires-python")
     if meta.requires_python is not None and isinstance(raw_python, str):
         kwargs["requires_python"] = requires_python_text(raw_python)
@@ -486,7 +497,7 @@ def from_project(
     entry_points: EntryPoints = (
         ("console_scripts", meta.scripts),
         ("gui_scripts", meta.gui_scripts),
-        *meta.entrypoints.items(),
+        *_entry_point_groups(project, meta, problems).items(),
     )
     if problems.items:
         return None

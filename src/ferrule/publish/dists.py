@@ -77,6 +77,7 @@ def build_distributions(
     with tempfile.TemporaryDirectory(prefix="ferrule-publish-") as tmp:
         project = _unpack(sdist_path, Path(tmp))
         options = dataclasses.replace(cli, manifest_path=None, target_dir=target_dir)
-        unpacked = load_settings(project, options, dict(settings.environ))
+        # (Its configuration warnings were printed for the project itself.)
+        unpacked = load_settings(project, options, dict(settings.environ), report=False)
         wheels = build_wheels(unpacked, interpreters, out_dir)
     return [sdist_path, *(w.path for w in wheels)]

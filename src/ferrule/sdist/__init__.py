@@ -60,5 +60,6 @@ def build_wheels_from_sdist(
         top = unpack_sdist(sdist, Path(tmp))
         _log.info(f"building wheels from {sdist.name}, unpacked in {top}")
         options = dataclasses.replace(cli, manifest_path=None, target_dir=target_dir)
-        settings = load_settings(top, options)
+        # (Its configuration warnings were printed for the project itself.)
+        settings = load_settings(top, options, report=False)
         return build_wheels(settings, interpreters, out_dir)
