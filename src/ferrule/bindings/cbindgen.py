@@ -124,15 +124,11 @@ def generate_header(
     crate_dir: Path, crate_name: str, header: Path, hint: str, environ: Mapping[str, str]
 ) -> None:
     """Write the C header of ``crate_name`` to ``header`` as maturin's embedded cbindgen would."""
-    from ferrule.sdist.tomldoc import format_key, format_value
+    import tomlkit
 
     executable = cbindgen_executable(environ)
     config = header.with_name("cbindgen.toml")
-    # Each table written inline (`export = { prefix = "P" }`): the same data.
-    lines = [
-        f"{format_key(k)} = {format_value(v)}\n" for k, v in cbindgen_config(crate_dir).items()
-    ]
-    config.write_text("".join(lines), encoding="utf-8")
+    config.write_text(tomlkit.dumps(cbindgen_config(crate_dir)), encoding="utf-8")
     argv = [executable, "--lang", "c", "--crate", crate_name, "--config", str(config)]
     _run.run(
         [*argv, "--output", str(header)],
