@@ -211,11 +211,12 @@ def default_interpreter(environ: Mapping[str, str]) -> Interpreter:
     return resolve_interpreter("python3", environ)
 
 
-# What `-f` looks for on PATH (Unix), as maturin: python3.7..3.14, their
-# free-threaded builds, and PyPy 3.8..3.11.
+# What `-f` looks for on PATH (Unix), as maturin: python3.7..3.14, the
+# free-threaded builds from 3.14t on (PEP 779; maturin never finds the
+# experimental 3.13t with -f, `-i python3.13t` builds it), and PyPy 3.8..3.11.
 DISCOVERY_NAMES: tuple[str, ...] = (
     *(f"python3.{m}" for m in range(7, 15)),
-    *(f"python3.{m}t" for m in range(13, 15)),
+    *(f"python3.{m}t" for m in range(14, 15)),
     *(f"pypy3.{m}" for m in range(8, 12)),
 )
 
