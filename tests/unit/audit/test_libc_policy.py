@@ -90,6 +90,13 @@ def test_musl_object_gets_musllinux(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("libc", ["glibc", "musl"])
+def test_both_tags_pass_the_pypi_check(libc: str, tmp_path: Path) -> None:
+    path = FIXTURES / libc / "libfixture.so"
+    expected = musl_tags(path) if libc == "musl" else glibc_tags(path)
+    assert list(audit(path, tmp_path, mode="check", pypi=True).platform_tags) == expected
+
+
+@pytest.mark.parametrize("libc", ["glibc", "musl"])
 def test_a_policy_of_the_other_libc_is_refused(libc: str, tmp_path: Path) -> None:
     other = {"glibc": "musllinux_1_2", "musl": "manylinux_2_17"}[libc]
     with pytest.raises(AuditError, match=f"--compatibility {other} does not fit .* links {libc}"):
