@@ -222,7 +222,10 @@ DISCOVERY_NAMES: tuple[str, ...] = (
 
 
 def discover(environ: Mapping[str, str]) -> list[Interpreter]:
-    """Every interpreter ``-f`` finds on PATH, once each; broken ones are skipped with a note."""
+    """Every interpreter ``-f`` finds on PATH, once each; broken ones are skipped with a note.
+
+    When none of the versioned names is there, ``python3`` (else ``python``).
+    """
     found: list[Interpreter] = []
     seen: set[str] = set()
     for name in DISCOVERY_NAMES:
@@ -240,6 +243,19 @@ def discover(environ: Mapping[str, str]) -> list[Interpreter]:
             continue
         seen.update({key, interp.base_executable})
         found.append(interp)
+    if not found:
+        # As maturin: where only the generic names exist (pyenv, some images),
+        # the first of python3 / python that is a Python 3.
+        for name in ("python3", "python"):
+            exe = shutil.which(name, path=environ.get("PATH"))
+            if exe is None:
+                continue
+            try:
+                interp = probe(exe, environ)
+            except FerruleError:
+                continue
+            if interp.major == 3:
+                return [interp]
     return found
 
 

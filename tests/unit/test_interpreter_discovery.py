@@ -73,9 +73,9 @@ STANDINS = {
 MULTIARCH = "x86_64-linux-gnu"
 
 
-def write_standins(bindir: Path) -> Path:
+def write_standins(bindir: Path, standins: dict[str, tuple[str, int, bool]] = STANDINS) -> Path:
     bindir.mkdir(parents=True, exist_ok=True)
-    for name, (impl, minor, free) in STANDINS.items():
+    for name, (impl, minor, free) in standins.items():
         t = "t" if free else ""
         soabi = f"cpython-3{minor}{t}" if impl == "cpython" else f"pypy3{minor}-pp73"
         soabi += f"-{MULTIARCH}"
@@ -193,3 +193,18 @@ def test_select_interpreters_agrees_with_maturin(fake_path: Path, tmp_path: Path
     ours = [summary(i) for i in select_interpreters(settings, [], find=True)]
     assert ours == theirs
     assert ("CPython 3.14t", "python3.14t") in ours
+
+
+@pytest.mark.maturin
+def test_only_python3_on_path_is_found_as_maturin_finds_it(tmp_path: Path) -> None:
+    # maturin's fallback (its issue 2312): no versioned name, so python3 itself.
+    bindir = write_standins(tmp_path / "bin", {"python3": ("cpython", 13, False)})
+    project = tmp_path / "pyo3-pure"
+    shutil.copytree(CRATES / "pyo3-pure", project, ignore=shutil.ignore_patterns("target"))
+    cargo = shutil.which("cargo")
+    assert cargo is not None
+    path = os.pathsep.join([str(bindir), str(Path(cargo).parent)])
+    theirs = maturin_finds(project, path, tmp_path)
+    settings = load_settings(project, environ=clean_env(PATH=path))
+    ours = [summary(i) for i in select_interpreters(settings, [], find=True)]
+    assert ours == theirs == [("CPython 3.13", "python3")]
