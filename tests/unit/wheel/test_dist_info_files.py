@@ -9,7 +9,8 @@ wheel_writer.rs), so they come out sorted by path *components*, dist-info
 included, each ``path,sha256=<urlsafe b64, unpadded>,<size>``, and the row
 ``<dist-info>/RECORD,,`` last. Component order differs from plain string order
 when a name has a character below ``/`` (``a.py`` sorts after ``a/b.py``, and
-``pkg-1.0.data`` before ``pkg_native``); the wheel below has both.
+``pkg-1.0.data`` before ``pkg_native``); the wheel below has both. The
+archive's entries are in the same order except that dist-info comes last.
 """
 
 from __future__ import annotations
@@ -98,3 +99,6 @@ def test_record_bytes_in_maturins_order(tmp_path: Path) -> None:
         record = z.read(record_name)
     assert {"rich_demo/a.py", f"{metadata.dist_info}/entry_points.txt"} <= set(files)
     assert record == maturin_record(files, metadata.dist_info)
+    # The archive's own order: maturin's WheelWriter::file_ordering, dist-info last.
+    dist_info = metadata.dist_info + "/"
+    assert list(files) == sorted(files, key=lambda n: (n.startswith(dist_info), n.split("/")))
