@@ -18,6 +18,7 @@ command -v patchelf >/dev/null || missing+=(patchelf)
 [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 [ -e /usr/include/bzlib.h ] || missing+=(libbz2-dev)
 command -v cbindgen >/dev/null || missing+=(cbindgen)
+command -v musl-gcc >/dev/null || missing+=(musl-tools)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "setup: installing ${missing[*]} with apt-get" >&2

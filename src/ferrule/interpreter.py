@@ -211,17 +211,21 @@ def default_interpreter(environ: Mapping[str, str]) -> Interpreter:
     return resolve_interpreter("python3", environ)
 
 
-# What `-f` looks for on PATH (Unix), as maturin: python3.7..3.14, their
-# free-threaded builds, and PyPy 3.8..3.11.
+# What `-f` looks for on PATH (Unix), as maturin: python3.7..3.14, the
+# free-threaded builds from 3.14t on (PEP 779; maturin never finds the
+# experimental 3.13t with -f, `-i python3.13t` builds it), and PyPy 3.8..3.11.
 DISCOVERY_NAMES: tuple[str, ...] = (
     *(f"python3.{m}" for m in range(7, 15)),
-    *(f"python3.{m}t" for m in range(13, 15)),
+    *(f"python3.{m}t" for m in range(14, 15)),
     *(f"pypy3.{m}" for m in range(8, 12)),
 )
 
 
 def discover(environ: Mapping[str, str]) -> list[Interpreter]:
-    """Every interpreter ``-f`` finds on PATH, once each; broken ones are skipped with a note."""
+    """Every interpreter ``-f`` finds on PATH, once each; broken ones are skipped with a note.
+
+    When none of the versioned names is there, ``python3`` (else ``python``).
+    """
     found: list[Interpreter] = []
     seen: set[str] = set()
     for name in DISCOVERY_NAMES:
@@ -239,6 +243,19 @@ def discover(environ: Mapping[str, str]) -> list[Interpreter]:
             continue
         seen.update({key, interp.base_executable})
         found.append(interp)
+    if not found:
+        # As maturin: where only the generic names exist (pyenv, some images),
+        # the first of python3 / python that is a Python 3.
+        for name in ("python3", "python"):
+            exe = shutil.which(name, path=environ.get("PATH"))
+            if exe is None:
+                continue
+            try:
+                interp = probe(exe, environ)
+            except FerruleError:
+                continue
+            if interp.major == 3:
+                return [interp]
     return found
 
 

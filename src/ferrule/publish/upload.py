@@ -32,7 +32,7 @@ from ferrule.publish.environ import env_value
 from ferrule.publish.form import encode_form, form_fields
 from ferrule.publish.target import Target
 
-__all__ = ["UploadReport", "server_reason", "upload_artifacts"]
+__all__ = ["UploadReport", "server_reason", "upload_artifacts", "upload_backoff"]
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 _MAX_RETRY_AFTER = 60.0
@@ -424,17 +424,43 @@ def _size(n: int) -> str:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def upload_backoff(environ: Mapping[str, str]) -> float:
+    """The wait before the first retry: ``FERRULE_UPLOAD_BACKOFF`` seconds, else 1.
+
+    >>> upload_backoff({}), upload_backoff({"FERRULE_UPLOAD_BACKOFF": "0.01"})
+    (1.0, 0.01)
+    """
+    raw = environ.get("FERRULE_UPLOAD_BACKOFF", "").strip()
+    if not raw:
+        return 1.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= _MAX_RETRY_AFTER:
+        raise PublishError(
+            f"FERRULE_UPLOAD_BACKOFF={raw!r}: expected seconds from 0 to {_MAX_RETRY_AFTER:g}"
+        )
+    return value
+
+
 def upload_artifacts(
     artifacts: Sequence[Artifact],
     target: Target,
     environ: Mapping[str, str],
     *,
     retries: int = 3,
-    backoff: float = 1.0,
+    backoff: float | None = None,
     timeout: float = 60.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> UploadReport:
-    """Upload each file in turn; the first refusal ends the upload (with what got through)."""
+    """Upload each file in turn; the first refusal ends the upload (with what got through).
+
+    ``backoff`` is the wait before the first retry, doubled for each further
+    one; by default ``FERRULE_UPLOAD_BACKOFF`` (seconds) or 1 s.
+    """
+    if backoff is None:
+        backoff = upload_backoff(environ)
     uploader = _Uploader(
         target, environ, retries=retries, backoff=backoff, timeout=timeout, sleep=sleep
     )

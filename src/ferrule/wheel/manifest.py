@@ -199,7 +199,7 @@ def plan_entries(
     package_files: Sequence[Entry],
     extra: Sequence[Entry] = (),
 ) -> list[Entry]:
-    """Every entry of the wheel, package files sorted first and dist-info last.
+    """Every entry of the wheel in maturin's order: sorted by path components, dist-info last.
 
     ``native`` are the entries the bindings made from cargo's artifacts,
     ``package_files`` come from :func:`package_entries`, ``extra`` are
@@ -218,10 +218,11 @@ def plan_entries(
     for rel, path in metadata.license_files:
         meta_entries.append(Entry(f"{dist_info}/licenses/{rel}", source=path))
 
-    # Package files first, then the .data directory, then .dist-info (as maturin).
-    data_prefix = f"{metadata.dist_name}-{metadata.version}.data/"
-    entries.sort(key=lambda e: (e.arcname.startswith(data_prefix), e.arcname))
-    meta_entries.sort(key=lambda e: e.arcname)
+    # maturin's order (its WheelWriter::file_ordering): paths compared component by
+    # component (``pkg/a/b.py`` before ``pkg/a.py``, ``pkg-1.0.data`` before
+    # ``pkg_native.so``), .dist-info last.
+    entries.sort(key=lambda e: e.arcname.split("/"))
+    meta_entries.sort(key=lambda e: e.arcname.split("/"))
     seen: dict[str, Entry] = {}
     unique: list[Entry] = []
     for entry in entries + meta_entries:

@@ -107,7 +107,8 @@ class WheelWriter:
     """Write one wheel; use as a context manager.
 
     Entries are written in the order added; the caller sorts them (dist-info
-    last) so that the result is deterministic. RECORD is added on close.
+    last) so that the result is deterministic. RECORD is added on close, its
+    rows in maturin's order whatever the order of the entries.
     """
 
     def __init__(
@@ -221,7 +222,9 @@ class WheelWriter:
         record_name = f"{self.dist_info}/RECORD"
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        for row in self._rows:
+        # Sorted by path components, as maturin's RECORD (a BTreeMap of paths):
+        # ``pkg/a/b.py`` before ``pkg/a.py``, unlike plain string order.
+        for row in sorted(self._rows, key=lambda row: row[0].split("/")):
             writer.writerow(row)
         writer.writerow((record_name, "", ""))
         assert self._zip is not None
