@@ -127,10 +127,11 @@ def build_and_check(setup: Setup, tool: Tool, case: Case) -> Outcome:
             argv += ["--manifest-path", "Cargo.toml"]
         env = dict(setup.env, CARGO_TARGET_DIR=str(setup.targets / f"{tool.name}-{case.group}"))
         code, output = run([*argv, *case.args], log, cwd=package, env=env, timeout=BUILD_TIMEOUT)
-        outcome.wheels = sorted(str(p) for p in (here / "dist").glob("*.whl"))
-        if code != 0 or not outcome.wheels:
+        wheels = sorted(str(p) for p in (here / "dist").glob("*.whl"))
+        if code != 0 or not wheels:  # a failed build may leave a partial wheel behind
             outcome.error = error_line(output) or f"exit {code}, no wheel"
             return outcome
+        outcome.wheels = wheels
         checks = [
             install_and_check(setup, Path(w), python, package, here / f"venv{i}", log)
             for i, w in enumerate(outcome.wheels)

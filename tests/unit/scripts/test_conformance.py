@@ -282,3 +282,15 @@ def test_the_wheel_is_installed_and_checked(tmp_path: Path, check: str, expected
     assert outcome.error == ""
     assert [Path(w).name for w in outcome.wheels] == ["demo-1.0-py3-none-any.whl"]
     assert outcome.check == expected
+
+
+def test_a_wheel_left_by_a_failed_build_does_not_count(tmp_path: Path) -> None:
+    # maturin 1.16 leaves an empty .whl in --out when --generate-stubs fails after linking.
+    setup = setup_for(tmp_path, fake_checkout(tmp_path, "print('SUCCESS')\n"))
+    failing = FAKE_TOOL + "print('error: stubs failed'); raise SystemExit(1)\n"
+    outcome = build_and_check(
+        setup, Tool("maturin", (sys.executable, "-c", failing)), Case("demo", "demo")
+    )
+    assert outcome.wheels == []
+    assert outcome.error == "error: stubs failed"
+    assert outcome.check == ""
