@@ -8,6 +8,7 @@ from typing import Any
 from .compare import file_differences, metadata_differences, wheel_files, wheel_metadata
 
 YES, NO, NA = "yes", "**no**", "-"
+LONG = 240  # an error line longer than this is cut in the table (the log has it all)
 
 
 def compare_wheels(theirs: list[str], ours: list[str]) -> dict[str, Any]:
@@ -42,13 +43,19 @@ def note(row: dict[str, Any]) -> str:
     >>> note({"maturin": ok, "ferrule": {**ok, "wheels": [], "error": "error: bad key"},
     ...       "files": None, "metadata": None, "same_name": None})
     'ferrule: error: bad key'
+    >>> note({"maturin": ok, "ferrule": {**ok, "wheels": [], "error": "ferrule: error: x"},
+    ...       "files": None, "metadata": None, "same_name": None})
+    'ferrule: error: x'
     >>> note({"maturin": ok, "ferrule": ok, "same_name": True,
     ...       "files": ["-a/b.pyi", "+a.pyi"], "metadata": ["License"]})
     'files -a/b.pyi +a.pyi; METADATA License'
     """
-    parts = [
-        f"{tool}: {row[tool]['error']}" for tool in ("maturin", "ferrule") if row[tool]["error"]
-    ]
+    parts = []
+    for tool in ("maturin", "ferrule"):
+        error = row[tool]["error"]
+        if error:
+            error = error if error.startswith(f"{tool}:") else f"{tool}: {error}"
+            parts.append(error if len(error) <= LONG else error[: LONG - 3] + "...")
     if row.get("same_name") is False:
         parts.append("names differ")
     if row.get("files"):
