@@ -118,14 +118,24 @@ def error_line(output: str) -> str:
     'Killed'
     >>> error_line("Traceback (most recent call last):\\n  File x\\nImportError: no x\\n")
     'ImportError: no x'
+    >>> error_line("Traceback (most recent call last):\\n  File x\\n    assert ok\\nAssertionError\\n")
+    'AssertionError: assert ok'
     >>> error_line("")
     ''
     """
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in output.splitlines()]
     lines = [line for line in lines if line]
     if "Traceback (most recent call last):" in lines:  # Python: the exception, at the end
-        raised = [line for line in lines if re.match(r"[\w.]+(Error|Exception|Exit)\b", line)]
-        return raised[-1] if raised else lines[-1]
+        at = max(
+            (
+                i
+                for i, line in enumerate(lines)
+                if re.match(r"[\w.]+(Error|Exception|Exit)\b", line)
+            ),
+            default=len(lines) - 1,
+        )
+        bare = ":" not in lines[at] and at > 0  # a bare `assert`: show its source line
+        return f"{lines[at]}: {lines[at - 1]}" if bare else lines[at]
     causes = [line for line in lines if line.startswith("Caused by:")]
     for line in lines:
         if re.search(r"\berror\b|💥|timed out", line, re.IGNORECASE):
