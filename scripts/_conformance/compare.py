@@ -120,6 +120,8 @@ def error_line(output: str) -> str:
     'ImportError: no x'
     >>> error_line("Traceback (most recent call last):\\n  File x\\n    assert ok\\nAssertionError\\n")
     'AssertionError: assert ok'
+    >>> error_line("ferrule: error: cargo failed with exit code 101\\n  output:\\n    error: needs `bindgen`\\n")
+    'error: needs `bindgen`'
     >>> error_line("")
     ''
     """
@@ -137,7 +139,11 @@ def error_line(output: str) -> str:
         bare = ":" not in lines[at] and at > 0  # a bare `assert`: show its source line
         return f"{lines[at]}: {lines[at - 1]}" if bare else lines[at]
     causes = [line for line in lines if line.startswith("Caused by:")]
-    for line in lines:
-        if re.search(r"\berror\b|💥|timed out", line, re.IGNORECASE):
-            return f"{line} {causes[-1]}" if line.endswith("maturin failed") and causes else line
-    return lines[-1] if lines else ""
+    errors = [line for line in lines if re.search(r"\berror\b|💥|timed out", line, re.I)]
+    if not errors:
+        return lines[-1] if lines else ""
+    if errors[0].endswith("maturin failed") and causes:
+        return f"{errors[0]} {causes[-1]}"
+    if "cargo failed with exit code" in errors[0] and len(errors) > 1:
+        return errors[-1]  # ferrule quotes the failing cargo command's own error below
+    return errors[0]

@@ -129,7 +129,8 @@ def build_and_check(setup: Setup, tool: Tool, case: Case) -> Outcome:
         code, output = run([*argv, *case.args], log, cwd=package, env=env, timeout=BUILD_TIMEOUT)
         wheels = sorted(str(p) for p in (here / "dist").glob("*.whl"))
         if code != 0 or not wheels:  # a failed build may leave a partial wheel behind
-            outcome.error = error_line(output) or f"exit {code}, no wheel"
+            # Paths relative to the copy: the table stays readable and the same between runs.
+            outcome.error = error_line(output).replace(f"{here}/", "") or f"exit {code}, no wheel"
             return outcome
         outcome.wheels = wheels
         checks = [
