@@ -107,7 +107,8 @@ def _check(outcome: dict[str, Any]) -> str:
 
 
 def totals(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Counts over the cases that were run (skipped ones left out).
+    """Counts over the cases that were run (skipped ones left out); "same ..." counts
+    are of the cases both tools built.
 
     >>> ok = {"wheels": ["a.whl"], "error": "", "check": "pass"}
     >>> bad = {"wheels": [], "error": "x", "check": ""}
@@ -116,7 +117,7 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, int]:
     ...         {"name": "b", "maturin": ok, "ferrule": bad, "same_name": None, "files": None,
     ...          "metadata": None},
     ...         {"name": "c", "skip": "Windows"}])
-    {'cases': 2, 'skipped': 1, 'maturin built': 2, 'ferrule built': 1, 'same name': 1, 'same files': 1, 'same METADATA': 0, 'maturin check passed': 2, 'ferrule check passed': 1}
+    {'cases': 2, 'skipped': 1, 'maturin built': 2, 'ferrule built': 1, 'both built': 1, 'same name': 1, 'same files': 1, 'same METADATA': 0, 'maturin check passed': 2, 'ferrule check passed': 1}
     """
     run = [r for r in rows if not r.get("skip")]
     return {
@@ -124,6 +125,7 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, int]:
         "skipped": len(rows) - len(run),
         "maturin built": sum(bool(r["maturin"]["wheels"]) for r in run),
         "ferrule built": sum(bool(r["ferrule"]["wheels"]) for r in run),
+        "both built": sum(r["same_name"] is not None for r in run),
         "same name": sum(r["same_name"] is True for r in run),
         "same files": sum(r["files"] == [] for r in run),
         "same METADATA": sum(r["metadata"] == [] for r in run),
