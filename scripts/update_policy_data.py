@@ -18,7 +18,9 @@ from ferrule.audit.policy import DATA_FILE, derive_policy_data  # noqa: E402
 
 def main() -> None:
     data = derive_policy_data()
-    DATA_FILE.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+    DATA_FILE.write_text(
+        json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
     print(f"wrote {DATA_FILE} from auditwheel {data['source']['auditwheel']}")
 
 
