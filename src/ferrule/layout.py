@@ -81,6 +81,14 @@ def determine_layout(settings: Settings) -> ProjectLayout:
         python_dir = project_dir
 
     candidate = python_dir / parts[0]
+    if settings.tool.python_source and not candidate.is_dir():
+        # As maturin: a python-source without the package is a mistake, not a pure layout.
+        raise ConfigError.single(
+            pyproject,
+            f"{tool_key}.python-source",
+            f"is set to {settings.tool.python_source!r}, but the Python package {candidate} "
+            f"does not exist; create it (with an __init__.py) or remove python-source",
+        )
     mixed = candidate.is_dir() and not (
         (candidate / "Cargo.toml").is_file() and not (candidate / "__init__.py").is_file()
     )
