@@ -1,0 +1,77 @@
+"""Issue 19: sdists of projects maturin 1.16 packs, packed the same way and rebuilt alone.
+
+The expected file lists come from maturin run on the same copy; every sdist is
+unpacked and built without the tree (``ferrule build --sdist``), and the wheel
+is installed and exercised.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CRATES, ferrule
+from tests.helpers.sdists import tar_names, tar_read
+from tests.helpers.venv import VEnv
+from tests.test_layout_compat import maturin
+
+pytestmark = pytest.mark.slow
+
+
+def copy(crate: str, dest: Path) -> Path:
+    shutil.copytree(CRATES / crate, dest / crate, ignore=shutil.ignore_patterns("target"))
+    return dest / crate
+
+
+def add_tool_keys(pyproject: Path, text: str) -> None:
+    content = pyproject.read_text()
+    assert "[tool.maturin]\n" in content
+    pyproject.write_text(content.replace("[tool.maturin]\n", f"[tool.maturin]\n{text}\n", 1))
+
+
+def one(directory: Path, pattern: str) -> Path:
+    (found,) = directory.glob(pattern)
+    return found
+
+
+def test_include_of_a_manifest_the_sdist_rewrites(tmp_path: Path) -> None:
+    """``include`` naming Cargo.toml / pyproject.toml: the rewritten manifest wins (maturin)."""
+    project = copy("sdist-workspace", tmp_path)
+    ferrule("sdist", "-o", tmp_path / "plain", cwd=project)
+    plain = one(tmp_path / "plain", "*.tar.gz")
+    add_tool_keys(
+        project / "pyproject.toml",
+        'include = [{ path = "Cargo.*", format = ["sdist"] }, '
+        '{ path = "crates/python/Cargo.*", format = "sdist" }, '
+        '{ path = "pyproject.toml", format = "sdist" }]',
+    )
+    maturin("sdist", "-o", tmp_path / "maturin", cwd=project)
+    ferrule("build", "--sdist", "-o", tmp_path / "out", cwd=project)
+    sdist = one(tmp_path / "out", "*.tar.gz")
+
+    assert sorted(tar_names(sdist)) == sorted(tar_names(one(tmp_path / "maturin", "*.tar.gz")))
+    for manifest in ("Cargo.toml", "crates/python/Cargo.toml"):
+        # The workspace is pruned to the members shipped: a rewrite, not the file.
+        assert tar_read(sdist, manifest) == tar_read(plain, manifest)
+    assert tar_read(sdist, "Cargo.toml") != (project / "Cargo.toml").read_bytes()
+
+    venv = VEnv(tmp_path / "venv")
+    venv.pip("install", "-q", one(tmp_path / "out", "*.whl"))
+    assert venv.exercise(project / "exercise.py").endswith("ok")
+
+
+def test_include_of_a_pyproject_that_moves(tmp_path: Path) -> None:
+    """pyproject.toml below the sdist root is rewritten; including it keeps the rewrite."""
+    project = copy("sdist-member", tmp_path) / "bindings" / "python"
+    add_tool_keys(
+        project / "pyproject.toml", 'include = [{ path = "pyproject.toml", format = "sdist" }]'
+    )
+    maturin("sdist", "-o", tmp_path / "maturin", cwd=project)
+    ferrule("sdist", "-o", tmp_path / "out", cwd=project)
+    sdist = one(tmp_path / "out", "*.tar.gz")
+    theirs = one(tmp_path / "maturin", "*.tar.gz")
+    assert "pyproject.toml" in tar_names(sdist)
+    assert b'manifest-path = "bindings/python/Cargo.toml"' in tar_read(sdist, "pyproject.toml")
+    assert b'manifest-path = "bindings/python/Cargo.toml"' in tar_read(theirs, "pyproject.toml")
