@@ -8,6 +8,7 @@ is installed and exercised.
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,34 @@ def test_include_of_a_pyproject_that_moves(tmp_path: Path) -> None:
     assert "pyproject.toml" in tar_names(sdist)
     assert b'manifest-path = "bindings/python/Cargo.toml"' in tar_read(sdist, "pyproject.toml")
     assert b'manifest-path = "bindings/python/Cargo.toml"' in tar_read(theirs, "pyproject.toml")
+
+
+def file_list(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as z:
+        return sorted(n for n in z.namelist() if ".dist-info/sboms/" not in n)
+
+
+def test_path_dependency_inheriting_from_a_parent_workspace(tmp_path: Path) -> None:
+    """parent_workspace_sdist: the path dependency inherits from a manifest above both crates.
+
+    Release builds go through the stable root (``cargo/stable_root.py``), which must
+    show that manifest too; the sdist carries what the dependency inherits, as maturin's.
+    (The two wheels' compiled code differs: docs/compat.md, "Layout and sdist".)
+    """
+    project = copy("sdist-parent-workspace", tmp_path) / "crates" / "py"
+    ferrule("build", "--release", "-o", tmp_path / "tree", cwd=project)
+    ferrule("build", "--release", "--sdist", "-o", tmp_path / "sdist", cwd=project)
+    maturin("build", "--release", "-o", tmp_path / "maturin", cwd=project)
+    maturin("sdist", "-o", tmp_path / "maturin", cwd=project)
+    tree, from_sdist = one(tmp_path / "tree", "*.whl"), one(tmp_path / "sdist", "*.whl")
+    theirs = one(tmp_path / "maturin", "*.whl")
+
+    assert tree.name == from_sdist.name == theirs.name
+    assert file_list(tree) == file_list(from_sdist) == file_list(theirs)
+    sdist = one(tmp_path / "sdist", "*.tar.gz")
+    assert sorted(tar_names(sdist)) == sorted(tar_names(one(tmp_path / "maturin", "*.tar.gz")))
+
+    for wheel in (tree, from_sdist):
+        venv = VEnv(tmp_path / f"venv-{wheel.parent.name}")
+        venv.pip("install", "-q", wheel)
+        assert venv.exercise(project / "exercise.py").endswith("ok")

@@ -125,6 +125,9 @@ def _stable_root(settings: Settings, package: str) -> StableRoot | None:
     manifest = settings.cargo.manifest_path
     root = cargo_workspace_root(manifest)
     outside = [c.directory for c in path_crates(manifest) if not c.directory.is_relative_to(root)]
+    # A crate of another workspace finds what it inherits (`edition.workspace = true`)
+    # in that workspace's root manifest: the link must show that too.
+    outside += sorted({cargo_workspace_root(d / "Cargo.toml") for d in outside} - set(outside))
     return plan_stable_root(root, outside, package, default_base())
 
 
