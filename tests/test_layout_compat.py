@@ -10,12 +10,20 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from ferrule.sdist.unpack import unpack_sdist
 from tests.conftest import CRATES, ferrule
+from tests.helpers.sdists import tar_names, tar_read, wheel_hashes
 from tests.helpers.venv import VEnv, clean_env, run
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 pytestmark = pytest.mark.slow
 
@@ -23,6 +31,17 @@ pytestmark = pytest.mark.slow
 def copy(crate: str, dest: Path) -> Path:
     shutil.copytree(CRATES / crate, dest / crate, ignore=shutil.ignore_patterns("target"))
     return dest / crate
+
+
+def one(directory: Path, pattern: str) -> Path:
+    (found,) = directory.glob(pattern)
+    return found
+
+
+def file_list(wheel: Path) -> list[str]:
+    """Names in the wheel, without maturin's SBOMs (docs/differences.md)."""
+    with zipfile.ZipFile(wheel) as z:
+        return sorted(n for n in z.namelist() if ".dist-info/sboms/" not in n)
 
 
 def maturin(*args: str | os.PathLike[str], cwd: Path, check: bool = True) -> str:
@@ -61,4 +80,38 @@ def test_python_source_without_the_package(tmp_path: Path) -> None:
     assert venv.run_python("-c", "import bind_bin; print(bind_bin.HERE)").strip() == (
         "python-source"
     )
+    assert venv.exercise(project / "exercise.py").endswith("ok")
+
+
+def test_python_source_outside_the_project(tmp_path: Path) -> None:
+    """external-python-source: ``python-source = "../python"``, beside the crate.
+
+    maturin's sdist moves pyproject.toml up and rewrites the paths; its wheel from
+    the tree misses the Python package (it walks the pyproject's directory only),
+    its wheel from the sdist has it. ferrule's wheels from the tree and from the
+    sdist are that one.
+    """
+    checkout = copy("layout-external", tmp_path)
+    project = checkout / "crate"
+    ferrule("build", "--release", "-o", tmp_path / "tree", cwd=project)
+    ferrule("build", "--release", "--sdist", "-o", tmp_path / "sdist", cwd=project)
+    maturin("sdist", "-o", tmp_path / "maturin", cwd=project)
+    theirs_sdist = one(tmp_path / "maturin", "*.tar.gz")
+    unpacked = unpack_sdist(theirs_sdist, tmp_path / "maturin-unpacked")
+    maturin("build", "--release", "-o", tmp_path / "maturin", cwd=unpacked)
+    tree, from_sdist = one(tmp_path / "tree", "*.whl"), one(tmp_path / "sdist", "*.whl")
+    theirs = one(tmp_path / "maturin", "*.whl")
+
+    ours_sdist = one(tmp_path / "sdist", "*.tar.gz")
+    assert sorted(tar_names(ours_sdist)) == sorted(tar_names(theirs_sdist))
+    pyproject = tomllib.loads(tar_read(ours_sdist, "pyproject.toml").decode())
+    assert pyproject["tool"]["maturin"]["python-source"] == "python"
+    assert pyproject["tool"]["maturin"]["manifest-path"] == "crate/Cargo.toml"
+    assert tree.name == from_sdist.name == theirs.name
+    assert "layout_external/__init__.py" in file_list(tree)
+    assert file_list(tree) == file_list(theirs)
+    assert wheel_hashes(tree) == wheel_hashes(from_sdist)
+
+    venv = VEnv(tmp_path / "venv")
+    venv.pip("install", "-q", tree)
     assert venv.exercise(project / "exercise.py").endswith("ok")

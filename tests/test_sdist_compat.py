@@ -7,34 +7,22 @@ is installed and exercised.
 
 from __future__ import annotations
 
-import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CRATES, ferrule
+from tests.conftest import ferrule
 from tests.helpers.sdists import tar_names, tar_read
 from tests.helpers.venv import VEnv
-from tests.test_layout_compat import maturin
+from tests.test_layout_compat import copy, file_list, maturin, one
 
 pytestmark = pytest.mark.slow
-
-
-def copy(crate: str, dest: Path) -> Path:
-    shutil.copytree(CRATES / crate, dest / crate, ignore=shutil.ignore_patterns("target"))
-    return dest / crate
 
 
 def add_tool_keys(pyproject: Path, text: str) -> None:
     content = pyproject.read_text()
     assert "[tool.maturin]\n" in content
     pyproject.write_text(content.replace("[tool.maturin]\n", f"[tool.maturin]\n{text}\n", 1))
-
-
-def one(directory: Path, pattern: str) -> Path:
-    (found,) = directory.glob(pattern)
-    return found
 
 
 def test_include_of_a_manifest_the_sdist_rewrites(tmp_path: Path) -> None:
@@ -76,11 +64,6 @@ def test_include_of_a_pyproject_that_moves(tmp_path: Path) -> None:
     assert "pyproject.toml" in tar_names(sdist)
     assert b'manifest-path = "bindings/python/Cargo.toml"' in tar_read(sdist, "pyproject.toml")
     assert b'manifest-path = "bindings/python/Cargo.toml"' in tar_read(theirs, "pyproject.toml")
-
-
-def file_list(wheel: Path) -> list[str]:
-    with zipfile.ZipFile(wheel) as z:
-        return sorted(n for n in z.namelist() if ".dist-info/sboms/" not in n)
 
 
 def test_path_dependency_inheriting_from_a_parent_workspace(tmp_path: Path) -> None:

@@ -534,6 +534,21 @@ def _wheel_stamp(settings: Settings, target: Path, entries: Sequence[Entry]) -> 
     return WheelStamp(state, target, entries, settings.environ)
 
 
+def _file_selection(settings: Settings, layout: ProjectLayout) -> FileSelection:
+    """The project's files for the wheel; ``exclude`` globs are relative to pyproject.toml.
+
+    A ``python-source`` outside the project widens the tree (and the boundary
+    symbolic links may not leave) to the directory holding both.
+    """
+    excludes = tuple(s.path for s in settings.tool.exclude if "wheel" in s.formats)
+    project = settings.project_dir.resolve()
+    if layout.python_dir.is_relative_to(project):
+        return FileSelection(settings.project_dir, exclude=excludes)
+    root = Path(os.path.commonpath([project, layout.python_dir]))
+    prefix = project.relative_to(root).as_posix()
+    return FileSelection(root, exclude=tuple(f"{prefix}/{p.lstrip('/')}" for p in excludes))
+
+
 @contextlib.contextmanager
 def _context(
     settings: Settings,
@@ -548,10 +563,7 @@ def _context(
     if metadata is None:
         metadata = build_metadata(settings)
     layout = determine_layout(settings)
-    selection = FileSelection(
-        settings.project_dir,
-        exclude=tuple(s.path for s in settings.tool.exclude if "wheel" in s.formats),
-    )
+    selection = _file_selection(settings, layout)
     package_files = package_entries(layout, metadata, selection)
     project = read_metadata(settings)
     with contextlib.ExitStack() as stack:

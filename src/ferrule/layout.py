@@ -57,14 +57,9 @@ def determine_layout(settings: Settings) -> ProjectLayout:
 
     project_dir = settings.project_dir
     if settings.tool.python_source:
+        # It may lie outside the project (`python-source = "../python"`, maturin's
+        # external-python-source): named explicitly, it is packed as the project's own.
         python_dir = (project_dir / settings.tool.python_source).resolve()
-        if not python_dir.is_relative_to(project_dir.resolve()):
-            raise ConfigError.single(
-                pyproject,
-                f"{tool_key}.python-source",
-                f"{python_dir} is outside the project {project_dir}; ferrule packs files "
-                "from inside the project only",
-            )
         if not python_dir.is_dir():
             raise ConfigError.single(
                 pyproject,
