@@ -115,3 +115,31 @@ def test_python_source_outside_the_project(tmp_path: Path) -> None:
     venv = VEnv(tmp_path / "venv")
     venv.pip("install", "-q", tree)
     assert venv.exercise(project / "exercise.py").endswith("ok")
+
+
+def extension_bytes(wheel: Path) -> bytes:
+    with zipfile.ZipFile(wheel) as z:
+        (name,) = [n for n in z.namelist() if n.endswith(".so")]
+        return z.read(name)
+
+
+def test_strip_adds_to_the_pyproject_rustc_args(tmp_path: Path) -> None:
+    """``--strip`` appends ``-C strip=symbols`` to ``rustc-args``, as maturin's compile.rs."""
+    project = copy("layout-strip", tmp_path)
+    ferrule("build", "--strip", "-o", tmp_path / "stripped", cwd=project)
+    ferrule("build", "-o", tmp_path / "plain", cwd=project)
+    # The PEP 517 hook, with maturin's environment variable for --strip.
+    (tmp_path / "pep517").mkdir()
+    hook = "import sys, ferrule.buildapi as b; b.build_wheel(sys.argv[1])"
+    env = clean_env(MATURIN_STRIP="1")
+    run([sys.executable, "-c", hook, tmp_path / "pep517"], cwd=project, env=env)
+    maturin("build", "--strip", "-o", tmp_path / "maturin", cwd=project)
+    stripped, plain = one(tmp_path / "stripped", "*.whl"), one(tmp_path / "plain", "*.whl")
+    theirs, pep517 = one(tmp_path / "maturin", "*.whl"), one(tmp_path / "pep517", "*.whl")
+
+    assert b".symtab" in extension_bytes(plain)
+    for wheel in (stripped, pep517, theirs):
+        assert b".symtab" not in extension_bytes(wheel), wheel
+        venv = VEnv(tmp_path / f"venv-{wheel.parent.name}")
+        venv.pip("install", "-q", wheel)
+        assert venv.exercise(project / "exercise.py").endswith("ok")
