@@ -143,3 +143,24 @@ def test_strip_adds_to_the_pyproject_rustc_args(tmp_path: Path) -> None:
         venv = VEnv(tmp_path / f"venv-{wheel.parent.name}")
         venv.pip("install", "-q", wheel)
         assert venv.exercise(project / "exercise.py").endswith("ok")
+
+
+def test_copies_of_one_crate_in_one_target_dir(tmp_path: Path, cargo_target_dir: Path) -> None:
+    """Two checkouts of one crate, built in turn into one CARGO_TARGET_DIR.
+
+    cargo hashes each by its path relative to itself, so they share a fingerprint
+    and ``lib<name>.so``, and it reports the other copy's library fresh.
+    """
+    first = copy("layout-twin", tmp_path / "first")
+    second = copy("layout-twin", tmp_path / "second")
+    lib = second / "src" / "lib.rs"
+    lib.write_text(lib.read_text().replace("        1\n", "        2\n"))
+    venv = VEnv(tmp_path / "venv")
+    for i, (project, expected) in enumerate([(first, 1), (second, 2), (first, 1)]):
+        out = tmp_path / f"out{i}"
+        env = clean_env(CARGO_TARGET_DIR=str(cargo_target_dir))
+        ferrule("build", "-i", sys.executable, "-o", out, cwd=project, env=env)
+        venv.pip("install", "-q", "--force-reinstall", one(out, "*.whl"))
+        got = venv.run_python("-c", "import layout_twin; print(layout_twin.value())")
+        assert got.strip() == str(expected), (project, got)
+    assert venv.exercise(first / "exercise.py").endswith("ok")
