@@ -164,3 +164,42 @@ def test_copies_of_one_crate_in_one_target_dir(tmp_path: Path, cargo_target_dir:
         got = venv.run_python("-c", "import layout_twin; print(layout_twin.value())")
         assert got.strip() == str(expected), (project, got)
     assert venv.exercise(first / "exercise.py").endswith("ok")
+
+
+def test_workspace_members_decide_membership(tmp_path: Path) -> None:
+    """``find_workspace_root`` follows cargo's members: a glob, a path dependency of a
+    member (an implicit member), and a crate that is neither, which cargo refuses."""
+    checkout = copy("layout-ws-members", tmp_path)
+    project = checkout / "crates" / "py"
+    ferrule("build", "-o", tmp_path / "glob", cwd=project)
+    maturin("build", "-o", tmp_path / "maturin", cwd=project)
+    ours, theirs = one(tmp_path / "glob", "*.whl"), one(tmp_path / "maturin", "*.whl")
+    assert ours.name == theirs.name and ours.name.startswith("layout_ws_members-1.4.0-")
+    assert file_list(ours) == file_list(theirs)
+    venv = VEnv(tmp_path / "venv")
+    venv.pip("install", "-q", ours)
+    assert venv.exercise(project / "exercise.py").endswith("ok")
+
+    # Not listed any more: cargo refuses the crate, and so does ferrule (also for the
+    # metadata hook, which runs no cargo), in one line.
+    root = checkout / "Cargo.toml"
+    root.write_text(root.read_text().replace('["crates/*"]', '["crates/other"]'))
+    cargo = run(["cargo", "metadata", "--no-deps", "--offline"], cwd=project, check=False)
+    assert "believes it's in a workspace when it's not" in cargo.stderr
+    hook = "import sys, ferrule.buildapi as b; b.prepare_metadata_for_build_wheel(sys.argv[1])"
+    for proc in (
+        ferrule("build", "-o", tmp_path / "refused", cwd=project, check=False),
+        run([sys.executable, "-c", hook, tmp_path / "meta"], cwd=project, check=False),
+    ):
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        (line,) = proc.stderr.strip().splitlines()
+        assert f"{project / 'Cargo.toml'}: package: the crate is inside the workspace" in line
+        assert "add 'crates/py' to workspace.members" in line
+    assert not (tmp_path / "refused").exists()
+
+    # A path dependency of a member is a member.
+    with (checkout / "crates" / "other" / "Cargo.toml").open("a") as f:
+        f.write('\n[dependencies]\nlayout-ws-members = { path = "../py" }\n')
+    ferrule("build", "-o", tmp_path / "implicit", cwd=project)
+    venv.pip("install", "-q", "--force-reinstall", one(tmp_path / "implicit", "*.whl"))
+    assert venv.exercise(project / "exercise.py").endswith("ok")
