@@ -203,3 +203,38 @@ def test_workspace_members_decide_membership(tmp_path: Path) -> None:
     ferrule("build", "-o", tmp_path / "implicit", cwd=project)
     venv.pip("install", "-q", "--force-reinstall", one(tmp_path / "implicit", "*.whl"))
     assert venv.exercise(project / "exercise.py").endswith("ok")
+
+
+def test_extra_extensions_in_an_abi3_wheel(tmp_path: Path) -> None:
+    """``[[tool.ferrule.extensions]]`` with abi3: every module built for the stable ABI.
+
+    maturin has no extra extensions (it ignores ``[tool.ferrule]`` and builds the
+    first crate alone, under its own name); the abi3 wheel's name is the same.
+    """
+    project = copy("layout-abi3-ext", tmp_path)
+    ferrule("build", "-o", tmp_path / "out", cwd=project)
+    maturin("build", "-o", tmp_path / "maturin", cwd=project)
+    ours = one(tmp_path / "out", "*.whl")
+    assert ours.name == one(tmp_path / "maturin", "*.whl").name
+    assert "-cp39-abi3-" in ours.name  # the crates' abi3-py39
+    assert {"layout_abi3_ext/_first.abi3.so", "layout_abi3_ext/_second.abi3.so"} <= set(
+        file_list(ours)
+    )
+    venv = VEnv(tmp_path / "venv")
+    venv.pip("install", "-q", ours)
+    assert venv.exercise(project / "exercise.py").endswith("ok")
+
+    # An extra module that is not for the stable ABI (or needs a newer Python) cannot go in.
+    second = project / "second" / "Cargo.toml"
+    original = second.read_text()
+    for features, problem in (
+        ('["macros"]', "is not built for the stable ABI"),
+        ('["abi3-py310"]', "needs Python >= 3.10"),
+    ):
+        second.write_text(original.replace('["abi3-py39"]', features))
+        proc = ferrule("build", "-o", tmp_path / "refused", cwd=project, check=False)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+        (line,) = [ln for ln in proc.stderr.splitlines() if "error:" in ln]
+        assert f"{project / 'pyproject.toml'}: tool.ferrule.extensions[0].manifest-path:" in line
+        assert problem in line and "the wheel is abi3 for Python >= 3.9" in line
+        assert not (tmp_path / "refused").exists()
