@@ -88,7 +88,42 @@ def _paths(data: Any, prefix: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
 
 
 def _comments(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
+    """Whole-line comments; a line inside a multi-line string is not one."""
+    found = []
+    inside: str | None = None  # the delimiter of the multi-line string we are in
+    for line in text.splitlines():
+        if inside is None and line.strip().startswith("#"):
+            found.append(line.strip())
+            continue
+        i = 0
+        while i < len(line):
+            if inside is not None:
+                if line[i] == "\\" and inside == '"""':
+                    i += 2
+                    continue
+                if line.startswith(inside, i):
+                    i, inside = i + 3, None
+                    continue
+                i += 1
+            elif line.startswith(('"""', "'''"), i):
+                inside, i = line[i : i + 3], i + 3
+            elif line[i] in "\"'":
+                quote, i = line[i], i + 1
+                while i < len(line) and line[i] != quote:
+                    i += 2 if quote == '"' and line[i] == "\\" else 1
+                i += 1
+            elif line[i] == "#":
+                break
+            else:
+                i += 1
+    return found
+
+
+def test_comment_lines_inside_multiline_strings_are_not_comments() -> None:
+    text = (
+        '# a\nx = """\n# not a comment\n"""\n  # b\ny = \'"""\'  # c\nz = \'\'\'\n# no\n\'\'\'\n# d'
+    )
+    assert _comments(text) == ["# a", "# b", "# d"]
 
 
 def _expect_set(data: Any, path: Path_, value: Any) -> Any:
