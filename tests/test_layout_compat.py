@@ -146,15 +146,17 @@ def test_strip_adds_to_the_pyproject_rustc_args(tmp_path: Path) -> None:
 
 
 def test_copies_of_one_crate_in_one_target_dir(tmp_path: Path, cargo_target_dir: Path) -> None:
-    """Two checkouts of one crate, built in turn into one CARGO_TARGET_DIR.
+    """Two checkouts of one project, built in turn into one CARGO_TARGET_DIR.
 
-    cargo hashes each by its path relative to itself, so they share a fingerprint
-    and ``lib<name>.so``, and it reports the other copy's library fresh.
+    cargo hashes the workspace's crates by their paths relative to its root, so
+    the copies share fingerprints, ``lib<name>.so`` and the member's ``.rlib``,
+    and cargo reports the other copy's code fresh. The copies differ in the
+    workspace member the extension depends on.
     """
     first = copy("layout-twin", tmp_path / "first")
     second = copy("layout-twin", tmp_path / "second")
-    lib = second / "src" / "lib.rs"
-    lib.write_text(lib.read_text().replace("        1\n", "        2\n"))
+    lib = second / "core" / "src" / "lib.rs"
+    lib.write_text(lib.read_text().replace("    1\n", "    2\n"))
     venv = VEnv(tmp_path / "venv")
     for i, (project, expected) in enumerate([(first, 1), (second, 2), (first, 1)]):
         out = tmp_path / f"out{i}"

@@ -37,24 +37,26 @@ def run_cargo(invocation: CargoInvocation, crate_type: str) -> CargoResult:
     On failure the error carries argv and exit code only: the compiler's
     messages were already shown once, as they happened.
 
-    cargo hashes a standalone crate by its path relative to itself, so copies
-    of one crate (two checkouts) sharing a target directory share its
-    fingerprint and its ``lib<name>.so``: building one copy after the other
-    can be reported fresh with the other copy's library in place (the same
-    happens to checkouts built through one stable root). So ferrule notes
-    which manifest last wrote each artifact; when cargo calls an artifact fresh
-    that another copy wrote, the package is cleaned and built again.
+    cargo hashes a workspace's crates by their paths relative to its root, so
+    copies of one project (two checkouts) sharing a target directory share
+    their fingerprints and files (``lib<name>.so``, ``deps/lib<dep>-<hash>.rlib``):
+    building one copy after the other can be reported fresh with the other
+    copy's code in place (the same happens to checkouts built through one
+    stable root). So ferrule notes which manifest last wrote each artifact of
+    a local package; when cargo calls one fresh that another copy wrote,
+    those packages are cleaned and built again.
     """
     parsed = _cargo(invocation)
-    stale = _built_from_another_copy(parsed, invocation.manifest_path)
+    stale = _built_from_another_copy(parsed)
     if stale:
+        names = ", ".join(stale)
         _log.info(
-            f"cargo reports {invocation.manifest_path.parent.name}'s {crate_type} fresh, but "
-            f"it was last built from {stale[0][1]}; building it again"
+            f"cargo reports {names} fresh, but built from another copy "
+            f"({next(iter(stale.values()))}); building again"
         )
-        _cargo(_clean(invocation, [package for package, _ in stale]), parse=False)
+        _cargo(_clean(invocation, list(stale)), parse=False)
         parsed = _cargo(invocation)
-    _note_copy(parsed, invocation.manifest_path)
+    _note_copies(parsed)
     artifacts = messages.find_artifacts(parsed, invocation.manifest_path, crate_type)
     if not artifacts:
         raise FerruleError(
@@ -93,27 +95,23 @@ def _record(artifact: Path) -> Path:
     return artifact.parent / ".ferrule-built-from" / artifact.name
 
 
-def _built_from_another_copy(
-    parsed: Sequence[Mapping[str, Any]], manifest: Path
-) -> list[tuple[str, str]]:
-    """(package name, other copy) for each artifact of ``manifest``'s package that
-    cargo reports fresh while ferrule last wrote it from another directory.
+def _built_from_another_copy(parsed: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Local packages (name -> the other copy) with an artifact cargo reports fresh
+    that ferrule last wrote from another directory.
 
-    The manifest is compared with symbolic links resolved, so checkouts seen
+    Manifests are compared with symbolic links resolved, so checkouts seen
     through one stable root (:mod:`ferrule.cargo.stable_root`) are told apart.
     """
-    here = str(manifest.resolve())
-    stale: list[tuple[str, str]] = []
-    for artifact, message in _own_artifacts(parsed, manifest):
+    stale: dict[str, str] = {}
+    for artifact, manifest, message in _local_artifacts(parsed):
         if not message.get("fresh"):
             continue
         try:
             before = _record(artifact).read_text(encoding="utf-8")
         except OSError:
             continue  # never built by ferrule: nothing to compare with
-        if before != here:
-            stale.append((_package_name(message), str(Path(before).parent)))
-            break
+        if before != manifest:
+            stale.setdefault(_package_name(message), str(Path(before).parent))
     return stale
 
 
@@ -129,32 +127,34 @@ def _package_name(message: Mapping[str, Any]) -> str:
     return fragment.split("@")[0] if "@" in fragment else url.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _note_copy(parsed: Sequence[Mapping[str, Any]], manifest: Path) -> None:
-    """Remember that ``manifest``'s package wrote its artifacts (see :func:`run_cargo`)."""
-    here = str(manifest.resolve())
-    for artifact, _ in _own_artifacts(parsed, manifest):
+def _note_copies(parsed: Sequence[Mapping[str, Any]]) -> None:
+    """Remember which directory each local package's artifacts came from."""
+    for artifact, manifest, _ in _local_artifacts(parsed):
         record = _record(artifact)
         try:
-            if record.is_file() and record.read_text(encoding="utf-8") == here:
+            if record.is_file() and record.read_text(encoding="utf-8") == manifest:
                 continue
             record.parent.mkdir(exist_ok=True)
             tmp = record.with_name(f".{record.name}.{os.getpid()}")
-            tmp.write_text(here, encoding="utf-8")
+            tmp.write_text(manifest, encoding="utf-8")
             tmp.replace(record)
         except OSError as exc:
             _log.debug(f"cannot note the source of {artifact}: {exc}")
 
 
-def _own_artifacts(
-    parsed: Sequence[Mapping[str, Any]], manifest: Path
-) -> list[tuple[Path, Mapping[str, Any]]]:
+def _local_artifacts(
+    parsed: Sequence[Mapping[str, Any]],
+) -> list[tuple[Path, str, Mapping[str, Any]]]:
+    """(artifact, real manifest path, message) for the packages cargo read from a path."""
     found = []
     for message in parsed:
         raw = message.get("manifest_path")
         if message.get("reason") != "compiler-artifact" or not isinstance(raw, str):
             continue
-        if Path(raw).resolve() == manifest.resolve():
-            found += [(Path(f), message) for f in message.get("filenames", [])]
+        if not str(message.get("package_id", "")).startswith("path+file:"):
+            continue
+        manifest = str(Path(raw).resolve())
+        found += [(Path(f), manifest, message) for f in message.get("filenames", [])]
     return found
 
 

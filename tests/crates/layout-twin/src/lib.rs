@@ -7,6 +7,6 @@ mod layout_twin {
 
     #[pyfunction]
     fn value() -> u32 {
-        1
+        layout_twin_core::value()
     }
 }
