@@ -23,6 +23,7 @@ from ferrule.cargo.command import dynamic_crt_flags, plan_bin, plan_cdylib, with
 from ferrule.cargo.metadata import CargoProject, read_metadata
 from ferrule.cargo.remap import PathRemap, path_remap
 from ferrule.cargo.stable_root import StableRoot, activate, default_base, plan_stable_root
+from ferrule.config.cargo_toml import read_cargo_package
 from ferrule.config.model import FeatureSpec, Settings
 from ferrule.config.path_deps import cargo_workspace_root, path_crates
 from ferrule.errors import ConfigError, FerruleError, LayoutError
@@ -315,8 +316,6 @@ def _extra_extensions(ctx: _Context, unit: BuildUnit) -> list[Entry]:
     In an abi3 wheel each of them must be built for the stable ABI too (pyo3's
     ``abi3`` feature on, with a minimum no newer than the wheel's).
     """
-    from ferrule.config.cargo_toml import read_cargo_package
-
     entries = []
     settings, interp = ctx.settings, unit.interpreter
     pyproject = settings.pyproject_path or settings.cargo.manifest_path
