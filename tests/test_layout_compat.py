@@ -44,6 +44,13 @@ def file_list(wheel: Path) -> list[str]:
         return sorted(n for n in z.namelist() if ".dist-info/sboms/" not in n)
 
 
+# PEP 517's build_wheel, called as a frontend would (in a subprocess, in the project).
+HOOK_BUILD_WHEEL = (
+    "import pathlib, sys, ferrule.buildapi as b; "
+    "pathlib.Path(sys.argv[1]).mkdir(exist_ok=True); b.build_wheel(sys.argv[1])"
+)
+
+
 def maturin(*args: str | os.PathLike[str], cwd: Path, check: bool = True) -> str:
     """Run the pinned maturin; its own target directory (it configures pyo3 differently)."""
     env = clean_env(CARGO_TARGET_DIR=os.environ["CARGO_TARGET_DIR"] + "-maturin")
@@ -69,6 +76,10 @@ def test_python_source_without_the_package(tmp_path: Path) -> None:
     assert f"{project / 'pyproject.toml'}: tool.maturin.python-source: is set to 'python'" in line
     assert f"the Python package {project / 'python' / 'bind_bin'} does not exist" in line
     assert not out.exists()
+    hook = run([sys.executable, "-c", HOOK_BUILD_WHEEL, out], cwd=project, check=False)
+    assert hook.returncode == 1 and "Traceback" not in hook.stderr, hook.stderr
+    assert line in hook.stderr.strip().splitlines()
+    assert not out.exists() or not list(out.iterdir())
 
     # With the package there, both build it into the wheel.
     (project / "python" / "other").rename(project / "python" / "bind_bin")
@@ -111,6 +122,12 @@ def test_python_source_outside_the_project(tmp_path: Path) -> None:
     assert "layout_external/__init__.py" in file_list(tree)
     assert file_list(tree) == file_list(theirs)
     assert wheel_hashes(tree) == wheel_hashes(from_sdist)
+    # The PEP 517 hook (a release build too; its platform tag is its own) packs the same.
+    run([sys.executable, "-c", HOOK_BUILD_WHEEL, tmp_path / "pep517"], cwd=project)
+    pep517 = wheel_hashes(one(tmp_path / "pep517", "*.whl"))
+    assert {k: v for k, v in pep517.items() if ".dist-info/" not in k} == {
+        k: v for k, v in wheel_hashes(tree).items() if ".dist-info/" not in k
+    }
 
     venv = VEnv(tmp_path / "venv")
     venv.pip("install", "-q", tree)
@@ -129,10 +146,8 @@ def test_strip_adds_to_the_pyproject_rustc_args(tmp_path: Path) -> None:
     ferrule("build", "--strip", "-o", tmp_path / "stripped", cwd=project)
     ferrule("build", "-o", tmp_path / "plain", cwd=project)
     # The PEP 517 hook, with maturin's environment variable for --strip.
-    (tmp_path / "pep517").mkdir()
-    hook = "import sys, ferrule.buildapi as b; b.build_wheel(sys.argv[1])"
     env = clean_env(MATURIN_STRIP="1")
-    run([sys.executable, "-c", hook, tmp_path / "pep517"], cwd=project, env=env)
+    run([sys.executable, "-c", HOOK_BUILD_WHEEL, tmp_path / "pep517"], cwd=project, env=env)
     maturin("build", "--strip", "-o", tmp_path / "maturin", cwd=project)
     stripped, plain = one(tmp_path / "stripped", "*.whl"), one(tmp_path / "plain", "*.whl")
     theirs, pep517 = one(tmp_path / "maturin", "*.whl"), one(tmp_path / "pep517", "*.whl")
