@@ -165,9 +165,10 @@ CASES = [
         ("tool.ferrule.python-source: directory", "does not exist"),
     ),
     Case(
+        # Outside the project is allowed (as maturin), but the package must be there.
         "python-source-outside",
         tool('python-source = ".."'),
-        ("tool.ferrule.python-source:", "is outside the project"),
+        ("tool.ferrule.python-source: is set to '..'", "pyo3_pure does not exist"),
     ),
     Case(
         "data-dir-missing",

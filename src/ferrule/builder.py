@@ -23,6 +23,7 @@ from ferrule.cargo.command import dynamic_crt_flags, plan_bin, plan_cdylib, with
 from ferrule.cargo.metadata import CargoProject, read_metadata
 from ferrule.cargo.remap import PathRemap, path_remap
 from ferrule.cargo.stable_root import StableRoot, activate, default_base, plan_stable_root
+from ferrule.config.cargo_toml import read_cargo_package
 from ferrule.config.model import FeatureSpec, Settings
 from ferrule.config.path_deps import cargo_workspace_root, path_crates
 from ferrule.errors import ConfigError, FerruleError, LayoutError
@@ -125,6 +126,9 @@ def _stable_root(settings: Settings, package: str) -> StableRoot | None:
     manifest = settings.cargo.manifest_path
     root = cargo_workspace_root(manifest)
     outside = [c.directory for c in path_crates(manifest) if not c.directory.is_relative_to(root)]
+    # A crate of another workspace finds what it inherits (`edition.workspace = true`)
+    # in that workspace's root manifest: the link must show that too.
+    outside += sorted({cargo_workspace_root(d / "Cargo.toml") for d in outside} - set(outside))
     return plan_stable_root(root, outside, package, default_base())
 
 
@@ -309,31 +313,56 @@ def _library(ctx: _Context, unit: BuildUnit | None) -> CargoResult:
     return run_cargo(ctx.remap.apply(with_rustflags(inv, crt)), "cdylib")
 
 
-def _extra_extensions(ctx: _Context, interp: Interpreter) -> list[Entry]:
-    """ferrule's ``[[tool.ferrule.extensions]]``: more pyo3 modules in the same wheel."""
+def _extra_extensions(ctx: _Context, unit: BuildUnit) -> list[Entry]:
+    """ferrule's ``[[tool.ferrule.extensions]]``: more pyo3 modules in the same wheel.
+
+    In an abi3 wheel each of them must be built for the stable ABI too (pyo3's
+    ``abi3`` feature on, with a minimum no newer than the wheel's).
+    """
     entries = []
-    settings = ctx.settings
+    settings, interp = ctx.settings, unit.interpreter
+    pyproject = settings.pyproject_path or settings.cargo.manifest_path
     for i, extra in enumerate(settings.tool.extensions):
         manifest = (settings.project_dir / extra.manifest_path).resolve()
         key = f"{settings.tool_table}.extensions[{i}]"
         if not manifest.is_file():
-            raise ConfigError.single(
-                settings.pyproject_path or manifest, f"{key}.manifest-path", f"{manifest} not found"
-            )
+            raise ConfigError.single(pyproject, f"{key}.manifest-path", f"{manifest} not found")
         options = dataclasses.replace(
             settings.cargo_options,
             features=tuple(FeatureSpec(f) for f in extra.features),
             all_features=False,
             no_default_features=False,
         )
-        inv = plan_cdylib(ctx.cargo, manifest, options, interp, settings.environ)
+        env, pyo3_config = dict(settings.environ), None
+        suffix = interp.ext_suffix
+        if unit.abi3 is not None:
+            extra_settings = dataclasses.replace(
+                settings, cargo=read_cargo_package(manifest), cargo_options=options
+            )
+            (extra_unit,) = plan_units(extra_settings, [interp])
+            if extra_unit.abi3 is None or extra_unit.abi3 > unit.abi3:
+                need = (
+                    "is not built for the stable ABI (pyo3's abi3 feature is off)"
+                    if extra_unit.abi3 is None
+                    else "needs Python >= {}.{}".format(*extra_unit.abi3)
+                )
+                raise ConfigError.single(
+                    pyproject,
+                    f"{key}.manifest-path",
+                    f"{manifest} {need}, but the wheel is abi3 for Python >= "
+                    f"{unit.abi3[0]}.{unit.abi3[1]}; give it pyo3's abi3 feature with the "
+                    "same minimum, or drop abi3 from the main crate",
+                )
+            env, pyo3_config = _unit_env(settings, unit)
+            suffix = ".abi3.so"
+        inv = plan_cdylib(ctx.cargo, manifest, options, interp, env, pyo3_config)
         inv = with_rustflags(inv, dynamic_crt_flags(options.target, interp, settings.environ))
         library = ctx.staging.take(run_cargo(inv, "cdylib").artifacts[0].path)
         parts = extra.module_name.split(".")
         check_module_init(library, parts[-1], f"{key}.module-name")
         entries.append(
             Entry(
-                str(PurePosixPath(*parts[:-1], parts[-1] + interp.ext_suffix)),
+                str(PurePosixPath(*parts[:-1], parts[-1] + suffix)),
                 source=library,
                 executable=True,
             )
@@ -409,12 +438,7 @@ def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | 
             extension_name=layout.extension_name,
         )
         entries += _library_entries(outcome)
-        if settings.tool.extensions and unit.abi3 is not None:
-            raise FerruleError(
-                f"{settings.tool_table}.extensions cannot be combined with an abi3 build yet; "
-                "build version-specific wheels (drop the abi3 feature) or one module per wheel"
-            )
-        entries += _extra_extensions(ctx, interp)
+        entries += _extra_extensions(ctx, unit)
         # ferrule: binaries named in `targets` ship alongside the library.
         outcomes = [outcome]
         for binary in _binaries(
@@ -537,6 +561,21 @@ def _wheel_stamp(settings: Settings, target: Path, entries: Sequence[Entry]) -> 
     return WheelStamp(state, target, entries, settings.environ)
 
 
+def _file_selection(settings: Settings, layout: ProjectLayout) -> FileSelection:
+    """The project's files for the wheel; ``exclude`` globs are relative to pyproject.toml.
+
+    A ``python-source`` outside the project widens the tree (and the boundary
+    symbolic links may not leave) to the directory holding both.
+    """
+    excludes = tuple(s.path for s in settings.tool.exclude if "wheel" in s.formats)
+    project = settings.project_dir.resolve()
+    if layout.python_dir.is_relative_to(project):
+        return FileSelection(settings.project_dir, exclude=excludes)
+    root = Path(os.path.commonpath([project, layout.python_dir]))
+    prefix = project.relative_to(root).as_posix()
+    return FileSelection(root, exclude=tuple(f"{prefix}/{p.lstrip('/')}" for p in excludes))
+
+
 @contextlib.contextmanager
 def _context(
     settings: Settings,
@@ -551,10 +590,7 @@ def _context(
     if metadata is None:
         metadata = build_metadata(settings)
     layout = determine_layout(settings)
-    selection = FileSelection(
-        settings.project_dir,
-        exclude=tuple(s.path for s in settings.tool.exclude if "wheel" in s.formats),
-    )
+    selection = _file_selection(settings, layout)
     package_files = package_entries(layout, metadata, selection)
     project = read_metadata(settings)
     with contextlib.ExitStack() as stack:

@@ -60,14 +60,9 @@ def determine_layout(settings: Settings) -> ProjectLayout:
 
     project_dir = settings.project_dir
     if settings.tool.python_source:
+        # It may lie outside the project (`python-source = "../python"`, maturin's
+        # external-python-source): named explicitly, it is packed as the project's own.
         python_dir = (project_dir / settings.tool.python_source).resolve()
-        if not python_dir.is_relative_to(project_dir.resolve()):
-            raise ConfigError.single(
-                pyproject,
-                f"{tool_key}.python-source",
-                f"{python_dir} is outside the project {project_dir}; ferrule packs files "
-                "from inside the project only",
-            )
         if not python_dir.is_dir():
             raise ConfigError.single(
                 pyproject,
@@ -84,6 +79,14 @@ def determine_layout(settings: Settings) -> ProjectLayout:
         python_dir = project_dir
 
     candidate = python_dir / parts[0]
+    if settings.tool.python_source and not candidate.is_dir():
+        # As maturin: a python-source without the package is a mistake, not a pure layout.
+        raise ConfigError.single(
+            pyproject,
+            f"{tool_key}.python-source",
+            f"is set to {settings.tool.python_source!r}, but the Python package {candidate} "
+            f"does not exist; create it (with an __init__.py) or remove python-source",
+        )
     mixed = candidate.is_dir() and not (
         (candidate / "Cargo.toml").is_file() and not (candidate / "__init__.py").is_file()
     )

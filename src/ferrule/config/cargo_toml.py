@@ -52,12 +52,46 @@ def _excluded(workspace: Mapping[str, Any], root: Path, crate_dir: Path) -> bool
     return under("exclude") and not under("members")
 
 
+def _member(workspace: Mapping[str, Any], root: Path, crate_dir: Path) -> bool:
+    """cargo's membership: a ``members`` glob names the crate's directory, or the
+    crate is a path dependency (direct or not) of a member, inside the root."""
+    from ferrule.config.path_deps import _dependency_dirs
+
+    patterns = workspace.get("members")
+    members: list[Path] = []
+    for pattern in patterns if isinstance(patterns, list) else ():
+        if not isinstance(pattern, str):
+            continue
+        if any(c in pattern for c in "*?["):
+            members += [p for p in root.glob(pattern) if (p / "Cargo.toml").is_file()]
+        else:
+            members.append(Path(os.path.normpath(root / pattern)))
+    seen = {m.resolve() for m in members} | {root.resolve()}
+    stack = list(seen)
+    while stack:
+        if crate_dir in seen:
+            return True
+        current = stack.pop() / "Cargo.toml"
+        try:
+            data = load_toml(current)
+        except ConfigError:
+            continue
+        for dependency in _dependency_dirs(current, data, with_dev=True):
+            directory = dependency.resolve()
+            if directory not in seen and directory.is_relative_to(root.resolve()):
+                seen.add(directory)
+                stack.append(directory)
+    return crate_dir in seen
+
+
 def find_workspace_root(manifest: Path, package: Mapping[str, Any]) -> Path | None:
     """The Cargo.toml of the workspace that ``manifest`` belongs to, if any.
 
     Follows cargo: an explicit ``package.workspace`` path, else the nearest
     ancestor whose Cargo.toml has a ``[workspace]`` table that does not
-    exclude the crate (an excluding one is passed over, as cargo does).
+    exclude the crate (an excluding one is passed over, as cargo does). A
+    crate below that root which is not one of its members is refused, as
+    cargo refuses it ("believes it's in a workspace when it's not").
     """
     explicit = package.get("workspace")
     if isinstance(explicit, str):
@@ -72,6 +106,15 @@ def find_workspace_root(manifest: Path, package: Mapping[str, Any]) -> Path | No
                 return None
             workspace = data.get("workspace")
             if isinstance(workspace, Mapping) and not _excluded(workspace, parent, manifest.parent):
+                if not _member(workspace, parent, manifest.parent.resolve()):
+                    relative = manifest.parent.relative_to(parent).as_posix()
+                    raise ConfigError.single(
+                        manifest,
+                        "package",
+                        f"the crate is inside the workspace of {candidate} but not one of "
+                        f"its members; add {relative!r} to workspace.members or "
+                        "workspace.exclude there (cargo refuses it too)",
+                    )
                 return candidate
     return None
 

@@ -32,16 +32,24 @@ _USTAR_MAX_MTIME = 8**11 - 1
 class SdistEntry:
     """One file of the sdist, below its ``<name>-<version>/`` directory.
 
-    Either copied from ``source`` or made of ``data``.
+    Either copied from ``source`` or made of ``data``; ``origin`` is the file
+    generated ``data`` was rewritten from (a Cargo.toml, pyproject.toml).
     """
 
     arcname: str
     source: Path | None = None
     data: bytes | None = None
     executable: bool = False
+    origin: Path | None = None
 
     def describe(self) -> str:
-        return str(self.source) if self.source is not None else "a generated file"
+        if self.source is not None:
+            return str(self.source)
+        return f"a rewrite of {self.origin}" if self.origin is not None else "a generated file"
+
+    def made_from(self) -> Path | None:
+        """The file on disk this entry comes from (copied or rewritten), if any."""
+        return self.source if self.source is not None else self.origin
 
 
 def sdist_mtime(environ: Mapping[str, str]) -> int:

@@ -103,17 +103,19 @@ class _Collector:
         if previous is None:
             self.entries[entry.arcname] = entry
             return
-        same = (
-            previous.source is not None
-            and entry.source is not None
-            and previous.source.resolve() == entry.source.resolve()
+        before, now = previous.made_from(), entry.made_from()
+        same = before is not None and now is not None and before.resolve() == now.resolve()
+        if same:
+            # As maturin: a file copied (an include) and its rewrite for the sdist
+            # (Cargo.toml, pyproject.toml) are one entry, and the rewrite wins.
+            if previous.source is not None and entry.source is None:
+                self.entries[entry.arcname] = entry
+            return
+        raise FerruleError(
+            f"two files would be {entry.arcname} in the sdist: {previous.describe()} and "
+            f"{entry.describe()}; rename one, or leave one out with "
+            "tool.maturin.exclude (format 'sdist')"
         )
-        if not same:
-            raise FerruleError(
-                f"two files would be {entry.arcname} in the sdist: {previous.describe()} and "
-                f"{entry.describe()}; rename one, or leave one out with "
-                "tool.maturin.exclude (format 'sdist')"
-            )
 
     def add_file(self, arcname: str, source: Path, *, excludable: bool = True) -> None:
         if excludable and self.excluded(source, arcname):
@@ -121,8 +123,9 @@ class _Collector:
             return
         self._put(SdistEntry(arcname, source=source, executable=_executable(source)))
 
-    def add_data(self, arcname: str, data: bytes) -> None:
-        self._put(SdistEntry(arcname, data=data))
+    def add_data(self, arcname: str, data: bytes, origin: Path | None = None) -> None:
+        """Generated content; ``origin`` is the file it rewrites, if any."""
+        self._put(SdistEntry(arcname, data=data, origin=origin))
 
     def has(self, arcname: str) -> bool:
         return arcname in self.entries
@@ -248,7 +251,7 @@ def _add_crate(ctx: _Context, graph: CrateGraph, crate: LocalCrate) -> None:
             manifests.prune_workspace(doc, crate.directory, _member_dirs(graph), shipped)
         else:
             manifests.prune_workspace(doc, crate.directory, [crate.directory], shipped)
-    ctx.collector.add_data(_join(prefix, "Cargo.toml"), _toml_bytes(doc))
+    ctx.collector.add_data(_join(prefix, "Cargo.toml"), _toml_bytes(doc), crate.manifest_path)
 
 
 def _member_dirs(graph: CrateGraph) -> list[Path]:
@@ -265,7 +268,9 @@ def _add_workspace_manifest(ctx: _Context, graph: CrateGraph) -> None:
     manifests.prune_workspace(doc, root, _member_dirs(graph), [c.directory for c in graph.crates])
     if "package" in doc:
         manifests.strip_to_workspace(doc)
-    ctx.collector.add_data(_join(_rel(root, ctx.sdist_root), "Cargo.toml"), _toml_bytes(doc))
+    ctx.collector.add_data(
+        _join(_rel(root, ctx.sdist_root), "Cargo.toml"), _toml_bytes(doc), manifest
+    )
 
 
 def _add_cargo_lock(ctx: _Context, graph: CrateGraph) -> None:
@@ -394,7 +399,7 @@ def _pyproject_entry(ctx: _Context, metadata_rewrites: Mapping[str, str]) -> Non
     if ctx.settings.tool.data and layout.data_dir is not None:
         tool["data"] = ctx.python_arcname(layout.data_dir)
     manifests.rewrite_pyproject(doc, ctx.settings.tool_table, tool, metadata_rewrites)
-    ctx.collector.add_data("pyproject.toml", _toml_bytes(doc))
+    ctx.collector.add_data("pyproject.toml", _toml_bytes(doc), pyproject)
 
 
 def _excludes(settings: Settings) -> GlobSet:

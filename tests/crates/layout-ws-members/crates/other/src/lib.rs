@@ -1,0 +1,1 @@
+//! Another member of the workspace.
