@@ -154,10 +154,10 @@ def wheel_filename(metadata: PackageMetadata, tag: str) -> str:
     return f"{metadata.dist_name}-{metadata.version.replace('-', '_')}-{tag}.whl"
 
 
-def _unit_env(settings: Settings, unit: BuildUnit) -> tuple[dict[str, str], Path | None]:
-    """Extra cargo environment for one build unit: the zig linker, the abi3 pyo3 config."""
+def _cargo_env(settings: Settings) -> dict[str, str]:
+    """cargo's environment for every artifact kind (pyo3, cffi, uniffi, bin, extra
+    extensions): the settings' environment, with the zig linker under ``--zig``."""
     env = dict(settings.environ)
-    work = default_out_dir(settings).parent / "ferrule"
     if settings.platform.zig:
         from ferrule.interpreter import host_triple
         from ferrule.zig import zig_env
@@ -167,7 +167,15 @@ def _unit_env(settings: Settings, unit: BuildUnit) -> tuple[dict[str, str], Path
         for value in settings.platform.compatibility:
             if value.startswith("manylinux_"):
                 glibc = tuple(int(p) for p in value.split("_")[1:3])  # type: ignore[assignment]
-        env.update(zig_env(triple, glibc, work / "zig"))
+        env.update(zig_env(triple, glibc, default_out_dir(settings).parent / "ferrule" / "zig"))
+    return env
+
+
+def _unit_env(settings: Settings, unit: BuildUnit) -> tuple[dict[str, str], Path | None]:
+    """cargo's environment for one pyo3 build unit: :func:`_cargo_env` and the abi3 pyo3
+    config file."""
+    env = _cargo_env(settings)
+    work = default_out_dir(settings).parent / "ferrule"
     config = None
     if unit.abi3 is not None and "PYO3_CONFIG_FILE" not in env and uses_target_abi_config(settings):
         text = pyo3_config_text(unit.interpreter, unit.abi3)
@@ -287,7 +295,7 @@ def _binaries(
             ctx.settings.cargo_options,
             name,
             interp,
-            ctx.settings.environ,
+            _cargo_env(ctx.settings),
             embed_python=embed_python,
         )
         result = run_cargo(ctx.remap.apply(inv), "bin")
@@ -298,7 +306,7 @@ def _binaries(
 def _library(ctx: _Context, unit: BuildUnit | None) -> CargoResult:
     """The crate's cdylib; configured for pyo3 when ``unit`` is given."""
     env, pyo3_config = (
-        _unit_env(ctx.settings, unit) if unit is not None else (dict(ctx.settings.environ), None)
+        _unit_env(ctx.settings, unit) if unit is not None else (_cargo_env(ctx.settings), None)
     )
     interp = unit.interpreter if unit is not None else None
     inv = plan_cdylib(
@@ -333,7 +341,7 @@ def _extra_extensions(ctx: _Context, unit: BuildUnit) -> list[Entry]:
             all_features=False,
             no_default_features=False,
         )
-        env, pyo3_config = dict(settings.environ), None
+        env, pyo3_config = _cargo_env(settings), None
         suffix = interp.ext_suffix
         if unit.abi3 is not None:
             extra_settings = dataclasses.replace(
@@ -357,7 +365,7 @@ def _extra_extensions(ctx: _Context, unit: BuildUnit) -> list[Entry]:
             suffix = ".abi3.so"
         inv = plan_cdylib(ctx.cargo, manifest, options, interp, env, pyo3_config)
         inv = with_rustflags(inv, dynamic_crt_flags(options.target, interp, settings.environ))
-        library = ctx.staging.take(run_cargo(inv, "cdylib").artifacts[0].path)
+        library = ctx.staging.take(run_cargo(ctx.remap.apply(inv), "cdylib").artifacts[0].path)
         parts = extra.module_name.split(".")
         check_module_init(library, parts[-1], f"{key}.module-name")
         entries.append(
