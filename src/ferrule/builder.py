@@ -39,7 +39,7 @@ from ferrule.wheel.manifest import (
     plan_entries,
     wheel_file,
 )
-from ferrule.wheel.writer import WheelWriter
+from ferrule.wheel.writer import WheelWriter, zip_compression
 
 if TYPE_CHECKING:
     from ferrule.develop.fresh import WheelStamp
@@ -506,11 +506,21 @@ def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path, reuse: bool = Fals
         and ctx.stable_root is None
     )
     replayable = result if single else None
-    stamp = _wheel_stamp(settings, target, entries) if reuse else None
+    # The stamp knows the entries, not the compression: other compressions are always written.
+    default_zip = settings.compression == type(settings.compression)()
+    stamp = _wheel_stamp(settings, target, entries) if reuse and default_zip else None
     if stamp is not None and stamp.is_current():
         _log.info(f"{target} is up to date")
         return BuiltWheel(target, tag, interp, replayable)
-    with WheelWriter(target, metadata.dist_info, settings.environ) as writer:
+    method, level = zip_compression(settings.compression.method, settings.compression.level)
+    with WheelWriter(
+        target,
+        metadata.dist_info,
+        settings.environ,
+        method,
+        level,
+        large_file=settings.compression.large_file,
+    ) as writer:
         for entry in entries:
             if entry.source is not None:
                 writer.add_file(entry.arcname, entry.source, entry.executable or None)

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ferrule.commands._options import add_build_options, cli_options, interpreters
+from ferrule.commands._options import (
+    add_build_options,
+    add_strip_value_option,
+    cli_options,
+    interpreters,
+)
 
 if TYPE_CHECKING:
     from ferrule.builder import BuiltWheel
@@ -17,16 +22,11 @@ if TYPE_CHECKING:
 def register(sub: Any) -> None:
     p = sub.add_parser("build", aliases=["b"], help="build wheels")
     p.add_argument("-r", "--release", action="store_true", help="build in release mode")
-    p.add_argument("--strip", action="store_true", help="strip the library")
+    add_strip_value_option(p)
     p.add_argument(
         "--sdist",
         action="store_true",
         help="build a source distribution first, then the wheels from it (unpacked elsewhere)",
-    )
-    p.add_argument(
-        "--generate-stubs",
-        action="store_true",
-        help="write .pyi stubs from the built module first (as `ferrule stubs`); the wheel ships them",
     )
     add_build_options(p)
 
@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
 def _command_key(args: argparse.Namespace, rustc_args: Sequence[str]) -> list[str]:
     import json
 
-    options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "verbose"}
+    options = {k: v for k, v in vars(args).items() if not k.startswith("_")}
     return ["build", json.dumps(options, sort_keys=True, default=str), *rustc_args]
 
 
