@@ -39,6 +39,7 @@ from ferrule.wheel.manifest import (
     plan_entries,
     wheel_file,
 )
+from ferrule.wheel.sbom import sbom_entries
 from ferrule.wheel.writer import WheelWriter, zip_compression
 
 if TYPE_CHECKING:
@@ -490,6 +491,7 @@ def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path, reuse: bool = Fals
         else interp.describe()
     )
     _log.info(f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {what}")
+    sboms = sbom_entries(settings, metadata.dist_info)  # checked before cargo runs
     native, result, tag = _native(ctx, unit)
     entries = plan_entries(
         metadata,
@@ -497,6 +499,7 @@ def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path, reuse: bool = Fals
         wheel_file(f"ferrule ({__version__})", expand_tags(tag)),
         ctx.package_files,
         extra=_include_entries(ctx, result),
+        dist_info_extra=sboms,
     )
     target = out_dir / wheel_filename(metadata, tag)
     single = (

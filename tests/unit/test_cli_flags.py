@@ -63,7 +63,7 @@ def test_no_verbosity_flag_by_default() -> None:
     [
         (["build", "--pgo"], "ferrule does not support --pgo yet"),
         (["publish", "--include-debuginfo"], "ferrule does not support --include-debuginfo yet"),
-        (["build", "--sbom-include", "a.json"], "ferrule does not support --sbom-include yet"),
+        (["build", "--sbom-include", "a.json"], "SBOM file a.json (--sbom-include or "),
         (["develop", "--pgo"], "ferrule does not support --pgo yet"),
         (
             ["build", "--compression-method", "deflated", "--compression-level", "10"],
@@ -191,3 +191,63 @@ def test_levels_are_checked_as_maturin_does(method: str, level: int, message: st
 def test_zstd_without_zipfile_support_names_the_option() -> None:
     with pytest.raises(WheelError, match=r"--compression-method zstd needs Python 3.14"):
         zip_compression("zstd", None)
+
+
+# --sbom-include ------------------------------------------------------------------------
+
+
+def sbom_project(tmp_path: Path, config: str = "") -> Path:
+    project = tmp_path / "p"
+    shutil.copytree(CRATES / "pyo3-pure", project, ignore=shutil.ignore_patterns("target"))
+    if config:
+        with (project / "pyproject.toml").open("a") as f:
+            f.write(config)
+    (project / "sbom").mkdir()
+    for name in ("a.cdx.json", "b.spdx.json"):
+        (project / "sbom" / name).write_text("{}")
+    return project
+
+
+def sboms(project: Path, *argv: str) -> list[tuple[str, str]]:
+    from ferrule.wheel.sbom import sbom_entries
+
+    args = parse_args(["build", *argv])
+    settings = load_settings(project, cli_options(args, [], "dev"), {})
+    entries = sbom_entries(settings, "d-1.dist-info")
+    return [(e.arcname, str(e.source and e.source.relative_to(project))) for e in entries]
+
+
+def test_sbom_includes_config_first_then_command_line(tmp_path: Path) -> None:
+    """As maturin's merge_and_dedup_sbom_includes: pyproject first, repeated paths once."""
+    project = sbom_project(tmp_path, '\n[tool.maturin.sbom]\ninclude = ["sbom/b.spdx.json"]\n')
+    argv = ["--sbom-include", "sbom/a.cdx.json", "sbom/b.spdx.json"]
+    assert sboms(project, *argv) == [
+        ("d-1.dist-info/sboms/b.spdx.json", "sbom/b.spdx.json"),
+        ("d-1.dist-info/sboms/a.cdx.json", "sbom/a.cdx.json"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--sbom-include", "sbom/missing.json"], "sbom/missing.json .* not found"),
+        (["--sbom-include", "../outside.json"], "is outside the project root"),
+        (["--sbom-include", "sbom"], "is not a file"),
+        (["--sbom-include", "sbom/a.cdx.json", "other/a.cdx.json"], "have the same file name"),
+    ],
+)
+def test_sbom_include_problems(tmp_path: Path, argv: list[str], message: str) -> None:
+    project = sbom_project(tmp_path)
+    (tmp_path / "outside.json").write_text("{}")
+    (project / "other").mkdir()
+    (project / "other" / "a.cdx.json").write_text("{}")
+    with pytest.raises(WheelError, match=message):
+        sboms(project, *argv)
+
+
+def test_sbom_include_config_must_be_a_list(tmp_path: Path) -> None:
+    from ferrule.errors import ConfigError
+
+    project = sbom_project(tmp_path, '\n[tool.maturin.sbom]\ninclude = "sbom/a.cdx.json"\n')
+    with pytest.raises(ConfigError, match=r"tool\.maturin\.sbom\.include"):
+        sboms(project)

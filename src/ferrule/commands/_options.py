@@ -120,7 +120,7 @@ def add_build_options(p: argparse.ArgumentParser) -> None:
         default=[],
         type=Path,
         metavar="FILE",
-        help="SBOM files for <dist-info>/sboms/ (not supported by ferrule yet)",
+        help="SBOM files to ship in <dist-info>/sboms/ (after [tool.maturin.sbom] include)",
     )
     add_pgo_option(p)
     add_compression_options(p)
@@ -240,11 +240,12 @@ def cli_options(
         compression_method=method,
         compression_level=level,
         compression_large_file=getattr(args, "compression_enable_large_file_support", False),
+        sbom_include=tuple(getattr(args, "sbom_include", None) or ()),
         strict=getattr(args, "strict", False),
     )
 
 
-_NOT_YET = ("pgo", "include_debuginfo", "sbom_include")
+_NOT_YET = ("pgo", "include_debuginfo")
 
 
 def refuse_unsupported(args: argparse.Namespace) -> None:

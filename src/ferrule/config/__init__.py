@@ -69,6 +69,7 @@ class CliOptions:
     compression_method: str = "deflated"
     compression_level: int | None = None
     compression_large_file: bool = False
+    sbom_include: tuple[Path, ...] = ()
     strict: bool = False
 
 
@@ -301,4 +302,5 @@ def load_settings(
         compression=Compression(
             cli.compression_method, cli.compression_level, cli.compression_large_file
         ),
+        sbom_include=cli.sbom_include,
     )

@@ -231,6 +231,7 @@ class Settings:
     environ: Mapping[str, str]
     platform: PlatformOptions = field(default_factory=PlatformOptions)
     compression: Compression = field(default_factory=Compression)
+    sbom_include: tuple[Path, ...] = ()  # --sbom-include (the config's come first)
 
     @property
     def project_table(self) -> Mapping[str, Any] | None:

@@ -193,12 +193,13 @@ def plan_entries(
     wheel_file: bytes,
     package_files: Sequence[Entry],
     extra: Sequence[Entry] = (),
+    dist_info_extra: Sequence[Entry] = (),
 ) -> list[Entry]:
     """Every entry of the wheel, package files sorted first and dist-info last.
 
     ``native`` are the entries the bindings made from cargo's artifacts,
     ``package_files`` come from :func:`package_entries`, ``extra`` are
-    ``include`` files. RECORD is not listed: the writer adds it. Two entries
+    ``include`` files, ``dist_info_extra`` more ``.dist-info`` files (SBOMs). RECORD is not listed: the writer adds it. Two entries
     with one name are refused, naming both sources.
     """
     entries: list[Entry] = list(native) + list(extra) + list(package_files)
@@ -212,6 +213,7 @@ def plan_entries(
         meta_entries.append(Entry(f"{dist_info}/entry_points.txt", data=metadata.entry_points))
     for rel, path in metadata.license_files:
         meta_entries.append(Entry(f"{dist_info}/licenses/{rel}", source=path))
+    meta_entries += dist_info_extra  # sboms/
 
     # Package files first, then the .data directory, then .dist-info (as maturin).
     data_prefix = f"{metadata.dist_name}-{metadata.version}.data/"
