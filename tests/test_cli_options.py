@@ -117,3 +117,39 @@ def test_sbom_include_as_maturins(tmp_path: Path, crate_copy: Any, venv: VEnv) -
     (wheel,) = ours.glob("*.whl")
     venv.pip("install", "-q", "--no-index", wheel)
     assert venv.exercise(CRATES / "pyo3-pure" / "exercise.py") == "ok"
+
+
+@pytest.mark.maturin
+def test_include_debuginfo_as_maturins(tmp_path: Path, crate_copy: Any, venv: VEnv) -> None:
+    """With `-C split-debuginfo=packed`, cargo's .dwp ships next to the library, as maturin's."""
+    project = crate_copy("pyo3-pure")
+    target = os.environ["CARGO_TARGET_DIR"]
+    # Own target directories: other RUSTFLAGS would make cargo rebuild the shared ones.
+    env = clean_env(RUSTFLAGS="-C split-debuginfo=packed", CARGO_TARGET_DIR=target + "-dwp")
+    ours, theirs, stripped = tmp_path / "ours", tmp_path / "theirs", tmp_path / "stripped"
+    ferrule(
+        "build", "-i", str(venv.python), "--include-debuginfo", "-o", ours, cwd=project, env=env
+    )
+    maturin_env = dict(env, CARGO_TARGET_DIR=target + "-maturin-dwp")
+    run(
+        ["maturin", "build", "-i", "python3", "--include-debuginfo", "-o", theirs],
+        cwd=project, env=maturin_env,
+    )  # fmt: skip
+
+    def names(out: Path) -> list[str]:
+        (wheel,) = out.glob("*.whl")
+        with zipfile.ZipFile(wheel) as zf:
+            return [n for n in zf.namelist() if not n.endswith(".cyclonedx.json")]
+
+    assert names(ours) == names(theirs)
+    assert "pyo3_pure/libpyo3_pure.so.dwp" in names(ours)
+    (wheel,) = ours.glob("*.whl")
+    venv.pip("install", "-q", "--no-index", wheel)
+    assert venv.exercise(CRATES / "pyo3-pure" / "exercise.py") == "ok"
+    # --strip wins, as in maturin: no debug info, and a warning says so.
+    proc = ferrule(
+        "build", "-i", str(venv.python), "--include-debuginfo", "--strip", "-o", stripped,
+        cwd=project, env=env,
+    )  # fmt: skip
+    assert "--include-debuginfo ships no debug info" in proc.stderr
+    assert not [n for n in names(stripped) if n.endswith(".dwp")]

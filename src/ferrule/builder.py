@@ -20,6 +20,7 @@ from ferrule.bindings.bin import script_entries
 from ferrule.bindings.pyo3 import check_module_init, extension_entries
 from ferrule.cargo.build import CargoResult, run_cargo
 from ferrule.cargo.command import dynamic_crt_flags, plan_bin, plan_cdylib, with_rustflags
+from ferrule.cargo.messages import Artifact
 from ferrule.cargo.metadata import CargoProject, read_metadata
 from ferrule.cargo.remap import PathRemap, path_remap
 from ferrule.cargo.stable_root import StableRoot, activate, default_base, plan_stable_root
@@ -386,6 +387,29 @@ def _include_entries(ctx: _Context, result: CargoResult | None) -> list[Entry]:
     return entries
 
 
+def _debuginfo_entries(ctx: _Context, artifact: Artifact, directory: PurePosixPath) -> list[Entry]:
+    """``--include-debuginfo``: cargo's split debug info file next to the library, as maturin.
+
+    On Linux cargo writes one (``lib<name>.so.dwp``) only with ``-C split-debuginfo=packed``;
+    stripping wins over including (maturin warns and ships none).
+    """
+    settings = ctx.settings
+    if not settings.include_debuginfo:
+        return []
+    if settings.platform.strip:
+        _log.warn("--strip is enabled: --include-debuginfo ships no debug info")
+        return []
+    if artifact.debuginfo is None or not artifact.debuginfo.is_file():
+        _log.warn(
+            "--include-debuginfo: cargo wrote no split debug info file for "
+            f"{artifact.path.name} (set `-C split-debuginfo=packed` in RUSTFLAGS or "
+            "[tool.maturin] rustc-args to get a .dwp)"
+        )
+        return []
+    staged = ctx.staging.take(artifact.debuginfo)
+    return [Entry(str(directory / staged.name), source=staged)]
+
+
 def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | None, str]:
     """Build the crate's artifacts for one unit: wheel entries, cargo result, wheel tag."""
     settings, layout, env = ctx.settings, ctx.layout, ctx.settings.environ
@@ -406,6 +430,7 @@ def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | 
             pure=not layout.mixed,
             extension_name=layout.extension_name,
         )
+        entries += _debuginfo_entries(ctx, result.artifacts[0], layout.extension_dir)
         entries += _library_entries(outcome)
         if settings.tool.extensions and unit.abi3 is not None:
             raise FerruleError(

@@ -62,7 +62,7 @@ def test_no_verbosity_flag_by_default() -> None:
     ("argv", "message"),
     [
         (["build", "--pgo"], "ferrule does not support --pgo yet"),
-        (["publish", "--include-debuginfo"], "ferrule does not support --include-debuginfo yet"),
+        (["publish", "--pgo"], "ferrule does not support --pgo yet"),
         (["build", "--sbom-include", "a.json"], "SBOM file a.json (--sbom-include or "),
         (["develop", "--pgo"], "ferrule does not support --pgo yet"),
         (

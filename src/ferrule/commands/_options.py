@@ -111,7 +111,8 @@ def add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--include-debuginfo",
         action="store_true",
-        help="ship split debug info (.dwp) in the wheel (not supported by ferrule yet)",
+        help="ship the split debug info cargo makes (.dwp, with -C split-debuginfo=packed) "
+        "next to the library; off with --strip",
     )
     p.add_argument(
         "--sbom-include",
@@ -241,11 +242,12 @@ def cli_options(
         compression_level=level,
         compression_large_file=getattr(args, "compression_enable_large_file_support", False),
         sbom_include=tuple(getattr(args, "sbom_include", None) or ()),
+        include_debuginfo=getattr(args, "include_debuginfo", False),
         strict=getattr(args, "strict", False),
     )
 
 
-_NOT_YET = ("pgo", "include_debuginfo")
+_NOT_YET = ("pgo",)
 
 
 def refuse_unsupported(args: argparse.Namespace) -> None:

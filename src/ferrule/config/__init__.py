@@ -70,6 +70,7 @@ class CliOptions:
     compression_level: int | None = None
     compression_large_file: bool = False
     sbom_include: tuple[Path, ...] = ()
+    include_debuginfo: bool = False
     strict: bool = False
 
 
@@ -303,4 +304,5 @@ def load_settings(
             cli.compression_method, cli.compression_level, cli.compression_large_file
         ),
         sbom_include=cli.sbom_include,
+        include_debuginfo=cli.include_debuginfo,
     )

@@ -232,6 +232,7 @@ class Settings:
     platform: PlatformOptions = field(default_factory=PlatformOptions)
     compression: Compression = field(default_factory=Compression)
     sbom_include: tuple[Path, ...] = ()  # --sbom-include (the config's come first)
+    include_debuginfo: bool = False  # ship cargo's split debug info (.dwp) next to the library
 
     @property
     def project_table(self) -> Mapping[str, Any] | None:
