@@ -72,8 +72,14 @@ def test_no_verbosity_flag_by_default() -> None:
     ],
 )
 def test_unsupported_options_stop_with_one_clear_error(
-    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    argv: list[str],
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
 ) -> None:
+    if "--pgo" in argv:
+        request.getfixturevalue("fake_llvm")  # an llvm-profdata of rustc's LLVM is found
     shutil.copytree(CRATES / "pyo3-pure", tmp_path / "p")
     cwd = Path.cwd()
     os.chdir(tmp_path / "p")
@@ -87,7 +93,9 @@ def test_unsupported_options_stop_with_one_clear_error(
     assert not (tmp_path / "p" / "target").exists()
 
 
-def test_maturin_pgo_variable_is_refused_too(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_maturin_pgo_variable_is_refused_too(
+    monkeypatch: pytest.MonkeyPatch, fake_llvm: Path
+) -> None:
     from ferrule.errors import FerruleError
 
     monkeypatch.setenv("MATURIN_PGO", "1")
@@ -95,6 +103,49 @@ def test_maturin_pgo_variable_is_refused_too(monkeypatch: pytest.MonkeyPatch) ->
         cli_options(parse_args(["build"]), [], "dev")
     monkeypatch.setenv("MATURIN_PGO", "false")
     cli_options(parse_args(["build"]), [], "dev")
+
+
+def _tool(path: Path, text: str) -> Path:
+    path.write_text(f"#!/bin/sh\n{text}\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.fixture
+def fake_llvm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A rustc of LLVM 22 whose sysroot has no llvm-tools, and LLVM 14's llvm-profdata on PATH."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    sysroot = tmp_path / "sysroot"
+    _tool(
+        bin_dir / "rustc",
+        f'if [ "$1" = -vV ]; then printf "rustc 1.95.0\\nhost: x86_64-unknown-linux-gnu\\n'
+        f'LLVM version: 22.1.2\\n"; else echo {sysroot}; fi',
+    )
+    _tool(bin_dir / "llvm-profdata", "echo 'Debian LLVM version 14.0.6'")
+    monkeypatch.setenv("RUSTC", str(bin_dir / "rustc"))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    _tool(bin_dir / "llvm-profdata-22", "echo 'LLVM version 22.1.0'")
+    return bin_dir
+
+
+def test_pgo_names_the_missing_llvm_profdata(fake_llvm: Path) -> None:
+    from ferrule.errors import FerruleError
+    from ferrule.pgo import find_llvm_profdata
+
+    assert find_llvm_profdata(os.environ) == fake_llvm / "llvm-profdata-22"
+    (fake_llvm / "llvm-profdata-22").unlink()
+    with pytest.raises(FerruleError) as info:
+        find_llvm_profdata(os.environ)
+    assert str(info.value) == (
+        "--pgo needs llvm-profdata from LLVM 22, the LLVM of rustc (rustc 1.95.0); found only "
+        f"{fake_llvm / 'llvm-profdata'} (LLVM 14), which cannot read its profiles. Install it "
+        "with `rustup component add llvm-tools` or put llvm-profdata-22 on PATH"
+    )
+    sysroot_tool = fake_llvm.parent / "sysroot/lib/rustlib/x86_64-unknown-linux-gnu/bin"
+    sysroot_tool.mkdir(parents=True)
+    _tool(sysroot_tool / "llvm-profdata", "echo 'LLVM version 22.1.2'")
+    assert find_llvm_profdata(os.environ) == sysroot_tool / "llvm-profdata"
 
 
 def test_strict_reaches_cli_options() -> None:

@@ -247,22 +247,24 @@ def cli_options(
     )
 
 
-_NOT_YET = ("pgo",)
+_FALSEY = ("", "0", "false", "no", "off", "n", "f")  # clap's FalseyValueParser
 
 
 def refuse_unsupported(args: argparse.Namespace) -> None:
-    """maturin options that ferrule accepts but cannot honour yet: one clear error."""
+    """maturin options that ferrule accepts but cannot honour yet: one clear error.
+
+    ``--pgo`` (or ``MATURIN_PGO``) first names what is missing for it on this
+    machine (an ``llvm-profdata`` of rustc's LLVM), then that ferrule lacks it.
+    """
     from ferrule.errors import FerruleError
 
-    pgo_env = os.environ.get("MATURIN_PGO", "").strip().lower()
-    for dest in _NOT_YET:
-        given = getattr(args, dest, None)
-        if dest == "pgo" and pgo_env not in ("", "0", "false", "no", "off", "n", "f"):
-            given, flag = True, "--pgo (from MATURIN_PGO)"
-        else:
-            flag = "--" + dest.replace("_", "-")
-        if given:
-            raise FerruleError(f"ferrule does not support {flag} yet")
+    from_env = os.environ.get("MATURIN_PGO", "").strip().lower() not in _FALSEY
+    if getattr(args, "pgo", False) or from_env:
+        from ferrule.pgo import find_llvm_profdata
+
+        tool = find_llvm_profdata(os.environ)
+        flag = "--pgo" if getattr(args, "pgo", False) else "--pgo (from MATURIN_PGO)"
+        raise FerruleError(f"ferrule does not support {flag} yet (found {tool})")
 
 
 def interpreters(args: argparse.Namespace, settings: Settings) -> list[Interpreter]:
