@@ -50,6 +50,11 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
         print(write_dist_info(settings, args.metadata_directory))
         return 0
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    built = build_wheels(settings, interpreters(args, settings)[:1], out)
+    targets = interpreters(args, settings)[:1]
+    if args.generate_stubs:
+        from ferrule.stubs import generate_for_build
+
+        generate_for_build(settings, targets[0])
+    built = build_wheels(settings, targets, out)
     print(built[0].path)
     return 0
