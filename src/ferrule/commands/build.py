@@ -31,10 +31,13 @@ def register(sub: Any) -> None:
     add_build_options(p)
 
 
+_VERBOSITY = ("verbose", "command_verbose")
+
+
 def _command_key(args: argparse.Namespace, rustc_args: Sequence[str]) -> list[str]:
     import json
 
-    options = {k: v for k, v in vars(args).items() if not k.startswith("_")}
+    options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k not in _VERBOSITY}
     return ["build", json.dumps(options, sort_keys=True, default=str), *rustc_args]
 
 
@@ -50,7 +53,9 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     replayable = not (args.sdist or args.generate_stubs)
     if replayable and replay.replay(command, cwd, environ, "build"):
         return 0
-    recorder = replay.Recorder().start() if replayable else None
+    # Verbosity is not part of the key; a verbose run (cargo -v) replays an earlier
+    # quiet one but is never recorded, so no replay inherits its cargo -v.
+    recorder = replay.Recorder().start() if replayable and not args.verbose else None
     try:
         settings, wheels = _build(args, rustc_args)
     except BaseException:

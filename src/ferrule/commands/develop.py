@@ -123,8 +123,11 @@ def replay_args(args: argparse.Namespace, rustc_args: Sequence[str], profile: st
     return out
 
 
+_VERBOSITY = ("verbose", "command_verbose")
+
+
 def _command_key(args: argparse.Namespace, rustc_args: Sequence[str]) -> list[str]:
-    options = {k: v for k, v in vars(args).items() if not k.startswith("_")}
+    options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k not in _VERBOSITY}
     return [json.dumps(options, sort_keys=True, default=str), *rustc_args]
 
 
@@ -144,7 +147,9 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     from ferrule.develop.editable import editable_profile
     from ferrule.develop.run import DevelopRequest, develop
 
-    recorder = replay.Recorder().start() if replayable else None
+    # Verbosity is not part of the key; a verbose run (cargo -v) replays an earlier
+    # quiet one but is never recorded, so no replay inherits its cargo -v.
+    recorder = replay.Recorder().start() if replayable and not args.verbose else None
     try:
         explicit = bool(args.release or args.profile)
         settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "dev"))
