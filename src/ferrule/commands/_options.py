@@ -258,12 +258,14 @@ def refuse_unsupported(args: argparse.Namespace) -> None:
     """
     from ferrule.errors import FerruleError
 
+    if not hasattr(args, "pgo"):
+        return  # a command without --pgo (generate-stubs) ignores MATURIN_PGO, as maturin's
     from_env = os.environ.get("MATURIN_PGO", "").strip().lower() not in _FALSEY
-    if getattr(args, "pgo", False) or from_env:
+    if args.pgo or from_env:
         from ferrule.pgo import find_llvm_profdata
 
         tool = find_llvm_profdata(os.environ)
-        flag = "--pgo" if getattr(args, "pgo", False) else "--pgo (from MATURIN_PGO)"
+        flag = "--pgo" if args.pgo else "--pgo (from MATURIN_PGO)"
         raise FerruleError(f"ferrule does not support {flag} yet (found {tool})")
 
 
