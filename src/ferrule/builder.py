@@ -487,6 +487,7 @@ def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | 
                 has_bindgen,
                 env,
             )
+        entries += _debuginfo_entries(ctx, result.artifacts[0], package_dir)
         return entries + _library_entries(outcome), result, f"py3-none-{outcome.platform}"
     # bin: binaries as scripts; a pyo3 binary embeds this interpreter.
     names = _selected_bins(ctx, all_if_unfiltered=True)
