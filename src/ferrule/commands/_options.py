@@ -24,6 +24,7 @@ __all__ = [
     "cli_options",
     "interpreters",
     "refuse_unsupported",
+    "without_verbosity",
 ]
 
 
@@ -267,6 +268,21 @@ def refuse_unsupported(args: argparse.Namespace) -> None:
         tool = find_llvm_profdata(os.environ)
         flag = "--pgo" if args.pgo else "--pgo (from MATURIN_PGO)"
         raise FerruleError(f"ferrule does not support {flag} yet (found {tool})")
+
+
+def without_verbosity(argv: Sequence[str]) -> tuple[str, ...]:
+    """cargo's argv without ``-v``/``-vv`` (before ``--``), as a replay records it.
+
+    Verbosity is not part of the replay key, so a later quiet run replays a
+    verbose one (and the other way round) with cargo as quiet as it was asked.
+
+    >>> without_verbosity(["cargo", "rustc", "-vv", "--lib", "--", "-v"])
+    ('cargo', 'rustc', '--lib', '--', '-v')
+    """
+    argv = list(argv)
+    split = argv.index("--") if "--" in argv else len(argv)
+    head = [a for a in argv[:split] if not (a.startswith("-v") and set(a[1:]) == {"v"})]
+    return (*head, *argv[split:])
 
 
 def interpreters(args: argparse.Namespace, settings: Settings) -> list[Interpreter]:

@@ -12,6 +12,7 @@ from ferrule.commands._options import (
     add_strip_value_option,
     cli_options,
     interpreters,
+    without_verbosity,
 )
 
 if TYPE_CHECKING:
@@ -53,9 +54,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     replayable = not (args.sdist or args.generate_stubs)
     if replayable and replay.replay(command, cwd, environ, "build"):
         return 0
-    # Verbosity is not part of the key; a verbose run (cargo -v) replays an earlier
-    # quiet one but is never recorded, so no replay inherits its cargo -v.
-    recorder = replay.Recorder().start() if replayable and not args.verbose else None
+    recorder = replay.Recorder().start() if replayable else None
     try:
         settings, wheels = _build(args, rustc_args)
     except BaseException:
@@ -83,7 +82,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
                 *interp,
                 *(os.path.realpath(p) for p in interp),
             ],
-            cargo.invocation.argv,
+            without_verbosity(cargo.invocation.argv),
             cargo.invocation.env,
             cargo.artifacts[0].path,
             None,

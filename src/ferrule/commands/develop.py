@@ -15,6 +15,7 @@ from ferrule.commands._options import (
     add_pgo_option,
     add_strict_option,
     cli_options,
+    without_verbosity,
 )
 
 __all__ = ["register", "replay_args", "run"]
@@ -147,9 +148,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     from ferrule.develop.editable import editable_profile
     from ferrule.develop.run import DevelopRequest, develop
 
-    # Verbosity is not part of the key; a verbose run (cargo -v) replays an earlier
-    # quiet one but is never recorded, so no replay inherits its cargo -v.
-    recorder = replay.Recorder().start() if replayable and not args.verbose else None
+    recorder = replay.Recorder().start() if replayable else None
     try:
         explicit = bool(args.release or args.profile)
         settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "dev"))
@@ -183,7 +182,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
             cwd,
             environ,
             [*outcome.depends_on, *recorder.paths],
-            outcome.cargo.argv,
+            without_verbosity(outcome.cargo.argv),
             outcome.cargo.env,
             outcome.artifact,
             outcome.stamp,
