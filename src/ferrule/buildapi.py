@@ -208,8 +208,13 @@ def build_wheel(
     from pathlib import Path
 
     from ferrule.builder import build_wheels
+    from ferrule.cli import split_rustc_args
 
     settings, interp = _settings_and_interpreter(config_settings, "release")
+    if "--generate-stubs" in split_rustc_args(_build_args(config_settings))[0]:
+        from ferrule.stubs import generate_for_build
+
+        generate_for_build(settings, interp)  # as `ferrule build --generate-stubs`
     prepared = None
     if metadata_directory is not None:
         # PEP 517: the wheel must carry the metadata the frontend was given.

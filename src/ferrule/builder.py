@@ -20,6 +20,7 @@ from ferrule.bindings.bin import script_entries
 from ferrule.bindings.pyo3 import check_module_init, extension_entries
 from ferrule.cargo.build import CargoResult, run_cargo
 from ferrule.cargo.command import dynamic_crt_flags, plan_bin, plan_cdylib, with_rustflags
+from ferrule.cargo.messages import Artifact
 from ferrule.cargo.metadata import CargoProject, read_metadata
 from ferrule.cargo.remap import PathRemap, path_remap
 from ferrule.cargo.stable_root import StableRoot, activate, default_base, plan_stable_root
@@ -40,7 +41,8 @@ from ferrule.wheel.manifest import (
     plan_entries,
     wheel_file,
 )
-from ferrule.wheel.writer import WheelWriter
+from ferrule.wheel.sbom import sbom_entries
+from ferrule.wheel.writer import WheelWriter, zip_compression
 
 if TYPE_CHECKING:
     from ferrule.develop.fresh import WheelStamp
@@ -425,6 +427,29 @@ def _include_entries(ctx: _Context, result: CargoResult | None) -> list[Entry]:
     return entries
 
 
+def _debuginfo_entries(ctx: _Context, artifact: Artifact, directory: PurePosixPath) -> list[Entry]:
+    """``--include-debuginfo``: cargo's split debug info file next to the library, as maturin.
+
+    On Linux cargo writes one (``lib<name>.so.dwp``) only with ``-C split-debuginfo=packed``;
+    stripping wins over including (maturin warns and ships none).
+    """
+    settings = ctx.settings
+    if not settings.include_debuginfo:
+        return []
+    if settings.platform.strip:
+        _log.warn("--strip is enabled: --include-debuginfo ships no debug info")
+        return []
+    if artifact.debuginfo is None or not artifact.debuginfo.is_file():
+        _log.warn(
+            "--include-debuginfo: cargo wrote no split debug info file for "
+            f"{artifact.path.name} (set `-C split-debuginfo=packed` in RUSTFLAGS or "
+            "[tool.maturin] rustc-args to get a .dwp)"
+        )
+        return []
+    staged = ctx.staging.take(artifact.debuginfo)
+    return [Entry(str(directory / staged.name), source=staged)]
+
+
 def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | None, str]:
     """Build the crate's artifacts for one unit: wheel entries, cargo result, wheel tag."""
     settings, layout, env = ctx.settings, ctx.layout, ctx.settings.environ
@@ -445,6 +470,7 @@ def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | 
             pure=not layout.mixed,
             extension_name=layout.extension_name,
         )
+        entries += _debuginfo_entries(ctx, result.artifacts[0], layout.extension_dir)
         entries += _library_entries(outcome)
         entries += _extra_extensions(ctx, unit)
         # ferrule: binaries named in `targets` ship alongside the library.
@@ -497,6 +523,7 @@ def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | 
                 bindgen,
                 env,
             )
+        entries += _debuginfo_entries(ctx, result.artifacts[0], package_dir)
         return entries + _library_entries(outcome), result, f"py3-none-{outcome.platform}"
     # bin: binaries as scripts; a pyo3 binary embeds this interpreter.
     names = _selected_bins(ctx, all_if_unfiltered=True)
@@ -528,6 +555,7 @@ def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path, reuse: bool = Fals
         else interp.describe()
     )
     _log.info(f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {what}")
+    sboms = sbom_entries(settings, metadata.dist_info)  # checked before cargo runs
     native, result, tag = _native(ctx, unit)
     entries = plan_entries(
         metadata,
@@ -535,6 +563,7 @@ def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path, reuse: bool = Fals
         wheel_file(f"ferrule ({__version__})", expand_tags(tag)),
         ctx.package_files,
         extra=_include_entries(ctx, result),
+        dist_info_extra=sboms,
     )
     target = out_dir / wheel_filename(metadata, tag)
     single = (
@@ -544,11 +573,21 @@ def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path, reuse: bool = Fals
         and ctx.stable_root is None
     )
     replayable = result if single else None
-    stamp = _wheel_stamp(settings, target, entries) if reuse else None
+    # The stamp knows the entries, not the compression: other compressions are always written.
+    default_zip = settings.compression == type(settings.compression)()
+    stamp = _wheel_stamp(settings, target, entries) if reuse and default_zip else None
     if stamp is not None and stamp.is_current():
         _log.info(f"{target} is up to date")
         return BuiltWheel(target, tag, interp, replayable)
-    with WheelWriter(target, metadata.dist_info, settings.environ) as writer:
+    method, level = zip_compression(settings.compression.method, settings.compression.level)
+    with WheelWriter(
+        target,
+        metadata.dist_info,
+        settings.environ,
+        method,
+        level,
+        large_file=settings.compression.large_file,
+    ) as writer:
         for entry in entries:
             if entry.source is not None:
                 writer.add_file(entry.arcname, entry.source, entry.executable or None)

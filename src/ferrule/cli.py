@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
 
-__all__ = ["build_parser", "main", "split_rustc_args"]
+__all__ = ["build_parser", "main", "parse_args", "split_rustc_args"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +39,30 @@ def build_parser() -> argparse.ArgumentParser:
         module.register(sub)
         for added in set(sub.choices) - before:
             sub.choices[added].set_defaults(_command_module=module)
+    # -v after the command too, counted, as maturin's (-v: cargo -v, -vv: cargo -vv);
+    # aliases share their command's parser.
+    for command_parser in {id(p): p for p in sub.choices.values()}.values():
+        command_parser.add_argument(
+            "-v",
+            "--verbose",
+            dest="command_verbose",
+            action="count",
+            default=0,
+            help="more output; passed on to cargo (-v, -vv)",
+        )
     return parser
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """``argv`` (without the rustc part) parsed; ``-v`` counted before and after the command.
+
+    >>> args = parse_args(["-v", "build", "-vv", "-i", "python3", "-i", "pypy3"])
+    >>> args.verbose, args.interpreter
+    (3, ['python3', 'pypy3'])
+    """
+    args = build_parser().parse_args(list(argv))
+    args.verbose += args.command_verbose
+    return args
 
 
 def split_rustc_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -63,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Answered before building the parser, which imports every command module.
         print(f"ferrule {__version__}")
         return 0
-    args = build_parser().parse_args(ours)
+    args = parse_args(ours)
     _log.set_verbosity(args.verbose)
     try:
         result: int = args._command_module.run(args, rustc_args)

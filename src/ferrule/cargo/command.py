@@ -145,6 +145,17 @@ def _common_args(options: CargoOptions, manifest: Path, interp: Interpreter | No
         args += ["--config", item]
     for flag in options.unstable_flags:
         args += ["-Z", flag]
+    if options.verbose:
+        args.append("-" + "v" * options.verbose)
+    if options.color:
+        args += ["--color", options.color]
+    for flag, on in (
+        ("--timings", options.timings),
+        ("--ignore-rust-version", options.ignore_rust_version),
+        ("--future-incompat-report", options.future_incompat_report),
+    ):
+        if on:
+            args.append(flag)
     return args
 
 

@@ -18,6 +18,11 @@ class Artifact:
     target_name: str
     crate_type: str
     path: Path
+    # Split debug info cargo reported with it (.dwp, .pdb, .dSYM), with one crate type only.
+    debuginfo: Path | None = None
+
+
+_DEBUGINFO = (".dwp", ".pdb", ".dSYM")
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,10 @@ def find_artifacts(
     ...        "filenames": ["/t/debug/libdemo.so"]}
     >>> dep = dict(msg, manifest_path="/r/pyo3/Cargo.toml")
     >>> find_artifacts([dep, msg], Path("/p/Cargo.toml"), "cdylib")
-    [Artifact(target_name='demo', crate_type='cdylib', path=PosixPath('/t/debug/libdemo.so'))]
+    [Artifact(target_name='demo', crate_type='cdylib', path=PosixPath('/t/debug/libdemo.so'), debuginfo=None)]
+    >>> msg["filenames"].append("/t/debug/libdemo.so.dwp")
+    >>> find_artifacts([msg], Path("/p/Cargo.toml"), "cdylib")[0].debuginfo
+    PosixPath('/t/debug/libdemo.so.dwp')
     """
     found: list[Artifact] = []
     for message in messages:
@@ -71,9 +79,18 @@ def find_artifacts(
         target = message.get("target", {})
         crate_types = target.get("crate_types", [])
         filenames = message.get("filenames", [])
+        extra = [Path(f) for f in filenames[len(crate_types) :]]
+        debuginfo = next((f for f in extra if f.suffix in _DEBUGINFO), None)
         for kind, filename in zip(crate_types, filenames):
             if kind == crate_type:
-                found.append(Artifact(str(target.get("name", "")), kind, Path(filename)))
+                found.append(
+                    Artifact(
+                        str(target.get("name", "")),
+                        kind,
+                        Path(filename),
+                        debuginfo if len(crate_types) == 1 else None,
+                    )
+                )
     return found
 
 

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ferrule.commands._options import add_build_options, cli_options, interpreters
+from ferrule.commands._options import (
+    add_build_options,
+    add_strip_value_option,
+    cli_options,
+    interpreters,
+    without_verbosity,
+)
 
 if TYPE_CHECKING:
     from ferrule.builder import BuiltWheel
@@ -17,24 +23,22 @@ if TYPE_CHECKING:
 def register(sub: Any) -> None:
     p = sub.add_parser("build", aliases=["b"], help="build wheels")
     p.add_argument("-r", "--release", action="store_true", help="build in release mode")
-    p.add_argument("--strip", action="store_true", help="strip the library")
+    add_strip_value_option(p)
     p.add_argument(
         "--sdist",
         action="store_true",
         help="build a source distribution first, then the wheels from it (unpacked elsewhere)",
     )
-    p.add_argument(
-        "--generate-stubs",
-        action="store_true",
-        help="write .pyi stubs from the built module first (as `ferrule stubs`); the wheel ships them",
-    )
     add_build_options(p)
+
+
+_VERBOSITY = ("verbose", "command_verbose")
 
 
 def _command_key(args: argparse.Namespace, rustc_args: Sequence[str]) -> list[str]:
     import json
 
-    options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "verbose"}
+    options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k not in _VERBOSITY}
     return ["build", json.dumps(options, sort_keys=True, default=str), *rustc_args]
 
 
@@ -78,7 +82,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
                 *interp,
                 *(os.path.realpath(p) for p in interp),
             ],
-            cargo.invocation.argv,
+            without_verbosity(cargo.invocation.argv),
             cargo.invocation.env,
             cargo.artifacts[0].path,
             None,

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ferrule.commands._options import add_cargo_options, cli_options
+from ferrule.commands._options import (
+    add_cargo_options,
+    add_compression_options,
+    add_pgo_option,
+    add_strict_option,
+    cli_options,
+    without_verbosity,
+)
 
 __all__ = ["register", "replay_args", "run"]
 
@@ -31,7 +38,12 @@ def register(sub: Any) -> None:
         description="Build the crate and install it into VIRTUAL_ENV, CONDA_PREFIX or the "
         "nearest .venv, without pip. Does nothing (but run cargo) when nothing changed.",
     )
-    p.add_argument("-b", "--bindings", choices=("pyo3", "pyo3-ffi", "cffi", "uniffi", "bin"))
+    p.add_argument(
+        "-b",
+        "--bindings",
+        "--binding-crate",
+        choices=("pyo3", "pyo3-ffi", "cffi", "uniffi", "bin"),
+    )
     p.add_argument("-r", "--release", action="store_true", help="build in release mode")
     p.add_argument("--strip", action="store_true", help="strip the library")
     p.add_argument(
@@ -59,6 +71,15 @@ def register(sub: Any) -> None:
         "(default: the rebuild-on-import config key)",
     )
     p.add_argument("--from-import-hook", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--generate-stubs",
+        action="store_true",
+        help="write .pyi stubs from the built module first (as `ferrule stubs`)",
+    )
+    add_pgo_option(p)
+    # Accepted as maturin's; ferrule installs without making a wheel, so they change nothing.
+    add_compression_options(p)
+    add_strict_option(p)
     add_cargo_options(p)
 
 
@@ -75,8 +96,16 @@ def replay_args(args: argparse.Namespace, rustc_args: Sequence[str], profile: st
         out += ["--manifest-path", str(Path(args.manifest_path).resolve())]
     for feature in args.features:
         out += ["--features", feature]
-    for flag in ("all_features", "no_default_features", "locked", "frozen", "offline", "quiet"):
-        if getattr(args, flag):
+    for flag in (
+        "all_features",
+        "no_default_features",
+        "locked",
+        "frozen",
+        "offline",
+        "quiet",
+        "ignore_rust_version",
+    ):
+        if getattr(args, flag, False):
             out.append("--" + flag.replace("_", "-"))
     if args.target:
         out += ["--target", args.target]
@@ -95,8 +124,11 @@ def replay_args(args: argparse.Namespace, rustc_args: Sequence[str], profile: st
     return out
 
 
+_VERBOSITY = ("verbose", "command_verbose")
+
+
 def _command_key(args: argparse.Namespace, rustc_args: Sequence[str]) -> list[str]:
-    options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k != "verbose"}
+    options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k not in _VERBOSITY}
     return [json.dumps(options, sort_keys=True, default=str), *rustc_args]
 
 
@@ -108,7 +140,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     command, cwd = _command_key(args, rustc_args), Path.cwd()
     # The environment is read here, as a whole, for the replay key (see ferrule.develop.replay).
     environ = dict(os.environ)
-    replayable = not (args.from_import_hook or args.skip_install)
+    replayable = not (args.from_import_hook or args.skip_install or args.generate_stubs)
     if replayable and replay.replay(command, cwd, environ):
         return 0
 
@@ -121,6 +153,8 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
         explicit = bool(args.release or args.profile)
         settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "dev"))
         profile = editable_profile(settings, explicit).cargo_options.profile or "dev"
+        if args.generate_stubs:
+            _generate_stubs(settings, explicit)
         request = DevelopRequest(
             extras=_names(args.extras),
             groups=_names(args.group),
@@ -148,10 +182,21 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
             cwd,
             environ,
             [*outcome.depends_on, *recorder.paths],
-            outcome.cargo.argv,
+            without_verbosity(outcome.cargo.argv),
             outcome.cargo.env,
             outcome.artifact,
             outcome.stamp,
             outcome.message,
         )
     return 0
+
+
+def _generate_stubs(settings: Any, explicit_profile: bool) -> None:
+    """``develop --generate-stubs``: stubs from the module built for the target environment."""
+    from ferrule.develop.editable import editable_profile, state_dir
+    from ferrule.develop.environment import target_environment
+    from ferrule.stubs import generate_for_build
+
+    settings = editable_profile(settings, explicit_profile)
+    env = target_environment(settings.environ, Path.cwd(), state_dir(settings) / "interpreters")
+    generate_for_build(settings, env.interpreter)

@@ -6,7 +6,18 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-_PLATFORM_CHOICES = ("all", "linux", "manylinux", "musllinux", "windows", "macos")
+# maturin's Platform values (ci/mod.rs), plus ferrule's own spelling "linux".
+_PLATFORM_CHOICES = (
+    "all",
+    "linux",
+    "manylinux",
+    "musllinux",
+    "windows",
+    "macos",
+    "emscripten",
+    "android",
+)
+_UNSUPPORTED = ("emscripten", "android")
 _DEPRECATED = "deprecated: use [tool.ferrule.generate-ci.github] in pyproject.toml"
 
 
@@ -47,6 +58,11 @@ def _platforms(values: list[str]) -> list[str] | None:
 
     if not values:
         return None
+    unsupported = [v for v in values if v in _UNSUPPORTED]
+    if unsupported:
+        from ferrule.errors import FerruleError
+
+        raise FerruleError(f"ferrule does not support --platform {unsupported[0]} yet")
     chosen: list[str] = []
     for value in values:
         names = PLATFORMS if value == "all" else ("linux" if value == "manylinux" else value,)

@@ -6,12 +6,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ferrule.commands._options import add_build_options, cli_options, interpreters
+from ferrule.commands._options import (
+    add_build_options,
+    add_strip_value_option,
+    cli_options,
+    interpreters,
+)
 
 
 def _build_wheel_options(parser: argparse.ArgumentParser) -> None:
     add_build_options(parser)
-    parser.add_argument("--strip", action="store_true")
+    add_strip_value_option(parser)
 
 
 def hook_parser() -> argparse.ArgumentParser:
@@ -29,7 +34,7 @@ def register(sub: Any) -> None:
     p_sub.required = True
     wdi = p_sub.add_parser("write-dist-info", help="write the .dist-info directory")
     wdi.add_argument("--metadata-directory", type=Path, required=True)
-    add_build_options(wdi)
+    _build_wheel_options(wdi)
     bw = p_sub.add_parser("build-wheel", help="build a release wheel, print its path")
     _build_wheel_options(bw)
 
@@ -45,6 +50,11 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
         print(write_dist_info(settings, args.metadata_directory))
         return 0
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    built = build_wheels(settings, interpreters(args, settings)[:1], out)
+    targets = interpreters(args, settings)[:1]
+    if args.generate_stubs:
+        from ferrule.stubs import generate_for_build
+
+        generate_for_build(settings, targets[0])
+    built = build_wheels(settings, targets, out)
     print(built[0].path)
     return 0

@@ -43,9 +43,12 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     # Where and as whom first, so a missing password or a prompt comes before the build.
     target = resolve_target(upload_options(args), environ, stdin_is_terminal=sys.stdin.isatty())
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    files = build_distributions(
-        settings, cli, interpreters(args, settings), out, sdist=not args.no_sdist
-    )
+    targets = interpreters(args, settings)
+    if args.generate_stubs:
+        from ferrule.stubs import generate_for_build
+
+        generate_for_build(settings, targets[0])
+    files = build_distributions(settings, cli, targets, out, sdist=not args.no_sdist)
     artifacts = check_artifacts(files)
     refused = problems_for_pypi(artifacts, target.repository.host)
     if refused:

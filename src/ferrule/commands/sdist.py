@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ferrule.commands._options import add_strict_option
+
 if TYPE_CHECKING:
     from ferrule.config.model import Settings
 
@@ -15,6 +17,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("sdist", help="build a source distribution")
     p.add_argument("-m", "--manifest-path", type=Path, help="path to Cargo.toml")
     p.add_argument("-o", "--out", type=Path, help="output directory (default <target-dir>/wheels)")
+    add_strict_option(p)
 
 
 def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
@@ -60,7 +63,8 @@ def _sdist(args: argparse.Namespace) -> tuple[Settings, Path]:
     from ferrule.sdist import write_sdist
     from ferrule.target_dir import default_out_dir
 
-    settings = load_settings(Path.cwd(), CliOptions(manifest_path=args.manifest_path))
+    cli = CliOptions(manifest_path=args.manifest_path, strict=args.strict)
+    settings = load_settings(Path.cwd(), cli)
     out = args.out.resolve() if args.out else default_out_dir(settings)
     return settings, write_sdist(settings, out)
 

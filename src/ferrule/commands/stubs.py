@@ -6,7 +6,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ferrule.commands._options import add_cargo_options, cli_options, interpreters
+from ferrule.commands._options import (
+    add_cargo_options,
+    add_interpreter_options,
+    cli_options,
+    interpreters,
+)
 
 
 def register(sub: Any) -> None:
@@ -21,13 +26,8 @@ def register(sub: Any) -> None:
             "Stub files that ferrule did not generate are never replaced without --force."
         ),
     )
-    p.add_argument(
-        "-i",
-        "--interpreter",
-        nargs=1,
-        default=[],
-        help="the Python to build for and import the module with",
-    )
+    # As maturin's generate-stubs: -i accumulates; the first interpreter is used.
+    add_interpreter_options(p)
     p.add_argument("-o", "--out", type=Path, help="write a stub tree into this directory instead")
     p.add_argument(
         "--check",

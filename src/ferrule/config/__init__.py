@@ -20,6 +20,7 @@ from ferrule.config.cargo_toml import read_cargo_package
 from ferrule.config.model import (
     CargoOptions,
     CargoPackage,
+    Compression,
     FeatureSpec,
     PlatformOptions,
     Settings,
@@ -61,6 +62,16 @@ class CliOptions:
     skip_auditwheel: bool = False
     zig: bool = False
     strip: bool = False
+    verbose: int = 0
+    color: str | None = None
+    timings: bool = False
+    ignore_rust_version: bool = False
+    future_incompat_report: bool = False
+    compression_method: str = "deflated"
+    compression_level: int | None = None
+    compression_large_file: bool = False
+    sbom_include: tuple[Path, ...] = ()
+    include_debuginfo: bool = False
     strict: bool = False
 
 
@@ -198,6 +209,11 @@ def _merge_cargo_options(cli: CliOptions, tool: ToolConfig, path: Path | None) -
         rustc_args=cli.rustc_args or tool.rustc_args,
         jobs=cli.jobs,
         quiet=cli.quiet,
+        verbose=cli.verbose,
+        color=cli.color,
+        timings=cli.timings,
+        ignore_rust_version=cli.ignore_rust_version,
+        future_incompat_report=cli.future_incompat_report,
     )
 
 
@@ -345,4 +361,9 @@ def load_settings(
         platform=platform,
         warnings=tuple(warnings),
         strict=strict,
+        compression=Compression(
+            cli.compression_method, cli.compression_level, cli.compression_large_file
+        ),
+        sbom_include=cli.sbom_include,
+        include_debuginfo=cli.include_debuginfo,
     )

@@ -184,6 +184,25 @@ class CargoOptions:
     rustc_args: tuple[str, ...] = ()
     jobs: int | None = None
     quiet: bool = False
+    # Passed through to cargo as given (maturin's CargoOptions, cargo_options.rs).
+    verbose: int = 0
+    color: str | None = None
+    timings: bool = False
+    ignore_rust_version: bool = False
+    future_incompat_report: bool = False
+
+
+@dataclass(frozen=True)
+class Compression:
+    """How the wheel's members are compressed (maturin's ``--compression-*`` options).
+
+    ``level`` None means the method's default; ``large_file`` writes every
+    member with zip64 extensions.
+    """
+
+    method: str = "deflated"
+    level: int | None = None
+    large_file: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,6 +238,9 @@ class Settings:
     # in strict mode these are errors instead and there are none here.
     warnings: tuple[ConfigProblem, ...] = ()
     strict: bool = False
+    compression: Compression = field(default_factory=Compression)
+    sbom_include: tuple[Path, ...] = ()  # --sbom-include (the config's come first)
+    include_debuginfo: bool = False  # ship cargo's split debug info (.dwp) next to the library
 
     @property
     def project_table(self) -> Mapping[str, Any] | None:

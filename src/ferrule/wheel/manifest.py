@@ -198,12 +198,13 @@ def plan_entries(
     wheel_file: bytes,
     package_files: Sequence[Entry],
     extra: Sequence[Entry] = (),
+    dist_info_extra: Sequence[Entry] = (),
 ) -> list[Entry]:
     """Every entry of the wheel in maturin's order: sorted by path components, dist-info last.
 
     ``native`` are the entries the bindings made from cargo's artifacts,
     ``package_files`` come from :func:`package_entries`, ``extra`` are
-    ``include`` files. RECORD is not listed: the writer adds it. Two entries
+    ``include`` files, ``dist_info_extra`` more ``.dist-info`` files (SBOMs). RECORD is not listed: the writer adds it. Two entries
     with one name are refused, naming both sources.
     """
     entries: list[Entry] = list(native) + list(extra) + list(package_files)
@@ -217,6 +218,7 @@ def plan_entries(
         meta_entries.append(Entry(f"{dist_info}/entry_points.txt", data=metadata.entry_points))
     for rel, path in metadata.license_files:
         meta_entries.append(Entry(f"{dist_info}/licenses/{rel}", source=path))
+    meta_entries += dist_info_extra  # sboms/
 
     # maturin's order (its WheelWriter::file_ordering): paths compared component by
     # component (``pkg/a/b.py`` before ``pkg/a.py``, ``pkg-1.0.data`` before

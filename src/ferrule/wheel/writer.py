@@ -25,7 +25,7 @@ from types import TracebackType
 
 from ferrule.errors import WheelError
 
-__all__ = ["WheelWriter", "check_archive_name", "zip_timestamp"]
+__all__ = ["WheelWriter", "check_archive_name", "zip_compression", "zip_timestamp"]
 
 _CHUNK = 1 << 16
 _ZIP_MIN = 315532800  # 1980-01-01T00:00:00Z, the earliest a zip can store
@@ -99,6 +99,49 @@ def check_archive_name(name: str) -> None:
         raise WheelError(f"unsafe archive name {name!r}: {problem}")
 
 
+# maturin's levels (compression.rs): (default, lowest, highest) per method.
+_LEVELS = {"deflated": (6, 0, 9), "stored": (0, 0, 0), "bzip2": (6, 0, 9), "zstd": (3, -7, 22)}
+
+
+def zip_compression(method: str, level: int | None) -> tuple[int, int | None]:
+    """``--compression-method`` / ``--compression-level`` as zipfile's constant and level.
+
+    >>> zip_compression("deflated", None) == (zipfile.ZIP_DEFLATED, 6)
+    True
+    >>> zip_compression("stored", None) == (zipfile.ZIP_STORED, None)
+    True
+    >>> zip_compression("deflated", 12)
+    Traceback (most recent call last):
+    ...
+    ferrule.errors.WheelError: --compression-level 12 is out of range for --compression-method deflated (0 to 9)
+    """
+    if method not in _LEVELS:
+        raise WheelError(f"--compression-method {method!r}: use one of {', '.join(_LEVELS)}")
+    default, low, high = _LEVELS[method]
+    if level is not None and not low <= level <= high:
+        raise WheelError(
+            f"--compression-level {level} is out of range for --compression-method {method} "
+            f"({low} to {high})"
+        )
+    if method == "stored":
+        return zipfile.ZIP_STORED, None
+    if method == "deflated":
+        return zipfile.ZIP_DEFLATED, default if level is None else level
+    if method == "bzip2":
+        # Python's bz2 takes 1-9; maturin's 0 (the zip crate's fastest) is bz2's 1.
+        return zipfile.ZIP_BZIP2, max(1, default if level is None else level)
+    zstd = getattr(zipfile, "ZIP_ZSTANDARD", None)
+    if zstd is None:
+        import sys
+
+        raise WheelError(
+            "--compression-method zstd needs Python 3.14's zipfile (ZIP_ZSTANDARD); "
+            f"ferrule runs on Python {sys.version_info[0]}.{sys.version_info[1]}: "
+            "use deflated or stored, or run ferrule with Python 3.14"
+        )
+    return int(zstd), default if level is None else level
+
+
 def _record_hash(digest: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
@@ -118,12 +161,15 @@ class WheelWriter:
         environ: Mapping[str, str],
         compression: int = zipfile.ZIP_DEFLATED,
         compresslevel: int | None = 6,
+        *,
+        large_file: bool = False,
     ) -> None:
         self.target = target
         self.dist_info = dist_info
         self._timestamp = zip_timestamp(environ)
         self._compression = compression
-        self._compresslevel = compresslevel if compression == zipfile.ZIP_DEFLATED else None
+        self._compresslevel = None if compression == zipfile.ZIP_STORED else compresslevel
+        self._large_file = large_file
         self._rows: list[tuple[str, str, str]] = []
         self._names: set[str] = set()
         self._tmp_path: Path | None = None
@@ -139,7 +185,9 @@ class WheelWriter:
         )
         os.close(fd)
         self._tmp_path = Path(tmp)
-        self._zip = zipfile.ZipFile(tmp, "w", compression=self._compression)
+        self._zip = zipfile.ZipFile(
+            tmp, "w", compression=self._compression, compresslevel=self._compresslevel
+        )
         return self
 
     def __exit__(
@@ -169,6 +217,10 @@ class WheelWriter:
         mode = 0o755 if executable else 0o644
         info.external_attr = (stat.S_IFREG | mode) << 16
         info.compress_type = self._compression if compress else zipfile.ZIP_STORED
+        if compress and self._compresslevel is not None:
+            # ZipInfo.compress_level since Python 3.13, _compresslevel before.
+            slot = "compress_level" if hasattr(info, "compress_level") else "_compresslevel"
+            setattr(info, slot, self._compresslevel)
         info.create_system = 3  # unix, so the mode is honoured
         return info
 
@@ -179,7 +231,8 @@ class WheelWriter:
         assert self._zip is not None
         info = self._info(name, executable, compress)
         # Streaming writes need zip64 declared up front for entries near 2 GiB.
-        with self._zip.open(info, "w", force_zip64=size > _ZIP64_AT) as handle:
+        zip64 = self._large_file or size > _ZIP64_AT
+        with self._zip.open(info, "w", force_zip64=zip64) as handle:
             yield handle  # type: ignore[misc]
 
     def add_file(self, name: str, source: Path, executable: bool | None = None) -> None:
@@ -227,6 +280,6 @@ class WheelWriter:
         for row in sorted(self._rows, key=lambda row: row[0].split("/")):
             writer.writerow(row)
         writer.writerow((record_name, "", ""))
-        assert self._zip is not None
-        info = self._info(record_name, False)
-        self._zip.writestr(info, buffer.getvalue().encode("utf-8"))
+        data = buffer.getvalue().encode("utf-8")
+        with self._open(record_name, False, len(data)) as dst:
+            dst.write(data)
