@@ -74,7 +74,7 @@ def test_cargo_metadata_cache(
 
 
 def test_replay_records(env: dict[str, str], tmp_path: Path) -> None:
-    for kind in ("develop", "build"):
+    for kind in ("develop", "build", "sdist"):
         assert replay._cache_file(["build"], tmp_path, env, kind) is not None
         assert replay._cache_file(["build"], tmp_path, {**env, **OFF}, kind) is None
 
