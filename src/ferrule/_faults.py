@@ -52,6 +52,9 @@ PHASES = (
 )
 
 _counts: dict[str, int] = {}
+#: True while a sweep lists a directory: what it reads is no input of the build
+#: (:class:`ferrule.develop.replay.Recorder` ignores it).
+sweeping = False
 
 
 def point(phase: str) -> None:
@@ -111,11 +114,20 @@ def _dead(pid: int | None) -> bool:
     return pid is not None and pid != os.getpid() and not alive(pid)
 
 
+def _listed(directory: Path, pattern: str) -> list[Path]:
+    global sweeping  # noqa: PLW0603 - read by an audit hook, which has no other way in
+    sweeping = True
+    try:
+        return list(directory.glob(pattern))
+    finally:
+        sweeping = False
+
+
 def sweep(directory: Path, pattern: str, owner: Callable[[str], int | None]) -> list[Path]:
     """Remove the files matching ``pattern`` whose owner (a pid from the name) is gone."""
     removed: list[Path] = []
     try:
-        candidates = list(directory.glob(pattern))
+        candidates = _listed(directory, pattern)
     except OSError:
         return removed
     for path in candidates:
@@ -132,7 +144,7 @@ def sweep_dirs(directory: Path, prefix: str) -> list[Path]:
     """Remove the directories ``<prefix><pid>-…`` whose process is gone."""
     removed: list[Path] = []
     try:
-        candidates = [p for p in directory.glob(f"{prefix}*") if p.is_dir()]
+        candidates = [p for p in _listed(directory, f"{prefix}*") if p.is_dir()]
     except OSError:
         return removed
     for path in candidates:
