@@ -55,6 +55,7 @@ __all__ = [
     "Fingerprint",
     "begin",
     "cache_root",
+    "caching_off",
     "ferrule_signature",
     "file_stat",
     "read_entry",
@@ -70,9 +71,18 @@ _FORMAT = 2
 RACY_NS = 2_000_000_000  # files changed this close to the computation are not trusted
 
 
+def caching_off(environ: Mapping[str, str]) -> bool:
+    """``FERRULE_NO_CACHE``: every fast path off (caches, replays, wheel stamp, no-op develop).
+
+    >>> caching_off({"FERRULE_NO_CACHE": "1"}), caching_off({"FERRULE_NO_CACHE": "0"}), caching_off({})
+    (True, False, False)
+    """
+    return environ.get("FERRULE_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def cache_root(environ: Mapping[str, str]) -> str | None:
     """ferrule's cache directory (also used by develop and build replays); None: caching is off."""
-    if environ.get("FERRULE_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on"):
+    if caching_off(environ):
         return None
     if environ.get("FERRULE_CACHE_DIR"):
         return environ["FERRULE_CACHE_DIR"]

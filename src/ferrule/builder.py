@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ferrule import __version__, _log
+from ferrule import __version__, _faults, _log
 from ferrule.abi import BuildUnit, plan_units, pyo3_config_text, uses_target_abi_config
 from ferrule.audit import AuditOutcome, AuditRequest, audit_extension, expand_tags
 from ferrule.bindings import detect_bindings
@@ -320,7 +320,9 @@ def _library(ctx: _Context, unit: BuildUnit | None) -> CargoResult:
         pyo3_config,
     )
     crt = dynamic_crt_flags(ctx.settings.cargo_options.target, interp, ctx.settings.environ)
-    return run_cargo(ctx.remap.apply(with_rustflags(inv, crt)), "cdylib")
+    result = run_cargo(ctx.remap.apply(with_rustflags(inv, crt)), "cdylib")
+    _faults.point("after-cargo")
+    return result
 
 
 def _extra_extensions(ctx: _Context, unit: BuildUnit) -> list[Entry]:
@@ -641,7 +643,9 @@ def _context(
     package_files = package_entries(layout, metadata, selection)
     project = read_metadata(settings)
     with contextlib.ExitStack() as stack:
-        staging = stack.enter_context(tempfile.TemporaryDirectory(prefix=prefix))
+        # The pid in the name: a later build removes what a killed one left (ferrule._faults).
+        _faults.sweep_dirs(Path(tempfile.gettempdir()), prefix)
+        staging = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"{prefix}{os.getpid()}-"))
         stable = stack.enter_context(activate(_stable_root(settings, metadata.dist_name)))
         manifest = settings.cargo.manifest_path.resolve()
         ctx = _Context(

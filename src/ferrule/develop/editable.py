@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ferrule import __version__, _log
+from ferrule import __version__, _faults, _log
 from ferrule.builder import PlannedWheel, default_out_dir, planned_wheel, wheel_filename
 from ferrule.config.model import Settings
 from ferrule.develop.fresh import Watch, render_stamp, watch_list
@@ -148,8 +148,14 @@ def plan_editable(planned: PlannedWheel, rebuild_on_import: bool) -> EditablePla
 
 def write_tree(tree: Sequence[tuple[Path, Entry]]) -> None:
     """Place built files in the source tree, each atomically."""
+    swept: set[Path] = set()
     for dest, entry in tree:
         dest.parent.mkdir(parents=True, exist_ok=True)
+        if dest.parent not in swept:  # what a killed develop left here
+            swept.add(dest.parent)
+            _faults.sweep(
+                dest.parent, ".*.ferrule-tmp", lambda n: _faults.pid_before(n, ".ferrule-tmp")
+            )
         if entry.source is not None:
             copy_atomic(entry.source, dest, entry.executable)
         else:

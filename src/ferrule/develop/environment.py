@@ -23,6 +23,7 @@ from typing import Any
 
 from ferrule import _run
 from ferrule._import_hook import python_id
+from ferrule._metadata_cache import caching_off
 from ferrule.develop.fresh import file_state
 from ferrule.errors import FerruleError
 from ferrule.interpreter import _PROBE, Interpreter, _from_json
@@ -163,7 +164,7 @@ def target_environment(
     python = _python_in(prefix)
     key = _cache_key(python, prefix)
     cache = None
-    if cache_dir is not None:
+    if cache_dir is not None and not caching_off(environ):
         cache = cache_dir / f"{hashlib.sha256(str(python).encode()).hexdigest()[:24]}.json"
     data = None
     if cache is not None:

@@ -28,6 +28,7 @@ from typing import Any
 
 from ferrule import __version__
 from ferrule._import_hook import STAMP_HEADER, env_snapshot, stat_key
+from ferrule._metadata_cache import caching_off
 
 __all__ = [
     "ENV_EXCLUDE",
@@ -396,6 +397,7 @@ class WheelStamp:
     their mtimes say nothing) and the timestamp the writer would use; the record,
     kept in ``<target-dir>/ferrule/wheels/``, also holds the wheel file's own
     size, mtime and inode, so a wheel that was replaced or touched is rewritten.
+    ``FERRULE_NO_CACHE=1``: never current.
     """
 
     def __init__(
@@ -404,6 +406,7 @@ class WheelStamp:
         name = hashlib.sha256(str(wheel.resolve()).encode()).hexdigest()[:24]
         self.path = state_dir / "wheels" / f"{name}.json"
         self.wheel = wheel
+        self.off = caching_off(environ)
         digest = hashlib.sha256(f"{__version__}\0{environ.get('SOURCE_DATE_EPOCH', '')}".encode())
         for entry in entries:
             digest.update(f"\0{entry.arcname}\0{entry.executable}\0".encode())
@@ -418,6 +421,8 @@ class WheelStamp:
         self.key = digest.hexdigest()
 
     def is_current(self) -> bool:
+        if self.off:
+            return False
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -28,13 +28,14 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from ferrule import _log
+from ferrule import _faults, _log
 from ferrule.develop.environment import TargetEnvironment
 from ferrule.errors import FerruleError
 
 __all__ = ["Installer", "find_installed", "read_record", "script_text", "uninstall"]
 
 _CHUNK = 1 << 20
+_TMP = ".ferrule-tmp"  # temporary names: .<name>.<pid>.ferrule-tmp
 _SCHEMES = ("purelib", "platlib", "scripts", "data", "headers")
 
 
@@ -215,6 +216,7 @@ class Installer:
         self.dist_info = self.site / dist_info
         self._rows: list[tuple[str, str, str]] = []
         self.written: list[Path] = []
+        self._swept: set[Path] = set()
         # Byte-compile as pip does, when this interpreter's byte-code is the target's.
         interp = env.interpreter
         self._compile = (interp.implementation, interp.version) == (
@@ -229,7 +231,10 @@ class Installer:
         if not _within(dest, self.env.prefix):
             raise FerruleError(f"refusing to write {dest}: it is outside {self.env.prefix}")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.ferrule-tmp")
+        if dest.parent not in self._swept:  # what a killed install left here
+            self._swept.add(dest.parent)
+            _faults.sweep(dest.parent, f".*{_TMP}", lambda name: _faults.pid_before(name, _TMP))
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}{_TMP}")
         digest = hashlib.sha256()
         size = 0
         try:
@@ -238,6 +243,8 @@ class Installer:
                     digest.update(chunk)
                     out.write(chunk)
                     size += len(chunk)
+                    out.flush()
+                    _faults.point("develop-install")
             mode = 0o755 if executable else 0o644
             tmp.chmod(mode & ~_umask())
             tmp.replace(dest)
@@ -293,7 +300,8 @@ class Installer:
         for row in sorted(self._rows):
             writer.writerow(row)
         writer.writerow((self._relative(record), "", ""))
-        tmp = record.with_name(f".RECORD.{os.getpid()}.ferrule-tmp")
+        _faults.point("develop-record")
+        tmp = record.with_name(f".RECORD.{os.getpid()}{_TMP}")
         tmp.write_text(buffer.getvalue(), encoding="utf-8")
         tmp.replace(record)
         self.written.append(record)

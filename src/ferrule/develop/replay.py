@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ferrule import __version__
+from ferrule import __version__, _faults
 
 if TYPE_CHECKING:
     from ferrule.config.model import Settings
@@ -108,8 +108,8 @@ class Recorder:
         self._active = False
 
     def _hook(self, event: str, args: tuple[Any, ...]) -> None:
-        if not self._active:
-            return
+        if not self._active or _faults.sweeping:
+            return  # directories listed to remove what killed runs left are no inputs
         if event == "open":
             path, mode, flags = args[0], args[1], args[2]
             if isinstance(mode, str):

@@ -20,12 +20,13 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _log
 from ferrule._import_hook import file_lock, parse_stamp, stale_reason
+from ferrule._metadata_cache import caching_off
 from ferrule.builder import PlannedWheel, planned_wheel
 from ferrule.cargo.command import CargoInvocation
 from ferrule.config.model import Settings
@@ -54,7 +55,7 @@ from ferrule.develop.install import (
 from ferrule.errors import FerruleError
 from ferrule.layout import ProjectLayout
 
-__all__ = ["DevelopOutcome", "DevelopRequest", "develop"]
+__all__ = ["DevelopOutcome", "DevelopRequest", "develop", "previous_install"]
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,12 @@ def _install(
     )
 
 
+def previous_install(record_path: Path, environ: Mapping[str, str]) -> InstallRecord | None:
+    """What the last develop into this environment installed; None under ``FERRULE_NO_CACHE``
+    (then every develop installs again)."""
+    return None if caching_off(environ) else InstallRecord.load(record_path)
+
+
 def _replayable(settings: Settings, planned: PlannedWheel) -> bool:
     """One cargo run made everything (no extra extensions or binaries): replay can redo it."""
     bins = any(t.kind in (None, "bin") for t in settings.tool.targets)
@@ -280,7 +287,7 @@ def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | Non
 
             record_path = _record_path(state, env, settings)
             config = _config(settings, env, planned, plan, hook, request.replay)
-            previous = InstallRecord.load(record_path)
+            previous = previous_install(record_path, settings.environ)
             reason = previous.out_of_date(config) if previous else "first install"
             if reason is None and previous is not None and previous.stamp:
                 try:

@@ -20,12 +20,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ferrule import _faults
 from ferrule.errors import FerruleError
 
 __all__ = ["DEFAULT_MTIME", "SdistEntry", "sdist_mtime", "sort_key", "write_archive"]
 
 DEFAULT_MTIME = 1153704088
 _USTAR_MAX_MTIME = 8**11 - 1
+_PART_TAG = "ferrule-"
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,12 @@ def write_archive(
     mtime = sdist_mtime(environ)
     ordered = sorted(entries, key=lambda e: sort_key(e.arcname))
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    # The pid in the name lets a later run remove what a killed one left (ferrule._faults).
+    stale = f".*.{_PART_TAG}*.part"
+    _faults.sweep(target.parent, stale, lambda n: _faults.pid_after(n, _PART_TAG))
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.{_PART_TAG}{os.getpid()}-", suffix=".part", dir=target.parent
+    )
     tmp = Path(tmp_name)
     try:
         with contextlib.ExitStack() as stack:
@@ -139,6 +146,7 @@ def write_archive(
                     assert entry.data is not None
                     data = entry.data
                     tar.addfile(_info(name, len(data), mtime, entry.executable), io.BytesIO(data))
+                _faults.point("sdist")
         tmp.chmod(0o644)
         tmp.replace(target)
     finally:

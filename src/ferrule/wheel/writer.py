@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 
+from ferrule import _faults
 from ferrule.errors import WheelError
 
 __all__ = ["WheelWriter", "check_archive_name", "zip_compression", "zip_timestamp"]
@@ -63,16 +64,7 @@ def remove_stale_parts(directory: Path) -> None:
     A build killed with SIGKILL cannot clean up; its ``.<name>.ferrule-<pid>-….part``
     file is removed by the next build once no process has that pid.
     """
-    for part in directory.glob(f".*.{_PART_TAG}*.part"):
-        pid_text = part.name.rsplit(_PART_TAG, 1)[1].split("-", 1)[0]
-        if not pid_text.isdigit():
-            continue
-        try:
-            os.kill(int(pid_text), 0)
-        except ProcessLookupError:
-            part.unlink(missing_ok=True)
-        except PermissionError:  # alive, someone else's
-            continue
+    _faults.sweep(directory, f".*.{_PART_TAG}*.part", lambda n: _faults.pid_after(n, _PART_TAG))
 
 
 def check_archive_name(name: str) -> None:
@@ -203,7 +195,9 @@ class WheelWriter:
             self._zip.close()
             if exc_type is None:
                 self._tmp_path.chmod(0o644)
+                _faults.point("before-replace")
                 self._tmp_path.replace(self.target)
+                _faults.point("after-replace")
         finally:
             if self._tmp_path.exists():
                 self._tmp_path.unlink()
@@ -242,6 +236,8 @@ class WheelWriter:
         digest = hashlib.sha256()
         size = 0
         total = source.stat().st_size
+        if ".data/" in name:
+            _faults.point("data-dir")
         with source.open("rb") as src:
             head = src.read(_CHUNK)
             src.seek(0)
@@ -251,6 +247,8 @@ class WheelWriter:
                     digest.update(chunk)
                     dst.write(chunk)
                     size += len(chunk)
+                    if size < total:
+                        _faults.point("wheel-member")
         self._rows.append((name, _record_hash(digest.digest()), str(size)))
 
     def _worth_compressing(self, head: bytes, total: int) -> bool:
@@ -282,4 +280,6 @@ class WheelWriter:
         writer.writerow((record_name, "", ""))
         data = buffer.getvalue().encode("utf-8")
         with self._open(record_name, False, len(data)) as dst:
-            dst.write(data)
+            dst.write(data[: len(data) // 2])
+            _faults.point("record")
+            dst.write(data[len(data) // 2 :])
