@@ -65,7 +65,9 @@ def auditwheel_policy(wheel: Path) -> str:
 
 
 def platform_of(wheel: Path) -> str:
-    return wheel.name.removesuffix(".whl").split("-")[-1].split(".")[0]
+    """The wheel's PEP 600 platform tag: the last one (a legacy alias comes first, as
+    maturin names wheels)."""
+    return wheel.name.removesuffix(".whl").split("-")[-1].split(".")[-1]
 
 
 def test_policies_equal_auditwheel_show(
@@ -243,13 +245,13 @@ def test_auditwheel_check_and_warn(tmp_path: Path) -> None:
 
 def test_zig_wheel_is_manylinux2014(zig_wheel: Path, venv: VEnv) -> None:
     assert zig_wheel.name == (
-        "pyo3_pure-0.3.1-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+        "pyo3_pure-0.3.1-cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"
     )
     assert auditwheel_policy(zig_wheel) == "manylinux_2_17_x86_64"
     with zipfile.ZipFile(zig_wheel) as z:
         wheel_file = z.read("pyo3_pure-0.3.1.dist-info/WHEEL").decode()
     assert (
-        "Tag: cp311-cp311-manylinux_2_17_x86_64\nTag: cp311-cp311-manylinux2014_x86_64\n"
+        "Tag: cp311-cp311-manylinux2014_x86_64\nTag: cp311-cp311-manylinux_2_17_x86_64\n"
         in wheel_file
     )
     venv.pip("install", "-q", zig_wheel)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 
 from ferrule.elf import parse_elf
 from tests.conftest import CRATES, ferrule
-from tests.helpers.venv import VEnv, clean_env
+from tests.helpers.venv import VEnv, clean_env, run
 from tests.test_audit import auditwheel_policy
 
 pytestmark = pytest.mark.slow
@@ -52,7 +53,27 @@ def test_zig_links_cffi_and_binaries_for_the_old_glibc(
     )  # fmt: skip
     (wheel,) = out.glob("*.whl")
     assert auditwheel_policy(wheel) == POLICY
-    assert f"-{POLICY}." in wheel.name
+    # The same name as the pinned maturin's (legacy alias first).
+    theirs = tmp_path / "maturin"
+    run(
+        [
+            "maturin",
+            "build",
+            "--release",
+            "--zig",
+            "--compatibility",
+            "manylinux2014",
+            "-o",
+            theirs,
+        ],
+        cwd=CRATES / crate,
+        # maturin runs zig as `python -m ziglang`: the test environment's Python has it.
+        env=clean_env(
+            CARGO_TARGET_DIR=os.environ["CARGO_TARGET_DIR"] + "-zig-maturin",
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        ),
+    )
+    assert [w.name for w in theirs.glob("*.whl")] == [wheel.name]
     with zipfile.ZipFile(wheel) as z:
         binaries = [
             n for n in z.namelist() if n.endswith(".so") or ("/scripts/" in n and ".data/" in n)

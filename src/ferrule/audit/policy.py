@@ -88,19 +88,18 @@ class Policy:
         return arch in self.symbol_versions
 
     def platform_tags(self, arch: str) -> list[str]:
-        """The platform tags for ``arch``, with PyPI's legacy alias where one exists.
+        """The platform tags for ``arch``: PyPI's legacy alias, where one exists, first
+        (maturin 1.16 writes ``manylinux2014_x86_64.manylinux_2_17_x86_64``).
 
         >>> policy_by_name("manylinux_2_17").platform_tags("x86_64")
-        ['manylinux_2_17_x86_64', 'manylinux2014_x86_64']
+        ['manylinux2014_x86_64', 'manylinux_2_17_x86_64']
         >>> policy_by_name("manylinux_2_34").platform_tags("aarch64")
         ['manylinux_2_34_aarch64']
         """
         if self.name == "linux":
             return [f"linux_{arch}"]
-        tags = [f"{self.name}_{arch}"]
-        if self.supports(arch):
-            tags += [f"{alias}_{arch}" for alias in self.aliases]
-        return tags
+        aliases = [f"{alias}_{arch}" for alias in self.aliases] if self.supports(arch) else []
+        return [*aliases, f"{self.name}_{arch}"]
 
     def allows_library(self, name: str, arch: str) -> bool:
         if name in self.lib_whitelist:

@@ -40,7 +40,9 @@ def glibc_tags(path: Path) -> list[str]:
     versioned = {lib: set(versions) for lib, versions in needs.items()}
     arch = Architecture(arch_of(path))
     policy = WheelPolicies(libc=Libc.GLIBC, arch=arch).versioned_symbols_policy(versioned)
-    return [policy.name, *policy.aliases]
+    # The policy is auditwheel's; the order is maturin 1.16's, legacy alias first
+    # (`maturin build --zig` names its wheels ...-manylinux2014_x86_64.manylinux_2_17_x86_64).
+    return [*policy.aliases, policy.name]
 
 
 def musl_tags(path: Path) -> list[str]:
