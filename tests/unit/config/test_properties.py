@@ -213,7 +213,13 @@ def test_most_drawn_projects_load(scratch: Path, record_property: Any) -> None:
     """The mix the issue asks for: at least half of the drawn configurations load."""
     outcomes: Counter[str] = Counter()
 
-    @given(st.one_of(valid_projects(), valid_projects(), loose_projects(), invalid_projects()))
+    # Three valid draws to one loose and one invalid: about 67 % load (a third of the
+    # loose ones are in strict mode). Hypothesis favours the first strategies a little.
+    mix = st.one_of(
+        valid_projects(), valid_projects(), valid_projects(), loose_projects(), invalid_projects()
+    )
+
+    @given(mix)
     def draw(project: GenProject) -> None:
         outcomes[check(project, _fresh(scratch))] += 1
 
