@@ -630,7 +630,7 @@ def _no_build_system(p: GenProject, draw: Any) -> str:
 
 
 def _tool_wrong_type(p: GenProject, draw: Any) -> str:
-    key, value = draw(
+    key, value, *suffix = draw(
         st.sampled_from(
             (
                 ("python-source", 1),
@@ -638,8 +638,8 @@ def _tool_wrong_type(p: GenProject, draw: Any) -> str:
                 ("strip", "yes"),
                 ("features", "fast"),
                 ("include", {"path": "x"}),
-                ("config", [1]),
-                ("targets", ["x"]),
+                ("config", [1], "[0]"),
+                ("targets", ["x"], "[0]"),
                 ("target", "x86_64"),
                 ("skip-auditwheel", 0),
                 ("compatibility", 2014),
@@ -649,11 +649,11 @@ def _tool_wrong_type(p: GenProject, draw: Any) -> str:
         )
     )
     p.tool[key] = value
-    return f"{p.table}.{key}"
+    return f"{p.table}.{key}{''.join(suffix)}"
 
 
 def _tool_bad_value(p: GenProject, draw: Any) -> str:
-    key, value = draw(
+    key, value, *suffix = draw(
         st.sampled_from(
             (
                 ("bindings", "pyo4"),
@@ -662,13 +662,13 @@ def _tool_bad_value(p: GenProject, draw: Any) -> str:
                 ("compatibility", "manylinux_2"),
                 ("compatibility", ["manylinux_2_17", "musllinux_1_2"]),
                 ("compatibility", ["linux", "manylinux2014"]),
-                ("include", ["../secret"]),
-                ("include", [{"path": "/etc/passwd"}]),
-                ("include", [{"path": "x", "format": "egg"}]),
-                ("include", [{"path": "x", "from": "target-dir"}]),
-                ("exclude", [{"format": "wheel"}]),
-                ("features", [{"feature": "x", "python-version": "three"}]),
-                ("targets", [{"name": "x", "kind": "exe"}]),
+                ("include", ["../secret"], "[0]"),
+                ("include", [{"path": "/etc/passwd"}], "[0].path"),
+                ("include", [{"path": "x", "format": "egg"}], "[0].format"),
+                ("include", [{"path": "x", "from": "target-dir"}], "[0].from"),
+                ("exclude", [{"format": "wheel"}], "[0].path"),
+                ("features", [{"feature": "x", "python-version": "three"}], "[0].python-version"),
+                ("targets", [{"name": "x", "kind": "exe"}], "[0].kind"),
                 ("module-name", "1st"),
                 ("module-name", "pkg.not-ok"),
                 ("python-source", "missing-dir"),
@@ -680,28 +680,28 @@ def _tool_bad_value(p: GenProject, draw: Any) -> str:
         )
     )
     p.tool[key] = value
-    return f"{p.table}.{key}"
+    return f"{p.table}.{key}{''.join(suffix)}"
 
 
 def _project_bad_value(p: GenProject, draw: Any) -> str | None:
     project = p.pyproject.get("project")
     if project is None:
         return None
-    key, value = draw(
+    key, value, *suffix = draw(
         st.sampled_from(
             (
                 ("name", "-bad-"),
                 ("name", 7),
                 ("version", "one.two"),
                 ("requires-python", "python3"),
-                ("dependencies", ["not a requirement!"]),
+                ("dependencies", ["not a requirement!"], "[0]"),
                 ("dependencies", "numpy"),
-                ("optional-dependencies", {"t": ["==1"]}),
+                ("optional-dependencies", {"t": ["==1"]}, ".t[0]"),
                 ("readme", "NO-README.md"),
                 ("readme", {"file": "R.md", "text": "x", "content-type": "text/plain"}),
-                ("license-files", ["../LICENSE"]),
-                ("scripts", {"x": 1}),
-                ("urls", {"Home": 3}),
+                ("license-files", ["../LICENSE"], "[0]"),
+                ("scripts", {"x": 1}, ".x"),
+                ("urls", {"Home": 3}, ".Home"),
                 ("keywords", "rust"),
                 ("classifiers", "Programming Language :: Rust"),
                 ("dynamic", ["name"]),
@@ -713,10 +713,11 @@ def _project_bad_value(p: GenProject, draw: Any) -> str | None:
         if key in dynamic:
             dynamic.remove(key)
     if key == "dynamic":
-        project.setdefault("dynamic", []).append("name")  # (keeping "version" if there)
-    else:
-        project[key] = value
-    return f"project.{key}"
+        dynamic = project.setdefault("dynamic", [])
+        dynamic.append("name")  # (keeping "version" if there)
+        return f"project.dynamic[{len(dynamic) - 1}]"
+    project[key] = value
+    return f"project.{key}{''.join(suffix)}"
 
 
 def _cargo_bad_value(p: GenProject, draw: Any) -> str | None:
