@@ -13,6 +13,7 @@ writing one costs well under a millisecond, so the default run stays fast.
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -198,8 +199,8 @@ def _cargo(draw: Any, crate: str, cargo_version: str | None) -> dict[str, Any]:
 
 
 @st.composite
-def valid_projects(draw: Any) -> GenProject:
-    """A project ferrule builds with no warning, by construction."""
+def valid_projects(draw: Any, with_project: bool | None = None) -> GenProject:
+    """A project ferrule builds with no warning, by construction (with or without [project])."""
     crate = draw(crate_names)
     semver, converted = draw(semvers)
     files: dict[str, str] = {}
@@ -210,7 +211,8 @@ def valid_projects(draw: Any) -> GenProject:
     }
 
     # [project], or metadata from Cargo.toml alone.
-    with_project = draw(st.booleans() | st.just(True))
+    if with_project is None:
+        with_project = draw(st.sampled_from((True, True, False)))
     name, version = crate, converted
     cargo_version: str | None = semver
     if with_project:
@@ -501,32 +503,31 @@ def _both_tables(p: GenProject, draw: Any) -> str:
     return "tool.ferrule"
 
 
-def _project_field(p: GenProject, draw: Any) -> str | None:
-    project = p.pyproject.get("project")
-    if project is None:
-        if "version" not in p.cargo["package"]:
-            return None
-        del p.cargo["package"]["version"]
-        p.version = "0.0.0"
-        return "package.version"
-    choice = draw(
-        st.sampled_from(
-            (
-                "no-version",
-                "bad-dynamic",
-                "license-classifier",
-                "license-table",
-                "readme-no-type",
-                "readme-odd-type",
-                "long-url-label",
-                "unknown-key",
-                "group",
-                "unmatched-license-file",
-                "not-spdx",
-                "import-names",
-            )
-        )
-    )
+def _no_cargo_version(p: GenProject, draw: Any) -> str:
+    """No [project] and no package.version: 0.0.0, as cargo takes it."""
+    del p.cargo["package"]["version"]
+    p.version = "0.0.0"
+    return "package.version"
+
+
+_PROJECT_CASES = (
+    "no-version",
+    "bad-dynamic",
+    "license-classifier",
+    "license-table",
+    "readme-no-type",
+    "readme-odd-type",
+    "long-url-label",
+    "unknown-key",
+    "group",
+    "unmatched-license-file",
+    "not-spdx",
+    "import-names",
+)
+
+
+def _project_field(p: GenProject, draw: Any, choice: str) -> str:
+    project = p.pyproject["project"]
     dynamic = project.setdefault("dynamic", [])
     if choice == "no-version":
         if "version" in dynamic:
@@ -587,14 +588,14 @@ def _project_field(p: GenProject, draw: Any) -> str | None:
     return f"project.{key}"
 
 
-_LOOSE: tuple[_Mutation, ...] = (
-    _unknown_tool_key,
-    _ferrule_key_in_maturin,
-    _unknown_nested_key,
-    _both_tables,
-    _project_field,
-    _project_field,
-    _project_field,
+# (name, whether it needs [project] (True), none (False) or either (None), mutation)
+_LOOSE: tuple[tuple[str, bool | None, _Mutation], ...] = (
+    ("unknown-tool-key", None, _unknown_tool_key),
+    ("ferrule-key-in-maturin", None, _ferrule_key_in_maturin),
+    ("unknown-nested-key", None, _unknown_nested_key),
+    ("both-tables", None, _both_tables),
+    ("no-cargo-version", False, _no_cargo_version),
+    *((case, True, functools.partial(_project_field, choice=case)) for case in _PROJECT_CASES),
 )
 
 
@@ -602,13 +603,13 @@ _LOOSE: tuple[_Mutation, ...] = (
 def loose_projects(draw: Any) -> GenProject:
     """A valid project with one loose thing maturin builds: one warning, or strict's error."""
     while True:
-        p = draw(valid_projects())
+        name, with_project, mutation = draw(st.sampled_from(_LOOSE))
+        p = draw(valid_projects(with_project))
         p.tool.pop("strict", None)
-        mutation = draw(st.sampled_from(_LOOSE))
         key = mutation(p, draw)
         if key is not None:
             break
-    p.key, p.what = key, f"loose:{mutation.__name__}"
+    p.key, p.what = key, f"loose:{name}"
     strict = draw(st.sampled_from(("", "env", "table")))
     p.environ = {"FERRULE_STRICT": "1"} if strict == "env" else {}
     if strict == "table":
@@ -629,85 +630,80 @@ def _no_build_system(p: GenProject, draw: Any) -> str:
     return "build-system.requires"
 
 
-def _tool_wrong_type(p: GenProject, draw: Any) -> str:
-    key, value, *suffix = draw(
-        st.sampled_from(
-            (
-                ("python-source", 1),
-                ("module-name", ["x"]),
-                ("strip", "yes"),
-                ("features", "fast"),
-                ("include", {"path": "x"}),
-                ("config", [1], "[0]"),
-                ("targets", ["x"], "[0]"),
-                ("target", "x86_64"),
-                ("skip-auditwheel", 0),
-                ("compatibility", 2014),
-                ("profile", True),
-                ("manifest-path", 3.5),
-            )
-        )
-    )
+_TOOL_WRONG_TYPES: tuple[tuple[Any, ...], ...] = (
+    ("python-source", 1),
+    ("module-name", ["x"]),
+    ("strip", "yes"),
+    ("features", "fast"),
+    ("include", {"path": "x"}),
+    ("config", [1], "[0]"),
+    ("targets", ["x"], "[0]"),
+    ("target", "x86_64"),
+    ("skip-auditwheel", 0),
+    ("compatibility", 2014),
+    ("profile", True),
+    ("manifest-path", 3.5),
+)
+
+
+def _tool_wrong_type(p: GenProject, draw: Any, case: tuple[Any, ...]) -> str:
+    key, value, *suffix = case
     p.tool[key] = value
     return f"{p.table}.{key}{''.join(suffix)}"
 
 
-def _tool_bad_value(p: GenProject, draw: Any) -> str:
-    key, value, *suffix = draw(
-        st.sampled_from(
-            (
-                ("bindings", "pyo4"),
-                ("auditwheel", "fix"),
-                ("sdist-generator", "hg"),
-                ("compatibility", "manylinux_2"),
-                ("compatibility", ["manylinux_2_17", "musllinux_1_2"]),
-                ("compatibility", ["linux", "manylinux2014"]),
-                ("include", ["../secret"], "[0]"),
-                ("include", [{"path": "/etc/passwd"}], "[0].path"),
-                ("include", [{"path": "x", "format": "egg"}], "[0].format"),
-                ("include", [{"path": "x", "from": "target-dir"}], "[0].from"),
-                ("exclude", [{"format": "wheel"}], "[0].path"),
-                ("features", [{"feature": "x", "python-version": "three"}], "[0].python-version"),
-                ("targets", [{"name": "x", "kind": "exe"}], "[0].kind"),
-                ("module-name", "1st"),
-                ("module-name", "pkg.not-ok"),
-                ("python-source", "missing-dir"),
-                ("python-source", "../.."),
-                ("data", "no-such-data"),
-                ("data", "/"),
-                ("python-packages", ["nowhere"]),
-            )
-        )
-    )
+_TOOL_BAD_VALUES: tuple[tuple[Any, ...], ...] = (
+    ("bindings", "pyo4"),
+    ("auditwheel", "fix"),
+    ("sdist-generator", "hg"),
+    ("compatibility", "manylinux_2"),
+    ("compatibility", ["manylinux_2_17", "musllinux_1_2"]),
+    ("compatibility", ["linux", "manylinux2014"]),
+    ("include", ["../secret"], "[0]"),
+    ("include", [{"path": "/etc/passwd"}], "[0].path"),
+    ("include", [{"path": "x", "format": "egg"}], "[0].format"),
+    ("include", [{"path": "x", "from": "target-dir"}], "[0].from"),
+    ("exclude", [{"format": "wheel"}], "[0].path"),
+    ("features", [{"feature": "x", "python-version": "three"}], "[0].python-version"),
+    ("targets", [{"name": "x", "kind": "exe"}], "[0].kind"),
+    ("module-name", "1st"),
+    ("module-name", "pkg.not-ok"),
+    ("python-source", "missing-dir"),
+    ("python-source", "../.."),
+    ("data", "no-such-data"),
+    ("data", "/"),
+    ("python-packages", ["nowhere"]),
+)
+
+
+def _tool_bad_value(p: GenProject, draw: Any, case: tuple[Any, ...]) -> str:
+    key, value, *suffix = case
     p.tool[key] = value
     return f"{p.table}.{key}{''.join(suffix)}"
 
 
-def _project_bad_value(p: GenProject, draw: Any) -> str | None:
-    project = p.pyproject.get("project")
-    if project is None:
-        return None
-    key, value, *suffix = draw(
-        st.sampled_from(
-            (
-                ("name", "-bad-"),
-                ("name", 7),
-                ("version", "one.two"),
-                ("requires-python", "python3"),
-                ("dependencies", ["not a requirement!"], "[0]"),
-                ("dependencies", "numpy"),
-                ("optional-dependencies", {"t": ["==1"]}, ".t[0]"),
-                ("readme", "NO-README.md"),
-                ("readme", {"file": "R.md", "text": "x", "content-type": "text/plain"}),
-                ("license-files", ["../LICENSE"], "[0]"),
-                ("scripts", {"x": 1}, ".x"),
-                ("urls", {"Home": 3}, ".Home"),
-                ("keywords", "rust"),
-                ("classifiers", "Programming Language :: Rust"),
-                ("dynamic", ["name"]),
-            )
-        )
-    )
+_PROJECT_BAD_VALUES: tuple[tuple[Any, ...], ...] = (
+    ("name", "-bad-"),
+    ("name", 7),
+    ("version", "one.two"),
+    ("requires-python", "python3"),
+    ("dependencies", ["not a requirement!"], "[0]"),
+    ("dependencies", "numpy"),
+    ("optional-dependencies", {"t": ["==1"]}, ".t[0]"),
+    ("readme", "NO-README.md"),
+    ("readme", {"file": "R.md", "text": "x", "content-type": "text/plain"}),
+    ("license-files", ["../LICENSE"], "[0]"),
+    ("scripts", {"x": 1}, ".x"),
+    ("urls", {"Home": 3}, ".Home"),
+    ("keywords", "rust"),
+    ("classifiers", "Programming Language :: Rust"),
+    ("dynamic", ["name"]),
+)
+
+
+def _project_bad_value(p: GenProject, draw: Any, case: tuple[Any, ...]) -> str:
+    project = p.pyproject["project"]
+    key, value, *suffix = case
     if key in ("version", "readme", "license-files", "keywords", "urls", "authors"):
         dynamic = project.get("dynamic", [])
         if key in dynamic:
@@ -720,23 +716,22 @@ def _project_bad_value(p: GenProject, draw: Any) -> str | None:
     return f"project.{key}{''.join(suffix)}"
 
 
-def _cargo_bad_value(p: GenProject, draw: Any) -> str | None:
-    key, value = draw(
-        st.sampled_from(
-            (
-                ("package.name", 1),
-                ("package.version", 5),
-                ("package.authors", "Jane"),
-                ("package.description", ["x"]),
-                ("package.keywords", [1]),
-                ("package.readme", 1),
-                ("package.version", {"workspace": True}),
-                ("lib.name", "not-an-identifier"),
-                ("lib.crate-type", "cdylib"),
-                ("lib", "cdylib"),
-            )
-        )
-    )
+_CARGO_BAD_VALUES: tuple[tuple[Any, ...], ...] = (
+    ("package.name", 1),
+    ("package.version", 5),
+    ("package.authors", "Jane"),
+    ("package.description", ["x"]),
+    ("package.keywords", [1]),
+    ("package.readme", 1),
+    ("package.version", {"workspace": True}),
+    ("lib.name", "not-an-identifier"),
+    ("lib.crate-type", "cdylib"),
+    ("lib", "cdylib"),
+)
+
+
+def _cargo_bad_value(p: GenProject, draw: Any, case: tuple[Any, ...]) -> str | None:
+    key, value = case
     if key == "lib.name" and "module-name" in p.tool:
         return None  # module-name wins over lib.name: nothing reads it
     table, _, name = key.partition(".")
@@ -752,12 +747,21 @@ def _cargo_bad_value(p: GenProject, draw: Any) -> str | None:
     return key
 
 
-_INVALID: tuple[_Mutation, ...] = (
-    _no_build_system,
-    _tool_wrong_type,
-    _tool_bad_value,
-    _project_bad_value,
-    _cargo_bad_value,
+_INVALID: tuple[tuple[str, bool | None, _Mutation], ...] = (
+    ("no-build-system", None, _no_build_system),
+    *(
+        (f"tool:{c[0]}", None, functools.partial(_tool_wrong_type, case=c))
+        for c in _TOOL_WRONG_TYPES
+    ),
+    *((f"tool:{c[0]}", None, functools.partial(_tool_bad_value, case=c)) for c in _TOOL_BAD_VALUES),
+    *(
+        (f"project:{c[0]}", True, functools.partial(_project_bad_value, case=c))
+        for c in _PROJECT_BAD_VALUES
+    ),
+    *(
+        (f"cargo:{c[0]}", None, functools.partial(_cargo_bad_value, case=c))
+        for c in _CARGO_BAD_VALUES
+    ),
 )
 
 
@@ -765,10 +769,10 @@ _INVALID: tuple[_Mutation, ...] = (
 def invalid_projects(draw: Any) -> GenProject:
     """A valid project with one thing that cannot be built."""
     while True:
-        p = draw(valid_projects())
-        mutation = draw(st.sampled_from(_INVALID))
+        name, with_project, mutation = draw(st.sampled_from(_INVALID))
+        p = draw(valid_projects(with_project))
         key = mutation(p, draw)
         if key is not None:
             break
-    p.key, p.what = key, f"invalid:{mutation.__name__}"
+    p.key, p.what = key, f"invalid:{name}"
     return p

@@ -181,6 +181,8 @@ def check(p: GenProject, root: Path) -> str:
     p.write(root)
     kind = p.what.split(":")[0]
     event(p.what)
+    if p.key:
+        event(f"{kind} key: {p.key.replace(p.table, '<tool>')}")
     CHECKS[kind](p, root)
     loaded = kind == "valid" or (kind == "loose" and not p.strict)
     return "loaded" if loaded else "refused"
