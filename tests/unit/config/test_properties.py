@@ -255,32 +255,18 @@ scalars = st.one_of(
     ),
     st.text(max_size=8),
 )
-values = st.recursive(
-    scalars,
-    lambda inner: st.one_of(
+_KEYS = ["path", "format", "feature", "python-version", "name", "kind", "from", "to", "text"]
+
+
+def _nest(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Arrays and tables of ``inner`` (a named function: hypothesis reads its source)."""
+    return st.one_of(
         st.lists(inner, max_size=3),
-        st.dictionaries(
-            st.sampled_from(
-                [
-                    "path",
-                    "format",
-                    "feature",
-                    "python-version",
-                    "name",
-                    "kind",
-                    "from",
-                    "to",
-                    "text",
-                    "file",
-                    "email",
-                ]
-            ),
-            inner,
-            max_size=3,
-        ),
-    ),
-    max_leaves=6,
-)
+        st.dictionaries(st.sampled_from([*_KEYS, "file", "email"]), inner, max_size=3),
+    )
+
+
+values = st.recursive(scalars, _nest, max_leaves=6)
 tool_tables = st.dictionaries(
     st.one_of(st.sampled_from(KNOWN_KEYS), st.text(min_size=1, max_size=6)), values, max_size=4
 )
