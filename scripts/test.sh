@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # Set up, then run the whole test suite: lint, type checks, unit and integration tests.
 # Extra arguments go to pytest (e.g. scripts/test.sh -m "not slow" -x).
+# --deep: the property tests draw 10,000 examples each instead of 200
+# (e.g. scripts/test.sh --deep tests/unit/config).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+args=()
+for arg in "$@"; do
+    if [ "$arg" = "--deep" ]; then
+        export FERRULE_HYPOTHESIS_PROFILE=deep
+    else
+        args+=("$arg")
+    fi
+done
 bash scripts/setup.sh
 
 echo "== ruff" >&2
@@ -11,4 +21,4 @@ echo "== ruff" >&2
 echo "== mypy (strict, src/)" >&2
 .venv/bin/mypy
 echo "== pytest" >&2
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest ${args[@]+"${args[@]}"}

@@ -230,22 +230,25 @@ def _merge_platform(
     raw, where = cli.compatibility, "--compatibility"
     if not raw:
         raw, where = tool.compatibility, f"{tool_name}.compatibility"
+
+    def refuse(message: str) -> FerruleError:
+        """The command line's error names the option; the file's names the file and key."""
+        if where.startswith("--"):
+            return FerruleError(f"{where}: {message}")
+        return ConfigError.single(path or Path("pyproject.toml"), where, message)
+
     values: list[str] = []
     for item in raw:
         try:
             values.append(parse_compatibility(item))
         except FerruleError as exc:
-            if where.startswith("--"):
-                raise FerruleError(f"{where}: {exc}") from None
-            raise ConfigError.single(path or Path("pyproject.toml"), where, str(exc)) from None
+            raise refuse(str(exc)) from None
     pypi = "pypi" in values
     values = [v for v in values if v != "pypi"]
     if "linux" in values and len(values) > 1:
-        raise FerruleError(f"{where}: 'linux' cannot be combined with other platform tags")
+        raise refuse("'linux' cannot be combined with other platform tags")
     if len({v.split("_")[0] for v in values}) > 1:
-        raise FerruleError(
-            f"{where}: manylinux and musllinux tags cannot be mixed for an extension module"
-        )
+        raise refuse("manylinux and musllinux tags cannot be mixed for an extension module")
     if cli.auditwheel:
         mode = cli.auditwheel
     elif cli.skip_auditwheel or tool.skip_auditwheel:
