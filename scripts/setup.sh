@@ -80,14 +80,23 @@ fi
 # The crates the tests compile and read, fetched here so that no test reaches the network
 # (cargo fetches a missing crate at build time otherwise): every lock file under
 # tests/crates. The TOML editor's corpus (tests/unit/test_tomldoc.py) reads exactly the
-# locked packages of pyo3-pure, bind-uniffi and toml-corpus.
-want=$(find tests/crates -name Cargo.lock -not -path '*/target/*' | sort | xargs cat | sha256sum | cut -d' ' -f1)
+# locked packages of pyo3-pure, bind-uniffi and toml-corpus. And what the projects
+# `ferrule new` writes depend on (no lock file there: tests/test_scaffold.py builds them
+# with CARGO_NET_OFFLINE, so cargo resolves them from what is fetched here).
+want=$( (find tests/crates -name Cargo.lock -not -path '*/target/*' | sort | xargs cat
+    cat src/ferrule/scaffold/__init__.py scripts/setup.sh) | sha256sum | cut -d' ' -f1)
 if [ "$(cat .cache/.cargo-fetched 2>/dev/null)" != "$want" ]; then
     echo "setup: fetching the test crates' dependencies" >&2
     find tests/crates -name Cargo.lock -not -path '*/target/*' | sort | while read -r lock; do
         manifest="$(dirname "$lock")/Cargo.toml"
         [ -e "$manifest" ] && cargo fetch --locked -q --manifest-path "$manifest"
     done
+    scaffold=$(mktemp -d)
+    for bindings in pyo3 cffi uniffi bin; do
+        (cd "$scaffold" && "$OLDPWD/.venv/bin/python" -m ferrule new -b "$bindings" "new-$bindings" 2>/dev/null)
+        cargo fetch -q --manifest-path "$scaffold/new-$bindings/Cargo.toml"
+    done
+    rm -rf "$scaffold"
     mkdir -p .cache
     echo "$want" > .cache/.cargo-fetched
 fi

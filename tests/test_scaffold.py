@@ -205,6 +205,8 @@ def _env(venv: VEnv, offline: dict[str, str]) -> dict[str, str]:
     env = dict(offline)
     env["VIRTUAL_ENV"] = str(venv.path)
     env["PATH"] = os.pathsep.join([str(venv.path / "bin"), str(DEV_BIN), offline["PATH"]])
+    # A new project has no Cargo.lock: cargo resolves it from what scripts/setup.sh fetched.
+    env["CARGO_NET_OFFLINE"] = "true"
     return env
 
 
