@@ -89,7 +89,7 @@ if [ "$(cat .cache/.cargo-fetched 2>/dev/null)" != "$want" ]; then
     echo "setup: fetching the test crates' dependencies" >&2
     find tests/crates -name Cargo.lock -not -path '*/target/*' | sort | while read -r lock; do
         manifest="$(dirname "$lock")/Cargo.toml"
-        [ -e "$manifest" ] && cargo fetch --locked -q --manifest-path "$manifest"
+        if [ -e "$manifest" ]; then cargo fetch --locked -q --manifest-path "$manifest"; fi
     done
     scaffold=$(mktemp -d)
     for bindings in pyo3 cffi uniffi bin; do
