@@ -43,11 +43,63 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
-# The crates the tests compile and read, fetched here so that no test reaches the network:
-# the TOML editor's corpus (tests/unit/test_tomldoc.py) reads exactly these locked packages.
-for crate in pyo3-pure bind-uniffi toml-corpus; do
-    cargo fetch --locked -q --manifest-path "tests/crates/$crate/Cargo.toml"
-done
+# Every distribution a test installs, in a local wheelhouse: the tests install with
+# --no-index --find-links .cache/wheelhouse and never reach an index (tests/conftest.py).
+# ferrule's build requirements (flit_core: its own wheel is built per session, offline)
+# and runtime dependencies, for this Python and for PyPy 3.9 (tests/test_oldest_python.py),
+# and what tests/wheelhouse.txt lists; at the versions .venv holds where it holds them.
+house=.cache/wheelhouse
+want=$(cat pyproject.toml tests/wheelhouse.txt scripts/setup.sh | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$house/.stamp" 2>/dev/null)" != "$want" ]; then
+    echo "setup: filling $house" >&2
+    rm -rf "$house"
+    mkdir -p "$house"
+    .venv/bin/python - > "$house/.ferrule-requires.txt" <<'PY'
+try:
+    import tomllib
+except ImportError:
+    import tomli as tomllib
+with open("pyproject.toml", "rb") as f:
+    data = tomllib.load(f)
+print("\n".join(data["build-system"]["requires"] + data["project"]["dependencies"]))
+PY
+    .venv/bin/python -m pip freeze --exclude-editable > "$house/.constraints.txt"
+    pip_download=(.venv/bin/python -m pip download -q --disable-pip-version-check -d "$house")
+    "${pip_download[@]}" -c "$house/.constraints.txt" \
+        -r "$house/.ferrule-requires.txt" -r tests/wheelhouse.txt
+    # PyPy 3.9 (Debian's pypy3): what its own pip picks for ferrule's dependencies (tomli,
+    # and releases that still support 3.9). Its pip, not --python-version: pip evaluates
+    # the requirements' markers for the interpreter it runs on.
+    if command -v pypy3 >/dev/null; then
+        pypy3 -m pip download -q --disable-pip-version-check --only-binary=:all: -d "$house" \
+            -r "$house/.ferrule-requires.txt"
+    fi
+    echo "$want" > "$house/.stamp"
+fi
+
+# The crates the tests compile and read, fetched here so that no test reaches the network
+# (cargo fetches a missing crate at build time otherwise): every lock file under
+# tests/crates. The TOML editor's corpus (tests/unit/test_tomldoc.py) reads exactly the
+# locked packages of pyo3-pure, bind-uniffi and toml-corpus. And what the projects
+# `ferrule new` writes depend on (no lock file there: tests/test_scaffold.py builds them
+# with CARGO_NET_OFFLINE, so cargo resolves them from what is fetched here).
+want=$( (find tests/crates -name Cargo.lock -not -path '*/target/*' | sort | xargs cat
+    cat src/ferrule/scaffold/__init__.py scripts/setup.sh) | sha256sum | cut -d' ' -f1)
+if [ "$(cat .cache/.cargo-fetched 2>/dev/null)" != "$want" ]; then
+    echo "setup: fetching the test crates' dependencies" >&2
+    find tests/crates -name Cargo.lock -not -path '*/target/*' | sort | while read -r lock; do
+        manifest="$(dirname "$lock")/Cargo.toml"
+        if [ -e "$manifest" ]; then cargo fetch --locked -q --manifest-path "$manifest"; fi
+    done
+    scaffold=$(mktemp -d)
+    for bindings in pyo3 cffi uniffi bin; do
+        (cd "$scaffold" && "$OLDPWD/.venv/bin/python" -m ferrule new -b "$bindings" "new-$bindings" 2>/dev/null)
+        cargo fetch -q --manifest-path "$scaffold/new-$bindings/Cargo.toml"
+    done
+    rm -rf "$scaffold"
+    mkdir -p .cache
+    echo "$want" > .cache/.cargo-fetched
+fi
 # The pinned cbindgen (the version maturin embeds) that ferrule installs on first
 # use for cffi crates: installed once here, into ferrule's default tool directory
 # (~/.cache/ferrule/tools), where the tests look for it (tests/conftest.py), so that

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.venv import VEnv, clean_env, run
+from tests.helpers.venv import VEnv, clean_env, offline_installs, run
 
 ROOT = Path(__file__).resolve().parents[1]
 CRATES = Path(__file__).resolve().parent / "crates"
+#: Every distribution a test installs (tests/wheelhouse.txt, ferrule's build requirements
+#: and dependencies), downloaded by scripts/setup.sh: the tests never reach an index.
+WHEELHOUSE = ROOT / ".cache" / "wheelhouse"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -33,6 +36,9 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = ROOT / ".cache" / "test-metadata-cache"
     shutil.rmtree(cache, ignore_errors=True)
     os.environ["FERRULE_CACHE_DIR"] = str(cache)
+    # Offline: every pip and uv the tests start (directly, through a frontend's isolated
+    # build, or through ferrule develop) installs from the setup's wheelhouse only.
+    os.environ.update(offline_installs(WHEELHOUSE))
     _pin_reference_maturin()
 
 
@@ -100,27 +106,23 @@ def cargo_target_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """ferrule's own wheel and its dependencies, for offline isolated builds."""
+    """ferrule's own wheel, built from this tree, next to links to everything in the
+    setup's wheelhouse: what isolated builds of the test crates need, offline."""
+    if not (WHEELHOUSE / ".stamp").exists():
+        pytest.fail(f"{WHEELHOUSE} is missing: run scripts/setup.sh")
     house = tmp_path_factory.mktemp("wheelhouse")
+    # An isolated build whose flit_core comes from the wheelhouse (the environment is offline).
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", house, ROOT])
-    (own,) = house.glob("ferrule-*.whl")
-    # ferrule's runtime dependencies, as its metadata lists them.
-    run([sys.executable, "-m", "pip", "download", "-q", "-d", house, own])
-    # What get_requires_for_build_wheel asks for cffi bindings.
-    run([sys.executable, "-m", "pip", "download", "-q", "-d", house, "cffi"])
+    for dist in WHEELHOUSE.glob("*.whl"):
+        (house / dist.name).symlink_to(dist)
     return house
 
 
 @pytest.fixture(scope="session")
 def offline_pip_env(wheelhouse: Path) -> dict[str, str]:
-    """Environment variables that make pip and uv resolve build requirements from the wheelhouse."""
-    return clean_env(
-        PIP_NO_INDEX="1",
-        PIP_FIND_LINKS=str(wheelhouse),
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-        UV_NO_INDEX="1",
-        UV_FIND_LINKS=str(wheelhouse),
-    )
+    """Environment variables that make pip and uv resolve build requirements (ferrule
+    itself too) from the wheelhouse."""
+    return clean_env(**offline_installs(wheelhouse))
 
 
 def ferrule(

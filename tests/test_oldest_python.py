@@ -35,11 +35,9 @@ def old_venv(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> VEnv
     venv = VEnv(root / "venv", python=str(shutil.which("pypy3")))
     version = venv.run_python("-c", "import sys; print(sys.version_info[:2])").strip()
     assert version == "(3, 9)", version
-    # Its own pip resolves what 3.9 gets (markers and Requires-Python), from PyPI as the
-    # session's wheelhouse is.
-    deps = root / "deps"
-    venv.pip("download", "-q", "-d", deps, own)
-    venv.pip("install", "-q", "--no-index", "--find-links", deps, own)
+    # Its own pip resolves what 3.9 gets (markers and Requires-Python), offline, from the
+    # wheelhouse (scripts/setup.sh downloaded PyPy 3.9's picks there with pypy3's pip).
+    venv.pip("install", "-q", "--no-index", "--find-links", wheelhouse, own)
     return venv
 
 

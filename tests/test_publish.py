@@ -87,7 +87,8 @@ class Ferrule:
 
 def install_and_call(index: PypiServer, tmp_path: Path, requirement: str, script: Path) -> None:
     venv = VEnv(tmp_path / "venv")
-    env = dict(venv.env, NO_PROXY="127.0.0.1,localhost")
+    # The local index is the one index these installs may use (the session is offline).
+    env = dict(venv.env, NO_PROXY="127.0.0.1,localhost", PIP_NO_INDEX="0")
     run(
         [venv.python, "-m", "pip", "install", "-q", "--index-url", index.simple_url, requirement],
         env=env,

@@ -190,20 +190,9 @@ def test_bindings_default_to_pyo3_without_a_terminal(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def pytest_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """pytest and its dependencies, so the venvs install offline."""
-    house = tmp_path_factory.mktemp("pytest-wheels")
-    run([sys.executable, "-m", "pip", "download", "-q", "-d", house, "pytest"])
-    return house
-
-
-@pytest.fixture(scope="module")
-def offline(wheelhouse: Path, pytest_wheels: Path) -> dict[str, str]:
-    return clean_env(
-        PIP_NO_INDEX="1",
-        PIP_FIND_LINKS=f"{wheelhouse} {pytest_wheels}",
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-    )
+def offline(offline_pip_env: dict[str, str]) -> dict[str, str]:
+    """pytest (for the generated tests) and ferrule from the session wheelhouse, offline."""
+    return offline_pip_env
 
 
 def _venv_with_pytest(path: Path, offline: dict[str, str]) -> VEnv:
@@ -216,6 +205,8 @@ def _env(venv: VEnv, offline: dict[str, str]) -> dict[str, str]:
     env = dict(offline)
     env["VIRTUAL_ENV"] = str(venv.path)
     env["PATH"] = os.pathsep.join([str(venv.path / "bin"), str(DEV_BIN), offline["PATH"]])
+    # A new project has no Cargo.lock: cargo resolves it from what scripts/setup.sh fetched.
+    env["CARGO_NET_OFFLINE"] = "true"
     return env
 
 

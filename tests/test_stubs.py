@@ -133,7 +133,8 @@ def stubbed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Stubbed
 def typing_venv(
     tmp_path_factory: pytest.TempPathFactory, stubbed: Callable[[str], Stubbed]
 ) -> VEnv:
-    """One venv with mypy (the version this suite runs) and the stubbed wheels."""
+    """One venv with mypy (the version this suite runs, in the setup's wheelhouse) and the
+    stubbed wheels."""
     venv = VEnv(tmp_path_factory.mktemp("typing") / "venv")
     wheels = [stubbed(name).wheel for name in CRATE_STUBS]
     venv.pip("install", "-q", f"mypy=={mypy.version.__version__}", *wheels)

@@ -20,6 +20,22 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def offline_installs(*links: Path) -> dict[str, str]:
+    """Environment variables that make pip and uv install from local directories only.
+
+    No index, no network: every distribution comes from ``links`` (``--find-links``).
+    """
+    found = " ".join(str(link) for link in links)
+    return {
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": found,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "UV_NO_INDEX": "1",
+        "UV_OFFLINE": "1",
+        "UV_FIND_LINKS": ",".join(str(link) for link in links),
+    }
+
+
 def run(
     argv: list[str | os.PathLike[str]],
     *,
