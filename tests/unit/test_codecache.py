@@ -37,7 +37,9 @@ def _env(site: Path, cache: Path, **extra: str) -> dict[str, str]:
 
 
 def _import(site: Path, cache: Path, code: str, **extra: str) -> str:
-    script = "import os; from ferrule import _codecache; print(_codecache.enable(os.environ)); " + code
+    script = (
+        "import os; from ferrule import _codecache; print(_codecache.enable(os.environ)); " + code
+    )
     proc = subprocess.run(
         [sys.executable, "-c", script],
         env=_env(site, cache, **extra),
