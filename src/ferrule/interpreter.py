@@ -221,6 +221,19 @@ DISCOVERY_NAMES: tuple[str, ...] = (
 )
 
 
+def _probe_on_path(name: str, environ: Mapping[str, str]) -> Interpreter | None:
+    """The interpreter ``name`` names on PATH; None when there is none or it does not run."""
+    exe = shutil.which(name, path=environ.get("PATH"))
+    if exe is None:
+        return None
+    try:
+        return probe(exe, environ)
+    except FerruleError:
+        # e.g. a pyenv shim for a version that is not active
+        _log.debug(f"skipped {name} ({exe}): it does not run")
+        return None
+
+
 def discover(environ: Mapping[str, str]) -> list[Interpreter]:
     """Every interpreter ``-f`` finds on PATH, once each; broken ones are skipped with a note.
 
@@ -229,14 +242,8 @@ def discover(environ: Mapping[str, str]) -> list[Interpreter]:
     found: list[Interpreter] = []
     seen: set[str] = set()
     for name in DISCOVERY_NAMES:
-        exe = shutil.which(name, path=environ.get("PATH"))
-        if exe is None:
-            continue
-        try:
-            interp = probe(exe, environ)
-        except FerruleError:
-            # e.g. a pyenv shim for a version that is not active
-            _log.debug(f"skipped {name} ({exe}): it does not run")
+        interp = _probe_on_path(name, environ)
+        if interp is None:
             continue
         key = os.path.realpath(interp.executable)
         if key in seen or interp.base_executable in seen:
@@ -247,14 +254,8 @@ def discover(environ: Mapping[str, str]) -> list[Interpreter]:
         # As maturin: where only the generic names exist (pyenv, some images),
         # the first of python3 / python that is a Python 3.
         for name in ("python3", "python"):
-            exe = shutil.which(name, path=environ.get("PATH"))
-            if exe is None:
-                continue
-            try:
-                interp = probe(exe, environ)
-            except FerruleError:
-                continue
-            if interp.major == 3:
+            interp = _probe_on_path(name, environ)
+            if interp is not None and interp.major == 3:
                 return [interp]
     return found
 
