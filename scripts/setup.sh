@@ -46,7 +46,7 @@ fi
 # Every distribution a test installs, in a local wheelhouse: the tests install with
 # --no-index --find-links .cache/wheelhouse and never reach an index (tests/conftest.py).
 # ferrule's build requirements (flit_core: its own wheel is built per session, offline)
-# and runtime dependencies, for this Python and for PyPy 3.9 (tests/test_oldest_python.py),
+# and runtime dependencies, for this Python and for PyPy 3.9 (tests/integration/test_oldest_python.py),
 # and what tests/wheelhouse.txt lists; at the versions .venv holds where it holds them.
 house=.cache/wheelhouse
 want=$(cat pyproject.toml tests/wheelhouse.txt scripts/setup.sh | sha256sum | cut -d' ' -f1)
@@ -81,7 +81,7 @@ fi
 # (cargo fetches a missing crate at build time otherwise): every lock file under
 # tests/crates. The TOML editor's corpus (tests/unit/test_tomldoc.py) reads exactly the
 # locked packages of pyo3-pure, bind-uniffi and toml-corpus. And what the projects
-# `ferrule new` writes depend on (no lock file there: tests/test_scaffold.py builds them
+# `ferrule new` writes depend on (no lock file there: tests/integration/test_scaffold.py builds them
 # with CARGO_NET_OFFLINE, so cargo resolves them from what is fetched here).
 want=$( (find tests/crates -name Cargo.lock -not -path '*/target/*' | sort | xargs cat
     cat src/ferrule/scaffold/__init__.py scripts/setup.sh) | sha256sum | cut -d' ' -f1)

@@ -1,7 +1,7 @@
 """Regenerate src/ferrule/audit/policy-data.json from the installed auditwheel.
 
 Usage: .venv/bin/python scripts/update_policy_data.py
-tests/test_audit_policy.py fails when the shipped data and auditwheel's differ.
+tests/integration/test_audit_policy.py fails when the shipped data and auditwheel's differ.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ PAUSE_AT = "FERRULE_TEST_PAUSE_AT"
 PAUSE_FILE = "FERRULE_TEST_PAUSE_FILE"
 
 #: The points ferrule's code names, in the order a build or install reaches them.
-#: (A kill while cargo runs needs no point: the test wraps cargo, see tests/test_kill.py.)
+#: (A kill while cargo runs needs no point: the test wraps cargo, see tests/integration/test_kill.py.)
 PHASES = (
     "after-cargo",  # cargo finished, its artifacts not yet staged or packed
     "data-dir",  # packing the data directory: some of its files are in the archive

@@ -1,7 +1,7 @@
 """Which cbindgen ferrule runs, and its installation on first use.
 
 Installing the real cbindgen compiles it for a minute (scripts/setup.sh does it
-once, and the cffi tests in tests/test_bindings_issue19.py run it); here a
+once, and the cffi tests in tests/integration/test_bindings_issue19.py run it); here a
 stand-in ``cargo`` records the call and "installs" a script.
 """
 

@@ -5,7 +5,7 @@ blacklisted symbols) are auditwheel's, shipped as ``policy-data.json`` next to
 this module: derived from pypa/auditwheel's ``manylinux-policy.json`` and
 ``musllinux-policy.json`` (MIT License, Copyright (c) 2016 Robert T. McGibbon)
 by :func:`derive_policy_data`; ``scripts/update_policy_data.py`` regenerates it
-and ``tests/test_audit_policy.py`` fails when it drifts from the installed
+and ``tests/integration/test_audit_policy.py`` fails when it drifts from the installed
 auditwheel. ferrule does not import auditwheel at run time.
 """
 

@@ -1,6 +1,6 @@
 """The generated GitHub workflow read as a runner would: do its paths meet?
 
-tests/test_generate_ci.py checks the schema, that every ferrule command parses,
+tests/integration/test_generate_ci.py checks the schema, that every ferrule command parses,
 and the matrix values. Here, for every job and matrix row, the workflow is
 followed like a runner: the ``docker run`` mount and working directory put
 ferrule in the project's directory inside the container; the ``--out`` of the

@@ -95,7 +95,7 @@ def test_include_through_a_link_out(project: Path, secret: Path, tmp_path: Path)
 
 def test_python_source_outside(project: Path, secret: Path, tmp_path: Path) -> None:
     # A python-source outside the project is allowed (maturin's external-python-source,
-    # tests/test_layout_compat.py), but it must hold the package: nothing else is taken.
+    # tests/integration/test_layout_compat.py), but it must hold the package: nothing else is taken.
     add_tool_keys(project, 'python-source = "../outside"\n')
     assert_refused(project, tmp_path, "tool.maturin.python-source", "does not exist")
 

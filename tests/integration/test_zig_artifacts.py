@@ -19,7 +19,7 @@ import pytest
 from ferrule.elf import parse_elf
 from tests.conftest import CRATES, ferrule
 from tests.helpers.venv import VEnv, clean_env, run
-from tests.test_audit import auditwheel_policy
+from tests.integration.test_audit import auditwheel_policy
 
 pytestmark = pytest.mark.slow
 

@@ -30,7 +30,7 @@ def validate(wheel: Path) -> None:
 
 def test_cli_wheel_installs_imports_and_validates(pure_wheel_cli: Path, venv: VEnv) -> None:
     # ferrule build audits the extension and picks the oldest manylinux policy it
-    # satisfies (which one depends on the build machine's glibc; tests/test_audit.py
+    # satisfies (which one depends on the build machine's glibc; tests/integration/test_audit.py
     # checks it against auditwheel).
     assert re.fullmatch(
         r"pyo3_pure-0\.3\.1-cp311-cp311-manylinux_2_\d+_x86_64\.whl", pure_wheel_cli.name

@@ -35,7 +35,7 @@ class Case:
 
 
 # One frontend each keeps the suite's time in check; both call the same hooks, which
-# tests/test_build_pyo3.py shows for either.
+# tests/integration/test_build_pyo3.py shows for either.
 CASES = {
     # the crate's uniffi-bindgen run with its required-features
     "bind-uniffi-bindgen": Case("pip"),

@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import ferrule
 from tests.helpers.sdists import tar_names, tar_read
 from tests.helpers.venv import VEnv
-from tests.test_layout_compat import copy, file_list, maturin, one
+from tests.integration.test_layout_compat import copy, file_list, maturin, one
 
 pytestmark = pytest.mark.slow
 

@@ -19,7 +19,7 @@ BASE = 'name = "meta-demo"\nversion = "0.1.0"\n'
 
 # id, [project] body (None: no [project]), Cargo.toml extra lines, file, key, message part
 # (Loose input maturin builds, such as a field both static and dynamic, is an
-# error only in strict mode: tests/test_config_loose.py.)
+# error only in strict mode: tests/integration/test_config_loose.py.)
 CASES = [
     (
         "bad-version",
