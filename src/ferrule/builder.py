@@ -30,7 +30,7 @@ from ferrule.config.path_deps import cargo_workspace_root, path_crates
 from ferrule.errors import ConfigError, FerruleError, LayoutError
 from ferrule.globs import matches
 from ferrule.interpreter import Interpreter
-from ferrule.layout import ProjectLayout, determine_layout
+from ferrule.layout import ProjectLayout, determine_layout, module_name_key
 from ferrule.metadata import PackageMetadata, build_metadata
 from ferrule.tags import platform_tag, stable_abi_tag, wheel_tag
 from ferrule.target_dir import default_out_dir
@@ -107,9 +107,7 @@ class _Context:
 
     @property
     def module_key(self) -> str:
-        if self.settings.tool.module_name:
-            return f"{self.settings.tool_table}.module-name"
-        return f"lib.name in {self.settings.cargo.manifest_path}"
+        return module_name_key(self.settings)
 
     @property
     def data_prefix(self) -> str:

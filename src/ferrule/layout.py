@@ -37,12 +37,36 @@ class ProjectLayout:
 
 
 def module_name(settings: Settings) -> str:
-    """``module-name`` > Cargo ``[lib] name`` > the crate name with ``-`` as ``_``."""
+    """The module's dotted name, as maturin chooses it.
+
+    ``module-name`` > Cargo ``[lib] name`` > ``project.name`` > the crate name.
+    ``project.name`` is taken as it is when every dotted part is a Python identifier
+    (maturin takes it even then, and refuses a ``-`` in it for a library); otherwise the
+    crate name with ``-`` as ``_`` (docs/compat.md).
+    """
+    return _module_name_and_key(settings)[0]
+
+
+def module_name_key(settings: Settings) -> str:
+    """Where the module name comes from, for messages: a dotted key and its file."""
+    return _module_name_and_key(settings)[1]
+
+
+def _module_name_and_key(settings: Settings) -> tuple[str, str]:
+    pyproject = settings.pyproject_path or settings.cargo.manifest_path
     if settings.tool.module_name:
-        return settings.tool.module_name
+        return settings.tool.module_name, f"{settings.tool_table}.module-name in {pyproject}"
     if settings.cargo.lib_name:
-        return settings.cargo.lib_name
-    return settings.cargo.name.replace("-", "_")
+        return settings.cargo.lib_name, f"lib.name in {settings.cargo.manifest_path}"
+    project_name = (settings.project_table or {}).get("name")
+    if isinstance(project_name, str) and all(
+        _IDENTIFIER.match(part) for part in project_name.split(".")
+    ):
+        return project_name, f"project.name in {pyproject}"
+    return (
+        settings.cargo.name.replace("-", "_"),
+        f"package.name in {settings.cargo.manifest_path}",
+    )
 
 
 def determine_layout(settings: Settings) -> ProjectLayout:

@@ -255,3 +255,22 @@ def test_extra_extensions_in_an_abi3_wheel(tmp_path: Path) -> None:
         assert f"{project / 'pyproject.toml'}: tool.ferrule.extensions[0].manifest-path:" in line
         assert problem in line and "the wheel is abi3 for Python >= 3.9" in line
         assert not (tmp_path / "refused").exists()
+
+
+def test_module_named_after_the_project(tmp_path: Path) -> None:
+    """No ``[lib] name``: maturin names the module after ``project.name``, not the crate."""
+    project = copy("pyo3-pure", tmp_path)
+    cargo = project / "Cargo.toml"
+    text = cargo.read_text().replace('name = "pyo3-pure"', 'name = "pyo3-pure-rs"')
+    cargo.write_text(text.replace('name = "pyo3_pure"\n', ""))
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('name = "pyo3-pure"', 'name = "pyo3_pure"'))
+
+    maturin("build", "-o", tmp_path / "maturin", cwd=project)
+    ferrule("build", "-o", tmp_path / "ferrule", cwd=project)
+    theirs, ours = one(tmp_path / "maturin", "*.whl"), one(tmp_path / "ferrule", "*.whl")
+    assert ours.name == theirs.name
+    assert file_list(ours) == file_list(theirs)
+    venv = VEnv(tmp_path / "venv")
+    venv.pip("install", "-q", ours)
+    assert venv.exercise(project / "exercise.py").endswith("ok")
