@@ -47,8 +47,9 @@ def test_module_name_precedence(
         rest += f"[tool.maturin]\n{tool}\n"
     (tmp_path / "pyproject.toml").write_text(PYPROJECT.format(rest=rest))
     if "." in expected:
-        (tmp_path / expected.split(".")[0]).mkdir()
-        (tmp_path / expected.split(".")[0] / "__init__.py").write_text("")
+        package = tmp_path / expected.partition(".")[0]
+        package.mkdir()
+        (package / "__init__.py").write_text("")
     settings = load_settings(tmp_path)
     assert module_name(settings) == expected
     assert module_name_key(settings).startswith(f"{key} in ")
