@@ -31,18 +31,18 @@ COMBOS = [(b, layout) for b in BINDINGS for layout in LAYOUT_FLAGS]
 DEV_BIN = Path(sys.executable).parent  # uniffi-bindgen and check-jsonschema live here
 
 EXPECTED_FILES = {
-    "pure": {"Cargo.toml", "src/{lib}", "tests/integration/test_all.py"},
+    "pure": {"Cargo.toml", "src/{lib}", "tests/test_all.py"},
     "mixed": {
         "Cargo.toml",
         "src/{lib}",
         "python/{module}/__init__.py",
-        "python/tests/integration/test_all.py",
+        "python/tests/test_all.py",
     },
     "src": {
         "rust/Cargo.toml",
         "rust/src/{lib}",
         "src/{module}/__init__.py",
-        "src/tests/integration/test_all.py",
+        "src/tests/test_all.py",
     },
 }
 
@@ -246,7 +246,7 @@ def test_new_project_installs_with_pip_and_passes_its_test(
     run([pip_venv.python, "-m", "pip", "install", "-q", project], env=env)
     # From elsewhere, so the test can only see the installed package.
     out = _run_generated_tests(pip_venv, project, env)
-    assert "tests/integration/test_all.py::" in out
+    assert "tests/test_all.py::" in out
     if layout != "pure":
         # Nothing was built into the source tree: the installed wheel was tested.
         package = project / ("python" if layout == "mixed" else "src") / f"sc_{bindings}_{layout}"

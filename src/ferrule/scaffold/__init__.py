@@ -7,7 +7,7 @@ layout, a pure function from a :class:`ProjectSpec` to ``{path: text}``.
 Layouts, as maturin names them:
 
 - ``pure``: Cargo.toml at the root, the Rust crate is the whole package;
-  the test is ``tests/integration/test_all.py``.
+  the test is ``tests/test_all.py``.
 - ``mixed`` (``--mixed``): Python sources in ``python/<module>/`` next to the crate.
 - ``src`` (``--mixed --src``, or ``--src`` alone): Python first, ``src/<module>/``
   and the crate in ``rust/``.
@@ -155,7 +155,7 @@ def project_files(spec: ProjectSpec, workflow: str) -> dict[str, str]:
 
     if spec.layout == "pure":
         test = {"cffi": "test-cffi-pure.py", "bin": "test-bin-pure.py"}
-        files["tests/integration/test_all.py"] = _render(
+        files["tests/test_all.py"] = _render(
             test.get(spec.bindings, f"test-{spec.bindings}.py"), values
         )
         return files
@@ -165,7 +165,7 @@ def project_files(spec: ProjectSpec, workflow: str) -> dict[str, str]:
     if spec.bindings == "bin":
         files[f"{package}__main__.py"] = _render("main-bin.py", values)
     test = {"cffi": "test-cffi-mixed.py", "bin": "test-bin-mixed.py"}
-    files[f"{python}tests/integration/test_all.py"] = _render(
+    files[f"{python}tests/test_all.py"] = _render(
         test.get(spec.bindings, f"test-{spec.bindings}.py"), values
     )
     return files

@@ -1,6 +1,6 @@
 """Property tests of values read from configuration: Rust versions, wheel tags, archive names.
 
-Moved from tests/integration/test_properties.py (issue 9) into the fast layer. The number of
+Moved from tests/test_properties.py (issue 9) into the fast layer. The number of
 examples comes from the hypothesis profile (conftest.py): 200, or 10,000 with
 ``scripts/test.sh --deep``.
 """
