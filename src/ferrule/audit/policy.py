@@ -1,5 +1,8 @@
 """manylinux / musllinux policies and the check of one ELF object against one policy.
 
+Also the grammar of ``--compatibility`` values (:func:`parse_compatibility`): the
+names of these policies as maturin reads them, checked where the settings are read.
+
 The policies (allowed libraries, allowed symbol versions per architecture,
 blacklisted symbols) are auditwheel's, shipped as ``policy-data.json`` next to
 this module: derived from pypa/auditwheel's ``manylinux-policy.json`` and
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ferrule.audit.elf import ElfInfo, ImportedSymbol
+from ferrule.errors import FerruleError
 
 __all__ = [
     "DATA_FILE",
@@ -30,6 +34,7 @@ __all__ = [
     "is_libpython",
     "manylinux_policies",
     "musllinux_policies",
+    "parse_compatibility",
     "policy_by_name",
 ]
 
@@ -45,6 +50,40 @@ _MUSL_LIBC = {
     "riscv64": "libc.musl-riscv64.so.1",
     "loongarch64": "libc.musl-loongarch64.so.1",
 }
+
+
+_LEGACY = {"1": "manylinux_2_5", "2010": "manylinux_2_12", "2014": "manylinux_2_17"}
+
+
+def parse_compatibility(value: str) -> str:
+    """Normalise one ``--compatibility`` value as maturin reads it.
+
+    Returns ``linux``, ``pypi``, ``manylinux_X_Y`` or ``musllinux_X_Y``.
+
+    >>> [parse_compatibility(v) for v in ("off", "2014", "manylinux2010", "2_28",
+    ...  "manylinux_2_17", "musllinux_1_2", "PyPI", "manylinux1")]
+    ['linux', 'manylinux_2_17', 'manylinux_2_12', 'manylinux_2_28', 'manylinux_2_17', 'musllinux_1_2', 'pypi', 'manylinux_2_5']
+    >>> parse_compatibility("manylinux_2")
+    Traceback (most recent call last):
+    ...
+    ferrule.errors.FerruleError: 'manylinux_2' is not a platform compatibility; use linux (or off), pypi, manylinux2014, manylinux_X_Y (or X_Y) or musllinux_X_Y
+    """
+    v = value.strip().lower()
+    if v in ("off", "linux"):
+        return "linux"
+    if v == "pypi":
+        return "pypi"
+    legacy = v.removeprefix("manylinux")
+    if legacy in _LEGACY:
+        return _LEGACY[legacy]
+    match = re.fullmatch(r"(musllinux_|manylinux_)?(\d+)_(\d+)", v)
+    if match:
+        family = "musllinux" if match[1] == "musllinux_" else "manylinux"
+        return f"{family}_{int(match[2])}_{int(match[3])}"
+    raise FerruleError(
+        f"{value!r} is not a platform compatibility; use linux (or off), pypi, manylinux2014, "
+        "manylinux_X_Y (or X_Y) or musllinux_X_Y"
+    )
 
 
 def is_libpython(name: str) -> bool:

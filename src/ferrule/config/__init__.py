@@ -224,8 +224,8 @@ def _merge_platform(
     cli: CliOptions, tool: ToolConfig, tool_name: str, path: Path | None, environ: Mapping[str, str]
 ) -> PlatformOptions:
     """``--compatibility`` / ``--auditwheel`` / ``--zig`` / ``--strip`` over the config keys."""
+    from ferrule.audit.policy import parse_compatibility
     from ferrule.errors import FerruleError
-    from ferrule.tags import parse_compatibility
 
     raw, where = cli.compatibility, "--compatibility"
     if not raw:
