@@ -36,6 +36,7 @@ __all__ = [
     "musllinux_policies",
     "parse_compatibility",
     "policy_by_name",
+    "policy_problem",
 ]
 
 DATA_FILE = Path(__file__).with_name("policy-data.json")
@@ -191,6 +192,61 @@ def policy_by_name(name: str) -> Policy:
         if name == policy.name or name in policy.aliases:
             return policy
     raise KeyError(name)
+
+
+# The architecture of a Rust target triple, as the policies name it.
+_TRIPLE_ARCH = {
+    "x86_64": "x86_64",
+    "i686": "i686",
+    "i586": "i686",
+    "aarch64": "aarch64",
+    "armv7": "armv7l",
+    "powerpc64le": "ppc64le",
+    "powerpc64": "ppc64",
+    "s390x": "s390x",
+    "riscv64gc": "riscv64",
+    "loongarch64": "loongarch64",
+}
+
+
+def policy_problem(name: str, given: str, target: str | None) -> str | None:
+    """Why the audit could not meet ``--compatibility given`` (``name`` once parsed) for
+    ``target`` (a Rust triple; None: the host), or None: said before cargo runs.
+
+    >>> policy_problem("manylinux_2_17", "2014", "aarch64-unknown-linux-gnu") is None
+    True
+    >>> policy_problem("manylinux_2_99", "manylinux_2_99", None)  # doctest: +ELLIPSIS
+    "'manylinux_2_99' is not a policy auditwheel defines (the newest: manylinux_2_..., musllinux_1_...); pass --auditwheel skip to tag the wheel without checking it"
+    >>> policy_problem("manylinux_2_5", "manylinux1", "aarch64-unknown-linux-gnu")
+    "'manylinux1' (manylinux_2_5) does not cover aarch64, the architecture of --target aarch64-unknown-linux-gnu; it covers i686, x86_64"
+    """
+    if name in ("linux", "pypi"):
+        return None
+    shown = repr(given) if given == name else f"{given!r} ({name})"
+    try:
+        policy = policy_by_name(name)
+    except KeyError:
+        newest = ", ".join(max(f, key=lambda p: p.version).name for f in _families())
+        return (
+            f"{shown} is not a policy auditwheel defines (the newest: {newest}); pass "
+            "--auditwheel skip to tag the wheel without checking it"
+        )
+    arch = _TRIPLE_ARCH.get(target.split("-")[0]) if target else None
+    if arch is not None and not policy.supports(arch):
+        covered = ", ".join(sorted(policy.symbol_versions))
+        return (
+            f"{shown} does not cover {arch}, the architecture of --target {target}; "
+            f"it covers {covered}"
+        )
+    return None
+
+
+def _families() -> tuple[tuple[Policy, ...], ...]:
+    """The manylinux and the musllinux policies, without the plain ``linux`` entries."""
+    return tuple(
+        tuple(p for p in family if p.name != "linux")
+        for family in (manylinux_policies(), musllinux_policies())
+    )
 
 
 @dataclass(frozen=True)

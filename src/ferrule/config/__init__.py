@@ -255,6 +255,15 @@ def _merge_platform(
         mode = "skip"
     else:
         mode = tool.auditwheel or "repair"
+    if mode != "skip":
+        # A policy the audit cannot check, or one that does not cover the target:
+        # said now, before cargo runs (the audit would refuse it after the build).
+        from ferrule.audit.policy import policy_problem
+
+        for item in raw:
+            problem = policy_problem(parse_compatibility(item), item.strip(), cli.target)
+            if problem:
+                raise refuse(problem)
     strip = cli.strip or tool.strip or environ.get("MATURIN_STRIP", "").lower() in _TRUE
     return PlatformOptions(
         compatibility=tuple(dict.fromkeys(values)),

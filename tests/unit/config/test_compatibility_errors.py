@@ -54,3 +54,17 @@ def test_on_the_command_line_the_option_is_named(tmp_path: Path) -> None:
         load_settings(root, cli, environ={}, report=False)
     assert not isinstance(caught.value, ConfigError)
     assert str(caught.value).startswith("--compatibility: manylinux and musllinux")
+
+
+@pytest.mark.parametrize("table", ["ferrule", "maturin"])
+def test_a_policy_auditwheel_lacks_is_refused_with_file_and_key(tmp_path: Path, table: str) -> None:
+    """Said when the settings are read, before cargo (maturin refuses it after the build)."""
+    root = _project(tmp_path, table, ["manylinux_2_99"])
+    with pytest.raises(ConfigError) as caught:
+        load_settings(root, environ={}, report=False)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.key) == (root / "pyproject.toml", f"tool.{table}.compatibility")
+    assert "'manylinux_2_99' is not a policy auditwheel defines" in problem.message
+    # --auditwheel skip tags the wheel without checking the policy, as maturin.
+    skip = load_settings(root, CliOptions(auditwheel="skip"), environ={}, report=False)
+    assert skip.platform.compatibility == ("manylinux_2_99",)
