@@ -18,7 +18,6 @@ import hook's rebuilds.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at import
@@ -61,25 +60,46 @@ def bool_value(text: str) -> bool:
     return text == "true"
 
 
-@dataclass(frozen=True)
 class Option:
     """One option. ``kind`` says how it takes values:
 
     ``flag`` (none), ``count`` (none, counted), ``value`` (one; the last wins),
     ``append`` (one per use, accumulated), ``many`` (zero or more up to the next
     option, accumulated), ``some`` (as ``many``, at least one), ``optional-bool``
-    (``--strip`` alone, or ``--strip true|false``).
+    (``--strip`` alone, or ``--strip true|false``). ``help=None`` hides the
+    option from ``--help``; ``group`` is its argparse group there.
+
+    A plain class, not a dataclass: this module is imported on the hooks' cached
+    path and by ``ferrule --version``, and ``dataclasses`` imports ``inspect``.
     """
 
-    names: tuple[str, ...]
-    dest: str
-    kind: str = "flag"
-    help: str | None = None  # None: hidden from --help
-    choices: tuple[str, ...] | None = None
-    type: Callable[[str], Any] | None = None
-    metavar: str | None = None
-    default: Any = None
-    group: str | None = None  # the argparse group (for --help)
+    __slots__ = ("choices", "default", "dest", "group", "help", "kind", "metavar", "names", "type")
+
+    def __init__(
+        self,
+        names: tuple[str, ...],
+        dest: str,
+        kind: str = "flag",
+        help: str | None = None,
+        *,
+        choices: tuple[str, ...] | None = None,
+        type: Callable[[str], Any] | None = None,
+        metavar: str | None = None,
+        default: Any = None,
+        group: str | None = None,
+    ) -> None:
+        self.names = names
+        self.dest = dest
+        self.kind = kind
+        self.help = help
+        self.choices = choices
+        self.type = type
+        self.metavar = metavar
+        self.default = default
+        self.group = group
+
+    def __repr__(self) -> str:
+        return f"Option({self.names!r}, {self.dest!r}, {self.kind!r})"
 
     def initial(self) -> Any:
         if self.kind in ("append", "many", "some"):
