@@ -255,9 +255,11 @@ def _merge_platform(
         mode = "skip"
     else:
         mode = tool.auditwheel or "repair"
-    if mode != "skip":
-        # A policy the audit cannot check, or one that does not cover the target:
-        # said now, before cargo runs (the audit would refuse it after the build).
+    if mode != "skip" and where == "--compatibility":
+        # A policy the audit cannot check, or one that does not cover the target,
+        # asked for this build: said now, before cargo runs (the audit would refuse
+        # it after the build). Not for the config key: develop and sdist, which
+        # never audit, take it as maturin's do.
         from ferrule.audit.policy import policy_problem
 
         for item in raw:
