@@ -20,8 +20,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ferrule import buildargs
-from ferrule.buildargs import OPTIONS, Option, find_build_args, parse
+from ferrule import build_options
+from ferrule.build_options import OPTIONS, Option
+from ferrule.buildargs import find_build_args, parse
 from ferrule.commands._options import add_build_options, add_strip_value_option
 from ferrule.config import model
 from ferrule.errors import FerruleError
@@ -144,7 +145,7 @@ def test_choices_are_the_models() -> None:
 
 def test_rows_cover_the_cli_build_options() -> None:
     """Every build option of ``ferrule build`` that the hooks share is one row."""
-    names = {n for o in buildargs.BUILD for n in o.names}
+    names = {n for o in build_options.BUILD for n in o.names}
     build = argparse_parser()
     assert {s for s in build._option_string_actions if s not in ("-h", "--help")} == names | {
         "-v",

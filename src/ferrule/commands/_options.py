@@ -1,6 +1,6 @@
 """Options shared by several commands (maturin's flag names) and their conversion.
 
-The build options are rows of :mod:`ferrule.buildargs`, which the PEP 517 hooks
+The build options are rows of :mod:`ferrule.build_options`, which the PEP 517 hooks
 read without argparse; here they become argparse arguments.
 """
 
@@ -10,8 +10,9 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ferrule import buildargs
-from ferrule.buildargs import Option, bool_value, cli_options, refuse_unsupported
+from ferrule import build_options as rows
+from ferrule.build_options import Option, bool_value
+from ferrule.buildargs import cli_options, refuse_unsupported
 
 if TYPE_CHECKING:
     from ferrule.config.model import Settings
@@ -34,7 +35,7 @@ __all__ = [
 
 
 def add_options(p: argparse.ArgumentParser, options: Sequence[Option]) -> None:
-    """argparse arguments from :mod:`ferrule.buildargs`' rows (the hooks read the same rows)."""
+    """argparse arguments from :mod:`ferrule.build_options`' rows (the hooks read the same rows)."""
     groups: dict[str, Any] = {}
     for option in options:
         target: Any = p
@@ -82,7 +83,7 @@ def _argparse_type(convert: Callable[[str], Any]) -> Callable[[str], Any]:
 
 
 def add_cargo_options(p: argparse.ArgumentParser) -> None:
-    add_options(p, buildargs.CARGO)
+    add_options(p, rows.CARGO)
 
 
 def add_interpreter_options(p: argparse.ArgumentParser) -> None:
@@ -91,30 +92,30 @@ def add_interpreter_options(p: argparse.ArgumentParser) -> None:
     ``-i`` accumulates as clap's ``num_args = 0.., action = Append`` does:
     ``-i a b``, ``-i a -i b`` and any mix give ``[a, b]``.
     """
-    add_options(p, buildargs.INTERPRETER)
+    add_options(p, rows.INTERPRETER)
 
 
 def add_build_options(p: argparse.ArgumentParser) -> None:
     """The options of ``build`` that ``pep517`` and ``publish`` share (no -r/--strip)."""
-    add_options(p, buildargs.BUILD)
+    add_options(p, rows.BUILD)
 
 
 def add_strip_value_option(p: argparse.ArgumentParser) -> None:
     """maturin's ``--strip [true|false]`` (commands/mod.rs: ``num_args = 0..=1``)."""
-    add_options(p, buildargs.STRIP_VALUE)
+    add_options(p, rows.STRIP_VALUE)
 
 
 def add_pgo_option(p: argparse.ArgumentParser) -> None:
-    add_options(p, buildargs.PGO)
+    add_options(p, rows.PGO)
 
 
 def add_strict_option(p: argparse.ArgumentParser) -> None:
-    add_options(p, buildargs.STRICT)
+    add_options(p, rows.STRICT)
 
 
 def add_compression_options(p: argparse.ArgumentParser) -> None:
     """maturin's CompressionOptions (compression.rs)."""
-    add_options(p, buildargs.COMPRESSION)
+    add_options(p, rows.COMPRESSION)
 
 
 def without_verbosity(argv: Sequence[str]) -> tuple[str, ...]:
