@@ -7,8 +7,7 @@ so importing this package stays cheap for frontends and for the CLI.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ferrule._version import __version__
 from ferrule.buildapi import (
     build_editable,
     build_sdist,

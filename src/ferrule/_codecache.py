@@ -72,8 +72,6 @@ def enable(environ: Mapping[str, str]) -> bool:
     import importlib.util
     from importlib import machinery
 
-    import ferrule
-
     directory = os.path.join(root, "code")
     magic = importlib.util.MAGIC_NUMBER
     tag = sys.implementation.cache_tag
@@ -101,10 +99,12 @@ def enable(environ: Mapping[str, str]) -> bool:
         (CachingLoader, machinery.SOURCE_SUFFIXES),
         (machinery.SourcelessFileLoader, machinery.BYTECODE_SUFFIXES),
     )
-    for package_dir in ferrule.__path__:
-        for current, dirs, _files in os.walk(package_dir):
-            dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
-            sys.path_importer_cache[current] = machinery.FileFinder(current, *details)
+    # ferrule's package directory from this file (`import ferrule` would climb the
+    # layers: the package object is the backend, docs/architecture.md).
+    package_dir = os.path.dirname(os.path.abspath(__file__))
+    for current, dirs, _files in os.walk(package_dir):
+        dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
+        sys.path_importer_cache[current] = machinery.FileFinder(current, *details)
     _enabled = True
     return True
 

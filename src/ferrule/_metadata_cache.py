@@ -104,7 +104,7 @@ def file_stat(path: str) -> tuple[int, int, int, int] | None:
 def ferrule_signature() -> object:
     """What identifies the running ferrule: its RECORD, or its module files' stats."""
     package = os.path.dirname(os.path.abspath(__file__))
-    from ferrule import __version__
+    from ferrule._version import __version__
 
     record = os.path.join(os.path.dirname(package), f"ferrule-{__version__}.dist-info", "RECORD")
     try:

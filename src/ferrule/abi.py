@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _log
-from ferrule.config.model import Settings
+from ferrule.config.model import FeatureSpec, Settings
 from ferrule.config.pyo3_crate import Pyo3Crate, read_pyo3_crate
 from ferrule.interpreter import Interpreter, from_pyo3_config
 
-__all__ = ["BuildUnit", "abi3_minimum", "plan_units", "pyo3_config_text"]
+__all__ = ["BuildUnit", "abi3_minimum", "active_features", "plan_units", "pyo3_config_text"]
 
 _ABI3 = re.compile(r"^abi3(?:-py(\d)(\d+))?$")
 
@@ -75,9 +75,37 @@ def abi3_minimum(features: Iterable[str]) -> tuple[int, int] | bool | None:
     return result
 
 
-def _pyo3_features(crate: Pyo3Crate, settings: Settings, interp: Interpreter) -> set[str]:
-    from ferrule.cargo.command import active_features
+def active_features(specs: tuple[FeatureSpec, ...], interp: Interpreter | None) -> list[str]:
+    """The features that apply to ``interp`` (conditional ones are checked against it).
 
+    Part of the build plan: cargo's argv (:mod:`ferrule.cargo.command`) and the
+    abi3 decision below both start from it.
+
+    >>> from packaging.specifiers import SpecifierSet
+    >>> specs = (FeatureSpec("a"), FeatureSpec("b", SpecifierSet(">=3.12")),
+    ...          FeatureSpec("c", None, "pypy"))
+    >>> i = Interpreter("cpython", 3, 11, "", "", "", "", "", "", False, 64)
+    >>> active_features(specs, i)
+    ['a']
+    """
+    out: list[str] = []
+    for spec in specs:
+        if interp is not None:
+            if spec.python_version is not None and not spec.python_version.contains(
+                f"{interp.major}.{interp.minor}", prereleases=True
+            ):
+                continue
+            if (
+                spec.python_implementation is not None
+                and spec.python_implementation.lower() != interp.implementation
+            ):
+                continue
+        if spec.feature not in out:
+            out.append(spec.feature)
+    return out
+
+
+def _pyo3_features(crate: Pyo3Crate, settings: Settings, interp: Interpreter) -> set[str]:
     options = settings.cargo_options
     requested = active_features(options.features, interp)
     if options.all_features:

@@ -10,9 +10,9 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
-from ferrule import __version__, _faults, _log
+from ferrule import _faults, _log
+from ferrule._version import __version__
 from ferrule.abi import BuildUnit, plan_units, pyo3_config_text, uses_target_abi_config
 from ferrule.audit import AuditOutcome, AuditRequest, audit_extension, expand_tags
 from ferrule.bindings import detect_bindings
@@ -42,10 +42,8 @@ from ferrule.wheel.manifest import (
     wheel_file,
 )
 from ferrule.wheel.sbom import sbom_entries
+from ferrule.wheel.stamp import WheelStamp
 from ferrule.wheel.writer import WheelWriter, zip_compression
-
-if TYPE_CHECKING:
-    from ferrule.develop.fresh import WheelStamp
 
 __all__ = ["BuiltWheel", "PlannedWheel", "build_wheels", "default_out_dir", "planned_wheel"]
 
@@ -602,8 +600,6 @@ def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path, reuse: bool = Fals
 
 def _wheel_stamp(settings: Settings, target: Path, entries: Sequence[Entry]) -> WheelStamp:
     """Issue 7: ``ferrule build`` leaves a wheel alone when it would write the same bytes."""
-    from ferrule.develop.fresh import WheelStamp
-
     state = default_out_dir(settings).parent / "ferrule"
     return WheelStamp(state, target, entries, settings.environ)
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from ferrule import __version__
+from ferrule._version import __version__
+from ferrule.buildargs import split_rustc_args
 from ferrule.commands import COMMANDS
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at import
@@ -63,19 +64,6 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args = build_parser().parse_args(list(argv))
     args.verbose += args.command_verbose
     return args
-
-
-def split_rustc_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Everything after the first ``--`` goes to rustc.
-
-    >>> split_rustc_args(["build", "--", "-C", "opt-level=1"])
-    (['build'], ['-C', 'opt-level=1'])
-    """
-    argv = list(argv)
-    if "--" in argv:
-        i = argv.index("--")
-        return argv[:i], argv[i + 1 :]
-    return argv, []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,6 +26,7 @@ from ferrule.ci.config import parse_generate_ci
 from ferrule.ci.github import ProjectInfo, render_workflow
 from ferrule.ci.yaml import dump
 from ferrule.cli import build_parser, split_rustc_args
+from ferrule.commands._argv import build_args_problem
 from ferrule.errors import ConfigError
 from tests.conftest import CRATES, ferrule
 from tests.helpers.venv import run
@@ -512,7 +513,7 @@ def test_configuration_errors_name_the_dotted_key(
     table: dict[str, Any], key: str, message: str
 ) -> None:
     with pytest.raises(ConfigError) as info:
-        parse_generate_ci(table, "tool.ferrule", PYPROJECT)
+        parse_generate_ci(table, "tool.ferrule", PYPROJECT, build_args_problem)
     (problem,) = info.value.problems
     assert problem.key.endswith(key)
     assert message in problem.message

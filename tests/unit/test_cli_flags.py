@@ -152,9 +152,9 @@ def test_strict_reaches_cli_options() -> None:
     for command in ("build", "develop", "publish"):
         assert cli_options(parse_args([command, "--strict"]), [], "dev").strict
         assert not cli_options(parse_args([command]), [], "dev").strict
-    from ferrule.commands.pep517 import hook_parser
+    from ferrule.buildargs import parse
 
-    assert cli_options(hook_parser().parse_args(["--strict"]), [], "release").strict
+    assert cli_options(parse(["--strict"]), [], "release").strict
     assert parse_args(["sdist", "--strict"]).strict
 
 

@@ -198,13 +198,11 @@ def test_ferrule_accumulates_only_where_maturin_does(command: str) -> None:
 
 
 def test_pep517_build_args_accumulate() -> None:
-    """config_settings build-args go through the hook parser: the same options."""
-    from ferrule.commands.pep517 import hook_parser
+    """config_settings build-args go through the hooks' parser: the same options."""
+    from ferrule.buildargs import parse
 
     argv = "-i python3 -i pypy3 python3.12 --compatibility pypi --manylinux manylinux_2_28"
-    args = hook_parser().parse_args(
-        [*argv.split(), "--sbom-include", "a.json", "--sbom-include", "b.json"]
-    )
+    args = parse([*argv.split(), "--sbom-include", "a.json", "--sbom-include", "b.json"])
     assert args.interpreter == ["python3", "pypy3", "python3.12"]
     assert args.compatibility == ["pypi", "manylinux_2_28"]
     assert [str(p) for p in args.sbom_include] == ["a.json", "b.json"]

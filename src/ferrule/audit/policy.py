@@ -1,5 +1,8 @@
 """manylinux / musllinux policies and the check of one ELF object against one policy.
 
+Also the grammar of ``--compatibility`` values (:func:`parse_compatibility`): the
+names of these policies as maturin reads them, checked where the settings are read.
+
 The policies (allowed libraries, allowed symbol versions per architecture,
 blacklisted symbols) are auditwheel's, shipped as ``policy-data.json`` next to
 this module: derived from pypa/auditwheel's ``manylinux-policy.json`` and
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ferrule.audit.elf import ElfInfo, ImportedSymbol
+from ferrule.errors import FerruleError
 
 __all__ = [
     "DATA_FILE",
@@ -30,7 +34,9 @@ __all__ = [
     "is_libpython",
     "manylinux_policies",
     "musllinux_policies",
+    "parse_compatibility",
     "policy_by_name",
+    "policy_problem",
 ]
 
 DATA_FILE = Path(__file__).with_name("policy-data.json")
@@ -45,6 +51,40 @@ _MUSL_LIBC = {
     "riscv64": "libc.musl-riscv64.so.1",
     "loongarch64": "libc.musl-loongarch64.so.1",
 }
+
+
+_LEGACY = {"1": "manylinux_2_5", "2010": "manylinux_2_12", "2014": "manylinux_2_17"}
+
+
+def parse_compatibility(value: str) -> str:
+    """Normalise one ``--compatibility`` value as maturin reads it.
+
+    Returns ``linux``, ``pypi``, ``manylinux_X_Y`` or ``musllinux_X_Y``.
+
+    >>> [parse_compatibility(v) for v in ("off", "2014", "manylinux2010", "2_28",
+    ...  "manylinux_2_17", "musllinux_1_2", "PyPI", "manylinux1")]
+    ['linux', 'manylinux_2_17', 'manylinux_2_12', 'manylinux_2_28', 'manylinux_2_17', 'musllinux_1_2', 'pypi', 'manylinux_2_5']
+    >>> parse_compatibility("manylinux_2")
+    Traceback (most recent call last):
+    ...
+    ferrule.errors.FerruleError: 'manylinux_2' is not a platform compatibility; use linux (or off), pypi, manylinux2014, manylinux_X_Y (or X_Y) or musllinux_X_Y
+    """
+    v = value.strip().lower()
+    if v in ("off", "linux"):
+        return "linux"
+    if v == "pypi":
+        return "pypi"
+    legacy = v.removeprefix("manylinux")
+    if legacy in _LEGACY:
+        return _LEGACY[legacy]
+    match = re.fullmatch(r"(musllinux_|manylinux_)?(\d+)_(\d+)", v)
+    if match:
+        family = "musllinux" if match[1] == "musllinux_" else "manylinux"
+        return f"{family}_{int(match[2])}_{int(match[3])}"
+    raise FerruleError(
+        f"{value!r} is not a platform compatibility; use linux (or off), pypi, manylinux2014, "
+        "manylinux_X_Y (or X_Y) or musllinux_X_Y"
+    )
 
 
 def is_libpython(name: str) -> bool:
@@ -152,6 +192,61 @@ def policy_by_name(name: str) -> Policy:
         if name == policy.name or name in policy.aliases:
             return policy
     raise KeyError(name)
+
+
+# The architecture of a Rust target triple, as the policies name it.
+_TRIPLE_ARCH = {
+    "x86_64": "x86_64",
+    "i686": "i686",
+    "i586": "i686",
+    "aarch64": "aarch64",
+    "armv7": "armv7l",
+    "powerpc64le": "ppc64le",
+    "powerpc64": "ppc64",
+    "s390x": "s390x",
+    "riscv64gc": "riscv64",
+    "loongarch64": "loongarch64",
+}
+
+
+def policy_problem(name: str, given: str, target: str | None) -> str | None:
+    """Why the audit could not meet ``--compatibility given`` (``name`` once parsed) for
+    ``target`` (a Rust triple; None: the host), or None: said before cargo runs.
+
+    >>> policy_problem("manylinux_2_17", "2014", "aarch64-unknown-linux-gnu") is None
+    True
+    >>> policy_problem("manylinux_2_99", "manylinux_2_99", None)  # doctest: +ELLIPSIS
+    "'manylinux_2_99' is not a policy auditwheel defines (the newest: manylinux_2_..., musllinux_1_...); pass --auditwheel skip to tag the wheel without checking it"
+    >>> policy_problem("manylinux_2_5", "manylinux1", "aarch64-unknown-linux-gnu")
+    "'manylinux1' (manylinux_2_5) does not cover aarch64, the architecture of --target aarch64-unknown-linux-gnu; it covers i686, x86_64"
+    """
+    if name in ("linux", "pypi"):
+        return None
+    shown = repr(given) if given == name else f"{given!r} ({name})"
+    try:
+        policy = policy_by_name(name)
+    except KeyError:
+        newest = ", ".join(max(f, key=lambda p: p.version).name for f in _families())
+        return (
+            f"{shown} is not a policy auditwheel defines (the newest: {newest}); pass "
+            "--auditwheel skip to tag the wheel without checking it"
+        )
+    arch = _TRIPLE_ARCH.get(target.split("-")[0]) if target else None
+    if arch is not None and not policy.supports(arch):
+        covered = ", ".join(sorted(policy.symbol_versions))
+        return (
+            f"{shown} does not cover {arch}, the architecture of --target {target}; "
+            f"it covers {covered}"
+        )
+    return None
+
+
+def _families() -> tuple[tuple[Policy, ...], ...]:
+    """The manylinux and the musllinux policies, without the plain ``linux`` entries."""
+    return tuple(
+        tuple(p for p in family if p.name != "linux")
+        for family in (manylinux_policies(), musllinux_policies())
+    )
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ferrule.config.model import CargoOptions, FeatureSpec
+from ferrule.abi import active_features
+from ferrule.config.model import CargoOptions
 from ferrule.interpreter import Interpreter
 
 __all__ = [
@@ -85,33 +86,6 @@ def dynamic_crt_flags(
     if "crt-static" in user:
         return ()
     return ("-C", "target-feature=-crt-static")
-
-
-def active_features(specs: tuple[FeatureSpec, ...], interp: Interpreter | None) -> list[str]:
-    """The features that apply to ``interp`` (conditional ones are checked against it).
-
-    >>> from packaging.specifiers import SpecifierSet
-    >>> specs = (FeatureSpec("a"), FeatureSpec("b", SpecifierSet(">=3.12")),
-    ...          FeatureSpec("c", None, "pypy"))
-    >>> i = Interpreter("cpython", 3, 11, "", "", "", "", "", "", False, 64)
-    >>> active_features(specs, i)
-    ['a']
-    """
-    out: list[str] = []
-    for spec in specs:
-        if interp is not None:
-            if spec.python_version is not None and not spec.python_version.contains(
-                f"{interp.major}.{interp.minor}", prereleases=True
-            ):
-                continue
-            if (
-                spec.python_implementation is not None
-                and spec.python_implementation.lower() != interp.implementation
-            ):
-                continue
-        if spec.feature not in out:
-            out.append(spec.feature)
-    return out
 
 
 def _common_args(options: CargoOptions, manifest: Path, interp: Interpreter | None) -> list[str]:

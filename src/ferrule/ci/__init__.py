@@ -4,5 +4,5 @@
 - :mod:`ferrule.ci.project` gathers the facts about the project a workflow needs;
 - :mod:`ferrule.ci.github` renders the GitHub Actions workflow (pure);
 - :mod:`ferrule.ci.yaml` writes YAML without a dependency;
-- :mod:`ferrule.ci.argv` checks ferrule command lines against ferrule's own parser.
+- ``generate-ci`` passes its check of ferrule command lines (:mod:`ferrule.commands._argv`) down.
 """

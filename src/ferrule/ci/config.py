@@ -10,12 +10,11 @@ reported at once, as for the rest of the configuration.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ferrule.ci.argv import build_args_problem
 from ferrule.config.tool import suggest
 from ferrule.errors import ConfigError, ConfigProblem
 
@@ -133,10 +132,20 @@ def parse_manylinux(value: str) -> str | None:
 class _Collector:
     """Problems of one file, each under its dotted key."""
 
-    def __init__(self, file: Path, prefix: str) -> None:
+    def __init__(
+        self, file: Path, prefix: str, check_args: Callable[[str], str | None] | None = None
+    ) -> None:
         self.file = file
         self.prefix = prefix
         self.problems: list[ConfigProblem] = []
+        self.check_args = check_args
+
+    def build_args(self, value: str, key: str) -> bool:
+        """Whether ``ferrule build`` takes ``value`` (shell text); a problem if not."""
+        problem = self.check_args(value) if self.check_args is not None else None
+        if problem:
+            self.add(key, f"{problem} ('ferrule build' must accept these arguments)")
+        return problem is None
 
     def add(self, key: str, message: str) -> None:
         self.problems.append(ConfigProblem(self.file, f"{self.prefix}.{key}", message))
@@ -184,11 +193,8 @@ def _overrides(c: _Collector, table: Mapping[str, Any], key: str, platform: str)
                 "(or another manylinux_2_X) or 'musllinux_1_2'",
             )
             continue
-        if name == "args":
-            problem = build_args_problem(value)
-            if problem:
-                c.add(f"{key}.{name}", f"{problem} ('ferrule build' must accept these arguments)")
-                continue
+        if name == "args" and not c.build_args(value, f"{key}.{name}"):
+            continue
         values[f.name] = value
     return Overrides(**values)
 
@@ -254,8 +260,16 @@ def _platform(c: _Collector, raw: Any, platform: str) -> PlatformConfig | None:
     return PlatformConfig(overrides, targets, target)
 
 
-def parse_generate_ci(table: Mapping[str, Any], tool_table: str, file: Path) -> GitHubConfig:
+def parse_generate_ci(
+    table: Mapping[str, Any],
+    tool_table: str,
+    file: Path,
+    check_args: Callable[[str], str | None] | None = None,
+) -> GitHubConfig:
     """Validate the ``generate-ci`` table of ``tool_table`` (``tool.ferrule``/``tool.maturin``).
+
+    ``check_args`` says why ``ferrule build <args>`` would be refused (or None):
+    the command passes the CLI's own check down (the CLI sits above ``ci/``).
 
     >>> parse_generate_ci({"github": {"pytest": True, "linux": {"targets": ["x86_64"]}}},
     ...                   "tool.ferrule", Path("pyproject.toml")).platforms["linux"].targets
@@ -265,7 +279,7 @@ def parse_generate_ci(table: Mapping[str, Any], tool_table: str, file: Path) -> 
     ...
     ferrule.errors.ConfigError: invalid configuration: pyproject.toml: tool.maturin.generate-ci.github.pytets: unknown key (did you mean 'pytest'?)
     """
-    c = _Collector(file, f"{tool_table}.generate-ci")
+    c = _Collector(file, f"{tool_table}.generate-ci", check_args)
     c.unknown(table, ("github",), "")
     github = c.table(table.get("github", {}), "github")
     if github is None:
@@ -280,9 +294,7 @@ def parse_generate_ci(table: Mapping[str, Any], tool_table: str, file: Path) -> 
         args=c.string(github, "args", "github"),
     )
     if config.args:
-        problem = build_args_problem(config.args)
-        if problem:
-            c.add("github.args", f"{problem} ('ferrule build' must accept these arguments)")
+        c.build_args(config.args, "github.args")
     versions: tuple[str, ...] | None = None
     if "python-versions" in github:
         raw = github["python-versions"]

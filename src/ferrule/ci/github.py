@@ -25,7 +25,7 @@ from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from ferrule import __version__
+from ferrule._version import __version__
 from ferrule.ci.config import PLATFORMS, GitHubConfig, Overrides, parse_manylinux
 from ferrule.ci.yaml import dump
 from ferrule.errors import FerruleError

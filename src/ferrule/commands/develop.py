@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ferrule.buildargs import replay_args
 from ferrule.commands._options import (
     add_cargo_options,
     add_compression_options,
@@ -18,7 +19,7 @@ from ferrule.commands._options import (
     without_verbosity,
 )
 
-__all__ = ["register", "replay_args", "run"]
+__all__ = ["register", "run"]
 
 
 def _names(values: Sequence[str]) -> tuple[str, ...]:
@@ -81,47 +82,6 @@ def register(sub: Any) -> None:
     add_compression_options(p)
     add_strict_option(p)
     add_cargo_options(p)
-
-
-def replay_args(args: argparse.Namespace, rustc_args: Sequence[str], profile: str) -> list[str]:
-    """The options that reproduce this build, for the import hook's rebuilds.
-
-    Options that come from the configuration are left out, so that editing it
-    takes effect; the profile is always given, so a release install stays one.
-    """
-    out = ["--profile", profile]
-    if getattr(args, "bindings", None):
-        out += ["--bindings", args.bindings]
-    if args.manifest_path:
-        out += ["--manifest-path", str(Path(args.manifest_path).resolve())]
-    for feature in args.features:
-        out += ["--features", feature]
-    for flag in (
-        "all_features",
-        "no_default_features",
-        "locked",
-        "frozen",
-        "offline",
-        "quiet",
-        "ignore_rust_version",
-    ):
-        if getattr(args, flag, False):
-            out.append("--" + flag.replace("_", "-"))
-    if args.target:
-        out += ["--target", args.target]
-    if args.target_dir:
-        out += ["--target-dir", str(Path(args.target_dir).resolve())]
-    for item in args.config:
-        out += ["--config", item]
-    for flag in args.unstable_flags:
-        out += ["-Z", flag]
-    if args.jobs:
-        out += ["--jobs", str(args.jobs)]
-    if getattr(args, "strip", False):
-        out.append("--strip")
-    if rustc_args:
-        out += ["--", *rustc_args]
-    return out
 
 
 _VERBOSITY = ("verbose", "command_verbose")

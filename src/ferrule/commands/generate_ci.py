@@ -80,6 +80,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     from ferrule.ci.config import parse_generate_ci
     from ferrule.ci.github import render_workflow
     from ferrule.ci.project import project_info
+    from ferrule.commands._argv import build_args_problem
     from ferrule.config import CliOptions, load_settings
     from ferrule.errors import FerruleError
     from ferrule.scaffold.files import write_text_atomic
@@ -92,6 +93,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
         settings.tool.generate_ci,
         settings.tool_table,
         settings.pyproject_path or settings.cargo.manifest_path,
+        build_args_problem,
     )
     for flag in ("platform", "pytest", "zig", "skip_attestation"):
         value = getattr(args, "platforms" if flag == "platform" else flag)

@@ -19,15 +19,6 @@ def _build_wheel_options(parser: argparse.ArgumentParser) -> None:
     add_strip_value_option(parser)
 
 
-def hook_parser() -> argparse.ArgumentParser:
-    """The parser of the PEP 517 hooks' build arguments: ``pep517 build-wheel``'s
-    options alone, without building (and importing) every command's parser."""
-    parser = argparse.ArgumentParser(prog="ferrule pep517 build-wheel")
-    parser.add_argument("-v", "--verbose", action="count", default=0)
-    _build_wheel_options(parser)
-    return parser
-
-
 def register(sub: Any) -> None:
     p = sub.add_parser("pep517", help="PEP 517 helpers (as maturin's)")
     p_sub = p.add_subparsers(dest="pep517_command", metavar="SUBCOMMAND")

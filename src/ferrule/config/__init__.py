@@ -224,8 +224,8 @@ def _merge_platform(
     cli: CliOptions, tool: ToolConfig, tool_name: str, path: Path | None, environ: Mapping[str, str]
 ) -> PlatformOptions:
     """``--compatibility`` / ``--auditwheel`` / ``--zig`` / ``--strip`` over the config keys."""
+    from ferrule.audit.policy import parse_compatibility
     from ferrule.errors import FerruleError
-    from ferrule.tags import parse_compatibility
 
     raw, where = cli.compatibility, "--compatibility"
     if not raw:
@@ -255,6 +255,17 @@ def _merge_platform(
         mode = "skip"
     else:
         mode = tool.auditwheel or "repair"
+    if mode != "skip" and where == "--compatibility":
+        # A policy the audit cannot check, or one that does not cover the target,
+        # asked for this build: said now, before cargo runs (the audit would refuse
+        # it after the build). Not for the config key: develop and sdist, which
+        # never audit, take it as maturin's do.
+        from ferrule.audit.policy import policy_problem
+
+        for item in raw:
+            problem = policy_problem(parse_compatibility(item), item.strip(), cli.target)
+            if problem:
+                raise refuse(problem)
     strip = cli.strip or tool.strip or environ.get("MATURIN_STRIP", "").lower() in _TRUE
     return PlatformOptions(
         compatibility=tuple(dict.fromkeys(values)),

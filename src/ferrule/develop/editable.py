@@ -26,7 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ferrule import __version__, _faults, _log
+from ferrule import _faults, _log
+from ferrule._version import __version__
 from ferrule.builder import PlannedWheel, default_out_dir, planned_wheel, wheel_filename
 from ferrule.config.model import Settings
 from ferrule.develop.fresh import Watch, render_stamp, watch_list

@@ -43,7 +43,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ferrule import __version__, _faults
+from ferrule import _faults
+from ferrule._version import __version__
 
 if TYPE_CHECKING:
     from ferrule.config.model import Settings

@@ -25,7 +25,8 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from ferrule import __version__, _log
+from ferrule import _log
+from ferrule._version import __version__
 from ferrule.publish import PublishError
 from ferrule.publish.artifact import Artifact
 from ferrule.publish.environ import env_value

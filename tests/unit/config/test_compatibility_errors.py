@@ -54,3 +54,28 @@ def test_on_the_command_line_the_option_is_named(tmp_path: Path) -> None:
         load_settings(root, cli, environ={}, report=False)
     assert not isinstance(caught.value, ConfigError)
     assert str(caught.value).startswith("--compatibility: manylinux and musllinux")
+
+
+def test_a_policy_auditwheel_lacks_is_refused_on_the_command_line(tmp_path: Path) -> None:
+    """Said when the settings are read, before cargo (maturin refuses it after the build)."""
+    root = _project(tmp_path, "ferrule", [])
+    with pytest.raises(FerruleError) as caught:
+        load_settings(root, CliOptions(compatibility=("manylinux_2_99",)), environ={}, report=False)
+    assert str(caught.value).startswith(
+        "--compatibility: 'manylinux_2_99' is not a policy auditwheel defines"
+    )
+    # --auditwheel skip tags the wheel without checking the policy, as maturin.
+    cli = CliOptions(compatibility=("manylinux_2_99",), auditwheel="skip")
+    skip = load_settings(root, cli, environ={}, report=False)
+    assert skip.platform.compatibility == ("manylinux_2_99",)
+
+
+@pytest.mark.parametrize("table", ["ferrule", "maturin"])
+def test_in_pyproject_a_policy_auditwheel_lacks_is_left_to_the_audit(
+    tmp_path: Path, table: str
+) -> None:
+    """``develop`` and ``sdist`` never audit and read the key as maturin's do; ``build``
+    refuses it in the audit, as maturin."""
+    root = _project(tmp_path, table, ["manylinux_2_99"])
+    settings = load_settings(root, environ={}, report=False)
+    assert settings.platform.compatibility == ("manylinux_2_99",)

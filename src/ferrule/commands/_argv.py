@@ -3,6 +3,8 @@
 Workflows call ``ferrule build ...`` on machines we never see; the arguments
 are checked here, when the workflow is written, so a misspelt flag in
 ``generate-ci.github.args`` is reported with its key instead of failing a release.
+``generate-ci`` hands :func:`build_args_problem` down to :mod:`ferrule.ci.config`,
+which sits below the CLI.
 """
 
 from __future__ import annotations
