@@ -40,9 +40,9 @@ def module_name(settings: Settings) -> str:
     """The module's dotted name, as maturin chooses it.
 
     ``module-name`` > Cargo ``[lib] name`` > ``project.name`` > the crate name.
-    ``project.name`` is taken as it is when every dotted part is a Python identifier
-    (maturin takes it even then, and refuses a ``-`` in it for a library); otherwise the
-    crate name with ``-`` as ``_`` (docs/compat.md).
+    ``project.name`` is taken as it is when it is a Python identifier (maturin takes it
+    even then, and refuses a ``-`` in it for a library); otherwise the crate name with
+    ``-`` as ``_`` (docs/compat.md).
     """
     return _module_name_and_key(settings)[0]
 
@@ -59,9 +59,7 @@ def _module_name_and_key(settings: Settings) -> tuple[str, str]:
     if settings.cargo.lib_name:
         return settings.cargo.lib_name, f"lib.name in {settings.cargo.manifest_path}"
     project_name = (settings.project_table or {}).get("name")
-    if isinstance(project_name, str) and all(
-        _IDENTIFIER.match(part) for part in project_name.split(".")
-    ):
+    if isinstance(project_name, str) and _IDENTIFIER.match(project_name):
         return project_name, f"project.name in {pyproject}"
     return (
         settings.cargo.name.replace("-", "_"),

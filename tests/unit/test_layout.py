@@ -29,8 +29,9 @@ PYPROJECT = '[build-system]\nrequires = ["ferrule"]\nbuild-backend = "ferrule"\n
             "pkg._native",
             "tool.maturin.module-name",
         ),
-        # maturin takes a dotted project name as a dotted module name.
-        ("", 'name = "backports.demo"', "", "backports.demo", "project.name"),
+        # maturin takes a dotted project name as a dotted module name; ferrule the crate's
+        # name (docs/compat.md).
+        ("", 'name = "backports.demo"', "", "demo_crate", "package.name"),
         # maturin refuses a `-` in a library's module name; ferrule falls back to the
         # crate's name (docs/compat.md).
         ("", 'name = "demo-py"', "", "demo_crate", "package.name"),

@@ -227,7 +227,9 @@ def valid_projects(draw: Any, with_project: bool | None = None) -> GenProject:
     lib_name = draw(st.one_of(st.none(), identifiers))
     crate_types = draw(st.sampled_from((["cdylib"], ["cdylib", "rlib"])))
     cargo["lib"] = {"crate-type": crate_types} | ({"name": lib_name} if lib_name else {})
-    module = lib_name or crate.replace("-", "_")
+    # As maturin: [lib] name, else project.name (when it is an identifier), else the crate.
+    project_name = pyproject.get("project", {}).get("name", "")
+    module = lib_name or (project_name if project_name.isidentifier() else crate.replace("-", "_"))
 
     # Layout: pure Rust, or mixed with a package (maybe under python-source).
     layout = draw(st.sampled_from(("pure", "mixed", "mixed-nested")))
