@@ -606,8 +606,7 @@ def _wheel_stamp(settings: Settings, target: Path, entries: Sequence[Entry]) -> 
     """Issue 7: ``ferrule build`` leaves a wheel alone when it would write the same bytes."""
     from ferrule.develop.fresh import WheelStamp
 
-    state = default_out_dir(settings).parent / "ferrule"
-    return WheelStamp(state, target, entries, settings.environ)
+    return WheelStamp(target, entries, settings.environ)
 
 
 def _file_selection(settings: Settings, layout: ProjectLayout) -> FileSelection:

@@ -286,7 +286,7 @@ def test_a_system_interpreter_is_refused(tmp_path: Path) -> None:
     if not (base / "bin" / "python3").exists() or (base / "conda-meta").exists():
         pytest.skip("no plain base interpreter here")
     with pytest.raises(FerruleError, match="is not a virtual environment"):
-        target_environment({"VIRTUAL_ENV": str(base)}, tmp_path, None)
+        target_environment({"VIRTUAL_ENV": str(base)}, tmp_path, cached=False)
 
 
 def test_stamp_text_round_trips_config(tmp_path: Path) -> None:

@@ -193,10 +193,10 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
 
 def _generate_stubs(settings: Any, explicit_profile: bool) -> None:
     """``develop --generate-stubs``: stubs from the module built for the target environment."""
-    from ferrule.develop.editable import editable_profile, state_dir
+    from ferrule.develop.editable import editable_profile
     from ferrule.develop.environment import target_environment
     from ferrule.stubs import generate_for_build
 
     settings = editable_profile(settings, explicit_profile)
-    env = target_environment(settings.environ, Path.cwd(), state_dir(settings) / "interpreters")
+    env = target_environment(settings.environ, Path.cwd())
     generate_for_build(settings, env.interpreter)
