@@ -112,8 +112,12 @@ def test_cargo_metadata_cache(
     _covers("cargo-metadata", env, off)
 
 
-def test_code_cache(env: dict[str, str], off: dict[str, str]) -> None:
-    """Turned on here it would serve this process's imports: see test_codecache.py for that."""
+def test_code_cache(
+    env: dict[str, str], off: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the switch says no here (turned on, the cache would serve this process's
+    imports: tests/unit/test_codecache.py runs it in fresh interpreters)."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as pytest runs it
     assert not _codecache.enable(off)
     _store.Store(env["FERRULE_CACHE_DIR"]).put("code", "x", {"code": compile("", "x", "exec")})
     _covers("code", env, off)
