@@ -50,7 +50,7 @@ from ferrule import __version__, _faults, _store
 if TYPE_CHECKING:
     from ferrule.config.model import Settings
 
-__all__ = ["Recorder", "forget", "record", "replay", "shape_probes"]
+__all__ = ["Recorder", "Session", "forget", "record", "replay", "shape_probes"]
 
 _FORMAT = 2
 # Set by shells and changed by ``cd`` or nesting; cargo and ferrule never read them.
@@ -305,6 +305,61 @@ def _check(
             return "no rebuild stamp"
         return stale_reason(stamp, base, environ)
     return None
+
+
+class Session:
+    """One command's replay protocol: replay it, else record (or forget) its full run.
+
+    >>> session = Session("build", ["build"], {}, enabled=False)
+    >>> session.replayed(), session.paths
+    (False, [])
+    """
+
+    def __init__(
+        self, kind: str, command: Sequence[str], environ: Mapping[str, str], enabled: bool = True
+    ) -> None:
+        self.kind, self.command, self.cwd, self.environ = kind, list(command), Path.cwd(), environ
+        self.enabled = enabled
+        self._recorder: Recorder | None = None
+
+    def replayed(self) -> bool:
+        """Whether the recorded run was replayed (then the command is done)."""
+        return self.enabled and replay(self.command, self.cwd, self.environ, self.kind)
+
+    def __enter__(self) -> Session:
+        """The full run: what it reads is recorded; a failure forgets the last record."""
+        self._recorder = Recorder().start() if self.enabled else None
+        return self
+
+    def __exit__(self, failed: object, *_: object) -> None:
+        if self._recorder is not None:
+            self._recorder.stop()
+        if failed is not None:
+            self.forget()
+
+    @property
+    def paths(self) -> list[str]:
+        return list(self._recorder.paths) if self._recorder is not None else []
+
+    def record(
+        self,
+        paths: Iterable[Path | str],
+        cargo_argv: Sequence[str] | None,
+        cargo_env: Mapping[str, str],
+        artifact: Path | None,
+        stamp: tuple[str, str] | None,
+        message: str,
+        outputs: Sequence[Path] = (),
+        keep: bool = False,
+    ) -> None:
+        """:func:`record`, with what the run read besides ``paths``."""
+        if self.enabled:
+            every = [*self.paths, *paths]
+            record(self.command, self.cwd, self.environ, every, cargo_argv, cargo_env,
+                   artifact, stamp, message, self.kind, outputs, keep)  # fmt: skip
+
+    def forget(self) -> None:
+        forget(self.command, self.cwd, self.environ, self.kind)
 
 
 def shape_probes(settings: Settings) -> list[Path]:
