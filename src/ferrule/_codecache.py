@@ -6,8 +6,8 @@ byte-compiles it there. So every isolated build compiled, from source, the
 ~45 modules that ``build_wheel`` imports: on the benchmark machine about a third
 of the hook's own time.
 
-This module keeps those code objects in ferrule's cache directory
-(``code/``), keyed by what the compiled code follows from: the source's bytes
+This module keeps those code objects in ferrule's cache store (kind ``code``,
+see :mod:`ferrule._store`), keyed by what the compiled code follows from: the source's bytes
 (their PEP 552 hash, as hash-based ``.pyc`` files use), the interpreter's
 bytecode magic number and cache tag, and the optimisation level. The usual
 ``__pycache__`` files come first: only a module whose ``.pyc`` is missing or
@@ -64,15 +64,15 @@ def enable(environ: Mapping[str, str]) -> bool:
         return True
     if sys.dont_write_bytecode or sys.implementation.cache_tag is None:
         return False
-    from ferrule._metadata_cache import cache_root
+    from ferrule import _store
 
-    root = cache_root(environ)
-    if root is None:
+    opened = _store.open_store(environ)
+    if opened is None:
         return False
+    store = opened  # for the loader class below
     import importlib.util
     from importlib import machinery
 
-    directory = os.path.join(root, "code")
     magic = importlib.util.MAGIC_NUMBER
     tag = sys.implementation.cache_tag
     optimize = sys.flags.optimize
@@ -85,12 +85,11 @@ def enable(environ: Mapping[str, str]) -> bool:
         ) -> CodeType:
             level = optimize if _optimize == -1 else _optimize
             name = entry_name(data, magic, tag, level)
-            entry = os.path.join(directory, name)
-            code = _read(entry, magic, path)
+            code = _fixed((store.get("code", name) or {}).get("code"), path)
             if code is not None:
                 return code
             code = super().source_to_code(data, path, _optimize=_optimize)
-            _write(directory, entry, magic, code)
+            store.put("code", name, {"code": code})
             return code
 
     # The default loaders, with the source loader replaced.
@@ -109,20 +108,8 @@ def enable(environ: Mapping[str, str]) -> bool:
     return True
 
 
-def _read(entry: str, magic: bytes, path: str) -> CodeType | None:
-    import marshal
-
-    try:
-        with open(entry, "rb") as f:
-            data = f.read()
-    except OSError:
-        return None
-    if not data.startswith(magic):
-        return None
-    try:
-        code = marshal.loads(memoryview(data)[len(magic) :])
-    except (EOFError, ValueError, TypeError):
-        return None
+def _fixed(code: object, path: str) -> CodeType | None:
+    """A cached code object, renamed after the file it is imported from (None: not one)."""
     import _imp
 
     # What importlib itself does with a .pyc compiled elsewhere: tracebacks and
@@ -131,17 +118,4 @@ def _read(entry: str, magic: bytes, path: str) -> CodeType | None:
     if type(code).__name__ != "code" or fix is None:
         return None
     fix(code, path)
-    return code  # type: ignore[no-any-return]
-
-
-def _write(directory: str, entry: str, magic: bytes, code: CodeType) -> None:
-    import marshal
-
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        temp = f"{entry}.{os.getpid()}.tmp"
-        with open(temp, "wb") as f:
-            f.write(magic + marshal.dumps(code))
-        os.replace(temp, entry)
-    except OSError:
-        pass  # a cache that cannot be written is no cache; the import goes on
+    return code  # type: ignore[return-value]

@@ -6,8 +6,10 @@
 package, the hook compares a *stamp* written by ferrule after the last build
 with the present state:
 
-- the size and mtime of every file cargo's dep-info and build-script output name
-  (plus the manifests, ``Cargo.lock``, ``pyproject.toml`` and cargo config files);
+- the size, mtime and ctime of every file cargo's dep-info and build-script
+  output name (plus the manifests, ``Cargo.lock``, ``pyproject.toml`` and cargo
+  config files); the ctime catches a rewrite that puts size and mtime back, and a
+  file changed while the build ran is recorded as changed (``?``);
 - the environment variables the build reads (``CARGO_*``, ``RUSTFLAGS``,
   ``PYO3_*``, every ``rerun-if-env-changed`` and ``env!`` name), by length and CRC;
 - the interpreter, and the installed extension module.
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
     Stamp = dict[str, Any]
 
 ENV_VAR = "FERRULE_REBUILD_ON_IMPORT"
-STAMP_HEADER = "ferrule-rebuild-stamp 1"
+STAMP_HEADER = "ferrule-rebuild-stamp 2"
 _OFF = ("0", "false", "no", "off")
 
 __all__ = [
@@ -109,13 +111,17 @@ def env_snapshot(
     return out
 
 
-def stat_key(path: str) -> tuple[str, str]:
-    """``(mtime_ns, size)`` as strings, ``("-", "-")`` for a missing file."""
+def stat_key(path: str) -> tuple[str, str, str]:
+    """``(mtime_ns, size, ctime_ns)`` as strings, ``("-", "-", "-")`` for a missing file.
+
+    The same fields as ferrule's cache store records (``ferrule._store.file_state``),
+    which this stdlib-only copy must agree with (a test checks it).
+    """
     try:
         st = os.stat(path)
     except OSError:
-        return ("-", "-")
-    return (str(st.st_mtime_ns), str(st.st_size))
+        return ("-", "-", "-")
+    return (str(st.st_mtime_ns), str(st.st_size), str(st.st_ctime_ns))
 
 
 def parse_stamp(text: str) -> Stamp:
@@ -128,9 +134,12 @@ def parse_stamp(text: str) -> Stamp:
         if not line:
             continue
         kind, _, rest = line.partition("\t")
-        if kind in ("file", "installed"):
+        if kind == "file":
+            mtime, size, ctime, path = rest.split("\t", 3)
+            stamp["files"].append((path, (mtime, size, ctime)))
+        elif kind == "installed":
             mtime, size, path = rest.split("\t", 2)
-            stamp["files" if kind == "file" else "installed"].append((path, mtime, size))
+            stamp["installed"].append((path, mtime, size))
         elif kind == "env":
             name, key = rest.split("\t", 1)
             stamp["env"][name] = key
@@ -145,10 +154,12 @@ def stale_reason(stamp: Stamp, base: str, environ: Mapping[str, str]) -> str | N
     """Why the build is out of date, or None. ``base`` anchors relative installed paths."""
     if stamp.get("python") != _current_python_id():
         return "the Python interpreter changed"
-    for path, mtime, size in stamp["files"]:
+    for path, recorded in stamp["files"]:
         now = stat_key(path)
-        if now != (mtime, size):
-            what = "was removed" if now[0] == "-" else "appeared" if mtime == "-" else "changed"
+        if now != recorded:
+            what = (
+                "was removed" if now[0] == "-" else "appeared" if recorded[0] == "-" else "changed"
+            )
             return f"{path} {what}"
     for rel, mtime, size in stamp["installed"]:
         now = stat_key(os.path.join(base, rel))

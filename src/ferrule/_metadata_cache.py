@@ -15,7 +15,8 @@ The fingerprint:
   working directory and the Python version;
 * ferrule itself: the hash of its installed ``RECORD``, or for a source
   checkout (editable install) the stat of every module file;
-* the files metadata can come from, by ``stat`` (size, mtime, ctime, inode):
+* the files metadata can come from, by state (size, mtime, ctime, inode),
+  taken before the computation reads them and checked again after it:
   pyproject.toml, Cargo.toml and its workspace manifest, the readme and
   license files named by either, and every file directly in those files'
   directories (which covers names found by guessing: ``README.md``,
@@ -27,21 +28,20 @@ The configuration warnings the computation printed are kept with the entry and
 printed again when it is used, so every call shows them once.
 
 An entry is used only when all of it matches; anything else (a missing,
-unreadable or corrupt entry, a file newer than the computation started) means
-recomputing. Entries live in ``$FERRULE_CACHE_DIR``, else
-``$XDG_CACHE_HOME/ferrule``, else ``~/.cache/ferrule`` (``metadata/``);
-``FERRULE_NO_CACHE=1`` turns the cache off. Like ``_import_hook``, this module
+unreadable or corrupt entry, a file changed while or just before the computation
+ran) means recomputing. Entries are kind ``metadata`` of ferrule's cache store
+(:mod:`ferrule._store`); ``FERRULE_NO_CACHE=1`` turns it off. Like ``_import_hook``, this module
 reads the environment itself: it must run before, and instead of, loading the
 settings.
 """
 
 from __future__ import annotations
 
-import marshal
 import os
 import sys
 import time
-import zlib
+
+from ferrule import _store
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at import
 
@@ -51,85 +51,27 @@ if TYPE_CHECKING:
     from ferrule.config.model import Settings
 
 __all__ = [
-    "RACY_NS",
     "Fingerprint",
     "begin",
-    "cache_root",
-    "caching_off",
-    "ferrule_signature",
-    "file_stat",
-    "read_entry",
+    "input_paths",
     "restore",
     "restore_value",
     "save",
     "save_value",
-    "unchanged",
-    "write_entry",
+    "snapshot",
 ]
 
-_FORMAT = 2
-RACY_NS = 2_000_000_000  # files changed this close to the computation are not trusted
-
-
-def caching_off(environ: Mapping[str, str]) -> bool:
-    """``FERRULE_NO_CACHE``: every fast path off (caches, replays, wheel stamp, no-op develop).
-
-    >>> caching_off({"FERRULE_NO_CACHE": "1"}), caching_off({"FERRULE_NO_CACHE": "0"}), caching_off({})
-    (True, False, False)
-    """
-    return environ.get("FERRULE_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on")
-
-
-def cache_root(environ: Mapping[str, str]) -> str | None:
-    """ferrule's cache directory (also used by develop and build replays); None: caching is off."""
-    if caching_off(environ):
-        return None
-    if environ.get("FERRULE_CACHE_DIR"):
-        return environ["FERRULE_CACHE_DIR"]
-    if environ.get("XDG_CACHE_HOME"):
-        return os.path.join(environ["XDG_CACHE_HOME"], "ferrule")
-    home = os.path.expanduser("~")
-    return None if home == "~" else os.path.join(home, ".cache", "ferrule")
-
-
-def file_stat(path: str) -> tuple[int, int, int, int] | None:
-    """(size, mtime, ctime, inode) of ``path``, None when it does not exist."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
-def ferrule_signature() -> object:
-    """What identifies the running ferrule: its RECORD, or its module files' stats."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    from ferrule._version import __version__
-
-    record = os.path.join(os.path.dirname(package), f"ferrule-{__version__}.dist-info", "RECORD")
-    try:
-        with open(record, "rb") as f:
-            data = f.read()
-        if b"ferrule/_metadata_cache.py," in data:
-            return ("record", zlib.crc32(data), len(data))
-    except OSError:
-        pass
-    stats = []
-    for dirpath, dirnames, filenames in os.walk(package):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for name in sorted(filenames):
-            if name.endswith((".py", ".json")):
-                path = os.path.join(dirpath, name)
-                stats.append((path, file_stat(path)))
-    return ("tree", tuple(stats))
+_FORMAT = 3
+_KIND = "metadata"
 
 
 class Fingerprint:
-    """The hook call's key, and where its entry lives."""
+    """The hook call's key, and the store its entry lives in."""
 
-    def __init__(self, key: tuple[object, ...], path: str, started_ns: int) -> None:
+    def __init__(self, store: _store.Store, key: tuple[object, ...], started_ns: int) -> None:
+        self.store = store
         self.key = key
-        self.path = path
+        self.ident = key[:7]  # all but ferrule's signature: a new ferrule replaces the entry
         self.started_ns = started_ns
 
 
@@ -137,8 +79,8 @@ def begin(
     build_args: Sequence[str], config_settings: object, environ: Mapping[str, str]
 ) -> Fingerprint | None:
     """The fingerprint of this call's arguments and ferrule, or None when caching is off."""
-    root = cache_root(environ)
-    if root is None:
+    store = _store.open_store(environ)
+    if store is None:
         return None
     started = time.time_ns()
     key = (
@@ -149,40 +91,20 @@ def begin(
         tuple(build_args),
         repr(sorted(config_settings.items())) if isinstance(config_settings, dict) else "",
         environ.get("FERRULE_STRICT", ""),
-        ferrule_signature(),
+        _store.ferrule_signature(),
     )
-    name = f"{zlib.crc32(repr(key[:7]).encode()):08x}.bin"
-    return Fingerprint(key, os.path.join(root, "metadata", name), started)
+    return Fingerprint(store, key, started)
 
 
-def read_entry(path: str) -> dict[str, object] | None:
-    try:
-        with open(path, "rb") as f:
-            blob = f.read()
-    except OSError:
-        return None
-    if len(blob) < 4 or int.from_bytes(blob[:4], "big") != zlib.crc32(blob[4:]):
-        return None
-    try:
-        entry = marshal.loads(blob[4:])
-    except (ValueError, EOFError, TypeError):
-        return None
-    return entry if isinstance(entry, dict) else None
-
-
-def unchanged(inputs: object) -> bool:
-    """Whether every recorded ``(path, stat)`` pair still holds."""
-    if not isinstance(inputs, tuple):
-        return False
-    return all(file_stat(path) == recorded for path, recorded in inputs)
+def _entry(fingerprint: Fingerprint) -> dict[str, object] | None:
+    entry = fingerprint.store.get(_KIND, fingerprint.ident, fingerprint.key)
+    return entry if entry is not None and _store.unchanged(entry.get("inputs")) else None
 
 
 def restore(fingerprint: Fingerprint, metadata_directory: str) -> str | None:
     """Write the cached ``.dist-info`` into ``metadata_directory``; its name, or None on a miss."""
-    entry = read_entry(fingerprint.path)
-    if entry is None or entry.get("key") != fingerprint.key:
-        return None
-    if not unchanged(entry.get("inputs")):
+    entry = _entry(fingerprint)
+    if entry is None:
         return None
     dist_info, files = entry.get("dist_info"), entry.get("files")
     warnings = entry.get("warnings", ())
@@ -199,12 +121,8 @@ def restore(fingerprint: Fingerprint, metadata_directory: str) -> str | None:
 
 def restore_value(fingerprint: Fingerprint) -> object | None:
     """A cached hook result that is not a directory (``get_requires_for_build_*``)."""
-    entry = read_entry(fingerprint.path)
-    if entry is None or entry.get("key") != fingerprint.key:
-        return None
-    if not unchanged(entry.get("inputs")) or "value" not in entry:
-        return None
-    return entry["value"]
+    entry = _entry(fingerprint)
+    return None if entry is None else entry.get("value")
 
 
 def _write_tree(directory: str, dist_info: str, files: Iterable[tuple[str, bytes]]) -> None:
@@ -288,8 +206,9 @@ def input_paths(settings: Settings) -> tuple[list[str], list[str]] | None:
 
 
 def snapshot(paths: tuple[list[str], list[str]]) -> tuple[tuple[str, object], ...]:
+    """The inputs' states, taken before the computation reads them."""
     files, dirs = paths
-    return tuple((p, file_stat(p)) for p in sorted(set(files) | set(dirs)))
+    return _store.states([*files, *dirs])
 
 
 def save(
@@ -315,41 +234,21 @@ def save(
         "files": tuple(files),
         "warnings": tuple(warnings),
     }
-    _store(fingerprint, before, fields)
+    _keep(fingerprint, before, fields)
 
 
 def save_value(
     fingerprint: Fingerprint, before: tuple[tuple[str, object], ...], value: object
 ) -> None:
     """Keep a hook result made of lists, strings and numbers (marshal-able)."""
-    _store(fingerprint, before, {"value": value})
+    _keep(fingerprint, before, {"value": value})
 
 
-def _store(
+def _keep(
     fingerprint: Fingerprint, before: tuple[tuple[str, object], ...], fields: dict[str, object]
 ) -> None:
-    if before != snapshot(([p for p, _ in before], [])):
+    if not _store.unchanged(before):
+        return  # an input changed while the answer was computed
+    if not all(_store.settled(st, fingerprint.started_ns) for _path, st in before):
         return
-    for _path, st in before:
-        if isinstance(st, tuple) and st[1] > fingerprint.started_ns - RACY_NS:
-            return  # changed moments ago: a later change could keep the same stat
-    write_entry(fingerprint.path, {"key": fingerprint.key, "inputs": before, **fields})
-
-
-def write_entry(path: str, entry: dict[str, object]) -> None:
-    """Store a marshal-able ``entry`` under ``path`` (checksummed; temp file, then rename).
-
-    A cache that cannot be written is not an error: the next run recomputes.
-    """
-    payload = marshal.dumps(entry)
-    blob = zlib.crc32(payload).to_bytes(4, "big") + payload
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as f:
-            f.write(blob)
-        os.replace(temporary, path)
-    except OSError as exc:
-        from ferrule import _log
-
-        _log.debug(f"cache entry not written: {exc}")
+    fingerprint.store.put(_KIND, fingerprint.ident, {"inputs": before, **fields}, fingerprint.key)

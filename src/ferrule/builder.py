@@ -600,8 +600,7 @@ def _build_one(ctx: _Context, unit: BuildUnit, out_dir: Path, reuse: bool = Fals
 
 def _wheel_stamp(settings: Settings, target: Path, entries: Sequence[Entry]) -> WheelStamp:
     """Issue 7: ``ferrule build`` leaves a wheel alone when it would write the same bytes."""
-    state = default_out_dir(settings).parent / "ferrule"
-    return WheelStamp(state, target, entries, settings.environ)
+    return WheelStamp(target, entries, settings.environ)
 
 
 def _file_selection(settings: Settings, layout: ProjectLayout) -> FileSelection:

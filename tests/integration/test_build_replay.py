@@ -9,8 +9,13 @@ reads a file) with a real cargo, and the last wheel installed and called.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
+import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,6 +53,35 @@ class Builds:
         text = path.read_text()
         assert old in text
         path.write_text(text.replace(old, new))
+
+    def build_paused(self, phase: str, during: Callable[[], None]) -> None:
+        """``build`` stopped at ``phase`` (ferrule._faults), ``during()`` run there, then resumed."""
+        marker = self.out.parent / "paused"
+        marker.unlink(missing_ok=True)
+        env = {**self.env, "FERRULE_TEST_PAUSE_AT": phase, "FERRULE_TEST_PAUSE_FILE": str(marker)}
+        argv = [sys.executable, "-m", "ferrule", "-v", "build", "--release", "-o", self.out]
+        log = self.out.parent / "paused.log"
+        with log.open("wb") as err:
+            proc = subprocess.Popen(
+                argv, cwd=self.crate, env=env, stdout=subprocess.DEVNULL, stderr=err
+            )
+        try:
+            deadline = time.monotonic() + 300
+            while not marker.exists():
+                assert proc.poll() is None, f"finished without reaching {phase}"
+                assert time.monotonic() < deadline, f"{phase} not reached in 300 s"
+                time.sleep(0.01)
+            proc_stat = Path("/proc") / str(proc.pid) / "stat"
+            while proc_stat.read_text().rsplit(")", 1)[1].split()[0] != "T":
+                time.sleep(0.005)
+            during()
+            os.kill(proc.pid, signal.SIGCONT)
+            assert proc.wait(timeout=120) == 0, log.read_text()
+            assert "full build:" in log.read_text()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 def _read(wheel: Path, suffix: str) -> bytes:
@@ -143,7 +177,7 @@ def test_sdist_replay_restores_and_notices_new_files(
     assert sdist() == (True, path)
 
     # A kept copy that was tampered with is never used.
-    (kept,) = (tmp_path / "cache" / "sdist").glob("*.out/*.tar.gz")
+    (kept,) = (tmp_path / "cache" / "blobs").iterdir()  # the copy, named by its SHA-256
     kept.write_bytes(b"not an sdist")
     path.unlink()
     replayed, _ = sdist()
@@ -163,3 +197,43 @@ def test_sdist_replay_restores_and_notices_new_files(
     offline = {k: v for k, v in offline_pip_env.items() if k.startswith("PIP_")}
     run([venv.python, "-m", "pip", "install", path], env={**venv.env, **offline})
     assert venv.run_python("-c", f"import {b.package}; print({b.package}.answer())").strip() == "44"
+
+
+def test_a_file_edited_during_the_build_is_built_again(tmp_path: Path) -> None:
+    """The replay record holds each file's state from before ferrule read it: a Python
+    source edited after it was packed (the build stopped with the wheel in place) makes
+    the next build a full one, whose wheel has the new code."""
+    b = Builds(tmp_path)
+    source = f"{b.package}/__init__.py"
+    b.build_paused(
+        "after-replace", lambda: b.edit(source, "answer={answer()}", "edited={answer()}")
+    )
+    replayed, wheel, err = b.build()
+    assert not replayed and "__init__.py changed while the last run read it" in err
+    assert b"edited={answer()}" in _read(wheel, source)
+    assert b.build()[0]
+    venv = VEnv(tmp_path / "venv")
+    venv.pip("install", str(wheel))
+    out = venv.run_python("-c", f"import {b.package}; print({b.package}.describe())")
+    assert out.strip().startswith("edited=42 ")
+
+
+def test_a_rewrite_keeping_size_and_mtime_is_built_again(tmp_path: Path) -> None:
+    """A tool that rewrites a file in place and puts its mtime back (same size and inode):
+    its ctime still moved, so the build is not replayed."""
+    b = Builds(tmp_path)
+    assert not b.build()[0]
+    assert b.build()[0]
+    path = b.crate / b.package / "__init__.py"
+    st = path.stat()
+    text = path.read_text()
+    with path.open("r+") as f:  # same length, same inode
+        f.write(text.replace("answer={answer()}", "ANSWER={answer()}"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    replayed, wheel, err = b.build()
+    assert not replayed and "__init__.py changed" in err
+    venv = VEnv(tmp_path / "venv")
+    venv.pip("install", str(wheel))
+    out = venv.run_python("-c", f"import {b.package}; print({b.package}.describe())")
+    assert out.strip().startswith("ANSWER=42 ")

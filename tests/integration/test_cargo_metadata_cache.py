@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from ferrule._store import RACY_NS
 from ferrule.cargo.metadata import CargoProject, read_metadata
 from ferrule.config import CliOptions, load_settings
 
@@ -23,12 +24,14 @@ HOUR = 3600
 
 
 def _age(root: Path) -> None:
-    """Move file times back: files changed moments ago are not trusted by the cache."""
+    """Wait until every file is out of the caches' racy window (files whose ctime is
+    moments old are never trusted); their mtimes move back too."""
     past = time.time() - HOUR
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
             os.utime(Path(dirpath) / name, (past, past))
         os.utime(dirpath, (past, past))
+    time.sleep(RACY_NS[0] / 1e9 + 0.03)
 
 
 @pytest.fixture
@@ -206,7 +209,7 @@ def test_cache_off_and_damaged_entries(
     probe.read()
     assert not probe.read()[1]
     assert probe.read(FERRULE_NO_CACHE="1")[1]
-    (entry,) = (tmp_path / "cache" / "cargo-metadata").glob("*.bin")
+    (entry,) = (tmp_path / "cache" / "cargo-metadata").glob("*")
     data = bytearray(entry.read_bytes())
     data[-3] ^= 0xFF
     entry.write_bytes(bytes(data))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 
-from ferrule import _import_hook
+from ferrule import _import_hook, _store
 from ferrule.develop import replay
 from ferrule.develop.environment import TargetEnvironment, find_prefix, target_environment
 from ferrule.develop.fresh import ENV_EXCLUDE, ENV_PREFIXES, Watch, render_stamp, watch_list
@@ -286,7 +287,7 @@ def test_a_system_interpreter_is_refused(tmp_path: Path) -> None:
     if not (base / "bin" / "python3").exists() or (base / "conda-meta").exists():
         pytest.skip("no plain base interpreter here")
     with pytest.raises(FerruleError, match="is not a virtual environment"):
-        target_environment({"VIRTUAL_ENV": str(base)}, tmp_path, None)
+        target_environment({"VIRTUAL_ENV": str(base)}, tmp_path, cached=False)
 
 
 def test_stamp_text_round_trips_config(tmp_path: Path) -> None:
@@ -300,3 +301,34 @@ def test_stamp_text_round_trips_config(tmp_path: Path) -> None:
         config=config,
     )
     assert json.loads(_import_hook.parse_stamp(text)["config"]) == config
+
+
+def test_stamp_marks_sources_changed_during_the_build(tmp_path: Path) -> None:
+    """A source edited after the build started may not be in the build: the stamp records
+    it as changed (the next import rebuilds, and cargo sees the edit). What cargo writes
+    itself (Cargo.lock, files in the target directory) is not marked."""
+    before, during, lock = tmp_path / "old.rs", tmp_path / "lib.rs", tmp_path / "Cargo.lock"
+    generated = tmp_path / "target" / "out" / "gen.rs"
+    generated.parent.mkdir(parents=True)
+    before.write_text("fn a() {}")
+    time.sleep(_store.RACY_NS[0] / 1e9 + 0.03)
+    started = time.time_ns()
+    for path in (during, lock, generated):
+        path.write_text("written while cargo ran")
+
+    def stamp(since: int | None) -> dict:  # type: ignore[type-arg]
+        text = render_stamp(
+            module="pkg",
+            python_id=PYTHON_ID,
+            watch=Watch((before, during, lock, generated), ()),
+            installed=[],
+            environ={},
+            config={},
+            since_ns=since,
+        )
+        return _import_hook.parse_stamp(text)
+
+    assert _import_hook.stale_reason(stamp(None), str(tmp_path), {}) is None
+    assert _import_hook.stale_reason(stamp(started), str(tmp_path), {}) == f"{during} changed"
+    marked = [p for p, (_, _, ctime) in stamp(started)["files"] if ctime == "?"]
+    assert marked == [str(during)]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from ferrule._store import RACY_NS
 from tests.conftest import CRATES, ROOT
 
 _HOOK = """
@@ -35,12 +36,14 @@ HOUR = 3600
 
 
 def _age(root: Path, seconds: int = HOUR) -> None:
-    """Move every file and directory time back: fresh files are not trusted by the cache."""
-    past = time.time() - seconds
+    """Wait until every file is out of the caches' racy window (files whose ctime is
+    moments old are never trusted); their mtimes move back too."""
+    past = time.time() - HOUR
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
             os.utime(Path(dirpath) / name, (past, past))
         os.utime(dirpath, (past, past))
+    time.sleep(RACY_NS[0] / 1e9 + 0.03)
 
 
 def _tree(directory: Path) -> dict[str, bytes]:
@@ -206,12 +209,28 @@ def test_a_damaged_entry_is_never_served(pure: Hook, damage: str) -> None:
     assert computed
 
 
-def test_files_changed_moments_ago_are_not_trusted(pure: Hook) -> None:
-    """A file written within the last seconds could change again with the same stat."""
-    (pure.project / "README.md").write_text("# just written\n")
-    pure.call()
-    _, computed, _ = pure.call()
-    assert computed
+def test_files_changed_moments_ago_are_not_trusted(
+    pure: Hook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file changed just before the computation started could change again with the
+    same state (size, mtime, ctime, inode): its answer is not kept. Once the file is out
+    of the racy window, the same answer is kept."""
+    from ferrule import _metadata_cache as cache
+
+    monkeypatch.chdir(pure.project)
+    readme = pure.project / "README.md"
+    env = {"FERRULE_CACHE_DIR": str(pure.cache)}
+
+    def keep_and_restore() -> object:
+        fingerprint = cache.begin([], None, env)
+        assert fingerprint is not None
+        cache.save_value(fingerprint, cache.snapshot(([str(readme)], [])), ["x"])
+        return cache.restore_value(fingerprint)
+
+    readme.write_text("# just written\n")
+    assert keep_and_restore() is None
+    time.sleep(RACY_NS[0] / 1e9 + 0.03)
+    assert keep_and_restore() == ["x"]
 
 
 def test_cache_off_and_unwritable_cache(pure: Hook, tmp_path: Path) -> None:
@@ -255,11 +274,11 @@ def test_pip_resolving_twice_gets_the_same_metadata(pure: Hook) -> None:
     first = resolve()
     entries = list((pure.cache / "metadata").iterdir())
     assert len(entries) == 1
-    stamp = entries[0].stat().st_mtime_ns
+    inode = entries[0].stat().st_ino  # a rewrite replaces the file (a read bumps its mtime)
     second = resolve()
     assert second == first
     assert first["name"] == "pyo3-pure" and first["version"] == "0.3.1"
-    assert entries[0].stat().st_mtime_ns == stamp  # answered from the entry, not rewritten
+    assert entries[0].stat().st_ino == inode  # answered from the entry, not rewritten
 
 
 _REQUIRES = """

@@ -8,7 +8,6 @@ imports from there in a fresh interpreter, with bytecode writing on.
 from __future__ import annotations
 
 import importlib.util
-import marshal
 import os
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from ferrule._codecache import entry_name
+from ferrule._store import Store
 from tests.conftest import ROOT
 
 SOURCE = ROOT / "src" / "ferrule"
@@ -55,17 +55,17 @@ def _wipe_pycache(site: Path) -> None:
         shutil.rmtree(found)
 
 
-def _entry(cache: Path, module: Path) -> Path:
-    return (
-        cache
-        / "code"
-        / entry_name(
-            module.read_bytes(),
-            importlib.util.MAGIC_NUMBER,
-            sys.implementation.cache_tag,
-            sys.flags.optimize,
-        )
+def _name(module: Path) -> str:
+    return entry_name(
+        module.read_bytes(),
+        importlib.util.MAGIC_NUMBER,
+        sys.implementation.cache_tag,
+        sys.flags.optimize,
     )
+
+
+def _entry(cache: Path, module: Path) -> Path:
+    return Path(Store(str(cache)).path("code", _name(module)))
 
 
 def test_modules_compiled_once_serve_the_next_environment(site: Path, tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_modules_compiled_once_serve_the_next_environment(site: Path, tmp_path: 
     # and its code gets the module's real file name back (tracebacks, inspect).
     _wipe_pycache(site)
     planted = compile("MARK = 42\ndef where():\n    raise ValueError\n", "/elsewhere/x.py", "exec")
-    _entry(cache, tags).write_bytes(importlib.util.MAGIC_NUMBER + marshal.dumps(planted))
+    Store(str(cache)).put("code", _name(tags), {"code": planted})
     out = _import(
         site,
         cache,
@@ -115,16 +115,17 @@ def test_damaged_entries_are_compiled_again(site: Path, tmp_path: Path, damage: 
     _wipe_pycache(site)
     out = _import(site, cache, "import ferrule.tags as t; print(t.wheel_tag.__name__)")
     assert out.split() == ["True", "wheel_tag"]
-    assert _entry(cache, tags).read_bytes().startswith(importlib.util.MAGIC_NUMBER)
+    assert Store(str(cache)).get("code", _name(tags)) is not None  # written again
 
 
 def test_a_foreign_python_entry_is_not_used(site: Path, tmp_path: Path) -> None:
-    """An entry with another interpreter's magic number is never unmarshalled."""
+    """An entry made for another interpreter (another key in the same file) is never used."""
     cache = tmp_path / "cache"
     tags = site / "ferrule" / "tags.py"
     _import(site, cache, "import ferrule.tags")
     planted = compile("MARK = 1\n", str(tags), "exec")
-    _entry(cache, tags).write_bytes(b"\x00\x00\r\n" + marshal.dumps(planted))
+    foreign = _name(tags).replace(importlib.util.MAGIC_NUMBER.hex(), "0000")
+    Store(str(cache)).put("code", _name(tags), {"code": planted}, key=foreign)
     _wipe_pycache(site)
     out = _import(site, cache, "import ferrule.tags as t; print(hasattr(t, 'MARK'))")
     assert out.split() == ["True", "False"]

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ferrule import _log, _run
+from ferrule import _log, _run, _store
 from ferrule.config.toml import load_toml
 from ferrule.errors import FerruleError
 
@@ -44,11 +44,8 @@ def tools_dir(environ: Mapping[str, str]) -> Path:
     """Where ferrule installs the tools it needs (kept across builds)."""
     if environ.get("FERRULE_TOOLS_DIR"):
         return Path(environ["FERRULE_TOOLS_DIR"])
-    if environ.get("FERRULE_CACHE_DIR"):
-        return Path(environ["FERRULE_CACHE_DIR"], "tools")
-    if environ.get("XDG_CACHE_HOME"):
-        return Path(environ["XDG_CACHE_HOME"], "ferrule", "tools")
-    return Path.home() / ".cache" / "ferrule" / "tools"
+    root = _store.cache_root(environ, even_off=True)  # beside the cache store, not in it
+    return Path(root) / "tools" if root else Path.home() / ".cache" / "ferrule" / "tools"
 
 
 def _version_of(executable: str, environ: Mapping[str, str]) -> tuple[int, ...] | None:

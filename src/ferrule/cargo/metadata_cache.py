@@ -12,7 +12,7 @@ The key: ferrule itself (its RECORD or source), cargo's exact arguments
 working directory, the environment variables cargo and rustup read
 (``CARGO*``, ``RUSTUP*``, ``RUST*``, ``HOME``), and which ``cargo`` program runs.
 
-The inputs, by ``stat`` (size, mtime, ctime, inode; a missing file is recorded
+The inputs, by state (size, mtime, ctime, inode; a missing file is recorded
 as missing, so creating one counts):
 
 * every local package's Cargo.toml (the root, workspace members and path
@@ -27,9 +27,10 @@ as missing, so creating one counts):
 
 Registry and git packages need no record: their contents are fixed by the
 versions and revisions in Cargo.lock. A result is not kept when any input
-changed within two seconds of cargo starting (a later change could keep the same
-stat), which also covers cargo writing a new Cargo.lock. ``FERRULE_NO_CACHE=1``
-turns this off with the other caches.
+changed after cargo started, or just before (:func:`ferrule._store.settled`),
+which also covers cargo writing a new Cargo.lock. Entries are kind
+``cargo-metadata`` of ferrule's cache store; ``FERRULE_NO_CACHE=1`` turns this
+off with the other caches.
 """
 
 from __future__ import annotations
@@ -37,16 +38,15 @@ from __future__ import annotations
 import os
 import shutil
 import time
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ferrule import _metadata_cache as store
+from ferrule import _store
 
 __all__ = ["cached_metadata", "input_paths"]
 
-_FORMAT = 1
+_FORMAT = 2
 _ENV_PREFIXES = ("CARGO", "RUSTUP", "RUST")
 _TARGET_DIRS = ("src", "src/bin", "examples", "tests", "benches")
 _NESTED_TARGET_DIRS = ("src/bin", "examples", "tests", "benches")
@@ -134,8 +134,8 @@ def _key(argv: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> tuple[ob
         str(cwd),
         env,
         real,
-        store.file_stat(real),
-        store.ferrule_signature(),
+        _store.file_state(real),
+        _store.ferrule_signature(),
     )
 
 
@@ -151,22 +151,20 @@ def cached_metadata(
     ``compute`` runs ``cargo metadata`` (``argv``) and returns its JSON;
     ``summarize`` turns that into a marshal-able tuple, which is what is kept.
     """
-    root = store.cache_root(environ)
-    if root is None:
+    store = _store.open_store(environ)
+    if store is None:
         return summarize(compute())
     cwd = Path.cwd()
     key = _key(argv, cwd, environ)
-    path = str(Path(root, "cargo-metadata", f"{zlib.crc32(repr(key[:5]).encode()):08x}.bin"))
-    entry = store.read_entry(path)
-    if entry is not None and entry.get("key") == key and store.unchanged(entry.get("inputs")):
+    entry = store.get("cargo-metadata", key[:5], key)
+    if entry is not None and _store.unchanged(entry.get("inputs")):
         value = entry.get("value")
         if isinstance(value, tuple):
             return value
     started = time.time_ns()
     data = compute()
     value = summarize(data)
-    inputs = tuple((p, store.file_stat(p)) for p in input_paths(data, manifest, cwd, environ))
-    limit = started - store.RACY_NS
-    if all(st is None or st[1] <= limit for _, st in inputs):
-        store.write_entry(path, {"key": key, "inputs": inputs, "value": value})
+    inputs = _store.states(input_paths(data, manifest, cwd, environ))
+    if all(_store.settled(st, started) for _, st in inputs):
+        store.put("cargo-metadata", key[:5], {"inputs": inputs, "value": value}, key)
     return value

@@ -6,6 +6,7 @@ run, which keeps start-up fast. To add a command, add a module and its name here
 
 COMMANDS = (
     "build",
+    "cache",
     "develop",
     "generate-ci",
     "init",

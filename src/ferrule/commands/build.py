@@ -49,49 +49,30 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
 
     # A repeated build of an unchanged project is replayed: cargo's own check
     # only, without loading the project (see ferrule.develop.replay).
-    command, cwd = _command_key(args, rustc_args), Path.cwd()
-    environ = dict(os.environ)
     replayable = not (args.sdist or args.generate_stubs)
-    if replayable and replay.replay(command, cwd, environ, "build"):
+    session = replay.Session("build", _command_key(args, rustc_args), dict(os.environ), replayable)
+    if session.replayed():
         return 0
-    recorder = replay.Recorder().start() if replayable else None
-    try:
+    with session:
         settings, wheels = _build(args, rustc_args)
-    except BaseException:
-        replay.forget(command, cwd, environ, "build")
-        raise
-    finally:
-        if recorder is not None:
-            recorder.stop()
     for wheel in wheels:
         print(wheel.path)
-    if recorder is None:
-        return 0
     if len(wheels) == 1 and wheels[0].cargo is not None and wheels[0].cargo.invocation:
         (wheel,) = wheels
         cargo = wheel.cargo
         assert cargo is not None and cargo.invocation is not None
         interp = [wheel.interpreter.executable] if wheel.interpreter else []
-        replay.record(
-            command,
-            cwd,
-            environ,
-            [
-                *recorder.paths,
-                *replay.shape_probes(settings),
-                *interp,
-                *(os.path.realpath(p) for p in interp),
-            ],
+        session.record(
+            [*replay.shape_probes(settings), *interp, *(os.path.realpath(p) for p in interp)],
             without_verbosity(cargo.invocation.argv),
             cargo.invocation.env,
             cargo.artifacts[0].path,
             None,
             f"{wheel.path} is up to date",
-            kind="build",
             outputs=[wheel.path],
         )
-    else:
-        replay.forget(command, cwd, environ, "build")
+    elif replayable:
+        session.forget()
     return 0
 
 

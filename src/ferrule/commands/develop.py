@@ -97,19 +97,19 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
 
     from ferrule.develop import replay
 
-    command, cwd = _command_key(args, rustc_args), Path.cwd()
     # The environment is read here, as a whole, for the replay key (see ferrule.develop.replay).
-    environ = dict(os.environ)
     replayable = not (args.from_import_hook or args.skip_install or args.generate_stubs)
-    if replayable and replay.replay(command, cwd, environ):
+    session = replay.Session(
+        "develop", _command_key(args, rustc_args), dict(os.environ), replayable
+    )
+    if session.replayed():
         return 0
 
     from ferrule.config import load_settings
     from ferrule.develop.editable import editable_profile
     from ferrule.develop.run import DevelopRequest, develop
 
-    recorder = replay.Recorder().start() if replayable else None
-    try:
+    with session:
         explicit = bool(args.release or args.profile)
         settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "dev"))
         profile = editable_profile(settings, explicit).cargo_options.profile or "dev"
@@ -128,20 +128,11 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
             replay=tuple(replay_args(args, rustc_args, profile)),
         )
         outcome = develop(settings, request)
-    except BaseException:
-        replay.forget(command, cwd, environ)
-        raise
-    finally:
-        if recorder is not None:
-            recorder.stop()
     if outcome is None or outcome.cargo is None or outcome.artifact is None:
-        replay.forget(command, cwd, environ)
-    elif recorder is not None:
-        replay.record(
-            command,
-            cwd,
-            environ,
-            [*outcome.depends_on, *recorder.paths],
+        session.forget()
+    else:
+        session.record(
+            outcome.depends_on,
             without_verbosity(outcome.cargo.argv),
             outcome.cargo.env,
             outcome.artifact,
@@ -153,10 +144,10 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
 
 def _generate_stubs(settings: Any, explicit_profile: bool) -> None:
     """``develop --generate-stubs``: stubs from the module built for the target environment."""
-    from ferrule.develop.editable import editable_profile, state_dir
+    from ferrule.develop.editable import editable_profile
     from ferrule.develop.environment import target_environment
     from ferrule.stubs import generate_for_build
 
     settings = editable_profile(settings, explicit_profile)
-    env = target_environment(settings.environ, Path.cwd(), state_dir(settings) / "interpreters")
+    env = target_environment(settings.environ, Path.cwd())
     generate_for_build(settings, env.interpreter)

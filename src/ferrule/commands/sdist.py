@@ -28,33 +28,18 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     # A repeated sdist of an unchanged tree is replayed (see ferrule.develop.replay):
     # the archive is reproducible, so the one already written is the answer.
     options = {k: str(v) for k, v in vars(args).items() if not k.startswith("_") and k != "verbose"}
-    command = ["sdist", json.dumps(options, sort_keys=True)]
-    cwd, environ = Path.cwd(), dict(os.environ)
-    if replay.replay(command, cwd, environ, "sdist"):
-        return 0
-    recorder = replay.Recorder().start()
-    try:
-        settings, sdist = _sdist(args)
-    except BaseException:
-        replay.forget(command, cwd, environ, "sdist")
-        raise
-    finally:
-        recorder.stop()
-    print(sdist)
-    replay.record(
-        command,
-        cwd,
-        environ,
-        [*recorder.paths, *_tree_states(settings)],
-        None,
-        {},
-        None,
-        None,
-        f"{sdist} is up to date",
-        kind="sdist",
-        outputs=[sdist],
-        keep=True,
+    session = replay.Session(
+        "sdist", ["sdist", json.dumps(options, sort_keys=True)], dict(os.environ)
     )
+    if session.replayed():
+        return 0
+    with session:
+        settings, sdist = _sdist(args)
+    print(sdist)
+    session.record(
+        _tree_states(settings), None, {}, None, None, f"{sdist} is up to date",
+        outputs=[sdist], keep=True,
+    )  # fmt: skip
     return 0
 
 

@@ -22,6 +22,7 @@ import hashlib
 import os
 import shutil
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,8 +243,9 @@ def rebuild_stamp(
     python_id: str,
     installed: Sequence[tuple[str, str, str]],
     replay: Sequence[str],
+    since_ns: int | None = None,
 ) -> tuple[str, Watch]:
-    """The import hook's stamp for this build, and what it watches."""
+    """The import hook's stamp for this build (started at ``since_ns``), and what it watches."""
     layout, metadata = planned.layout, planned.metadata
     watch = watch_list(
         planned.cargo.messages if planned.cargo else (),
@@ -270,6 +272,7 @@ def rebuild_stamp(
         installed=installed,
         environ=settings.environ,
         config=config,
+        since_ns=since_ns,
     )
     return stamp, watch
 
@@ -286,6 +289,7 @@ def build_editable_wheel(
 
     from ferrule._import_hook import python_id
 
+    started = time.time_ns()
     with planned_wheel(settings, interp) as planned:
         metadata = planned.metadata
         plan = plan_editable(planned, rebuild_on_import)
@@ -308,6 +312,7 @@ def build_editable_wheel(
                 python_id(sys.version, _imp.extension_suffixes()[0]),
                 installed,
                 replay,
+                started,
             )
             entries.append(Entry(f"{metadata.dist_info}/{STAMP_NAME}", data=stamp.encode()))
         target = wheel_directory / wheel_filename(metadata, planned.tag)

@@ -13,7 +13,6 @@ interpreter binary's and ``pyvenv.cfg``'s size and mtime, so that a no-op
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -21,10 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ferrule import _run
+from ferrule import _run, _store
 from ferrule._import_hook import python_id
-from ferrule._metadata_cache import caching_off
-from ferrule.develop.fresh import file_state
 from ferrule.errors import FerruleError
 from ferrule.interpreter import _PROBE, Interpreter, _from_json
 
@@ -135,8 +132,8 @@ def _cache_key(python: Path, prefix: Path) -> list[Any]:
         _CACHE_VERSION,
         str(python),
         str(real),
-        file_state(real),
-        file_state(prefix / "pyvenv.cfg"),
+        _store.file_state(real),
+        _store.file_state(prefix / "pyvenv.cfg"),
     ]
 
 
@@ -157,29 +154,20 @@ def _probe(python: Path, environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def target_environment(
-    environ: Mapping[str, str], start: Path, cache_dir: Path | None
+    environ: Mapping[str, str], start: Path, cached: bool = True
 ) -> TargetEnvironment:
-    """Find the environment and describe it (from the cache when the interpreter is unchanged)."""
+    """Find the environment and describe it (from the cache store, kind ``interpreter``,
+    when the interpreter is unchanged)."""
     prefix = find_prefix(environ, start)
     python = _python_in(prefix)
     key = _cache_key(python, prefix)
-    cache = None
-    if cache_dir is not None and not caching_off(environ):
-        cache = cache_dir / f"{hashlib.sha256(str(python).encode()).hexdigest()[:24]}.json"
-    data = None
-    if cache is not None:
-        try:
-            stored = json.loads(cache.read_text(encoding="utf-8"))
-            data = stored["probe"] if stored.get("key") == key else None
-        except (OSError, ValueError, KeyError, TypeError):
-            data = None
-    if data is None:
+    store = _store.open_store(environ) if cached else None
+    entry = None if store is None else store.get("interpreter", str(python), key)
+    data: Any = None if entry is None else entry.get("probe")
+    if not isinstance(data, dict):
         data = _probe(python, environ)
-        if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"key": key, "probe": data}), encoding="utf-8")
-            tmp.replace(cache)
+        if store is not None:
+            store.put("interpreter", str(python), {"probe": data}, key)
 
     scheme = data["scheme"]
     real_prefix = Path(scheme["prefix"])

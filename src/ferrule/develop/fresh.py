@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ferrule import _store
 from ferrule._import_hook import STAMP_HEADER, env_snapshot, stat_key
 from ferrule._version import __version__
-from ferrule.wheel.stamp import WheelStamp, file_state
+from ferrule.wheel.stamp import WheelStamp
 
 __all__ = [
     "ENV_EXCLUDE",
@@ -37,7 +38,6 @@ __all__ = [
     "Watch",
     "WheelStamp",
     "config_candidates",
-    "file_state",
     "parse_build_output",
     "parse_dep_info",
     "render_stamp",
@@ -301,6 +301,22 @@ def watch_list(
     return Watch(tuple(files), tuple(sorted(env)))
 
 
+def _source(path: Path, environ: Mapping[str, str]) -> bool:
+    """Whether ``path`` is an input cargo does not write itself.
+
+    >>> _source(Path("/p/src/lib.rs"), {}), _source(Path("/p/Cargo.lock"), {})
+    (True, False)
+    >>> _source(Path("/p/target/debug/build/x/out/gen.rs"), {})
+    False
+    >>> _source(Path("/t/out/g.rs"), {"CARGO_TARGET_DIR": "/t"})
+    False
+    """
+    target = environ.get("CARGO_TARGET_DIR")
+    if path.name == "Cargo.lock" or "target" in path.parts:
+        return False
+    return not (target and path.is_relative_to(Path(target).absolute()))
+
+
 def render_stamp(
     *,
     module: str,
@@ -309,11 +325,17 @@ def render_stamp(
     installed: Sequence[tuple[str, str, str]],
     environ: Mapping[str, str],
     config: Mapping[str, Any],
+    since_ns: int | None = None,
 ) -> str:
     """The stamp the import hook reads: tab-separated lines, cheap to parse without ``json``.
 
     ``installed`` holds ``(path, mtime_ns or "*", size)``; relative paths are relative
     to site-packages. ``config`` is what a rebuild needs (JSON, read only then).
+    A watched source changed after ``since_ns`` (when the build started), or just
+    before (:func:`ferrule._store.settled`), gets the ctime ``?``, which no file
+    has: the build may not have seen its content, so the next import rebuilds.
+    What cargo itself writes while building (``Cargo.lock``, files in a target
+    directory that dep-info names) is not a source.
     """
     lines = [STAMP_HEADER, f"module\t{module}", f"python\t{python_id}"]
     lines.append("prefixes\t" + " ".join(ENV_PREFIXES))
@@ -326,8 +348,11 @@ def render_stamp(
         text = str(path)
         if "\n" in text or "\t" in text:
             continue  # cannot be written in this format; such paths are not watched
-        mtime, size = stat_key(text)
-        lines.append(f"file\t{mtime}\t{size}\t{text}")
+        mtime, size, ctime = stat_key(text)
+        racy = since_ns is not None and not _store.settled(_store.file_state(text), since_ns)
+        if racy and _source(path, environ):
+            ctime = "?"
+        lines.append(f"file\t{mtime}\t{size}\t{ctime}\t{text}")
     for path_text, mtime, size in installed:
         lines.append(f"installed\t{mtime}\t{size}\t{path_text}")
     lines.append("config\t" + json.dumps(config, sort_keys=True))
@@ -338,15 +363,16 @@ def render_stamp(
 class InstallRecord:
     """What the last ``develop`` into one environment installed, to skip a repeat.
 
-    Stored as JSON in ``<target-dir>/ferrule/develop/``; it is only a cache: every
-    entry is checked against the files it names before it is trusted. ``config``
-    is a hash of the options, the environment and the content of every planned
-    file; ``inputs`` and ``installed`` hold file states (replay checks the inputs).
+    An entry of ferrule's cache store (kind ``install``, one per environment and
+    project); it is only a cache: every state is checked against the file it names
+    before it is trusted. ``config`` is a hash of the options, the environment and
+    the content of every planned file; ``inputs`` and ``installed`` hold file
+    states (replay checks the inputs).
     """
 
     config: str
-    inputs: dict[str, list[int] | None] = field(default_factory=dict)
-    installed: dict[str, list[int] | None] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    installed: dict[str, Any] = field(default_factory=dict)
     name: str = ""
     version: str = ""
     stamp: str | None = None
@@ -357,18 +383,21 @@ class InstallRecord:
         return hashlib.sha256(text.encode()).hexdigest()
 
     @classmethod
-    def load(cls, path: Path) -> InstallRecord | None:
+    def load(cls, ident: str, environ: Mapping[str, str]) -> InstallRecord | None:
+        """The record kept for ``ident``; None when there is none or caching is off."""
+        store = _store.open_store(environ)
+        entry = None if store is None else store.get("install", ident)
+        if entry is None:
+            return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**data)
-        except (OSError, ValueError, TypeError):
+            return cls(**{k: v for k, v in entry.items() if k != "key"})  # type: ignore[arg-type]
+        except TypeError:
             return None
 
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.__dict__, sort_keys=True), encoding="utf-8")
-        tmp.replace(path)
+    def save(self, ident: str, environ: Mapping[str, str]) -> None:
+        store = _store.open_store(environ)
+        if store is not None:
+            store.put("install", ident, dict(self.__dict__))
 
     def out_of_date(self, config: str) -> str | None:
         """Why this record does not describe what would be installed now, or None."""
@@ -376,6 +405,6 @@ class InstallRecord:
             return "the built files, options, layout or environment changed"
         for label, recorded in (("input", self.inputs), ("installed file", self.installed)):
             for raw, state in recorded.items():
-                if file_state(Path(raw)) != state:
+                if _store.file_state(raw) != state:
                     return f"{label} {raw} changed"
         return None

@@ -9,13 +9,17 @@ successful ``develop`` records what its decisions depended on:
 
 - the command line, working directory and environment (all variables but a few
   shell-internal ones, which cannot change a build) as one key;
-- the state (size, mtime, inode) of every file ferrule read while deciding,
-  seen through an audit hook (pyproject.toml, Cargo.toml, the workspace
+- the state (size, mtime, ctime, inode) of every file ferrule read while
+  deciding, taken by an audit hook as the file is opened (pyproject.toml, Cargo.toml, the workspace
   manifest, readme, licenses, RECORD, ...), of the directories it listed or
   probed (layout detection), of the places where a new ``Cargo.toml``,
   ``pyproject.toml``, ``.venv``, cargo config or toolchain file would change the
   answer, of the interpreter and of site-packages (dependencies);
 - cargo's exact command and environment, and its artifact.
+
+A file that changed between its first read and the end of the run (an edit
+during the build) is recorded as changed, so the next run is a full one; files
+ferrule itself wrote, and directories, are recorded as they are at the end.
 
 The next run with the same key replays: it checks those states, runs the
 recorded cargo command (cargo's fingerprints remain the authority on Rust
@@ -23,10 +27,9 @@ changes), and if the artifact is untouched and the import hook's stamp (if any)
 is fresh, reports "up to date". ``ferrule build`` records the same way (kind
 ``build``) when one cargo run made its one wheel; the wheel it wrote is one
 more recorded state, and its path is printed again. Any difference, or any doubt, falls back to the
-full path, which records again. The record lives in ferrule's cache directory
-(``$FERRULE_CACHE_DIR``, ``$XDG_CACHE_HOME/ferrule`` or ``~/.cache/ferrule``;
-``FERRULE_NO_CACHE=1`` or ``FERRULE_NO_REPLAY=1`` turn replays off); deleting it
-is always safe.
+full path, which records again. Records are entries of ferrule's cache store
+(:mod:`ferrule._store`, kinds ``develop``, ``build``, ``sdist``; a kept sdist is a
+blob); ``FERRULE_NO_CACHE=1`` or ``FERRULE_NO_REPLAY=1`` turn replays off.
 
 This module reads ``os.environ`` directly, unlike the rest of ferrule: the
 replay key is the environment as a whole, before any setting is derived from it.
@@ -34,7 +37,6 @@ replay key is the environment as a whole, before any setting is derived from it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -43,64 +45,62 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ferrule import _faults
+from ferrule import _faults, _store
 from ferrule._version import __version__
 
 if TYPE_CHECKING:
     from ferrule.config.model import Settings
 
-__all__ = ["Recorder", "record", "replay", "shape_probes"]
+__all__ = ["Recorder", "Session", "forget", "record", "replay", "shape_probes"]
 
-_FORMAT = 1
+_FORMAT = 2
 # Set by shells and changed by ``cd`` or nesting; cargo and ferrule never read them.
 _VOLATILE = frozenset(("_", "OLDPWD", "PWD", "SHLVL"))
-
-
-def _state(path: str) -> list[int] | None:
-    try:
-        st = Path(path).stat()
-    except OSError:
-        return None
-    return [st.st_mtime_ns, st.st_size, st.st_ino]
+_CHANGED = "changed while the last run read it"  # a recorded state no file has
 
 
 def _key(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> str:
-    from ferrule._metadata_cache import ferrule_signature
-
-    env = sorted((k, v) for k, v in environ.items() if k not in _VOLATILE)
+    # FERRULE_TEST_*: where tests stop a run (ferrule._faults); they change no output.
+    env = sorted(
+        (k, v)
+        for k, v in environ.items()
+        if k not in _VOLATILE and not k.startswith("FERRULE_TEST_")
+    )
     # ferrule itself: an upgraded or edited ferrule never replays an older one's record.
-    ours = repr(ferrule_signature())
+    ours = repr(_store.ferrule_signature())
     text = json.dumps([_FORMAT, __version__, ours, list(command), str(cwd), env])
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _cache_file(
-    command: Sequence[str], cwd: Path, environ: Mapping[str, str], kind: str = "develop"
-) -> Path | None:
-    from ferrule._metadata_cache import cache_root
+def _open(environ: Mapping[str, str]) -> _store.Store | None:
+    return None if environ.get("FERRULE_NO_REPLAY") else _store.open_store(environ)
 
-    if environ.get("FERRULE_NO_REPLAY"):
-        return None
-    root = cache_root(environ)
-    if root is None or not Path(root).is_absolute():
-        return None
-    name = hashlib.sha256(json.dumps([str(cwd), list(command)]).encode()).hexdigest()[:32]
-    return Path(root) / kind / f"{name}.json"
+
+def _ident(command: Sequence[str], cwd: Path) -> tuple[str, tuple[str, ...]]:
+    return (str(cwd), tuple(command))
 
 
 class Recorder:
-    """Collects the files read and directories listed while a full ``develop`` runs.
+    """Collects the files read (with their state before the read) and directories listed
+    while a full run goes on, and the files it writes.
 
     Audit hooks cannot be removed; this one does nothing once :meth:`stop` is called.
+    The last recorder started is the one :func:`record` consults.
     """
 
     def __init__(self) -> None:
-        self.paths: set[str] = set()
+        self.paths: dict[str, object] = {}  # path -> state when first read
+        self.written: set[str] = set()
         self._active = False
         skip = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+        store = _store.open_store(os.environ)  # the caches' own reads are no inputs
+        if store is not None:
+            skip.add(store.root)
         self._skip = tuple(p.rstrip(os.sep) + os.sep for p in skip)
 
     def start(self) -> Recorder:
+        global _last  # noqa: PLW0603 - one full run per process
+        _last = self
         self._active = True
         sys.addaudithook(self._hook)
         return self
@@ -111,24 +111,47 @@ class Recorder:
     def _hook(self, event: str, args: tuple[Any, ...]) -> None:
         if not self._active or _faults.sweeping:
             return  # directories listed to remove what killed runs left are no inputs
+        writes = False
         if event == "open":
             path, mode, flags = args[0], args[1], args[2]
             if isinstance(mode, str):
-                if any(c in mode for c in "wax+"):
-                    return
-            elif isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR):
-                return
-        elif event not in ("os.listdir", "os.scandir"):
-            return
-        else:
+                writes = any(c in mode for c in "wax+")
+            elif isinstance(flags, int):
+                writes = bool(flags & (os.O_WRONLY | os.O_RDWR))
+        elif event in ("os.rename", "os.remove"):
+            path, writes = args[1 if event == "os.rename" else 0], True
+        elif event in ("os.listdir", "os.scandir"):
             path = args[0]
+        else:
+            return
         if isinstance(path, bytes):
             path = os.fsdecode(path)
-        if isinstance(path, (str, os.PathLike)):
-            text = str(Path(os.fspath(path)).absolute())
-            # The interpreter's own modules, and byte-code caches, which Python rewrites at will.
-            if not text.startswith(self._skip) and "__pycache__" not in text:
-                self.paths.add(text)
+        if not isinstance(path, (str, os.PathLike)):
+            return
+        text = str(Path(os.fspath(path)).absolute())
+        if writes:
+            self.written.add(text)
+        # The interpreter's own modules, and byte-code caches, which Python rewrites at will.
+        elif (
+            text not in self.paths and not text.startswith(self._skip) and "__pycache__" not in text
+        ):
+            # A directory is recorded as it is at the end (ferrule writes into some).
+            listed = event != "open" or Path(text).is_dir()
+            self.paths[text] = _LISTED if listed else _store.file_state(text)
+
+
+_last: Recorder | None = None
+_LISTED = "listed"
+
+
+def _final_state(path: str) -> object:
+    """The state to record for ``path``: as it is now, unless it changed after ferrule read it."""
+    now = _store.file_state(path)
+    if _last is None or path in _last.written or _last.paths.get(path, _LISTED) == _LISTED:
+        return now
+    if now != _last.paths[path]:
+        return _CHANGED  # edited during the run: what was read is not what is there
+    return now
 
 
 def record(
@@ -149,21 +172,20 @@ def record(
 
     ``outputs`` (the wheel of a build, the sdist) must still be there, unchanged,
     for a replay; their paths are printed again on stdout. With ``keep``, a copy
-    of each is kept beside the record (with its hash), and a replay puts back an
-    output that was removed or changed.
+    of each is kept in the store (a blob), and a replay puts back an output that
+    was removed or changed.
     """
-    target = _cache_file(command, cwd, environ, kind)
-    if target is None:
+    store = _open(environ)
+    if store is None:
         return
-    kept: dict[str, list[str]] = {}
+    kept: dict[str, str] = {}
     if keep:
         try:
-            kept = {str(p): _keep(p, target.with_suffix(".out")) for p in outputs}
+            kept = {str(p): store.put_blob(str(p)) for p in outputs}
         except OSError:
             kept = {}
     data = {
-        "key": _key(command, cwd, environ),
-        "files": {str(p): _state(str(p)) for p in sorted({str(p) for p in paths})},
+        "files": {p: _final_state(p) for p in sorted({str(p) for p in paths})},
         # None: nothing to ask cargo (an sdist: its file list is in "files").
         "cargo": None
         if cargo_argv is None
@@ -172,64 +194,33 @@ def record(
             "env": {k: v for k, v in cargo_env.items() if environ.get(k) != v},
             "unset": sorted(k for k in environ if k not in cargo_env),
         },
-        "artifact": None if artifact is None else [str(artifact), _state(str(artifact))],
-        "stamp": list(stamp) if stamp else None,
+        "artifact": None if artifact is None else (str(artifact), _store.file_state(str(artifact))),
+        "stamp": tuple(stamp) if stamp else None,
         "message": message,
-        "outputs": {str(p): _state(str(p)) for p in outputs},
+        "outputs": {str(p): _store.file_state(str(p)) for p in outputs},
         "kept": kept,
     }
-    _write(target, data)
+    store.put(kind, _ident(command, cwd), data, _key(command, cwd, environ))
 
 
-def _write(target: Path, data: Mapping[str, Any]) -> None:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(target)
-    except OSError:
-        pass
-
-
-def _keep(output: Path, directory: Path) -> list[str]:
-    """Copy ``output`` into ``directory``: [copy, sha256]."""
-    import shutil
-
-    directory.mkdir(parents=True, exist_ok=True)
-    copy = directory / output.name
-    tmp = directory / f".{output.name}.{os.getpid()}.tmp"
-    shutil.copyfile(output, tmp)
-    tmp.replace(copy)
-    return [str(copy), _sha256(copy)]
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _restore(data: dict[str, Any]) -> str | None:
+def _restore(store: _store.Store, data: dict[str, Any]) -> str | None:
     """Put back kept outputs that were removed or changed; why not, if one cannot be."""
-    import shutil
-
     for path, state in data.get("outputs", {}).items():
-        if _state(path) == state:
+        if _store.file_state(path) == state:
             continue
-        copy, digest = data.get("kept", {}).get(path, (None, None))
-        if copy is None or not Path(copy).is_file() or _sha256(Path(copy)) != digest:
+        digest = data.get("kept", {}).get(path)
+        content = None if digest is None else store.blob(digest)
+        if content is None:
             return f"{path} changed"
         output = Path(path)
         try:
             output.parent.mkdir(parents=True, exist_ok=True)
             tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-            shutil.copyfile(copy, tmp)
+            tmp.write_bytes(content)
             tmp.replace(output)
         except OSError as exc:
             return f"cannot restore {path}: {exc}"
-        data["outputs"][path] = _state(path)
+        data["outputs"][path] = _store.file_state(path)
         data["restored"] = True
     return None
 
@@ -237,10 +228,9 @@ def _restore(data: dict[str, Any]) -> str | None:
 def forget(
     command: Sequence[str], cwd: Path, environ: Mapping[str, str], kind: str = "develop"
 ) -> None:
-    target = _cache_file(command, cwd, environ, kind)
-    if target is not None:
-        with contextlib.suppress(OSError):
-            target.unlink()
+    store = _open(environ)
+    if store is not None:
+        store.drop(kind, _ident(command, cwd))
 
 
 def replay(
@@ -250,21 +240,23 @@ def replay(
     from ferrule import _log, _run
     from ferrule.errors import CargoError
 
-    data: dict[str, Any] = {}
-    reason = _check(command, cwd, environ, data, kind)
+    store = _open(environ)
+    data: Any = None if store is None else store.get(kind, _ident(command, cwd), any_key=True)
+    reason = _check(data, command, cwd, environ)
     if reason is not None:
         _log.debug(f"full {kind}: {reason}")
         return False
-    cargo = data["cargo"]
+    assert store is not None and data is not None
+    cargo: Any = data["cargo"]
     if cargo is None:
-        reason = _restore(data)
+        reason = _restore(store, data)
         if reason is not None:
             _log.debug(f"full {kind}: {reason}")
             return False
         if data.pop("restored", False):
-            _rewrite(command, cwd, environ, kind, data)
-        _log.info(data["message"])
-        for output in data.get("outputs", {}):
+            store.put(kind, _ident(command, cwd), data, data["key"])
+        _log.info(str(data["message"]))
+        for output in data["outputs"]:
             print(output)
         return True
     env = {k: v for k, v in environ.items() if k not in cargo["unset"]}
@@ -277,45 +269,32 @@ def replay(
     if done.returncode != 0:
         raise CargoError(argv, done.returncode, hint="  the compiler's messages are above")
     artifact, state = data["artifact"]
-    if _state(artifact) != state:
+    if _store.file_state(artifact) != state:
         _log.debug(f"full {kind}: cargo rebuilt the extension")
         return False
-    _log.info(data["message"])
-    for output in data.get("outputs", {}):
+    _log.info(str(data["message"]))
+    for output in data["outputs"]:
         print(output)
     return True
 
 
-def _rewrite(
-    command: Sequence[str], cwd: Path, environ: Mapping[str, str], kind: str, data: dict[str, Any]
-) -> None:
-    target = _cache_file(command, cwd, environ, kind)
-    if target is not None:
-        _write(target, data)
-
-
 def _check(
-    command: Sequence[str],
-    cwd: Path,
-    environ: Mapping[str, str],
-    data: dict[str, Any],
-    kind: str = "develop",
+    data: dict[str, Any] | None, command: Sequence[str], cwd: Path, environ: Mapping[str, str]
 ) -> str | None:
-    """Why the record cannot be replayed (None: it can; ``data`` receives it)."""
-    target = _cache_file(command, cwd, environ, kind)
-    if target is None:
+    """Why the record ``data`` cannot be replayed (None: it can)."""
+    if _open(environ) is None:
         return "no cache directory"
-    try:
-        data.update(json.loads(target.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
+    if data is None:
         return "no record of an earlier run"
     if data.get("key") != _key(command, cwd, environ):
         return "the command line, directory or environment differs"
     for path, state in data["files"].items():
-        if _state(path) != state:
+        if state == _CHANGED:
+            return f"{path} {_CHANGED}"
+        if _store.file_state(path) != state:
             return f"{path} changed"
     for path, state in data.get("outputs", {}).items():
-        if _state(path) != state and path not in data.get("kept", {}):
+        if _store.file_state(path) != state and path not in data.get("kept", {}):
             return f"{path} changed"
     if data["stamp"]:
         from ferrule._import_hook import parse_stamp, stale_reason
@@ -327,6 +306,61 @@ def _check(
             return "no rebuild stamp"
         return stale_reason(stamp, base, environ)
     return None
+
+
+class Session:
+    """One command's replay protocol: replay it, else record (or forget) its full run.
+
+    >>> session = Session("build", ["build"], {}, enabled=False)
+    >>> session.replayed(), session.paths
+    (False, [])
+    """
+
+    def __init__(
+        self, kind: str, command: Sequence[str], environ: Mapping[str, str], enabled: bool = True
+    ) -> None:
+        self.kind, self.command, self.cwd, self.environ = kind, list(command), Path.cwd(), environ
+        self.enabled = enabled
+        self._recorder: Recorder | None = None
+
+    def replayed(self) -> bool:
+        """Whether the recorded run was replayed (then the command is done)."""
+        return self.enabled and replay(self.command, self.cwd, self.environ, self.kind)
+
+    def __enter__(self) -> Session:
+        """The full run: what it reads is recorded; a failure forgets the last record."""
+        self._recorder = Recorder().start() if self.enabled else None
+        return self
+
+    def __exit__(self, failed: object, *_: object) -> None:
+        if self._recorder is not None:
+            self._recorder.stop()
+        if failed is not None:
+            self.forget()
+
+    @property
+    def paths(self) -> list[str]:
+        return list(self._recorder.paths) if self._recorder is not None else []
+
+    def record(
+        self,
+        paths: Iterable[Path | str],
+        cargo_argv: Sequence[str] | None,
+        cargo_env: Mapping[str, str],
+        artifact: Path | None,
+        stamp: tuple[str, str] | None,
+        message: str,
+        outputs: Sequence[Path] = (),
+        keep: bool = False,
+    ) -> None:
+        """:func:`record`, with what the run read besides ``paths``."""
+        if self.enabled:
+            every = [*self.paths, *paths]
+            record(self.command, self.cwd, self.environ, every, cargo_argv, cargo_env,
+                   artifact, stamp, message, self.kind, outputs, keep)  # fmt: skip
+
+    def forget(self) -> None:
+        forget(self.command, self.cwd, self.environ, self.kind)
 
 
 def shape_probes(settings: Settings) -> list[Path]:

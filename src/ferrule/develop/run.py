@@ -17,16 +17,16 @@ The steps, under one lock per project:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _log
 from ferrule._import_hook import file_lock, parse_stamp, stale_reason
-from ferrule._metadata_cache import caching_off
+from ferrule._store import file_state
 from ferrule.builder import PlannedWheel, planned_wheel
 from ferrule.cargo.command import CargoInvocation
 from ferrule.config.model import Settings
@@ -39,11 +39,10 @@ from ferrule.develop.editable import (
     lock_path,
     plan_editable,
     rebuild_stamp,
-    state_dir,
     write_tree,
 )
 from ferrule.develop.environment import TargetEnvironment, target_environment
-from ferrule.develop.fresh import InstallRecord, file_state
+from ferrule.develop.fresh import InstallRecord
 from ferrule.develop.install import (
     Installer,
     find_installed,
@@ -110,9 +109,8 @@ def _depends_on(
     return out
 
 
-def _record_path(state: Path, env: TargetEnvironment, settings: Settings) -> Path:
-    key = f"{env.prefix.resolve()}\0{settings.cargo.manifest_path.resolve()}"
-    return state / "develop" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
+def _record_ident(env: TargetEnvironment, settings: Settings) -> str:
+    return f"{env.prefix.resolve()}\0{settings.cargo.manifest_path.resolve()}"
 
 
 def _config(
@@ -147,6 +145,7 @@ def _install(
     plan: EditablePlan,
     hook: bool,
     replay: Sequence[str],
+    started_ns: int,
 ) -> InstallRecord:
     metadata, layout = planned.metadata, planned.layout
     write_tree(plan.tree)
@@ -201,7 +200,7 @@ def _install(
         for path in installed:
             st = path.stat()
             states.append((str(path), str(st.st_mtime_ns), str(st.st_size)))
-        stamp, _ = rebuild_stamp(settings, planned, env.python_id, states, replay)
+        stamp, _ = rebuild_stamp(settings, planned, env.python_id, states, replay, started_ns)
         stamp_path = installer.add_meta(STAMP_NAME, stamp.encode())
     record = installer.finish()
     keep = frozenset(Path(os.path.normpath(p)) for p in installer.written)
@@ -221,10 +220,10 @@ def _install(
     )
 
 
-def previous_install(record_path: Path, environ: Mapping[str, str]) -> InstallRecord | None:
+def previous_install(ident: str, environ: Mapping[str, str]) -> InstallRecord | None:
     """What the last develop into this environment installed; None under ``FERRULE_NO_CACHE``
     (then every develop installs again)."""
-    return None if caching_off(environ) else InstallRecord.load(record_path)
+    return InstallRecord.load(ident, environ)
 
 
 def _replayable(settings: Settings, planned: PlannedWheel) -> bool:
@@ -243,8 +242,7 @@ def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | Non
     from ferrule.develop.requirements import install_requirements, project_requirements
 
     settings = editable_profile(settings, request.explicit_profile)
-    state = state_dir(settings)
-    env = target_environment(settings.environ, Path.cwd(), state / "interpreters")
+    env = target_environment(settings.environ, Path.cwd())
     hook = (
         request.rebuild_on_import
         if request.rebuild_on_import is not None
@@ -271,6 +269,7 @@ def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | Non
                 pip_path=request.pip_path,
                 install=not request.from_import_hook,
             )
+        started = time.time_ns()  # files changed from now on may be newer than the build
         with planned_wheel(settings, env.interpreter) as planned:
             plan = plan_editable(planned, hook)
             if request.skip_install:
@@ -285,9 +284,9 @@ def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | Non
                     _log.info(f"built {dest}")
                 return None
 
-            record_path = _record_path(state, env, settings)
+            ident = _record_ident(env, settings)
             config = _config(settings, env, planned, plan, hook, request.replay)
-            previous = previous_install(record_path, settings.environ)
+            previous = previous_install(ident, settings.environ)
             reason = previous.out_of_date(config) if previous else "first install"
             if reason is None and previous is not None and previous.stamp:
                 try:
@@ -300,9 +299,9 @@ def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | Non
                 _log.info(f"{record.name} {record.version} is up to date in {env.prefix}")
             else:
                 _log.debug(f"installing: {reason}")
-                record = _install(settings, env, planned, plan, hook, request.replay)
+                record = _install(settings, env, planned, plan, hook, request.replay, started)
                 record.config = config
-                record.save(record_path)
+                record.save(ident, settings.environ)
                 how = " with rebuild on import" if hook else ""
                 _log.info(
                     f"installed {record.name} {record.version} (editable{how}) into {env.prefix}"
