@@ -2,8 +2,9 @@
 
 The Linux platform tag is chosen by the audit in :mod:`ferrule.audit` (the
 oldest manylinux / musllinux policy the built objects satisfy); this module
-holds the pure parts: the interpreter's tags, the sysconfig platform, and
-parsing of the ``--compatibility`` values maturin accepts.
+holds the pure parts: the interpreter's tags, the sysconfig platform, and the
+``--compatibility pypi`` check (the values themselves are parsed with the
+settings, :mod:`ferrule.config.platform`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from ferrule.interpreter import Interpreter
 __all__ = [
     "abi_tag",
     "check_pypi_platform",
-    "parse_compatibility",
     "platform_tag",
     "python_tag",
     "stable_abi_tag",
@@ -84,40 +84,6 @@ def platform_tag(interp: Interpreter, environ: Mapping[str, str]) -> str:
 
 def wheel_tag(interp: Interpreter, environ: Mapping[str, str], platform: str | None = None) -> str:
     return f"{python_tag(interp)}-{abi_tag(interp)}-{platform or platform_tag(interp, environ)}"
-
-
-_LEGACY = {"1": "manylinux_2_5", "2010": "manylinux_2_12", "2014": "manylinux_2_17"}
-
-
-def parse_compatibility(value: str) -> str:
-    """Normalise one ``--compatibility`` value as maturin reads it.
-
-    Returns ``linux``, ``pypi``, ``manylinux_X_Y`` or ``musllinux_X_Y``.
-
-    >>> [parse_compatibility(v) for v in ("off", "2014", "manylinux2010", "2_28",
-    ...  "manylinux_2_17", "musllinux_1_2", "PyPI", "manylinux1")]
-    ['linux', 'manylinux_2_17', 'manylinux_2_12', 'manylinux_2_28', 'manylinux_2_17', 'musllinux_1_2', 'pypi', 'manylinux_2_5']
-    >>> parse_compatibility("manylinux_2")
-    Traceback (most recent call last):
-    ...
-    ferrule.errors.FerruleError: 'manylinux_2' is not a platform compatibility; use linux (or off), pypi, manylinux2014, manylinux_X_Y (or X_Y) or musllinux_X_Y
-    """
-    v = value.strip().lower()
-    if v in ("off", "linux"):
-        return "linux"
-    if v == "pypi":
-        return "pypi"
-    legacy = v.removeprefix("manylinux")
-    if legacy in _LEGACY:
-        return _LEGACY[legacy]
-    match = re.fullmatch(r"(musllinux_|manylinux_)?(\d+)_(\d+)", v)
-    if match:
-        family = "musllinux" if match[1] == "musllinux_" else "manylinux"
-        return f"{family}_{int(match[2])}_{int(match[3])}"
-    raise FerruleError(
-        f"{value!r} is not a platform compatibility; use linux (or off), pypi, manylinux2014, "
-        "manylinux_X_Y (or X_Y) or musllinux_X_Y"
-    )
 
 
 _PYPI_LINUX = re.compile(

@@ -22,12 +22,12 @@ from ferrule.config.model import (
     CargoPackage,
     Compression,
     FeatureSpec,
-    PlatformOptions,
     Settings,
     ToolConfig,
 )
+from ferrule.config.platform import merge_platform
 from ferrule.config.project_table import check_project
-from ferrule.config.toml import load_toml
+from ferrule.config.toml import TomlFiles
 from ferrule.config.tool import parse_tool_table
 from ferrule.errors import ConfigError, ConfigProblem, LayoutError
 
@@ -220,51 +220,6 @@ def _merge_cargo_options(cli: CliOptions, tool: ToolConfig, path: Path | None) -
 _TRUE = ("1", "true", "yes", "on")
 
 
-def _merge_platform(
-    cli: CliOptions, tool: ToolConfig, tool_name: str, path: Path | None, environ: Mapping[str, str]
-) -> PlatformOptions:
-    """``--compatibility`` / ``--auditwheel`` / ``--zig`` / ``--strip`` over the config keys."""
-    from ferrule.errors import FerruleError
-    from ferrule.tags import parse_compatibility
-
-    raw, where = cli.compatibility, "--compatibility"
-    if not raw:
-        raw, where = tool.compatibility, f"{tool_name}.compatibility"
-
-    def refuse(message: str) -> FerruleError:
-        """The command line's error names the option; the file's names the file and key."""
-        if where.startswith("--"):
-            return FerruleError(f"{where}: {message}")
-        return ConfigError.single(path or Path("pyproject.toml"), where, message)
-
-    values: list[str] = []
-    for item in raw:
-        try:
-            values.append(parse_compatibility(item))
-        except FerruleError as exc:
-            raise refuse(str(exc)) from None
-    pypi = "pypi" in values
-    values = [v for v in values if v != "pypi"]
-    if "linux" in values and len(values) > 1:
-        raise refuse("'linux' cannot be combined with other platform tags")
-    if len({v.split("_")[0] for v in values}) > 1:
-        raise refuse("manylinux and musllinux tags cannot be mixed for an extension module")
-    if cli.auditwheel:
-        mode = cli.auditwheel
-    elif cli.skip_auditwheel or tool.skip_auditwheel:
-        mode = "skip"
-    else:
-        mode = tool.auditwheel or "repair"
-    strip = cli.strip or tool.strip or environ.get("MATURIN_STRIP", "").lower() in _TRUE
-    return PlatformOptions(
-        compatibility=tuple(dict.fromkeys(values)),
-        pypi=pypi,
-        auditwheel=mode,
-        zig=cli.zig,
-        strip=strip,
-    )
-
-
 def _cargo_version_warning(
     cargo: CargoPackage, pyproject: Mapping[str, Any]
 ) -> list[ConfigProblem]:
@@ -291,11 +246,16 @@ def load_settings(
 ) -> Settings:
     """Read every input once: pyproject.toml, Cargo.toml and the environment.
 
+    What only some builds need (the pyo3 facts, path dependencies, uniffi.toml)
+    is read on first use through the returned settings' store (``Settings.files``),
+    so the metadata hook reads no more than it needs and no file is read twice.
+
     Loose input that maturin builds is kept in ``Settings.warnings`` and, with
     ``report``, printed (one line each). In strict mode it is an error instead,
     raised with every other problem found in the files.
     """
     cli = cli or CliOptions()
+    files = TomlFiles()
     env = MappingProxyType(dict(os.environ if environ is None else environ))
     project_dir = project_dir.resolve()
 
@@ -315,7 +275,7 @@ def load_settings(
     warnings: list[ConfigProblem] = []
     strict = _strict(cli, pyproject, env)
     if pyproject_path is not None:
-        pyproject = load_toml(pyproject_path)
+        pyproject = files.read(pyproject_path)
         strict = _strict(cli, pyproject, env)
         problems += _check_build_system(pyproject, pyproject_path)
         tool_name, table = _select_tool_table(pyproject, pyproject_path, warnings)
@@ -335,14 +295,15 @@ def load_settings(
     if not manifest.is_file():
         where = f" (from {tool_name}.manifest-path)" if tool.manifest_path else ""
         raise LayoutError(f"Cargo.toml not found: {manifest}{where}")
-    cargo: CargoPackage = read_cargo_package(manifest)
+    cargo: CargoPackage = read_cargo_package(manifest, files)
     warnings += _cargo_version_warning(cargo, pyproject)
     if strict and warnings:
         raise ConfigError(warnings, strict=True)
     if cli.bindings:
         tool = dataclasses.replace(tool, bindings=cli.bindings)
     options = _merge_cargo_options(cli, tool, pyproject_path)
-    platform = _merge_platform(cli, tool, tool_name, pyproject_path, env)
+    strip_env = env.get("MATURIN_STRIP", "").lower() in _TRUE
+    platform = merge_platform(cli, tool, tool_name, pyproject_path, strip_env)
     if platform.strip:
         options = dataclasses.replace(
             options, rustc_args=(*options.rustc_args, "-C", "strip=symbols")
@@ -369,4 +330,5 @@ def load_settings(
         ),
         sbom_include=cli.sbom_include,
         include_debuginfo=cli.include_debuginfo,
+        files=files,
     )

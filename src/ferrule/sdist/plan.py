@@ -22,7 +22,6 @@ from typing import Any
 
 from ferrule import _log
 from ferrule.config.model import Settings
-from ferrule.config.path_deps import cargo_workspace_root
 from ferrule.errors import ConfigError, FerruleError, LayoutError
 from ferrule.layout import ProjectLayout, determine_layout
 from ferrule.metadata import PackageMetadata, build_metadata
@@ -234,11 +233,10 @@ def _add_crate(ctx: _Context, graph: CrateGraph, crate: LocalCrate) -> None:
     if crate.member:
         workspace_manifest = graph.workspace_root / "Cargo.toml"
     else:
-        root = cargo_workspace_root(crate.manifest_path)
+        root = settings.workspace_dir_of(crate.manifest_path)
         if root != crate.directory:
             # Its workspace root stays behind: inline what the crate inherits.
-            found = root / "Cargo.toml"
-            ws_table = manifests.parse(found).get("workspace", {})
+            ws_table = settings.workspace_table(root)
             manifests.inline_workspace_inheritance(
                 doc, ws_table, crate.directory, root, crate.manifest_path
             )

@@ -1,0 +1,61 @@
+"""The binding generators' own config files beside the crate: uniffi.toml and cbindgen.toml.
+
+Read through the build's :class:`~ferrule.config.toml.TomlFiles` (so once), and
+only by the binding that uses them (:attr:`Settings.uniffi`, :attr:`Settings.cbindgen`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ferrule.config.toml import TomlFiles
+from ferrule.errors import ConfigError
+
+__all__ = ["CbindgenToml", "UniffiToml", "read_cbindgen_toml", "read_uniffi_toml"]
+
+
+@dataclass(frozen=True)
+class UniffiToml:
+    """The crate's ``uniffi.toml``: its path (None when there is none) and what ferrule uses."""
+
+    path: Path | None = None
+    cdylib_name: str | None = None  # [bindings.python] cdylib_name: the library's file stem
+
+
+@dataclass(frozen=True)
+class CbindgenToml:
+    """The crate's ``cbindgen.toml`` (None / empty when there is none), as written."""
+
+    path: Path | None = None
+    table: Mapping[str, Any] | None = None
+
+
+def _table(data: Mapping[str, Any], dotted: str, path: Path) -> Mapping[str, Any]:
+    for part in dotted.split("."):
+        value = data.get(part, {})
+        if not isinstance(value, Mapping):
+            raise ConfigError.single(path, dotted, "must be a table")
+        data = value
+    return data
+
+
+def read_uniffi_toml(crate_dir: Path, files: TomlFiles) -> UniffiToml:
+    """``crate_dir/uniffi.toml``; a syntax error or a ``bindings.python`` that is not a
+    table is an error naming the file and key (uniffi-bindgen would refuse it too)."""
+    path = crate_dir / "uniffi.toml"
+    if not path.is_file():
+        return UniffiToml()
+    python = _table(files.read(path), "bindings.python", path)
+    name = python.get("cdylib_name")
+    return UniffiToml(path, name if isinstance(name, str) else None)
+
+
+def read_cbindgen_toml(crate_dir: Path, files: TomlFiles) -> CbindgenToml:
+    """``crate_dir/cbindgen.toml``, parsed once; a syntax error names the file."""
+    path = crate_dir / "cbindgen.toml"
+    if not path.is_file():
+        return CbindgenToml()
+    return CbindgenToml(path, files.read(path))
