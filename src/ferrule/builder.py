@@ -509,6 +509,7 @@ def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | 
                 (settings.cargo_options.target_dir or ctx.project.target_directory).resolve(),
                 interp,
                 env,
+                settings.cbindgen,
             )
         else:
             from ferrule.bindings.uniffi import uniffi_entries

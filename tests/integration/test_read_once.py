@@ -202,3 +202,19 @@ def test_uniffi_toml_is_read_once_with_the_settings(
     reads.assert_once(project, {"pyproject.toml", "Cargo.toml", "uniffi.toml"})
     (wheel,) = tmp_path.glob("*.whl")
     _install_and_call(venv, wheel, project / "exercise.py")
+
+
+def test_cbindgen_toml_is_read_once_with_the_settings(
+    reads: Reads,
+    crate_copy: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    venv: VEnv,
+) -> None:
+    project = crate_copy("bind-cffi-cbindgen-toml").resolve()
+    monkeypatch.chdir(project)
+    _cli("build", "--release", "-o", str(tmp_path))
+    reads.assert_once(project, {"pyproject.toml", "Cargo.toml", "cbindgen.toml"})
+    (wheel,) = tmp_path.glob("*.whl")
+    venv.pip("install", "cffi")  # the wheel's import needs it (from the offline wheelhouse)
+    _install_and_call(venv, wheel, project / "exercise.py")

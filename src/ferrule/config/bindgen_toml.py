@@ -27,10 +27,19 @@ class UniffiToml:
 
 @dataclass(frozen=True)
 class CbindgenToml:
-    """The crate's ``cbindgen.toml`` (None / empty when there is none), as written."""
+    """The crate's ``cbindgen.toml`` (``path`` None when there is none).
 
-    path: Path | None = None
-    table: Mapping[str, Any] | None = None
+    The file is parsed when :attr:`table` is first asked for (cffi builds whose
+    header comes from the build script never need it), through the build's store.
+    """
+
+    path: Path | None
+    files: TomlFiles
+
+    @property
+    def table(self) -> Mapping[str, Any]:
+        """The file's content as written ({} when there is none)."""
+        return self.files.read(self.path) if self.path is not None else {}
 
 
 def _table(data: Mapping[str, Any], dotted: str, path: Path) -> Mapping[str, Any]:
@@ -54,8 +63,6 @@ def read_uniffi_toml(crate_dir: Path, files: TomlFiles) -> UniffiToml:
 
 
 def read_cbindgen_toml(crate_dir: Path, files: TomlFiles) -> CbindgenToml:
-    """``crate_dir/cbindgen.toml``, parsed once; a syntax error names the file."""
+    """``crate_dir/cbindgen.toml``, parsed on first use; a syntax error names the file."""
     path = crate_dir / "cbindgen.toml"
-    if not path.is_file():
-        return CbindgenToml()
-    return CbindgenToml(path, files.read(path))
+    return CbindgenToml(path if path.is_file() else None, files)
