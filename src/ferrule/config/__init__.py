@@ -18,6 +18,7 @@ from typing import Any
 
 from ferrule.config.cargo_toml import read_cargo_package
 from ferrule.config.model import (
+    CargoFlags,
     CargoOptions,
     CargoPackage,
     Compression,
@@ -35,26 +36,17 @@ __all__ = ["CliOptions", "load_settings"]
 
 
 @dataclass(frozen=True)
-class CliOptions:
-    """What the command line (or PEP 517 ``config_settings``) says; None = not given."""
+class CliOptions(CargoFlags):
+    """What the command line (or PEP 517 ``config_settings``) says; None = not given.
+
+    cargo's own flags come from :class:`CargoFlags`.
+    """
 
     manifest_path: Path | None = None
     release: bool = False
     profile: str | None = None
     default_profile: str = "dev"
-    features: tuple[str, ...] = ()
-    all_features: bool = False
-    no_default_features: bool = False
-    locked: bool = False
-    frozen: bool = False
-    offline: bool = False
-    target: str | None = None
-    target_dir: Path | None = None
-    config: tuple[str, ...] = ()
-    unstable_flags: tuple[str, ...] = ()
-    rustc_args: tuple[str, ...] = ()
-    jobs: int | None = None
-    quiet: bool = False
+    features: tuple[str, ...] = ()  # as given: "a,b" and "c d" are split when merged
     bindings: str | None = None
     # Platform tags and audit (None / empty = not given on the command line).
     compatibility: tuple[str, ...] = ()
@@ -62,11 +54,6 @@ class CliOptions:
     skip_auditwheel: bool = False
     zig: bool = False
     strip: bool = False
-    verbose: int = 0
-    color: str | None = None
-    timings: bool = False
-    ignore_rust_version: bool = False
-    future_incompat_report: bool = False
     compression_method: str = "deflated"
     compression_level: int | None = None
     compression_large_file: bool = False
@@ -194,27 +181,23 @@ def _merge_cargo_options(cli: CliOptions, tool: ToolConfig, path: Path | None) -
         if cli.features
         else tool.features
     )
-    return CargoOptions(
-        profile=profile,
-        features=features,
-        all_features=cli.all_features or tool.all_features,
-        no_default_features=cli.no_default_features or tool.no_default_features,
-        locked=cli.locked or tool.locked,
-        frozen=cli.frozen or tool.frozen,
-        offline=cli.offline or tool.offline,
-        target=cli.target,
-        target_dir=cli.target_dir,
-        config=cli.config or tool.config,
-        unstable_flags=cli.unstable_flags or tool.unstable_flags,
-        rustc_args=cli.rustc_args or tool.rustc_args,
-        jobs=cli.jobs,
-        quiet=cli.quiet,
-        verbose=cli.verbose,
-        color=cli.color,
-        timings=cli.timings,
-        ignore_rust_version=cli.ignore_rust_version,
-        future_incompat_report=cli.future_incompat_report,
-    )
+    flags = {f.name: getattr(cli, f.name) for f in dataclasses.fields(CargoFlags)}
+    for name in _FILE_FLAGS:  # the file's value when the command line gives none
+        flags[name] = flags[name] or getattr(tool, name)
+    return CargoOptions(profile=profile, features=features, **flags)
+
+
+# The cargo flags [tool.maturin] may set too (the others are command-line only).
+_FILE_FLAGS = (
+    "all_features",
+    "no_default_features",
+    "locked",
+    "frozen",
+    "offline",
+    "config",
+    "unstable_flags",
+    "rustc_args",
+)
 
 
 _TRUE = ("1", "true", "yes", "on")

@@ -158,6 +158,11 @@ def _inherit(
                 package[key] = inherited
 
 
+# The metadata fields (the inheritable ones but version and readme, read apart).
+_METADATA_FIELDS = tuple(k for k in _INHERITABLE if k not in ("version", "readme"))
+_LIST_FIELDS = ("authors", "keywords")
+
+
 def _opt_str(
     package: Mapping[str, Any], key: str, manifest: Path, problems: list[ConfigProblem]
 ) -> str | None:
@@ -238,33 +243,25 @@ def read_cargo_package(manifest: Path, files: TomlFiles) -> CargoPackage:
         problems.append(ConfigProblem(manifest, "package.readme", "must be a string or false"))
         readme = None
 
-    description = _opt_str(package, "description", manifest, problems)
-    authors = _str_list(package, "authors", manifest, problems)
-    license_ = _opt_str(package, "license", manifest, problems)
-    license_file = _opt_str(package, "license-file", manifest, problems)
-    keywords = _str_list(package, "keywords", manifest, problems)
-    homepage = _opt_str(package, "homepage", manifest, problems)
-    repository = _opt_str(package, "repository", manifest, problems)
-    documentation = _opt_str(package, "documentation", manifest, problems)
+    # The metadata fields, by their CargoPackage names (license-file -> license_file).
+    metadata: dict[str, Any] = {
+        key.replace("-", "_"): (_str_list if key in _LIST_FIELDS else _opt_str)(
+            package, key, manifest, problems
+        )
+        for key in _METADATA_FIELDS
+    }
     if problems:
         raise ConfigError(problems)
     return CargoPackage(
-        manifest_path=manifest,
-        name=name,
-        version=version,
-        lib_name=lib_name,
-        crate_types=tuple(crate_types),
-        bin_names=bin_names,
+        manifest,
+        name,
+        version,
+        lib_name,
+        tuple(crate_types),
+        bin_names,
         dependencies=deps if isinstance(deps, dict) else {},
         workspace_root=workspace,
         # cargo: `readme = true` means README.md; unset means "look for one".
         readme="README.md" if readme is True else readme,
-        description=description,
-        authors=authors,
-        license=license_,
-        license_file=license_file,
-        keywords=keywords,
-        homepage=homepage,
-        repository=repository,
-        documentation=documentation,
+        **metadata,
     )

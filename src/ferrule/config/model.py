@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # imported lazily where specifiers are parsed (config.tool)
 __all__ = [
     "BINDINGS",
     "FERRULE_ONLY_KEYS",
+    "CargoFlags",
     "CargoOptions",
     "CargoPackage",
     "ExtraExtension",
@@ -172,11 +173,10 @@ class CargoPackage:
 
 
 @dataclass(frozen=True)
-class CargoOptions:
-    """Cargo options after merging the command line over the config file."""
+class CargoFlags:
+    """cargo's flags as the command line gives them, shared by :class:`CargoOptions` and
+    :class:`ferrule.config.CliOptions` (maturin's CargoOptions, cargo_options.rs)."""
 
-    profile: str | None = None
-    features: tuple[FeatureSpec, ...] = ()
     all_features: bool = False
     no_default_features: bool = False
     locked: bool = False
@@ -189,12 +189,20 @@ class CargoOptions:
     rustc_args: tuple[str, ...] = ()
     jobs: int | None = None
     quiet: bool = False
-    # Passed through to cargo as given (maturin's CargoOptions, cargo_options.rs).
+    # Passed through to cargo as given.
     verbose: int = 0
     color: str | None = None
     timings: bool = False
     ignore_rust_version: bool = False
     future_incompat_report: bool = False
+
+
+@dataclass(frozen=True)
+class CargoOptions(CargoFlags):
+    """Cargo options after merging the command line over the config file."""
+
+    profile: str | None = None
+    features: tuple[FeatureSpec, ...] = ()
 
 
 @dataclass(frozen=True)
