@@ -218,3 +218,43 @@ def test_cbindgen_toml_is_read_once_with_the_settings(
     (wheel,) = tmp_path.glob("*.whl")
     venv.pip("install", "cffi")  # the wheel's import needs it (from the offline wheelhouse)
     _install_and_call(venv, wheel, project / "exercise.py")
+
+
+def test_sdist_of_a_member_reads_the_workspace_root_once(
+    reads: Reads, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A member inheriting its readme: the root manifest is read by config once (for the
+    crate's settings, the workspace's members, the readme's inherited path) and parsed
+    once more, by the rewrite of the workspace manifest the sdist ships."""
+    root = tmp_path / "ws"
+    (root / "py" / "src").mkdir(parents=True)
+    (root / "Cargo.toml").write_text(
+        '[workspace]\nmembers = ["py"]\nresolver = "2"\n\n[workspace.package]\n'
+        'version = "0.4.0"\nedition = "2021"\nreadme = "README.md"\n'
+    )
+    (root / "README.md").write_text("# from the workspace\n")
+    (root / "py" / "Cargo.toml").write_text(
+        '[package]\nname = "member-readme"\nversion.workspace = true\n'
+        "edition.workspace = true\nreadme.workspace = true\n\n"
+        '[lib]\ncrate-type = ["cdylib"]\n'
+    )
+    (root / "py" / "src" / "lib.rs").write_text("")
+    (root / "py" / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["ferrule"]\nbuild-backend = "ferrule"\n\n'
+        '[project]\nname = "member-readme"\ndynamic = ["version", "readme"]\n\n'
+        '[tool.maturin]\nbindings = "cffi"\n'
+    )
+    monkeypatch.chdir(root / "py")
+    out = tmp_path / "out"
+    _cli("sdist", "-o", str(out))
+    reads.assert_once(root.resolve(), {"py/pyproject.toml", "py/Cargo.toml", "Cargo.toml"})
+    (sdist,) = out.glob("*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        top = tar.getnames()[0].split("/")[0]
+        member = tar.extractfile(f"{top}/py/Cargo.toml")
+        assert member is not None
+        manifest = member.read().decode()
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    # the inherited readme, found through the settings' workspace table, ships beside it
+    assert "py/README.md" in names, names
+    assert "README.md" in manifest and "readme.workspace" not in manifest, manifest

@@ -151,9 +151,9 @@ def _package_table(doc: Mapping[str, Any]) -> Mapping[str, Any]:
     return package if isinstance(package, Mapping) else {}
 
 
-def _workspace_package_value(workspace_manifest: Path, key: str) -> Any:
-    ws = manifests.parse(workspace_manifest).get("workspace", {})
-    return ws.get("package", {}).get(key) if isinstance(ws, Mapping) else None
+def _workspace_package_value(settings: Settings, workspace_manifest: Path, key: str) -> Any:
+    package = settings.workspace_table(workspace_manifest.parent).get("package", {})
+    return package.get(key) if isinstance(package, Mapping) else None
 
 
 def _relocate_manifest_files(
@@ -165,7 +165,7 @@ def _relocate_manifest_files(
         value = _package_table(doc).get(key)
         base = crate.directory
         if isinstance(value, Mapping) and value.get("workspace") is True and workspace_manifest:
-            value = _workspace_package_value(workspace_manifest, key)
+            value = _workspace_package_value(ctx.settings, workspace_manifest, key)
             base = workspace_manifest.parent
         if not isinstance(value, str):
             continue
