@@ -7,12 +7,13 @@ through it) and ``tomllib`` / ``tomlkit`` watched: the only other ferrule module
 that may parse TOML is :mod:`ferrule.sdist.tomldoc`, the sdist's style-preserving
 rewrite of manifests, and it parses each manifest it rewrites once.
 
-The builds: ``ferrule build --release`` (path dependency outside the workspace: the
-stable root and the path remap ask for the workspace root and the path crates), the
-sdist, the PEP 517 hooks (``prepare_metadata_for_build_wheel``, then ``build_wheel``
+The builds: ``ferrule build --release`` of a path dependency outside the workspace
+(the stable root and the path remap ask for the workspace root and the path crates),
+of a uniffi crate with a ``uniffi.toml`` and of a cffi crate with a ``cbindgen.toml``;
+sdists (of that path-dependency project, and of a workspace member inheriting its
+readme); the PEP 517 hooks (``prepare_metadata_for_build_wheel``, then ``build_wheel``
 with that metadata; each hook is its own build, as a frontend runs each in a process
-of its own), and a uniffi build with a ``uniffi.toml``. Each wheel is installed and
-called.
+of its own). Each wheel is installed and called.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sys
 import tarfile
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -120,34 +122,76 @@ def _install_and_call(venv: VEnv, wheel: Path, exercise: Path) -> None:
     assert venv.exercise(exercise).endswith("ok")
 
 
-# The files the path-dependency project reads: its pyproject and manifest, the workspace
-# root next to it (found while looking for the crate's workspace), the path crate's
-# manifest, and the lock file (for pyo3's version).
-_OUTSIDE = {"py/pyproject.toml", "py/Cargo.toml", "Cargo.toml", "core/Cargo.toml", "py/Cargo.lock"}
+@dataclass(frozen=True)
+class WheelCase:
+    """A crate built with ``ferrule build --release`` and the files its build must read."""
+
+    crate: str
+    expected: frozenset[str]  # relative to the crate's copy
+    subdir: str = ""  # where pyproject.toml is
+    write: tuple[tuple[str, str], ...] = ()  # files added to the copy first
+    needs: tuple[str, ...] = ()  # what the wheel's import needs (from the offline wheelhouse)
 
 
+WHEEL_CASES = {
+    # The path dependency outside the workspace: the stable root and the path remap ask
+    # for the workspace root and the path crates; the lock file gives pyo3's version.
+    "path-dependency": WheelCase(
+        "sdist-outside",
+        frozenset(
+            ["py/pyproject.toml", "py/Cargo.toml", "Cargo.toml", "core/Cargo.toml", "py/Cargo.lock"]
+        ),
+        subdir="py",
+    ),
+    # uniffi.toml naming the library's own name: the wheel is the one without the file.
+    "uniffi-toml": WheelCase(
+        "bind-uniffi",
+        frozenset(["pyproject.toml", "Cargo.toml", "uniffi.toml"]),
+        write=(("uniffi.toml", '[bindings.python]\ncdylib_name = "bind_uniffi"\n'),),
+    ),
+    # cbindgen.toml, read when cbindgen runs
+    "cbindgen-toml": WheelCase(
+        "bind-cffi-cbindgen-toml",
+        frozenset(["pyproject.toml", "Cargo.toml", "cbindgen.toml"]),
+        needs=("cffi",),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", WHEEL_CASES.values(), ids=WHEEL_CASES.keys())
 def test_cli_build_reads_each_toml_file_once(
+    case: WheelCase,
     reads: Reads,
     crate_copy: Callable[[str], Path],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     venv: VEnv,
 ) -> None:
-    project = crate_copy("sdist-outside").resolve()
-    monkeypatch.chdir(project / "py")
+    project = crate_copy(case.crate).resolve()
+    for name, text in case.write:
+        (project / name).write_text(text)
+    monkeypatch.chdir(project / case.subdir)
     _cli("build", "--release", "-o", str(tmp_path))
-    reads.assert_once(project, _OUTSIDE)
-    # pyo3-ffi's own manifest in cargo's registry (its supported Python versions), once too
-    assert any(p.name == "Cargo.toml" and "pyo3-ffi-" in p.parent.name for p in reads.config)
+    reads.assert_once(project, set(case.expected))
+    if any(name.endswith("Cargo.lock") for name in case.expected):
+        # pyo3-ffi's own manifest in cargo's registry (its supported Pythons), once too
+        assert any(p.name == "Cargo.toml" and "pyo3-ffi-" in p.parent.name for p in reads.config)
     (wheel,) = tmp_path.glob("*.whl")
-    _install_and_call(venv, wheel, project / "py" / "exercise.py")
+    if case.needs:
+        venv.pip("install", *case.needs)
+    _install_and_call(venv, wheel, project / case.subdir / "exercise.py")
 
 
-def test_sdist_reads_each_toml_file_once(
-    reads: Reads, crate_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+@pytest.fixture
+def outside(crate_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the path-dependency project, the working directory at its pyproject."""
     project = crate_copy("sdist-outside").resolve()
     monkeypatch.chdir(project / "py")
+    return project
+
+
+def test_sdist_reads_each_toml_file_once(reads: Reads, outside: Path, tmp_path: Path) -> None:
+    project = outside
     _cli("sdist", "-o", str(tmp_path))
     reads.assert_once(project, {"py/pyproject.toml", "py/Cargo.toml", "core/Cargo.toml"})
     # the rewrite parsed the manifests it rewrote (once each, checked above)
@@ -164,16 +208,11 @@ def test_sdist_reads_each_toml_file_once(
 
 
 def test_pep517_hooks_read_each_toml_file_once(
-    reads: Reads,
-    crate_copy: Callable[[str], Path],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    venv: VEnv,
+    reads: Reads, outside: Path, tmp_path: Path, venv: VEnv
 ) -> None:
     from ferrule import buildapi
 
-    project = crate_copy("sdist-outside").resolve()
-    monkeypatch.chdir(project / "py")
+    project = outside
     metadata_dir, wheel_dir = tmp_path / "metadata", tmp_path / "wheel"
     metadata_dir.mkdir()
     wheel_dir.mkdir()
@@ -185,39 +224,6 @@ def test_pep517_hooks_read_each_toml_file_once(
     name = buildapi.build_wheel(str(wheel_dir), None, str(metadata_dir / dist_info))
     reads.assert_once(project, {"py/pyproject.toml", "py/Cargo.toml", "py/Cargo.lock"})
     _install_and_call(venv, wheel_dir / name, project / "py" / "exercise.py")
-
-
-def test_uniffi_toml_is_read_once_with_the_settings(
-    reads: Reads,
-    crate_copy: Callable[[str], Path],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    venv: VEnv,
-) -> None:
-    project = crate_copy("bind-uniffi").resolve()
-    # The library's own name: the wheel is the one without the file, now configured.
-    (project / "uniffi.toml").write_text('[bindings.python]\ncdylib_name = "bind_uniffi"\n')
-    monkeypatch.chdir(project)
-    _cli("build", "--release", "-o", str(tmp_path))
-    reads.assert_once(project, {"pyproject.toml", "Cargo.toml", "uniffi.toml"})
-    (wheel,) = tmp_path.glob("*.whl")
-    _install_and_call(venv, wheel, project / "exercise.py")
-
-
-def test_cbindgen_toml_is_read_once_with_the_settings(
-    reads: Reads,
-    crate_copy: Callable[[str], Path],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    venv: VEnv,
-) -> None:
-    project = crate_copy("bind-cffi-cbindgen-toml").resolve()
-    monkeypatch.chdir(project)
-    _cli("build", "--release", "-o", str(tmp_path))
-    reads.assert_once(project, {"pyproject.toml", "Cargo.toml", "cbindgen.toml"})
-    (wheel,) = tmp_path.glob("*.whl")
-    venv.pip("install", "cffi")  # the wheel's import needs it (from the offline wheelhouse)
-    _install_and_call(venv, wheel, project / "exercise.py")
 
 
 def test_sdist_of_a_member_reads_the_workspace_root_once(
