@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ferrule import _log
 from ferrule.config.model import FeatureSpec, Settings
-from ferrule.config.pyo3_crate import Pyo3Crate, read_pyo3_crate
+from ferrule.config.pyo3_crate import Pyo3Crate
 from ferrule.interpreter import Interpreter, from_pyo3_config
 
 __all__ = ["BuildUnit", "abi3_minimum", "active_features", "plan_units", "pyo3_config_text"]
@@ -140,7 +140,7 @@ def plan_units(settings: Settings, interpreters: Sequence[Interpreter]) -> list[
     if env.get("PYO3_CONFIG_FILE") and interpreters and not interpreters[0].runnable:
         interp, abi3 = from_pyo3_config(Path(env["PYO3_CONFIG_FILE"]))
         return [BuildUnit(interp, abi3, (interp,) if abi3 else ())]
-    crate = read_pyo3_crate(settings.cargo.manifest_path, settings.cargo.workspace_root, env)
+    crate = settings.pyo3
     shared: dict[tuple[int, int], list[Interpreter]] = {}
     units: list[BuildUnit] = []
     specific: list[Interpreter] = []
@@ -187,9 +187,7 @@ def pyo3_config_text(interp: Interpreter, abi3: tuple[int, int]) -> str:
 
 def uses_target_abi_config(settings: Settings) -> bool:
     """pyo3 >= 0.29 takes a ``target_abi`` configuration file for abi3 builds."""
-    crate = read_pyo3_crate(
-        settings.cargo.manifest_path, settings.cargo.workspace_root, settings.environ
-    )
+    crate = settings.pyo3
     if crate.name is None or not crate.locked_version:
         return False
     major, minor = (int(p) for p in crate.locked_version.split(".")[:2])

@@ -24,9 +24,7 @@ from ferrule.cargo.messages import Artifact
 from ferrule.cargo.metadata import CargoProject, read_metadata
 from ferrule.cargo.remap import PathRemap, path_remap
 from ferrule.cargo.stable_root import StableRoot, activate, default_base, plan_stable_root
-from ferrule.config.cargo_toml import read_cargo_package
 from ferrule.config.model import FeatureSpec, Settings
-from ferrule.config.path_deps import cargo_workspace_root, path_crates
 from ferrule.errors import ConfigError, FerruleError, LayoutError
 from ferrule.globs import matches
 from ferrule.interpreter import Interpreter
@@ -121,25 +119,25 @@ def _stable_root(settings: Settings, package: str) -> StableRoot | None:
     path to build through (see :mod:`ferrule.cargo.stable_root`)."""
     if not _release_like(settings):
         return None
-    manifest = settings.cargo.manifest_path
-    root = cargo_workspace_root(manifest)
-    outside = [c.directory for c in path_crates(manifest) if not c.directory.is_relative_to(root)]
+    root = settings.workspace_dir
+    outside = [
+        c.directory for c in settings.path_dependencies if not c.directory.is_relative_to(root)
+    ]
     # A crate of another workspace finds what it inherits (`edition.workspace = true`)
     # in that workspace's root manifest: the link must show that too.
-    outside += sorted({cargo_workspace_root(d / "Cargo.toml") for d in outside} - set(outside))
+    outside += sorted({settings.workspace_dir_of(d / "Cargo.toml") for d in outside} - set(outside))
     return plan_stable_root(root, outside, package, default_base())
 
 
 def _path_remap(settings: Settings, stable: StableRoot | None) -> PathRemap:
     """Keep the checkout path out of compiled code (see :mod:`ferrule.cargo.remap`)."""
-    manifest = settings.cargo.manifest_path
 
     def view(path: Path) -> Path:
         return stable.translate(path) if stable else path
 
     return path_remap(
-        view(cargo_workspace_root(manifest)),
-        [dataclasses.replace(c, directory=view(c.directory)) for c in path_crates(manifest)],
+        view(settings.workspace_dir),
+        [dataclasses.replace(c, directory=view(c.directory)) for c in settings.path_dependencies],
         view(default_out_dir(settings).parent),
         settings.cargo_options.profile,
         settings.cargo_options.rustc_args,
@@ -345,7 +343,7 @@ def _extra_extensions(ctx: _Context, unit: BuildUnit) -> list[Entry]:
         suffix = interp.ext_suffix
         if unit.abi3 is not None:
             extra_settings = dataclasses.replace(
-                settings, cargo=read_cargo_package(manifest), cargo_options=options
+                settings, cargo=settings.cargo_package(manifest), cargo_options=options
             )
             (extra_unit,) = plan_units(extra_settings, [interp])
             if extra_unit.abi3 is None or extra_unit.abi3 > unit.abi3:
@@ -507,6 +505,7 @@ def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | 
                 (settings.cargo_options.target_dir or ctx.project.target_directory).resolve(),
                 interp,
                 env,
+                settings.cbindgen,
             )
         else:
             from ferrule.bindings.uniffi import uniffi_entries
@@ -520,6 +519,7 @@ def _native(ctx: _Context, unit: BuildUnit) -> tuple[list[Entry], CargoResult | 
                 settings.cargo.manifest_path.parent,
                 bindgen,
                 env,
+                settings.uniffi,
             )
         entries += _debuginfo_entries(ctx, result.artifacts[0], package_dir)
         return entries + _library_entries(outcome), result, f"py3-none-{outcome.platform}"

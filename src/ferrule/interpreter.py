@@ -469,8 +469,6 @@ def select_interpreters(settings: Settings, specs: list[str], find: bool) -> lis
     ``requires-python`` or the crate's pyo3 range are skipped with a note; named
     ones are refused, never silently dropped.
     """
-    from ferrule.config.pyo3_crate import read_pyo3_crate
-
     env = settings.environ
     if env.get("PYO3_CONFIG_FILE"):
         return [from_pyo3_config(Path(env["PYO3_CONFIG_FILE"]))[0]]
@@ -483,7 +481,7 @@ def select_interpreters(settings: Settings, specs: list[str], find: bool) -> lis
         impl = env.get("PYO3_CROSS_PYTHON_IMPLEMENTATION", "CPython").lower()
         return [_synthetic(impl, (version[0], version[1]), False, "PYO3_CROSS_PYTHON_VERSION")]
 
-    crate = read_pyo3_crate(settings.cargo.manifest_path, settings.cargo.workspace_root, env)
+    crate = settings.pyo3
     if find:
         chosen = []
         for interp in discover(env):

@@ -10,7 +10,6 @@ import pytest
 
 from ferrule.abi import plan_units
 from ferrule.config import CliOptions, load_settings
-from ferrule.config.pyo3_crate import read_pyo3_crate
 from ferrule.errors import FerruleError
 from ferrule.interpreter import (
     Interpreter,
@@ -89,7 +88,7 @@ def free_threaded(minor: int) -> Interpreter:
 
 def test_free_threaded_is_recognised_and_never_abi3() -> None:
     settings = settings_for("tags-abi3")
-    crate = read_pyo3_crate(settings.cargo.manifest_path, settings.cargo.workspace_root, ENV)
+    crate = settings.pyo3
     # pyo3 0.29 builds free-threaded extensions from 3.14t on.
     assert "free-threaded Python from 3.14t" in (_outside(free_threaded(13), settings, crate) or "")
     assert _outside(free_threaded(14), settings, crate) is None

@@ -15,6 +15,7 @@ import pytest
 from ferrule.cargo.command import CargoInvocation
 from ferrule.cargo.remap import PathRemap, path_remap
 from ferrule.config.path_deps import PathCrate, cargo_workspace_root, path_crates
+from ferrule.config.toml import TomlFiles
 from ferrule.errors import ConfigError, FerruleError
 from ferrule.sdist import manifests
 from ferrule.sdist.archive import SdistEntry, write_archive
@@ -404,16 +405,17 @@ def test_user_remaps_win_and_debug_builds_keep_paths() -> None:
 
 
 def test_workspace_roots_and_path_crates() -> None:
+    files = TomlFiles()
     outside = CRATES / "sdist-outside"
     # excluded from the workspace next to it: its own root
-    assert cargo_workspace_root(outside / "py" / "Cargo.toml") == outside / "py"
-    assert cargo_workspace_root(outside / "core" / "Cargo.toml") == outside
+    assert cargo_workspace_root(outside / "py" / "Cargo.toml", files) == outside / "py"
+    assert cargo_workspace_root(outside / "core" / "Cargo.toml", files) == outside
     member = CRATES / "sdist-member"
-    assert cargo_workspace_root(member / "bindings" / "python" / "Cargo.toml") == member
-    assert path_crates(outside / "py" / "Cargo.toml") == (
+    assert cargo_workspace_root(member / "bindings" / "python" / "Cargo.toml", files) == member
+    assert path_crates(outside / "py" / "Cargo.toml", files) == (
         PathCrate(outside / "core", "outside-core", "2.0.1"),
     )
     workspace = CRATES / "sdist-workspace"
-    assert [c.name for c in path_crates(workspace / "crates" / "python" / "Cargo.toml")] == [
+    assert [c.name for c in path_crates(workspace / "crates" / "python" / "Cargo.toml", files)] == [
         "ws-shapes"
     ]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ferrule import _log, _run, _store
-from ferrule.config.toml import load_toml
+from ferrule.config.bindgen_toml import CbindgenToml
 from ferrule.errors import FerruleError
 
 __all__ = ["PINNED", "cbindgen_config", "cbindgen_executable", "generate_header", "tools_dir"]
@@ -94,22 +94,23 @@ def cbindgen_executable(environ: Mapping[str, str]) -> str:
     return str(installed)
 
 
-def cbindgen_config(crate_dir: Path) -> dict[str, Any]:
-    """The crate's ``cbindgen.toml`` (if any) with maturin's overrides.
+def cbindgen_config(given: CbindgenToml) -> dict[str, Any]:
+    """The crate's ``cbindgen.toml`` (read with the settings) with maturin's overrides.
 
     >>> import tempfile
+    >>> from ferrule.config.bindgen_toml import read_cbindgen_toml
+    >>> from ferrule.config.toml import TomlFiles
     >>> d = Path(tempfile.mkdtemp())
     >>> _ = (d / "cbindgen.toml").write_text('language = "C++"\\ninclude_guard = "G"\\n'
     ...     'pragma_once = true\\n[export]\\nprefix = "p_"\\n')
-    >>> config = cbindgen_config(d)
+    >>> config = cbindgen_config(read_cbindgen_toml(d, TomlFiles()))
     >>> config["language"], "include_guard" in config, config["pragma_once"], config["export"]
     ('C', False, False, {'prefix': 'p_'})
     """
-    given = crate_dir / "cbindgen.toml"
-    config = load_toml(given) if given.is_file() else {}
+    config = dict(given.table)
     if config:
         _log.info(
-            f"using {given}, with language = C, no_includes, no sys_includes, defines, "
+            f"using {given.path}, with language = C, no_includes, no sys_includes, defines, "
             "include_guard, pragma_once or cpp_compat (cffi reads declarations only), as maturin"
         )
     config.pop("include_guard", None)
@@ -118,14 +119,19 @@ def cbindgen_config(crate_dir: Path) -> dict[str, Any]:
 
 
 def generate_header(
-    crate_dir: Path, crate_name: str, header: Path, hint: str, environ: Mapping[str, str]
+    crate_dir: Path,
+    crate_name: str,
+    header: Path,
+    hint: str,
+    environ: Mapping[str, str],
+    given: CbindgenToml,
 ) -> None:
     """Write the C header of ``crate_name`` to ``header`` as maturin's embedded cbindgen would."""
     import tomlkit
 
     executable = cbindgen_executable(environ)
     config = header.with_name("cbindgen.toml")
-    config.write_text(tomlkit.dumps(cbindgen_config(crate_dir)), encoding="utf-8")
+    config.write_text(tomlkit.dumps(cbindgen_config(given)), encoding="utf-8")
     argv = [executable, "--lang", "c", "--crate", crate_name, "--config", str(config)]
     _run.run(
         [*argv, "--output", str(header)],

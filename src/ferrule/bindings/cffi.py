@@ -8,6 +8,7 @@ from pathlib import Path, PurePosixPath
 
 from ferrule import _log, _run
 from ferrule.bindings.cbindgen import generate_header
+from ferrule.config.bindgen_toml import CbindgenToml
 from ferrule.errors import FerruleError
 from ferrule.interpreter import Interpreter
 from ferrule.wheel.manifest import Entry
@@ -51,7 +52,12 @@ def init_py(library_name: str) -> bytes:
 
 
 def find_header(
-    target_dir: Path, crate_dir: Path, crate_name: str, work: Path, environ: Mapping[str, str]
+    target_dir: Path,
+    crate_dir: Path,
+    crate_name: str,
+    work: Path,
+    environ: Mapping[str, str],
+    cbindgen: CbindgenToml,
 ) -> Path:
     """``header.h`` in cargo's target directory when a build script put it there, else
     cbindgen's output (with maturin's settings: :mod:`ferrule.bindings.cbindgen`).
@@ -65,7 +71,7 @@ def find_header(
         return given
     header = work / "header.h"
     hint = f"  cbindgen could not generate the C header; provide {given} instead"
-    generate_header(crate_dir, crate_name, header, hint, environ)
+    generate_header(crate_dir, crate_name, header, hint, environ, cbindgen)
     return header
 
 
@@ -78,13 +84,14 @@ def cffi_entries(
     target_dir: Path,
     interp: Interpreter,
     environ: Mapping[str, str],
+    cbindgen: CbindgenToml,
 ) -> list[Entry]:
     """Entries for ``<package_dir>/{__init__.py, ffi.py, lib<ext>.so}``."""
     suffix = ".so" if library.suffix == ".so" else library.suffix
     library_name = f"lib{extension_name}{suffix}"
     with tempfile.TemporaryDirectory(prefix="ferrule-cffi-") as tmp:
         work = Path(tmp)
-        header = find_header(target_dir, crate_dir, crate_name, work, environ)
+        header = find_header(target_dir, crate_dir, crate_name, work, environ, cbindgen)
         ffi_py = work / "ffi.py"
         done = _run.run(
             [interp.executable, "-c", _MAKE_FFI, str(header), str(ffi_py)],

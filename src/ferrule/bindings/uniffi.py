@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from ferrule import _run
 from ferrule.cargo.metadata import CargoTarget
-from ferrule.config.toml import load_toml
+from ferrule.config.bindgen_toml import UniffiToml
 from ferrule.errors import FerruleError
 from ferrule.wheel.manifest import Entry
 
@@ -41,25 +41,24 @@ def uniffi_entries(
     crate_dir: Path,
     bindgen_bin: CargoTarget | None,
     environ: Mapping[str, str],
+    config: UniffiToml,
 ) -> list[Entry]:
     """Entries for ``<package_dir>/{__init__.py, <generated>.py…, lib<cdylib>.so}``.
 
-    ``bindgen_bin`` is the crate's ``uniffi-bindgen`` binary target, if it has one.
+    ``bindgen_bin`` is the crate's ``uniffi-bindgen`` binary target, if it has one;
+    ``config`` its ``uniffi.toml`` (read with the settings).
     """
-    config = crate_dir / "uniffi.toml"
     cdylib_name = library.name
-    if config.is_file():
-        python = load_toml(config).get("bindings", {}).get("python", {})
-        if isinstance(python.get("cdylib_name"), str):
-            cdylib_name = f"lib{python['cdylib_name']}{library.suffix}"
+    if config.cdylib_name is not None:
+        cdylib_name = f"lib{config.cdylib_name}{library.suffix}"
     cargo = environ.get("CARGO", "cargo")
     entries: list[Entry] = []
     with tempfile.TemporaryDirectory(prefix="ferrule-uniffi-") as tmp:
         out = Path(tmp)
         argv = _bindgen_command(crate_dir, bindgen_bin, cargo)
         argv += ["generate", "--no-format", "--language", "python", "--out-dir", str(out)]
-        if config.is_file():
-            argv += ["--config", str(config)]
+        if config.path is not None:
+            argv += ["--config", str(config.path)]
         argv += ["--library", str(library)]
         # uniffi-bindgen from PyPI sits next to the running Python in a venv.
         env = dict(environ)

@@ -65,12 +65,11 @@ def _tree_states(settings: Settings) -> list[Path]:
     removed file changes its directory's mtime), with git's index and the files
     whose appearance would change the project's shape.
     """
-    from ferrule.config.path_deps import cargo_workspace_root, path_crates
     from ferrule.develop.replay import shape_probes
 
     manifest = settings.cargo.manifest_path
-    roots = {settings.project_dir, manifest.parent, cargo_workspace_root(manifest)}
-    roots |= {c.directory for c in path_crates(manifest)}
+    roots = {settings.project_dir, manifest.parent, settings.workspace_dir}
+    roots |= {c.directory for c in settings.path_dependencies}
     out: list[Path] = shape_probes(settings)
     for root in sorted(roots):
         for dirpath, dirnames, _files in os.walk(root):

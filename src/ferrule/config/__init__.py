@@ -18,16 +18,17 @@ from typing import Any
 
 from ferrule.config.cargo_toml import read_cargo_package
 from ferrule.config.model import (
+    CargoFlags,
     CargoOptions,
     CargoPackage,
     Compression,
     FeatureSpec,
-    PlatformOptions,
     Settings,
     ToolConfig,
 )
+from ferrule.config.platform import merge_platform
 from ferrule.config.project_table import check_project
-from ferrule.config.toml import load_toml
+from ferrule.config.toml import TomlFiles
 from ferrule.config.tool import parse_tool_table
 from ferrule.errors import ConfigError, ConfigProblem, LayoutError
 
@@ -35,26 +36,17 @@ __all__ = ["CliOptions", "load_settings"]
 
 
 @dataclass(frozen=True)
-class CliOptions:
-    """What the command line (or PEP 517 ``config_settings``) says; None = not given."""
+class CliOptions(CargoFlags):
+    """What the command line (or PEP 517 ``config_settings``) says; None = not given.
+
+    cargo's own flags come from :class:`CargoFlags`.
+    """
 
     manifest_path: Path | None = None
     release: bool = False
     profile: str | None = None
     default_profile: str = "dev"
-    features: tuple[str, ...] = ()
-    all_features: bool = False
-    no_default_features: bool = False
-    locked: bool = False
-    frozen: bool = False
-    offline: bool = False
-    target: str | None = None
-    target_dir: Path | None = None
-    config: tuple[str, ...] = ()
-    unstable_flags: tuple[str, ...] = ()
-    rustc_args: tuple[str, ...] = ()
-    jobs: int | None = None
-    quiet: bool = False
+    features: tuple[str, ...] = ()  # as given: "a,b" and "c d" are split when merged
     bindings: str | None = None
     # Platform tags and audit (None / empty = not given on the command line).
     compatibility: tuple[str, ...] = ()
@@ -62,11 +54,6 @@ class CliOptions:
     skip_auditwheel: bool = False
     zig: bool = False
     strip: bool = False
-    verbose: int = 0
-    color: str | None = None
-    timings: bool = False
-    ignore_rust_version: bool = False
-    future_incompat_report: bool = False
     compression_method: str = "deflated"
     compression_level: int | None = None
     compression_large_file: bool = False
@@ -194,86 +181,26 @@ def _merge_cargo_options(cli: CliOptions, tool: ToolConfig, path: Path | None) -
         if cli.features
         else tool.features
     )
-    return CargoOptions(
-        profile=profile,
-        features=features,
-        all_features=cli.all_features or tool.all_features,
-        no_default_features=cli.no_default_features or tool.no_default_features,
-        locked=cli.locked or tool.locked,
-        frozen=cli.frozen or tool.frozen,
-        offline=cli.offline or tool.offline,
-        target=cli.target,
-        target_dir=cli.target_dir,
-        config=cli.config or tool.config,
-        unstable_flags=cli.unstable_flags or tool.unstable_flags,
-        rustc_args=cli.rustc_args or tool.rustc_args,
-        jobs=cli.jobs,
-        quiet=cli.quiet,
-        verbose=cli.verbose,
-        color=cli.color,
-        timings=cli.timings,
-        ignore_rust_version=cli.ignore_rust_version,
-        future_incompat_report=cli.future_incompat_report,
-    )
+    flags = {f.name: getattr(cli, f.name) for f in dataclasses.fields(CargoFlags)}
+    for name in _FILE_FLAGS:  # the file's value when the command line gives none
+        flags[name] = flags[name] or getattr(tool, name)
+    return CargoOptions(profile=profile, features=features, **flags)
+
+
+# The cargo flags [tool.maturin] may set too (the others are command-line only).
+_FILE_FLAGS = (
+    "all_features",
+    "no_default_features",
+    "locked",
+    "frozen",
+    "offline",
+    "config",
+    "unstable_flags",
+    "rustc_args",
+)
 
 
 _TRUE = ("1", "true", "yes", "on")
-
-
-def _merge_platform(
-    cli: CliOptions, tool: ToolConfig, tool_name: str, path: Path | None, environ: Mapping[str, str]
-) -> PlatformOptions:
-    """``--compatibility`` / ``--auditwheel`` / ``--zig`` / ``--strip`` over the config keys."""
-    from ferrule.audit.policy import parse_compatibility
-    from ferrule.errors import FerruleError
-
-    raw, where = cli.compatibility, "--compatibility"
-    if not raw:
-        raw, where = tool.compatibility, f"{tool_name}.compatibility"
-
-    def refuse(message: str) -> FerruleError:
-        """The command line's error names the option; the file's names the file and key."""
-        if where.startswith("--"):
-            return FerruleError(f"{where}: {message}")
-        return ConfigError.single(path or Path("pyproject.toml"), where, message)
-
-    values: list[str] = []
-    for item in raw:
-        try:
-            values.append(parse_compatibility(item))
-        except FerruleError as exc:
-            raise refuse(str(exc)) from None
-    pypi = "pypi" in values
-    values = [v for v in values if v != "pypi"]
-    if "linux" in values and len(values) > 1:
-        raise refuse("'linux' cannot be combined with other platform tags")
-    if len({v.split("_")[0] for v in values}) > 1:
-        raise refuse("manylinux and musllinux tags cannot be mixed for an extension module")
-    if cli.auditwheel:
-        mode = cli.auditwheel
-    elif cli.skip_auditwheel or tool.skip_auditwheel:
-        mode = "skip"
-    else:
-        mode = tool.auditwheel or "repair"
-    if mode != "skip" and where == "--compatibility":
-        # A policy the audit cannot check, or one that does not cover the target,
-        # asked for this build: said now, before cargo runs (the audit would refuse
-        # it after the build). Not for the config key: develop and sdist, which
-        # never audit, take it as maturin's do.
-        from ferrule.audit.policy import policy_problem
-
-        for item in raw:
-            problem = policy_problem(parse_compatibility(item), item.strip(), cli.target)
-            if problem:
-                raise refuse(problem)
-    strip = cli.strip or tool.strip or environ.get("MATURIN_STRIP", "").lower() in _TRUE
-    return PlatformOptions(
-        compatibility=tuple(dict.fromkeys(values)),
-        pypi=pypi,
-        auditwheel=mode,
-        zig=cli.zig,
-        strip=strip,
-    )
 
 
 def _cargo_version_warning(
@@ -302,11 +229,16 @@ def load_settings(
 ) -> Settings:
     """Read every input once: pyproject.toml, Cargo.toml and the environment.
 
+    What only some builds need (the pyo3 facts, path dependencies, uniffi.toml)
+    is read on first use through the returned settings' store (``Settings.files``),
+    so the metadata hook reads no more than it needs and no file is read twice.
+
     Loose input that maturin builds is kept in ``Settings.warnings`` and, with
     ``report``, printed (one line each). In strict mode it is an error instead,
     raised with every other problem found in the files.
     """
     cli = cli or CliOptions()
+    files = TomlFiles()
     env = MappingProxyType(dict(os.environ if environ is None else environ))
     project_dir = project_dir.resolve()
 
@@ -326,7 +258,7 @@ def load_settings(
     warnings: list[ConfigProblem] = []
     strict = _strict(cli, pyproject, env)
     if pyproject_path is not None:
-        pyproject = load_toml(pyproject_path)
+        pyproject = files.read(pyproject_path)
         strict = _strict(cli, pyproject, env)
         problems += _check_build_system(pyproject, pyproject_path)
         tool_name, table = _select_tool_table(pyproject, pyproject_path, warnings)
@@ -346,14 +278,15 @@ def load_settings(
     if not manifest.is_file():
         where = f" (from {tool_name}.manifest-path)" if tool.manifest_path else ""
         raise LayoutError(f"Cargo.toml not found: {manifest}{where}")
-    cargo: CargoPackage = read_cargo_package(manifest)
+    cargo: CargoPackage = read_cargo_package(manifest, files)
     warnings += _cargo_version_warning(cargo, pyproject)
     if strict and warnings:
         raise ConfigError(warnings, strict=True)
     if cli.bindings:
         tool = dataclasses.replace(tool, bindings=cli.bindings)
     options = _merge_cargo_options(cli, tool, pyproject_path)
-    platform = _merge_platform(cli, tool, tool_name, pyproject_path, env)
+    strip_env = env.get("MATURIN_STRIP", "").lower() in _TRUE
+    platform = merge_platform(cli, tool, tool_name, pyproject_path, strip_env)
     if platform.strip:
         options = dataclasses.replace(
             options, rustc_args=(*options.rustc_args, "-C", "strip=symbols")
@@ -380,4 +313,5 @@ def load_settings(
         ),
         sbom_include=cli.sbom_include,
         include_debuginfo=cli.include_debuginfo,
+        files=files,
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ferrule.config.model import CargoPackage
-from ferrule.config.toml import load_toml
+from ferrule.config.toml import TomlFiles
 from ferrule.errors import ConfigError, ConfigProblem
 
 __all__ = ["find_workspace_root", "read_cargo_package"]
@@ -52,7 +52,7 @@ def _excluded(workspace: Mapping[str, Any], root: Path, crate_dir: Path) -> bool
     return under("exclude") and not under("members")
 
 
-def _member(workspace: Mapping[str, Any], root: Path, crate_dir: Path) -> bool:
+def _member(workspace: Mapping[str, Any], root: Path, crate_dir: Path, files: TomlFiles) -> bool:
     """cargo's membership: a ``members`` glob names the crate's directory, or the
     crate is a path dependency (direct or not) of a member, inside the root."""
     from ferrule.config.path_deps import _dependency_dirs
@@ -72,11 +72,10 @@ def _member(workspace: Mapping[str, Any], root: Path, crate_dir: Path) -> bool:
         if crate_dir in seen:
             return True
         current = stack.pop() / "Cargo.toml"
-        try:
-            data = load_toml(current)
-        except ConfigError:
+        data = files.read_if_valid(current)
+        if data is None:
             continue
-        for dependency in _dependency_dirs(current, data, with_dev=True):
+        for dependency in _dependency_dirs(current, data, files, with_dev=True):
             directory = dependency.resolve()
             if directory not in seen and directory.is_relative_to(root.resolve()):
                 seen.add(directory)
@@ -84,7 +83,9 @@ def _member(workspace: Mapping[str, Any], root: Path, crate_dir: Path) -> bool:
     return crate_dir in seen
 
 
-def find_workspace_root(manifest: Path, package: Mapping[str, Any]) -> Path | None:
+def find_workspace_root(
+    manifest: Path, package: Mapping[str, Any], files: TomlFiles
+) -> Path | None:
     """The Cargo.toml of the workspace that ``manifest`` belongs to, if any.
 
     Follows cargo: an explicit ``package.workspace`` path, else the nearest
@@ -100,13 +101,12 @@ def find_workspace_root(manifest: Path, package: Mapping[str, Any]) -> Path | No
     for parent in manifest.parent.parents:
         candidate = parent / "Cargo.toml"
         if candidate.is_file():
-            try:
-                data = load_toml(candidate)
-            except ConfigError:
+            data = files.read_if_valid(candidate)
+            if data is None:
                 return None
             workspace = data.get("workspace")
             if isinstance(workspace, Mapping) and not _excluded(workspace, parent, manifest.parent):
-                if not _member(workspace, parent, manifest.parent.resolve()):
+                if not _member(workspace, parent, manifest.parent.resolve(), files):
                     relative = manifest.parent.relative_to(parent).as_posix()
                     raise ConfigError.single(
                         manifest,
@@ -158,6 +158,11 @@ def _inherit(
                 package[key] = inherited
 
 
+# The metadata fields (the inheritable ones but version and readme, read apart).
+_METADATA_FIELDS = tuple(k for k in _INHERITABLE if k not in ("version", "readme"))
+_LIST_FIELDS = ("authors", "keywords")
+
+
 def _opt_str(
     package: Mapping[str, Any], key: str, manifest: Path, problems: list[ConfigProblem]
 ) -> str | None:
@@ -178,9 +183,9 @@ def _str_list(
     return ()
 
 
-def read_cargo_package(manifest: Path) -> CargoPackage:
+def read_cargo_package(manifest: Path, files: TomlFiles) -> CargoPackage:
     """Read the ``[package]`` of ``manifest`` with workspace inheritance resolved."""
-    data = load_toml(manifest)
+    data = files.read(manifest)
     problems: list[ConfigProblem] = []
     raw_package = data.get("package")
     if not isinstance(raw_package, dict):
@@ -195,11 +200,11 @@ def read_cargo_package(manifest: Path) -> CargoPackage:
     package = dict(raw_package)
     # A manifest with its own [workspace] is its workspace's root.
     workspace = (
-        manifest if "workspace" in data else find_workspace_root(manifest.resolve(), package)
+        manifest if "workspace" in data else find_workspace_root(manifest.resolve(), package, files)
     )
     workspace_package: Mapping[str, Any] = {}
     if workspace is not None and workspace.resolve() != manifest.resolve():
-        ws = load_toml(workspace).get("workspace", {})
+        ws = files.read(workspace).get("workspace", {})
         workspace_package = ws.get("package", {}) if isinstance(ws, dict) else {}
     elif workspace is not None:
         ws = data.get("workspace", {})
@@ -238,33 +243,25 @@ def read_cargo_package(manifest: Path) -> CargoPackage:
         problems.append(ConfigProblem(manifest, "package.readme", "must be a string or false"))
         readme = None
 
-    description = _opt_str(package, "description", manifest, problems)
-    authors = _str_list(package, "authors", manifest, problems)
-    license_ = _opt_str(package, "license", manifest, problems)
-    license_file = _opt_str(package, "license-file", manifest, problems)
-    keywords = _str_list(package, "keywords", manifest, problems)
-    homepage = _opt_str(package, "homepage", manifest, problems)
-    repository = _opt_str(package, "repository", manifest, problems)
-    documentation = _opt_str(package, "documentation", manifest, problems)
+    # The metadata fields, by their CargoPackage names (license-file -> license_file).
+    metadata: dict[str, Any] = {
+        key.replace("-", "_"): (_str_list if key in _LIST_FIELDS else _opt_str)(
+            package, key, manifest, problems
+        )
+        for key in _METADATA_FIELDS
+    }
     if problems:
         raise ConfigError(problems)
     return CargoPackage(
-        manifest_path=manifest,
-        name=name,
-        version=version,
-        lib_name=lib_name,
-        crate_types=tuple(crate_types),
-        bin_names=bin_names,
+        manifest,
+        name,
+        version,
+        lib_name,
+        tuple(crate_types),
+        bin_names,
         dependencies=deps if isinstance(deps, dict) else {},
         workspace_root=workspace,
         # cargo: `readme = true` means README.md; unset means "look for one".
         readme="README.md" if readme is True else readme,
-        description=description,
-        authors=authors,
-        license=license_,
-        license_file=license_file,
-        keywords=keywords,
-        homepage=homepage,
-        repository=repository,
-        documentation=documentation,
+        **metadata,
     )

@@ -13,14 +13,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ferrule.config.toml import TomlFiles
 from ferrule.errors import ConfigProblem
 
 if TYPE_CHECKING:  # imported lazily where specifiers are parsed (config.tool)
     from packaging.specifiers import SpecifierSet
 
+    from ferrule.config.bindgen_toml import CbindgenToml, UniffiToml
+    from ferrule.config.path_deps import PathCrate
+    from ferrule.config.pyo3_crate import Pyo3Crate
+
 __all__ = [
     "BINDINGS",
     "FERRULE_ONLY_KEYS",
+    "CargoFlags",
     "CargoOptions",
     "CargoPackage",
     "ExtraExtension",
@@ -167,11 +173,10 @@ class CargoPackage:
 
 
 @dataclass(frozen=True)
-class CargoOptions:
-    """Cargo options after merging the command line over the config file."""
+class CargoFlags:
+    """cargo's flags as the command line gives them, shared by :class:`CargoOptions` and
+    :class:`ferrule.config.CliOptions` (maturin's CargoOptions, cargo_options.rs)."""
 
-    profile: str | None = None
-    features: tuple[FeatureSpec, ...] = ()
     all_features: bool = False
     no_default_features: bool = False
     locked: bool = False
@@ -184,12 +189,20 @@ class CargoOptions:
     rustc_args: tuple[str, ...] = ()
     jobs: int | None = None
     quiet: bool = False
-    # Passed through to cargo as given (maturin's CargoOptions, cargo_options.rs).
+    # Passed through to cargo as given.
     verbose: int = 0
     color: str | None = None
     timings: bool = False
     ignore_rust_version: bool = False
     future_incompat_report: bool = False
+
+
+@dataclass(frozen=True)
+class CargoOptions(CargoFlags):
+    """Cargo options after merging the command line over the config file."""
+
+    profile: str | None = None
+    features: tuple[FeatureSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,7 +236,14 @@ class PlatformOptions:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a build needs, read once from files and the environment."""
+    """Everything a build needs, read once from files and the environment.
+
+    The fields are read by :func:`ferrule.config.load_settings`. The properties
+    below are read on first use (the metadata hook never needs them) through
+    ``files``, the build's store of parsed TOML files: each file is parsed once
+    per build, also across copies made with ``dataclasses.replace`` (which share
+    the store and recompute from it for their own ``cargo``).
+    """
 
     project_dir: Path
     pyproject_path: Path | None
@@ -241,8 +261,77 @@ class Settings:
     compression: Compression = field(default_factory=Compression)
     sbom_include: tuple[Path, ...] = ()  # --sbom-include (the config's come first)
     include_debuginfo: bool = False  # ship cargo's split debug info (.dwp) next to the library
+    files: TomlFiles = field(default_factory=TomlFiles, compare=False, repr=False)
 
     @property
     def project_table(self) -> Mapping[str, Any] | None:
         value = self.pyproject.get("project")
         return value if isinstance(value, Mapping) else None
+
+    @property
+    def pyo3(self) -> Pyo3Crate:
+        """The crate's pyo3 dependency: features, locked version, supported interpreters."""
+        from ferrule.config.pyo3_crate import read_pyo3_crate
+
+        manifest, root = self.cargo.manifest_path, self.cargo.workspace_root
+        cargo_home = self.environ.get("CARGO_HOME") or self.environ.get("HOME")
+        return self.files.derived(
+            ("pyo3", manifest, root, cargo_home),
+            lambda: read_pyo3_crate(manifest, root, self.environ, self.files),
+        )
+
+    @property
+    def workspace_dir(self) -> Path:
+        """The directory of the workspace root cargo uses for the crate (its own when none)."""
+        return self.workspace_dir_of(self.cargo.manifest_path)
+
+    @property
+    def path_dependencies(self) -> tuple[PathCrate, ...]:
+        """Every local crate the crate reaches through ``path`` dependencies."""
+        from ferrule.config.path_deps import path_crates
+
+        manifest = self.cargo.manifest_path
+        return self.files.derived(
+            ("path-crates", manifest), lambda: path_crates(manifest, self.files)
+        )
+
+    @property
+    def uniffi(self) -> UniffiToml:
+        """The crate's ``uniffi.toml`` (read only by uniffi builds)."""
+        from ferrule.config.bindgen_toml import read_uniffi_toml
+
+        crate_dir = self.cargo.manifest_path.parent
+        return self.files.derived(
+            ("uniffi", crate_dir), lambda: read_uniffi_toml(crate_dir, self.files)
+        )
+
+    @property
+    def cbindgen(self) -> CbindgenToml:
+        """The crate's ``cbindgen.toml`` (read only by cffi builds that generate a header)."""
+        from ferrule.config.bindgen_toml import read_cbindgen_toml
+
+        crate_dir = self.cargo.manifest_path.parent
+        return self.files.derived(
+            ("cbindgen", crate_dir), lambda: read_cbindgen_toml(crate_dir, self.files)
+        )
+
+    def workspace_dir_of(self, manifest: Path) -> Path:
+        """:attr:`workspace_dir` for any local crate (a path dependency, an extension)."""
+        from ferrule.config.path_deps import cargo_workspace_root
+
+        return self.files.derived(
+            ("workspace-dir", manifest), lambda: cargo_workspace_root(manifest, self.files)
+        )
+
+    def workspace_table(self, root: Path) -> Mapping[str, Any]:
+        """The ``[workspace]`` table of the workspace rooted at directory ``root`` (or {})."""
+        table = self.files.read(root / "Cargo.toml").get("workspace")
+        return table if isinstance(table, Mapping) else {}
+
+    def cargo_package(self, manifest: Path) -> CargoPackage:
+        """Another local crate's ``[package]`` (an extra extension's), read as ``cargo`` is."""
+        from ferrule.config.cargo_toml import read_cargo_package
+
+        return self.files.derived(
+            ("package", manifest), lambda: read_cargo_package(manifest, self.files)
+        )

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ferrule.config.cargo_toml import read_cargo_package
-from ferrule.config.toml import load_toml
+from ferrule.config.toml import TomlFiles
 from ferrule.errors import ConfigError
 
 __all__ = ["PathCrate", "cargo_workspace_root", "path_crates"]
@@ -31,11 +31,9 @@ class PathCrate:
     version: str
 
 
-def _workspace_table(manifest: Path) -> Mapping[str, Any] | None:
-    try:
-        ws = load_toml(manifest).get("workspace")
-    except ConfigError:
-        return None
+def _workspace_table(manifest: Path, files: TomlFiles) -> Mapping[str, Any] | None:
+    data = files.read_if_valid(manifest)
+    ws = data.get("workspace") if data is not None else None
     return ws if isinstance(ws, Mapping) else None
 
 
@@ -50,7 +48,7 @@ def _listed(relative: str, patterns: Any) -> bool:
     return False
 
 
-def cargo_workspace_root(manifest: Path) -> Path:
+def cargo_workspace_root(manifest: Path, files: TomlFiles) -> Path:
     """The directory of the workspace root cargo uses for ``manifest``'s crate.
 
     The nearest ancestor with a ``[workspace]`` that lists the crate in
@@ -59,11 +57,8 @@ def cargo_workspace_root(manifest: Path) -> Path:
     """
     manifest = manifest.resolve()
     crate_dir = manifest.parent
-    try:
-        data = load_toml(manifest)
-    except ConfigError:
-        return crate_dir
-    if "workspace" in data:
+    data = files.read_if_valid(manifest)
+    if data is None or "workspace" in data:
         return crate_dir
     package = data.get("package")
     explicit = package.get("workspace") if isinstance(package, Mapping) else None
@@ -73,7 +68,7 @@ def cargo_workspace_root(manifest: Path) -> Path:
         candidate = parent / "Cargo.toml"
         if not candidate.is_file():
             continue
-        ws = _workspace_table(candidate)
+        ws = _workspace_table(candidate, files)
         if ws is None:
             continue
         relative = crate_dir.relative_to(parent).as_posix()
@@ -99,7 +94,9 @@ def _dependency_tables(data: Mapping[str, Any], with_dev: bool) -> Iterator[Mapp
                         yield table
 
 
-def _dependency_dirs(manifest: Path, data: Mapping[str, Any], with_dev: bool) -> Iterator[Path]:
+def _dependency_dirs(
+    manifest: Path, data: Mapping[str, Any], files: TomlFiles, with_dev: bool
+) -> Iterator[Path]:
     shared: Mapping[str, Any] = {}
     shared_root: Path | None = None
     for table in _dependency_tables(data, with_dev):
@@ -110,8 +107,8 @@ def _dependency_dirs(manifest: Path, data: Mapping[str, Any], with_dev: bool) ->
                 yield manifest.parent / spec["path"]
             elif spec.get("workspace") is True:
                 if shared_root is None:
-                    shared_root = cargo_workspace_root(manifest)
-                    ws = _workspace_table(shared_root / "Cargo.toml") or {}
+                    shared_root = cargo_workspace_root(manifest, files)
+                    ws = _workspace_table(shared_root / "Cargo.toml", files) or {}
                     deps = ws.get("dependencies")
                     shared = deps if isinstance(deps, Mapping) else {}
                 entry = shared.get(name)
@@ -119,7 +116,7 @@ def _dependency_dirs(manifest: Path, data: Mapping[str, Any], with_dev: bool) ->
                     yield shared_root / entry["path"]
 
 
-def path_crates(manifest: Path) -> tuple[PathCrate, ...]:
+def path_crates(manifest: Path, files: TomlFiles) -> tuple[PathCrate, ...]:
     """Every crate reachable from ``manifest`` through ``path`` dependencies.
 
     Development dependencies count for the starting crate only (cargo ignores
@@ -131,18 +128,17 @@ def path_crates(manifest: Path) -> tuple[PathCrate, ...]:
     stack = [(start, True)]
     while stack:
         current, with_dev = stack.pop()
-        try:
-            data = load_toml(current)
-        except ConfigError:
+        data = files.read_if_valid(current)
+        if data is None:
             continue
-        for candidate in _dependency_dirs(current, data, with_dev):
+        for candidate in _dependency_dirs(current, data, files, with_dev):
             directory = candidate.resolve()
             if directory in seen:
                 continue
             seen.add(directory)
             dep_manifest = directory / "Cargo.toml"
             try:
-                package = read_cargo_package(dep_manifest)
+                package = read_cargo_package(dep_manifest, files)
             except ConfigError:
                 continue
             found.append(PathCrate(directory, package.name, package.version or "0.0.0"))

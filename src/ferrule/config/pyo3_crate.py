@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ferrule.config.toml import load_toml
-from ferrule.errors import ConfigError
+from ferrule.config.toml import TomlFiles
 
 __all__ = ["Pyo3Crate", "VersionRange", "read_pyo3_crate"]
 
@@ -66,11 +65,8 @@ def _parse_version(text: str) -> Version:
     return (int(major), int(minor))
 
 
-def _lock_versions(lock: Path) -> dict[str, str]:
-    try:
-        data = load_toml(lock)
-    except ConfigError:
-        return {}
+def _lock_versions(lock: Path, files: TomlFiles) -> dict[str, str]:
+    data = files.read_if_valid(lock) or {}
     out: dict[str, str] = {}
     for package in data.get("package", []):
         if isinstance(package, dict) and package.get("name") in ("pyo3", "pyo3-ffi"):
@@ -78,15 +74,17 @@ def _lock_versions(lock: Path) -> dict[str, str]:
     return out
 
 
-def _registry_range(ffi_version: str, environ: Mapping[str, str]) -> VersionRange | None:
+def _registry_range(
+    ffi_version: str, environ: Mapping[str, str], files: TomlFiles
+) -> VersionRange | None:
     home = Path(environ.get("CARGO_HOME") or Path(environ.get("HOME", "/")) / ".cargo")
     for manifest in sorted(
         (home / "registry" / "src").glob(f"*/pyo3-ffi-{ffi_version}/Cargo.toml")
     ):
-        try:
-            meta = load_toml(manifest).get("package", {}).get("metadata", {})
-        except ConfigError:
+        data = files.read_if_valid(manifest)
+        if data is None:
             continue
+        meta = data.get("package", {}).get("metadata", {})
         ranges: dict[str, tuple[Version, Version]] = {}
         for impl in ("cpython", "pypy"):
             entry = meta.get(impl)
@@ -115,16 +113,17 @@ def _dependency(table: Mapping[str, Any]) -> tuple[str | None, Mapping[str, Any]
 
 
 def read_pyo3_crate(
-    manifest: Path, workspace_manifest: Path | None, environ: Mapping[str, str]
+    manifest: Path, workspace_manifest: Path | None, environ: Mapping[str, str], files: TomlFiles
 ) -> Pyo3Crate:
-    data = load_toml(manifest)
+    """The pyo3 facts of the crate at ``manifest`` (read through ``files``, each file once)."""
+    data = files.read(manifest)
     deps = data.get("dependencies", {})
     name, dep = _dependency(deps if isinstance(deps, dict) else {})
     if name is None:
         return Pyo3Crate(None)
     features = set(dep.get("features", []) or [])
     if dep.get("workspace") and workspace_manifest is not None:
-        ws = load_toml(workspace_manifest).get("workspace", {}).get("dependencies", {})
+        ws = files.read(workspace_manifest).get("workspace", {}).get("dependencies", {})
         _, ws_dep = _dependency({name: ws.get(name)} if name in ws else {})
         features |= set(ws_dep.get("features", []) or [])
     raw_features = data.get("features", {})
@@ -134,11 +133,13 @@ def read_pyo3_crate(
         if isinstance(v, list)
     }
     root = (workspace_manifest or manifest).parent
-    locked = _lock_versions(root / "Cargo.lock")
+    locked = _lock_versions(root / "Cargo.lock", files)
     ffi = locked.get("pyo3-ffi")
     versions = VersionRange()
     if ffi:
-        versions = _registry_range(ffi, environ) or _KNOWN.get(_parse_version(ffi), VersionRange())
+        versions = _registry_range(ffi, environ, files) or _KNOWN.get(
+            _parse_version(ffi), VersionRange()
+        )
     version = locked.get(name)
     if version and not re.match(r"^\d+\.\d+", version):
         version = None

@@ -1,11 +1,19 @@
-"""Reading TOML files: the only place ferrule parses TOML."""
+"""Reading TOML files: the only place ferrule parses TOML.
+
+:func:`load_toml` parses one file; :class:`TomlFiles` is the store one build
+reads through, so that each file is parsed once however many readers need it
+(pyproject.toml, the crate's Cargo.toml, its workspace root, path dependencies,
+Cargo.lock, uniffi.toml, ...). The sdist's style-preserving rewrite of
+manifests (:mod:`ferrule.sdist.tomldoc`) is the one other parser.
+"""
 
 from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Hashable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ferrule.errors import ConfigError
 
@@ -14,7 +22,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on old Pythons only
     import tomli as tomllib
 
-__all__ = ["load_toml"]
+__all__ = ["TomlFiles", "load_toml"]
+
+_T = TypeVar("_T")
 
 _POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _AT_END = re.compile(r"\s*\(at end of document\)\s*$")
@@ -69,3 +79,43 @@ def load_toml(path: Path) -> dict[str, Any]:
         return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError.single(path, "", _describe(exc, text)) from None
+
+
+class TomlFiles:
+    """The TOML files of one build, each parsed at most once, and what is derived from them.
+
+    A file that cannot be read or parsed keeps its error: asking again raises
+    the same :class:`ConfigError` without reading the file again. Callers get the
+    parsed document itself and must not change it.
+    """
+
+    def __init__(self) -> None:
+        self._documents: dict[Path, dict[str, Any] | ConfigError] = {}
+        self._derived: dict[Hashable, Any] = {}
+
+    def read(self, path: Path) -> Mapping[str, Any]:
+        """The document at ``path``; a ConfigError naming the file when it cannot be read."""
+        key = path.resolve()
+        if key not in self._documents:
+            try:
+                self._documents[key] = load_toml(path)
+            except ConfigError as exc:
+                self._documents[key] = exc
+        document = self._documents[key]
+        if isinstance(document, ConfigError):
+            raise document
+        return document
+
+    def read_if_valid(self, path: Path) -> Mapping[str, Any] | None:
+        """The document at ``path``, or None when it is missing or broken (cargo reports it)."""
+        try:
+            return self.read(path)
+        except ConfigError:
+            return None
+
+    def derived(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()`` once per ``key``: a value read from these files (e.g. the pyo3 facts)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        value: _T = self._derived[key]
+        return value

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -119,19 +119,41 @@ def _fix(key: str, known: tuple[str, ...] | list[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else "; remove it"
 
 
-def _features(value: Any, notes: _Notes) -> tuple[FeatureSpec, ...]:
+def _array_items(
+    value: Any, notes: _Notes, allowed: tuple[str, ...], string: str | None = None
+) -> Iterator[tuple[str, Any]]:
+    """Each item of an array with its ``[i]`` sub-key: a table (its unknown keys noted)
+    or, where ``string`` says what a string item is, a string.
+
+    >>> list(_array_items(["a", {"feature": "b"}], [], ("feature",), "a string"))
+    [('[0]', 'a'), ('[1]', {'feature': 'b'})]
+    >>> list(_array_items(["a"], [], ("name",)))
+    Traceback (most recent call last):
+    ...
+    ferrule.config.tool._Invalid: must be a table, not a string
+    """
     if not isinstance(value, list):
-        raise _Invalid(f"must be an array, not {_type_name(value)}")
-    out: list[FeatureSpec] = []
+        what = "an array" if string else "an array of tables"
+        raise _Invalid(f"must be {what}, not {_type_name(value)}")
     for i, item in enumerate(value):
         where = f"[{i}]"
+        if string and isinstance(item, str):
+            yield where, item
+            continue
+        if not isinstance(item, dict):
+            expected = f"{string} or a table" if string else "a table"
+            raise _Invalid(f"must be {expected}, not {_type_name(item)}", where)
+        _check_keys(item, allowed, where, notes)
+        yield where, item
+
+
+def _features(value: Any, notes: _Notes) -> tuple[FeatureSpec, ...]:
+    out: list[FeatureSpec] = []
+    allowed = ("feature", "python-version", "python-implementation")
+    for where, item in _array_items(value, notes, allowed, "a string"):
         if isinstance(item, str):
             out.append(FeatureSpec(item))
             continue
-        if not isinstance(item, dict):
-            raise _Invalid(f"must be a string or a table, not {_type_name(item)}", where)
-        allowed = ("feature", "python-version", "python-implementation")
-        _check_keys(item, allowed, where, notes)
         feature = item.get("feature")
         if not isinstance(feature, str):
             raise _Invalid("must be a string", f"{where}.feature")
@@ -185,26 +207,13 @@ def _formats(value: Any, where: str) -> tuple[Any, ...]:
 
 
 def _includes(value: Any, notes: _Notes, *, allow_from: bool) -> tuple[IncludeSpec, ...]:
-    if not isinstance(value, list):
-        raise _Invalid(f"must be an array, not {_type_name(value)}")
     out: list[IncludeSpec] = []
-    for i, item in enumerate(value):
-        where = f"[{i}]"
+    allowed = ("path", "format", "from", "to", "crate-name") if allow_from else ("path", "format")
+    for where, item in _array_items(value, notes, allowed, "a glob string"):
         if isinstance(item, str):
             _check_inside(item, where)
             out.append(IncludeSpec(item))
             continue
-        if not isinstance(item, dict):
-            raise _Invalid(f"must be a glob string or a table, not {_type_name(item)}", where)
-        allowed = (
-            ("path", "format", "from", "to", "crate-name")
-            if allow_from
-            else (
-                "path",
-                "format",
-            )
-        )
-        _check_keys(item, allowed, where, notes)
         path = item.get("path")
         if not isinstance(path, str):
             raise _Invalid("is required and must be a string", f"{where}.path")
@@ -229,14 +238,8 @@ def _includes(value: Any, notes: _Notes, *, allow_from: bool) -> tuple[IncludeSp
 
 
 def _targets(value: Any, notes: _Notes) -> tuple[TargetFilter, ...]:
-    if not isinstance(value, list):
-        raise _Invalid(f"must be an array of tables, not {_type_name(value)}")
     out = []
-    for i, item in enumerate(value):
-        where = f"[{i}]"
-        if not isinstance(item, dict):
-            raise _Invalid(f"must be a table, not {_type_name(item)}", where)
-        _check_keys(item, ("name", "kind"), where, notes)
+    for where, item in _array_items(value, notes, ("name", "kind")):
         name = item.get("name")
         if not isinstance(name, str):
             raise _Invalid("is required and must be a string", f"{where}.name")
@@ -248,14 +251,8 @@ def _targets(value: Any, notes: _Notes) -> tuple[TargetFilter, ...]:
 
 
 def _extensions(value: Any, notes: _Notes) -> tuple[ExtraExtension, ...]:
-    if not isinstance(value, list):
-        raise _Invalid(f"must be an array of tables, not {_type_name(value)}")
     out = []
-    for i, item in enumerate(value):
-        where = f"[{i}]"
-        if not isinstance(item, dict):
-            raise _Invalid(f"must be a table, not {_type_name(item)}", where)
-        _check_keys(item, ("manifest-path", "module-name", "features"), where, notes)
+    for where, item in _array_items(value, notes, ("manifest-path", "module-name", "features")):
         for required in ("manifest-path", "module-name"):
             if not isinstance(item.get(required), str):
                 raise _Invalid("is required and must be a string", f"{where}.{required}")

@@ -22,7 +22,6 @@ from typing import Any
 
 from ferrule import _log
 from ferrule.config.model import Settings
-from ferrule.config.path_deps import cargo_workspace_root
 from ferrule.errors import ConfigError, FerruleError, LayoutError
 from ferrule.layout import ProjectLayout, determine_layout
 from ferrule.metadata import PackageMetadata, build_metadata
@@ -152,9 +151,9 @@ def _package_table(doc: Mapping[str, Any]) -> Mapping[str, Any]:
     return package if isinstance(package, Mapping) else {}
 
 
-def _workspace_package_value(workspace_manifest: Path, key: str) -> Any:
-    ws = manifests.parse(workspace_manifest).get("workspace", {})
-    return ws.get("package", {}).get(key) if isinstance(ws, Mapping) else None
+def _workspace_package_value(settings: Settings, workspace_manifest: Path, key: str) -> Any:
+    package = settings.workspace_table(workspace_manifest.parent).get("package", {})
+    return package.get(key) if isinstance(package, Mapping) else None
 
 
 def _relocate_manifest_files(
@@ -166,7 +165,7 @@ def _relocate_manifest_files(
         value = _package_table(doc).get(key)
         base = crate.directory
         if isinstance(value, Mapping) and value.get("workspace") is True and workspace_manifest:
-            value = _workspace_package_value(workspace_manifest, key)
+            value = _workspace_package_value(ctx.settings, workspace_manifest, key)
             base = workspace_manifest.parent
         if not isinstance(value, str):
             continue
@@ -234,11 +233,10 @@ def _add_crate(ctx: _Context, graph: CrateGraph, crate: LocalCrate) -> None:
     if crate.member:
         workspace_manifest = graph.workspace_root / "Cargo.toml"
     else:
-        root = cargo_workspace_root(crate.manifest_path)
+        root = settings.workspace_dir_of(crate.manifest_path)
         if root != crate.directory:
             # Its workspace root stays behind: inline what the crate inherits.
-            found = root / "Cargo.toml"
-            ws_table = manifests.parse(found).get("workspace", {})
+            ws_table = settings.workspace_table(root)
             manifests.inline_workspace_inheritance(
                 doc, ws_table, crate.directory, root, crate.manifest_path
             )
