@@ -207,7 +207,7 @@ def build_wheel(
     _compiled_once()
     from pathlib import Path
 
-    from ferrule.builder import build_wheels
+    from ferrule.build.run import build_wheels
     from ferrule.cli import split_rustc_args
 
     settings, interp = _settings_and_interpreter(config_settings, "release")
