@@ -146,7 +146,7 @@ def build_wheel(
     _compiled_once()
     from pathlib import Path
 
-    from ferrule.builder import build_wheels
+    from ferrule.build.run import build_wheels
 
     settings, args = _settings(config_settings, "release")
     interp = _interpreter(settings, args)

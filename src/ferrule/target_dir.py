@@ -1,6 +1,6 @@
 """Where cargo's target directory is, and so where wheels go by default.
 
-Kept apart from :mod:`ferrule.builder` so that commands which only need the
+Kept apart from :mod:`ferrule.build` so that commands which only need the
 path (``sdist``, ``publish``) do not import the build machinery.
 """
 

@@ -70,7 +70,7 @@ def _entry(cache: Path, module: Path) -> Path:
 
 def test_modules_compiled_once_serve_the_next_environment(site: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    assert _import(site, cache, "import ferrule.builder").split() == ["True"]
+    assert _import(site, cache, "import ferrule.build.run").split() == ["True"]
     entries = {p.name for p in (cache / "code").iterdir()}
     # The build machinery: dozens of modules, each kept once under its content's name.
     assert len(entries) >= 30
@@ -140,7 +140,7 @@ def test_off_when_bytecode_or_cache_is_off(
     site: Path, tmp_path: Path, extra: dict[str, str]
 ) -> None:
     cache = tmp_path / "cache"
-    out = _import(site, cache, "import ferrule.builder", **extra)
+    out = _import(site, cache, "import ferrule.build.run", **extra)
     assert out.split() == ["False"]
     assert not (cache / "code").exists()
 
@@ -148,7 +148,7 @@ def test_off_when_bytecode_or_cache_is_off(
 def test_an_unwritable_cache_is_no_cache(site: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cache.write_text("a file where the directory should be")
-    out = _import(site, cache, "import ferrule.builder as b; print(b.build_wheels.__name__)")
+    out = _import(site, cache, "import ferrule.build.run as b; print(b.build_wheels.__name__)")
     assert out.split() == ["True", "build_wheels"]
 
 
@@ -169,4 +169,4 @@ def test_the_build_hook_uses_it(site: Path, tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert _entry(cache, site / "ferrule" / "builder.py").exists()
+    assert _entry(cache, site / "ferrule" / "build" / "run.py").exists()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ferrule import _log, _run, _store
+from ferrule.cargo.command import cargo_program
 from ferrule.config.bindgen_toml import CbindgenToml
 from ferrule.errors import FerruleError
 
@@ -75,7 +76,7 @@ def cbindgen_executable(environ: Mapping[str, str]) -> str:
     # Installed beside the final place and renamed: concurrent builds never see half a tool.
     staging = Path(tempfile.mkdtemp(prefix=f"{root.name}.", dir=root.parent))
     try:
-        cargo = environ.get("CARGO", "cargo")
+        cargo = cargo_program(environ)
         package = f"cbindgen@{_version_text(PINNED)}"
         _run.run(
             [cargo, "install", "--locked", "--quiet", package, "--root", str(staging)],

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
 from ferrule import _run
-from ferrule.cargo.metadata import CargoTarget
+from ferrule.cargo.metadata import CargoProject, CargoTarget
 from ferrule.config.bindgen_toml import UniffiToml
 from ferrule.errors import FerruleError
 from ferrule.wheel.manifest import Entry
@@ -16,46 +16,37 @@ from ferrule.wheel.manifest import Entry
 __all__ = ["uniffi_entries"]
 
 
-def _bindgen_command(crate_dir: Path, bindgen_bin: CargoTarget | None, cargo: str) -> list[str]:
-    """The crate's own ``uniffi-bindgen`` binary when it has one (versions then match),
-    with the features it requires (as maturin), else ``uniffi-bindgen`` from PATH (PyPI's).
+def bindgen_target(project: CargoProject) -> CargoTarget | None:
+    """The crate's own ``uniffi-bindgen`` binary, if it has one (versions then match).
 
-    >>> " ".join(_bindgen_command(Path("/c"), CargoTarget("uniffi-bindgen", ("bin",),
-    ...     ("bindgen", "cli")), "cargo"))
-    'cargo run --quiet --bin uniffi-bindgen --manifest-path /c/Cargo.toml --features bindgen,cli --'
-    >>> _bindgen_command(Path("/c"), None, "cargo")
-    ['uniffi-bindgen']
+    The build runs it with ``cargo run`` (with the features it requires, as maturin),
+    rendered by the build's one cargo recipe; without it, ``uniffi-bindgen`` from
+    PATH (PyPI's) is used.
     """
-    if bindgen_bin is None:
-        return ["uniffi-bindgen"]
-    argv = [cargo, "run", "--quiet", "--bin", bindgen_bin.name]
-    argv += ["--manifest-path", str(crate_dir / "Cargo.toml")]
-    if bindgen_bin.required_features:
-        argv += ["--features", ",".join(bindgen_bin.required_features)]
-    return [*argv, "--"]
+    return next((t for t in project.targets_of_kind("bin") if t.name == "uniffi-bindgen"), None)
 
 
 def uniffi_entries(
     library: Path,
     package_dir: PurePosixPath,
     crate_dir: Path,
-    bindgen_bin: CargoTarget | None,
+    bindgen: Sequence[str] | None,
     environ: Mapping[str, str],
     config: UniffiToml,
 ) -> list[Entry]:
     """Entries for ``<package_dir>/{__init__.py, <generated>.py…, lib<cdylib>.so}``.
 
-    ``bindgen_bin`` is the crate's ``uniffi-bindgen`` binary target, if it has one;
-    ``config`` its ``uniffi.toml`` (read with the settings).
+    ``bindgen`` is the command that starts uniffi-bindgen (the crate's own binary
+    through cargo, ending in ``--``), None for ``uniffi-bindgen`` from PATH.
+    ``config`` is its ``uniffi.toml`` (read with the settings).
     """
     cdylib_name = library.name
     if config.cdylib_name is not None:
         cdylib_name = f"lib{config.cdylib_name}{library.suffix}"
-    cargo = environ.get("CARGO", "cargo")
     entries: list[Entry] = []
     with tempfile.TemporaryDirectory(prefix="ferrule-uniffi-") as tmp:
         out = Path(tmp)
-        argv = _bindgen_command(crate_dir, bindgen_bin, cargo)
+        argv = list(bindgen) if bindgen is not None else ["uniffi-bindgen"]
         argv += ["generate", "--no-format", "--language", "python", "--out-dir", str(out)]
         if config.path is not None:
             argv += ["--config", str(config.path)]

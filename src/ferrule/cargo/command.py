@@ -7,15 +7,22 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ferrule.abi import active_features
 from ferrule.config.model import CargoOptions
-from ferrule.interpreter import Interpreter
+
+if TYPE_CHECKING:
+    # Types only: the sdist's cargo commands render global flags without the interpreter module.
+    from ferrule.interpreter import Interpreter
 
 __all__ = [
     "CargoInvocation",
     "active_features",
+    "cargo_program",
     "dynamic_crt_flags",
+    "feature_flags",
+    "global_flags",
     "plan_bin",
     "plan_cdylib",
     "with_rustflags",
@@ -72,6 +79,7 @@ def dynamic_crt_flags(
     ``cpython-311-x86_64-linux-musl``). Users who set ``crt-static``
     themselves are left in charge.
 
+    >>> from ferrule.interpreter import Interpreter
     >>> i = Interpreter("cpython", 3, 12, "", ".so", "cpython-312-x86_64-linux-musl", "", "", "",
     ...                 False, 64)
     >>> dynamic_crt_flags(None, i, {}), dynamic_crt_flags("x86_64-unknown-linux-gnu", i, {})
@@ -88,12 +96,43 @@ def dynamic_crt_flags(
     return ("-C", "target-feature=-crt-static")
 
 
-def _common_args(options: CargoOptions, manifest: Path, interp: Interpreter | None) -> list[str]:
-    args = ["--message-format=json-render-diagnostics", "--manifest-path", str(manifest)]
-    if options.profile == "release":
-        args.append("--release")
-    elif options.profile and options.profile != "dev":
-        args += ["--profile", options.profile]
+def cargo_program(environ: Mapping[str, str]) -> str:
+    """The cargo to run: ``CARGO`` (as cargo sets it for build scripts and tools), else ``cargo``."""
+    return environ.get("CARGO", "cargo")
+
+
+def global_flags(options: CargoOptions) -> list[str]:
+    """The flags every cargo command takes and that change what it reads: lock file and
+    network (``--locked``/``--frozen``/``--offline``), ``--config`` and ``-Z``.
+
+    The one place they are rendered: builds, ``cargo metadata``/``tree``, the sdist's
+    ``cargo package`` and the uniffi-bindgen run all use it.
+
+    >>> global_flags(CargoOptions(locked=True, config=("a=1",), unstable_flags=("x",)))
+    ['--locked', '--config', 'a=1', '-Z', 'x']
+    """
+    args: list[str] = []
+    for flag, on in (
+        ("--locked", options.locked),
+        ("--frozen", options.frozen),
+        ("--offline", options.offline),
+    ):
+        if on:
+            args.append(flag)
+    for item in options.config:
+        args += ["--config", item]
+    for flag in options.unstable_flags:
+        args += ["-Z", flag]
+    return args
+
+
+def feature_flags(options: CargoOptions, interp: Interpreter | None) -> list[str]:
+    """``--features`` (those that apply to ``interp``), ``--all-features``, ``--no-default-features``.
+
+    >>> feature_flags(CargoOptions(features=(FeatureSpec("a"),), no_default_features=True), None)
+    ['--features', 'a', '--no-default-features']
+    """
+    args: list[str] = []
     features = active_features(options.features, interp)
     if features:
         args += ["--features", ",".join(features)]
@@ -101,24 +140,25 @@ def _common_args(options: CargoOptions, manifest: Path, interp: Interpreter | No
         args.append("--all-features")
     if options.no_default_features:
         args.append("--no-default-features")
-    for flag, on in (
-        ("--locked", options.locked),
-        ("--frozen", options.frozen),
-        ("--offline", options.offline),
-        ("--quiet", options.quiet),
-    ):
-        if on:
-            args.append(flag)
+    return args
+
+
+def _common_args(options: CargoOptions, manifest: Path, interp: Interpreter | None) -> list[str]:
+    args = ["--message-format=json-render-diagnostics", "--manifest-path", str(manifest)]
+    if options.profile == "release":
+        args.append("--release")
+    elif options.profile and options.profile != "dev":
+        args += ["--profile", options.profile]
+    args += feature_flags(options, interp)
+    args += global_flags(options)
+    if options.quiet:
+        args.append("--quiet")
     if options.target:
         args += ["--target", options.target]
     if options.target_dir:
         args += ["--target-dir", str(options.target_dir)]
     if options.jobs:
         args += ["--jobs", str(options.jobs)]
-    for item in options.config:
-        args += ["--config", item]
-    for flag in options.unstable_flags:
-        args += ["-Z", flag]
     if options.verbose:
         args.append("-" + "v" * options.verbose)
     if options.color:
@@ -186,7 +226,7 @@ def plan_cdylib(
 ) -> CargoInvocation:
     """``cargo rustc --lib --crate-type cdylib`` for one interpreter.
 
-    >>> from ferrule.config.model import CargoOptions
+    >>> from ferrule.interpreter import Interpreter
     >>> i = Interpreter("cpython", 3, 11, "", "", "", "", "/py", "/base/py", False, 64)
     >>> inv = plan_cdylib("cargo", Path("/p/Cargo.toml"), CargoOptions(profile="release",
     ...                   rustc_args=("-Copt-level=2",)), i, {})

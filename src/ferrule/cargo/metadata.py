@@ -6,6 +6,7 @@ Cargo.toml directly instead (:mod:`ferrule.config.cargo_toml`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ferrule import _log, _run
-from ferrule.cargo.command import active_features
+from ferrule.cargo.command import cargo_program, feature_flags, global_flags
 from ferrule.cargo.metadata_cache import cached_metadata
 from ferrule.config.model import CargoOptions, Settings
 from ferrule.errors import FerruleError
@@ -104,13 +105,11 @@ def parse_metadata(
             seen.add(dep["pkg"])
             stack.append(dep["pkg"])
     names = {packages[i]["name"]: packages[i]["version"] for i in seen if i in packages}
-    if scoped is not None:
-        names = {n: v for n, v in names.items() if n not in BINDINGS_CRATES or n in scoped}
     targets = tuple(
         CargoTarget(t["name"], tuple(t["kind"]), tuple(t.get("required-features", [])))
         for t in root.get("targets", [])
     )
-    return CargoProject(
+    project = CargoProject(
         manifest_path=manifest,
         name=root["name"],
         targets=targets,
@@ -118,30 +117,28 @@ def parse_metadata(
         dependency_versions=names,
         target_directory=Path(data["target_directory"]),
     )
+    return _scoped_to(project, scoped)
+
+
+def _scoped_to(project: CargoProject, scoped: frozenset[str] | None) -> CargoProject:
+    """``project`` without the bindings crates that are not in ``scoped`` (None: all kept)."""
+    if scoped is None:
+        return project
+    names = {
+        n: v
+        for n, v in project.dependency_versions.items()
+        if n not in BINDINGS_CRATES or n in scoped
+    }
+    return dataclasses.replace(project, dependencies=frozenset(names), dependency_versions=names)
 
 
 def _resolve_args(options: CargoOptions) -> list[str]:
     """The flags that change how cargo resolves the graph (metadata and tree alike)."""
-    args: list[str] = []
-    features = active_features(options.features, None)
-    if features:
-        args += ["--features", ",".join(features)]
-    for flag, on in (
-        ("--all-features", options.all_features),
-        ("--no-default-features", options.no_default_features),
-        ("--locked", options.locked),
-        ("--frozen", options.frozen),
-        ("--offline", options.offline),
-    ):
-        if on:
-            args.append(flag)
-    for item in options.config:
-        args += ["--config", item]
-    return args
+    return feature_flags(options, None) + global_flags(options)
 
 
 def _scoped_bindings(
-    data: Mapping[str, Any], manifest: Path, settings: Settings
+    data: Mapping[str, Any], project: CargoProject, settings: Settings
 ) -> frozenset[str] | None:
     """The bindings crates in the package's own graph, when the workspace may over-report.
 
@@ -151,10 +148,11 @@ def _scoped_bindings(
     """
     if len(data.get("workspace_members") or ()) < 2:
         return None
-    if not BINDINGS_CRATES & parse_metadata(data, manifest).dependencies:
+    if not BINDINGS_CRATES & project.dependencies:
         return None
+    manifest = project.manifest_path
     options = settings.cargo_options
-    argv = [settings.environ.get("CARGO", "cargo"), "tree", "--manifest-path", str(manifest)]
+    argv = [cargo_program(settings.environ), "tree", "--manifest-path", str(manifest)]
     argv += ["--edges", "normal,build", "--prefix", "none", "--format", "{p}"]
     argv += ["--color", "never", "--target", options.target or "all"]
     argv += _resolve_args(options)
@@ -175,7 +173,7 @@ def _scoped_bindings(
 def read_metadata(settings: Settings) -> CargoProject:
     """Run ``cargo metadata`` for the crate with this build's features."""
     options = settings.cargo_options
-    cargo = settings.environ.get("CARGO", "cargo")
+    cargo = cargo_program(settings.environ)
     argv = [
         cargo,
         "metadata",
@@ -186,10 +184,9 @@ def read_metadata(settings: Settings) -> CargoProject:
         *_resolve_args(options),
     ]
     manifest = settings.cargo.manifest_path
-    scoped: frozenset[str] | None = None
+    parsed: list[CargoProject] = []
 
     def compute() -> Mapping[str, Any]:
-        nonlocal scoped
         done = _run.run(argv, env=settings.environ, hint="  cargo could not read the crate")
         try:
             data = json.loads(done.stdout)
@@ -197,20 +194,19 @@ def read_metadata(settings: Settings) -> CargoProject:
             raise FerruleError("cargo metadata printed something that is not JSON") from None
         if not isinstance(data, dict):
             raise FerruleError("cargo metadata printed something that is not a JSON object")
-        scoped = _scoped_bindings(data, manifest, settings)
+        # Parsed once; `cargo tree` then narrows a workspace's bindings crates.
+        project = parse_metadata(data, manifest)
+        parsed.append(_scoped_to(project, _scoped_bindings(data, project, settings)))
         return data
 
     value = cached_metadata(
-        argv, manifest, settings.environ, compute, lambda data: _to_tuple(data, manifest, scoped)
+        argv, manifest, settings.environ, compute, lambda data: _to_tuple(parsed[-1])
     )
     return _from_tuple(value, manifest)
 
 
-def _to_tuple(
-    data: Mapping[str, Any], manifest: Path, scoped: frozenset[str] | None
-) -> tuple[Any, ...]:
+def _to_tuple(project: CargoProject) -> tuple[Any, ...]:
     """:func:`parse_metadata`'s answer as plain values (what the cache keeps)."""
-    project = parse_metadata(data, manifest, scoped)
     return (
         project.name,
         tuple((t.name, t.kinds, t.required_features) for t in project.targets),

@@ -16,7 +16,7 @@ from ferrule.commands._options import (
 )
 
 if TYPE_CHECKING:
-    from ferrule.builder import BuiltWheel
+    from ferrule.build.run import BuiltWheel
     from ferrule.config.model import Settings
 
 
@@ -77,8 +77,10 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
 
 
 def _build(args: argparse.Namespace, rustc_args: list[str]) -> tuple[Settings, list[BuiltWheel]]:
-    from ferrule.builder import build_wheels, default_out_dir
+    from ferrule.build.run import build_wheels
     from ferrule.config import load_settings
+    from ferrule.target_dir import default_out_dir
+    from ferrule.wheel.stamp import WheelStamp
 
     cli = cli_options(args, rustc_args, "dev")
     settings = load_settings(Path.cwd(), cli)
@@ -96,4 +98,4 @@ def _build(args: argparse.Namespace, rustc_args: list[str]) -> tuple[Settings, l
         target_dir = default_out_dir(settings).parent
         return settings, build_wheels_from_sdist(sdist, cli, targets, out, target_dir)
     # reuse: a wheel that would be written again byte for byte is left alone (issue 7).
-    return settings, build_wheels(settings, targets, out, reuse=True)
+    return settings, build_wheels(settings, targets, out, stamps=WheelStamp)

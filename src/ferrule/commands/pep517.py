@@ -31,9 +31,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
-    from ferrule.builder import build_wheels, default_out_dir
+    from ferrule.build.run import build_wheels
     from ferrule.config import load_settings
     from ferrule.metadata.dist_info import write_dist_info
+    from ferrule.target_dir import default_out_dir
 
     settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "release"))
     # As maturin's: the result is the last line on stdout.

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["merge_platform", "parse_compatibility"]
 
+
 def merge_platform(
     cli: CliOptions, tool: ToolConfig, tool_name: str, path: Path | None, strip_env: bool
 ) -> PlatformOptions:

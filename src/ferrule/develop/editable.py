@@ -29,12 +29,13 @@ from pathlib import Path
 
 from ferrule import _faults, _log
 from ferrule._version import __version__
-from ferrule.builder import PlannedWheel, default_out_dir, planned_wheel, wheel_filename
+from ferrule.build.run import PlannedWheel, planned_wheel, wheel_filename
 from ferrule.config.model import Settings
 from ferrule.develop.fresh import Watch, render_stamp, watch_list
 from ferrule.interpreter import Interpreter
 from ferrule.layout import ProjectLayout
 from ferrule.metadata import PackageMetadata
+from ferrule.target_dir import default_out_dir
 from ferrule.wheel.manifest import Entry, plan_entries
 from ferrule.wheel.writer import WheelWriter
 

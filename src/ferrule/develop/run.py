@@ -27,7 +27,7 @@ from pathlib import Path
 from ferrule import _log
 from ferrule._import_hook import file_lock, parse_stamp, stale_reason
 from ferrule._store import file_state
-from ferrule.builder import PlannedWheel, planned_wheel
+from ferrule.build.run import PlannedWheel, planned_wheel
 from ferrule.cargo.command import CargoInvocation
 from ferrule.config.model import Settings
 from ferrule.develop.editable import (

@@ -1,6 +1,6 @@
 """The ``.dist-info`` directory of ``prepare_metadata_for_build_*``.
 
-Kept apart from :mod:`ferrule.builder` so that the metadata hooks import
+Kept apart from :mod:`ferrule.build` so that the metadata hooks import
 nothing of the build machinery (cargo, bindings, audit): they run on machines
 without Rust, and frontends call them often.
 """

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log
-from ferrule.builder import build_wheels
+from ferrule.build.run import build_wheels
 from ferrule.config import CliOptions, load_settings
 from ferrule.config.model import Settings
 from ferrule.interpreter import Interpreter

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ferrule.builder import BuiltWheel
+    from ferrule.build.run import BuiltWheel
     from ferrule.config import CliOptions
     from ferrule.config.model import Settings
     from ferrule.interpreter import Interpreter
@@ -52,7 +52,7 @@ def build_wheels_from_sdist(
     import tempfile
 
     from ferrule import _log
-    from ferrule.builder import build_wheels
+    from ferrule.build.run import build_wheels
     from ferrule.config import load_settings
     from ferrule.sdist.unpack import unpack_sdist
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ferrule import _log, _run
+from ferrule.cargo.command import global_flags
 from ferrule.config.model import CargoOptions
 from ferrule.errors import FerruleError
 
@@ -53,22 +54,6 @@ class CrateGraph:
     @property
     def crates(self) -> tuple[LocalCrate, ...]:
         return (self.root, *self.path_dependencies)
-
-
-def _common_flags(options: CargoOptions) -> list[str]:
-    flags: list[str] = []
-    for flag, on in (
-        ("--locked", options.locked),
-        ("--frozen", options.frozen),
-        ("--offline", options.offline),
-    ):
-        if on:
-            flags.append(flag)
-    for item in options.config:
-        flags += ["--config", item]
-    for item in options.unstable_flags:
-        flags += ["-Z", item]
-    return flags
 
 
 def _target_kind(kinds: Sequence[str]) -> str:
@@ -141,7 +126,7 @@ def load_crate_graph(
         "--all-features",
         "--manifest-path",
         str(manifest),
-        *_common_flags(options),
+        *global_flags(options),
     ]
     done = _run.run(argv, env=environ, hint="  cargo could not read the crate's dependency graph")
     try:
@@ -162,7 +147,7 @@ def package_file_list(
         "--allow-dirty",
         "--manifest-path",
         str(manifest),
-        *_common_flags(options),
+        *global_flags(options),
     ]
     done = _run.run(
         argv, env=environ, hint=f"  cargo could not list the files of the crate at {manifest}"

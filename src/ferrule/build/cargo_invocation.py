@@ -1,0 +1,121 @@
+"""The one way a build starts cargo: every artifact kind through :class:`CargoRecipe`.
+
+pyo3 and pyo3-ffi libraries, cffi and uniffi libraries, binaries and ferrule's
+extra extensions are all rendered by :meth:`CargoRecipe.invocation`, so the
+options (profile, features, target, ``--config``, ``-Z``, rustc arguments), the
+environment (``--zig``'s linker, pyo3's configuration), the musl C runtime flag
+and the path remapping reach each alike. The uniffi-bindgen run (a host tool,
+not an artifact) takes the global flags and environment from here too
+(:meth:`CargoRecipe.tool_run`).
+
+Rendering is pure; :func:`cargo_recipe` is where the build-wide pieces are made
+(the zig linker wrapper is written there, once per build).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ferrule.build.plan import PlannedArtifact, PlannedUnit
+from ferrule.cargo.command import (
+    CargoInvocation,
+    cargo_program,
+    dynamic_crt_flags,
+    global_flags,
+    plan_bin,
+    plan_cdylib,
+    with_rustflags,
+)
+from ferrule.cargo.metadata import CargoTarget
+from ferrule.cargo.remap import PathRemap
+from ferrule.config.model import CargoOptions, Settings
+
+__all__ = ["CargoRecipe", "cargo_recipe", "zig_linker_env"]
+
+
+@dataclass(frozen=True)
+class CargoRecipe:
+    """What every cargo run of one build shares."""
+
+    cargo: str
+    manifest_path: Path  # the project's manifest as cargo is given it (maybe via a stable root)
+    options: CargoOptions
+    env: Mapping[str, str]  # the settings' environment plus the build-wide additions (zig)
+    remap: PathRemap = dataclasses.field(default_factory=PathRemap)
+
+    def invocation(
+        self, artifact: PlannedArtifact, unit: PlannedUnit | None = None
+    ) -> CargoInvocation:
+        """cargo's argv and environment for ``artifact`` of ``unit``."""
+        options = self.options
+        if artifact.features is not None:
+            options = dataclasses.replace(
+                options, features=artifact.features, all_features=False, no_default_features=False
+            )
+        manifest = artifact.manifest or self.manifest_path
+        interp = unit.unit.interpreter if unit is not None and artifact.pyo3 else None
+        pyo3_config = unit.pyo3_config if unit is not None and artifact.abi3_config else None
+        if artifact.crate_type == "bin":
+            assert artifact.name is not None
+            inv = plan_bin(
+                self.cargo,
+                manifest,
+                options,
+                artifact.name,
+                interp,
+                self.env,
+                embed_python=artifact.pyo3 == "embed",
+            )
+        else:
+            inv = plan_cdylib(self.cargo, manifest, options, interp, self.env, pyo3_config)
+            # Libraries only (as maturin; binaries link musl statically). The musl host
+            # is known from the unit's interpreter when no target is given.
+            host = unit.unit.interpreter if unit is not None else None
+            inv = with_rustflags(inv, dynamic_crt_flags(options.target, host, self.env))
+        return self.remap.apply(inv)
+
+    def tool_run(self, binary: CargoTarget, crate_dir: Path) -> CargoInvocation:
+        """``cargo run --bin NAME`` of a host tool in the crate (uniffi-bindgen), ending in
+        ``--`` for the tool's own arguments.
+
+        The tool runs here, so no target, profile or rustc arguments; the global
+        flags (lock file, network, ``--config``, ``-Z``) and the environment apply.
+        """
+        manifest = crate_dir / "Cargo.toml"
+        argv = [self.cargo, "run", "--quiet", "--bin", binary.name]
+        argv += ["--manifest-path", str(manifest)]
+        if binary.required_features:
+            argv += ["--features", ",".join(binary.required_features)]
+        argv += global_flags(self.options)
+        if self.options.target_dir:
+            argv += ["--target-dir", str(self.options.target_dir)]
+        return CargoInvocation((*argv, "--"), dict(self.env), manifest)
+
+
+def zig_linker_env(settings: Settings, work_dir: Path) -> dict[str, str]:
+    """``--zig``: the linker wrapper for the target (glibc from ``--compatibility``)."""
+    if not settings.platform.zig:
+        return {}
+    from ferrule.interpreter import host_triple
+    from ferrule.zig import zig_env
+
+    triple = settings.cargo_options.target or host_triple(settings.environ)
+    glibc = (2, 17)
+    for value in settings.platform.compatibility:
+        if value.startswith("manylinux_"):
+            glibc = tuple(int(p) for p in value.split("_")[1:3])  # type: ignore[assignment]
+    return zig_env(triple, glibc, work_dir / "zig")
+
+
+def cargo_recipe(
+    settings: Settings, manifest_path: Path, remap: PathRemap, work_dir: Path
+) -> CargoRecipe:
+    """The build-wide recipe: the settings' environment with ``--zig``'s linker."""
+    env = dict(settings.environ)
+    env.update(zig_linker_env(settings, work_dir))
+    return CargoRecipe(
+        cargo_program(settings.environ), manifest_path, settings.cargo_options, env, remap
+    )

@@ -1,0 +1,188 @@
+"""Build wheels: settings -> plan -> cargo -> wheel manifest -> wheel writer."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+
+from ferrule import _log
+from ferrule._version import __version__
+from ferrule.audit import expand_tags
+from ferrule.build.context import BuildContext, open_context
+from ferrule.build.native import build_native
+from ferrule.build.plan import PlannedUnit
+from ferrule.build.wheel_entries import include_entries
+from ferrule.cargo.build import CargoResult
+from ferrule.config.model import Settings
+from ferrule.interpreter import Interpreter
+from ferrule.layout import ProjectLayout
+from ferrule.metadata import PackageMetadata
+from ferrule.wheel.manifest import Entry, plan_entries, wheel_file
+from ferrule.wheel.sbom import sbom_entries
+from ferrule.wheel.writer import WheelWriter, zip_compression
+
+__all__ = [
+    "BuiltWheel",
+    "PlannedWheel",
+    "Stamp",
+    "StampFactory",
+    "build_wheels",
+    "planned_wheel",
+    "wheel_filename",
+]
+
+
+@dataclass(frozen=True)
+class BuiltWheel:
+    path: Path
+    tag: str
+    interpreter: Interpreter | None
+    # The one cargo run everything native in the wheel came from, when that is all
+    # (a pyo3 extension without extra extensions or binaries): what a replay redoes.
+    cargo: CargoResult | None = None
+
+
+class Stamp(Protocol):
+    """Whether a wheel on disk is exactly what the build would write (issue 7)."""
+
+    def is_current(self) -> bool: ...
+
+    def record(self) -> None: ...
+
+
+# (wheel path, entries, environment) -> Stamp: ferrule.wheel.stamp.WheelStamp, given
+# by the caller (``ferrule build``; PEP 517 builds always write).
+StampFactory = Callable[[Path, Sequence[Entry], Mapping[str, str]], Stamp]
+
+
+def wheel_filename(metadata: PackageMetadata, tag: str) -> str:
+    return f"{metadata.dist_name}-{metadata.version.replace('-', '_')}-{tag}.whl"
+
+
+def _build_one(
+    ctx: BuildContext, unit: PlannedUnit, out_dir: Path, stamps: StampFactory | None
+) -> BuiltWheel:
+    settings, metadata = ctx.settings, ctx.metadata
+    interp, abi3 = unit.unit.interpreter, unit.unit.abi3
+    what = f"abi3 (Python >= {abi3[0]}.{abi3[1]}) with {interp.describe()}" if abi3 else None
+    what = what or interp.describe()
+    _log.info(f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {what}")
+    sboms = sbom_entries(settings, metadata.dist_info)  # checked before cargo runs
+    native, result, tag = build_native(ctx, unit)
+    entries = plan_entries(
+        metadata,
+        native,
+        wheel_file(f"ferrule ({__version__})", expand_tags(tag)),
+        list(ctx.plan.package_files),
+        extra=include_entries(ctx, result),
+        dist_info_extra=sboms,
+    )
+    target = out_dir / wheel_filename(metadata, tag)
+    single = ctx.plan.single_cargo_run and ctx.stable_root is None
+    replayable = result if single else None
+    # The stamp knows the entries, not the compression: other compressions are always written.
+    default_zip = settings.compression == type(settings.compression)()
+    stamp = None
+    if stamps is not None and default_zip:
+        stamp = stamps(target, entries, settings.environ)
+    if stamp is not None and stamp.is_current():
+        _log.info(f"{target} is up to date")
+        return BuiltWheel(target, tag, interp, replayable)
+    method, level = zip_compression(settings.compression.method, settings.compression.level)
+    with WheelWriter(
+        target,
+        metadata.dist_info,
+        settings.environ,
+        method,
+        level,
+        large_file=settings.compression.large_file,
+    ) as writer:
+        for entry in entries:
+            if entry.source is not None:
+                writer.add_file(entry.arcname, entry.source, entry.executable or None)
+            else:
+                assert entry.data is not None
+                writer.add_bytes(entry.arcname, entry.data, entry.executable)
+    if stamp is not None:
+        stamp.record()
+    _log.info(f"built {target}")
+    return BuiltWheel(target, tag, interp, replayable)
+
+
+def build_wheels(
+    settings: Settings,
+    interpreters: Sequence[Interpreter],
+    out_dir: Path,
+    metadata: PackageMetadata | None = None,
+    *,
+    stamps: StampFactory | None = None,
+) -> list[BuiltWheel]:
+    """One wheel per planned unit (one in all for interpreter-independent bindings).
+
+    ``metadata`` is the prepared metadata of PEP 517's ``metadata_directory``
+    (:func:`ferrule.metadata.prepared.read_prepared`); by default it is built
+    from the project. With ``stamps``, a wheel that would be written again byte
+    for byte is left alone.
+    """
+    with open_context(settings, interpreters, "ferrule-build-", metadata) as ctx:
+        return [_build_one(ctx, unit, out_dir, stamps) for unit in ctx.plan.units]
+
+
+# --- Hook point for ferrule.develop (issue 7): a wheel's entries, without the wheel. ---
+
+
+@dataclass(frozen=True)
+class PlannedWheel:
+    """What the wheel for one interpreter would hold, for installs that write no wheel.
+
+    Sources of ``native`` entries are staged copies that live as long as the
+    :func:`planned_wheel` context.
+    """
+
+    native: list[Entry]  # made from cargo's artifacts: extensions, generated files, scripts
+    extra: list[Entry]  # ``include`` files
+    package_files: list[Entry]  # the project's Python files, stubs, data directory
+    wheel_file: bytes
+    tag: str
+    metadata: PackageMetadata
+    layout: ProjectLayout
+    bindings: str
+    cargo: CargoResult | None  # the library's cargo run (None for bin bindings)
+    # The cargo run went through a stable link that is gone once the context ends
+    # (a release profile with path dependencies outside the workspace): not replayable.
+    through_stable_root: bool = False
+
+
+@contextlib.contextmanager
+def planned_wheel(settings: Settings, interp: Interpreter) -> Iterator[PlannedWheel]:
+    """Everything :func:`build_wheels` does for one interpreter, short of writing the archive.
+
+    The set-up is build_wheels' (:func:`~ferrule.build.context.open_context`).
+    Installs into an environment are for that environment alone: as maturin's
+    develop, no audit (``--compatibility linux``, ``--auditwheel skip``).
+    """
+    settings = dataclasses.replace(
+        settings,
+        platform=dataclasses.replace(
+            settings.platform, compatibility=("linux",), auditwheel="skip", pypi=False
+        ),
+    )
+    with open_context(settings, [interp], "ferrule-develop-") as ctx:
+        (unit,) = ctx.plan.units
+        native, result, tag = build_native(ctx, unit)
+        yield PlannedWheel(
+            native=native,
+            extra=include_entries(ctx, result),
+            package_files=list(ctx.plan.package_files),
+            wheel_file=wheel_file(f"ferrule ({__version__})", expand_tags(tag)),
+            tag=tag,
+            metadata=ctx.metadata,
+            layout=ctx.layout,
+            bindings=ctx.bindings,
+            cargo=result,
+            through_stable_root=ctx.stable_root is not None,
+        )

@@ -1,0 +1,128 @@
+"""``cargo metadata`` once per build, parsed once; cargo's global flags reach every cargo command.
+
+cargo is replaced by a recorder that answers ``metadata`` and ``tree`` like cargo
+would for the test crate pyo3-pure (as the member of a two-member workspace, so
+the ``cargo tree`` check runs too).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ferrule import _run
+from ferrule.build.context import open_context
+from ferrule.cargo import metadata
+from ferrule.config.model import Settings
+from ferrule.sdist.crates import load_crate_graph, package_file_list
+from tests.unit.build.planning import crate_settings, running
+
+GLOBAL = {"config": ("net.retry=3",), "unstable_flags": ("build-std",), "offline": True}
+GLOBAL_ARGV = ["--offline", "--config", "net.retry=3", "-Z", "build-std"]
+
+
+def _answer(settings: Settings) -> dict[str, Any]:
+    manifest = str(settings.cargo.manifest_path)
+    return {
+        "packages": [
+            {
+                "id": "root",
+                "name": settings.cargo.name,
+                "version": "0.3.1",
+                "manifest_path": manifest,
+                "source": None,
+                "targets": [{"name": "pyo3_pure", "kind": ["cdylib"], "src_path": "/p/src/lib.rs"}],
+            },
+            {
+                "id": "pyo3",
+                "name": "pyo3",
+                "version": "0.29.3",
+                "manifest_path": "/r/pyo3/Cargo.toml",
+                "source": "registry+https://github.com/rust-lang/crates.io-index",
+                "targets": [],
+            },
+        ],
+        "resolve": {
+            "root": "root",
+            "nodes": [
+                {"id": "root", "deps": [{"pkg": "pyo3", "dep_kinds": [{"kind": None}]}]},
+                {"id": "pyo3", "deps": []},
+            ],
+        },
+        "workspace_members": ["root", "sibling"],
+        "workspace_root": str(settings.project_dir),
+        "target_directory": str(settings.project_dir / "target"),
+    }
+
+
+class FakeCargo:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.calls: list[Sequence[str]] = []
+
+    def __call__(self, argv: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        argv = [str(a) for a in argv]
+        self.calls.append(argv)
+        out = {
+            "metadata": json.dumps(_answer(self.settings)),
+            "tree": "pyo3 v0.29.3\n",
+            "package": "Cargo.toml\nsrc/lib.rs\n",
+        }[argv[1]]
+        return subprocess.CompletedProcess(argv, 0, out, "")
+
+    def of(self, command: str) -> list[Sequence[str]]:
+        return [c for c in self.calls if c[1] == command]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    settings = crate_settings("pyo3-pure", tmp_path, **GLOBAL)
+    return dataclasses.replace(settings, environ={**settings.environ, "FERRULE_NO_CACHE": "1"})
+
+
+@pytest.fixture
+def cargo(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> FakeCargo:
+    fake = FakeCargo(settings)
+    monkeypatch.setattr(_run, "run", fake)
+    return fake
+
+
+def test_one_metadata_run_and_one_parse_per_build(
+    settings: Settings, cargo: FakeCargo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parses = []
+    real = metadata.parse_metadata
+
+    def counting(*args: Any, **kwargs: Any) -> metadata.CargoProject:
+        parses.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(metadata, "parse_metadata", counting)
+    with open_context(settings, [running()], "ferrule-test-") as ctx:
+        assert ctx.plan.bindings == "pyo3"
+    assert len(cargo.of("metadata")) == 1
+    assert len(cargo.of("tree")) == 1
+    assert len(parses) == 1
+
+
+def _ends_with_global_flags(argv: Sequence[str]) -> bool:
+    words = list(argv)
+    return any(words[i : i + len(GLOBAL_ARGV)] == GLOBAL_ARGV for i in range(len(words)))
+
+
+def test_global_flags_reach_metadata_tree_and_the_sdist_commands(
+    settings: Settings, cargo: FakeCargo
+) -> None:
+    metadata.read_metadata(settings)
+    manifest, options = settings.cargo.manifest_path, settings.cargo_options
+    load_crate_graph("cargo", manifest, options, settings.environ)
+    package_file_list("cargo", manifest, options, settings.environ)
+    assert [c[1] for c in cargo.calls] == ["metadata", "tree", "metadata", "package"]
+    for argv in cargo.calls:
+        assert _ends_with_global_flags(argv), argv
