@@ -18,6 +18,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from ferrule.errors import ElfError
+
 __all__ = ["DynamicSymbol", "ElfError", "ElfFile", "parse_elf", "read_elf_file"]
 
 # e_machine numbers -> the names pyelftools and the ELF specification use.
@@ -40,10 +42,6 @@ _SHT_DYNSYM = 11
 _SHT_GNU_VERNEED = 0x6FFFFFFE
 _SHT_GNU_VERSYM = 0x6FFFFFFF
 _DT_NEEDED, _DT_SONAME, _DT_RPATH, _DT_RUNPATH = 1, 14, 15, 29
-
-
-class ElfError(ValueError):
-    """The file is not a well-formed ELF object."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +147,7 @@ def parse_elf(data: bytes | mmap.mmap) -> ElfFile:
     >>> parse_elf(b"MZ\\x90\\x00" + bytes(60))
     Traceback (most recent call last):
     ...
-    ferrule.elf.ElfError: not an ELF file (bad magic number)
+    ferrule.errors.ElfError: not an ELF file (bad magic number)
     """
     r = _Reader(data)
     machine, sections = r.sections()

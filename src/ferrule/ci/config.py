@@ -108,7 +108,6 @@ _GITHUB_KEYS = (
     *PLATFORMS,
     *_UNSUPPORTED_PLATFORMS,
 )
-_FERRULE_ONLY = ("python-versions",)
 
 
 def parse_manylinux(value: str) -> str | None:

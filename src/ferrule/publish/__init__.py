@@ -15,10 +15,6 @@ imports it. Standard library plus ``packaging`` (already a dependency), and
 
 from __future__ import annotations
 
-from ferrule.errors import FerruleError
+from ferrule.errors import PublishError
 
 __all__ = ["PublishError"]
-
-
-class PublishError(FerruleError):
-    """Files that cannot be uploaded, missing credentials, or an index that said no."""

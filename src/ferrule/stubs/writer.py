@@ -22,15 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log
-from ferrule.errors import FerruleError
+from ferrule.errors import StubsError
 from ferrule.layout import ProjectLayout
 from ferrule.stubs.render import HEADER
 
 __all__ = ["StubFiles", "StubsError", "check", "is_generated", "plan", "write"]
-
-
-class StubsError(FerruleError):
-    """Stubs could not be written (a hand-written stub is in the way)."""
 
 
 @dataclass(frozen=True)
