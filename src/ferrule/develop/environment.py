@@ -21,16 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ferrule import _run
 from ferrule._import_hook import python_id
 from ferrule._metadata_cache import caching_off
 from ferrule.develop.fresh import file_state
 from ferrule.errors import FerruleError
-from ferrule.interpreter import _PROBE, Interpreter, _from_json
+from ferrule.interpreter_probe import PROBE, Interpreter, from_probe, run_probe
 
 __all__ = ["TargetEnvironment", "find_prefix", "target_environment"]
 
-# Runs in the target interpreter after interpreter._PROBE: stdlib only, any Python 3.
+# Runs in the target interpreter after interpreter_probe.PROBE: stdlib only, any Python 3.
 _SCHEME_PROBE = r"""
 import _imp, json, os, platform, sys, sysconfig
 names = sysconfig.get_scheme_names()
@@ -141,19 +140,11 @@ def _cache_key(python: Path, prefix: Path) -> list[Any]:
 
 
 def _probe(python: Path, environ: Mapping[str, str]) -> dict[str, Any]:
-    env = {k: v for k, v in environ.items() if not k.startswith("PYTHON")}
-    done = _run.run(
-        # Not -S: a virtual environment's sys.prefix is set by the site module.
-        [str(python), "-I", "-c", _PROBE + "\n" + _SCHEME_PROBE],
-        env=env,
-        hint=f"cannot run the interpreter {python}",
-    )
-    # The last two lines: .pth files in the environment may print before the probe runs.
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")][-2:]
-    try:
-        return {"interpreter": json.loads(lines[0]), "scheme": json.loads(lines[1])}
-    except (IndexError, ValueError):
-        raise FerruleError(f"{python} is not a usable Python interpreter") from None
+    # With site: a virtual environment's sys.prefix is set by the site module.
+    answers = run_probe(str(python), environ, PROBE + "\n" + _SCHEME_PROBE, site=True)
+    if len(answers) < 2:
+        raise FerruleError(f"{python} is not a usable Python interpreter")
+    return {"interpreter": answers[-2], "scheme": answers[-1]}
 
 
 def target_environment(
@@ -202,7 +193,7 @@ def target_environment(
     return TargetEnvironment(
         prefix=prefix,
         python=python,
-        interpreter=_from_json(data["interpreter"]),
+        interpreter=from_probe(data["interpreter"]),
         purelib=Path(paths["purelib"]),
         platlib=Path(paths["platlib"]),
         scripts=Path(paths["scripts"]),
