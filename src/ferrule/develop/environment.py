@@ -27,7 +27,10 @@ from ferrule.develop.fresh import file_state
 from ferrule.errors import FerruleError
 from ferrule.interpreter_probe import PROBE, Interpreter, from_probe, run_probe
 
-__all__ = ["TargetEnvironment", "find_prefix", "target_environment"]
+__all__ = ["SCHEMES", "TargetEnvironment", "find_prefix", "target_environment"]
+
+# The install schemes of an environment: the fields of TargetEnvironment of these names.
+SCHEMES = ("purelib", "platlib", "scripts", "data", "headers")
 
 # Runs in the target interpreter after interpreter_probe.PROBE: stdlib only, any Python 3.
 _SCHEME_PROBE = r"""
@@ -83,13 +86,11 @@ class TargetEnvironment:
     made_by_uv: bool
 
     def scheme_dir(self, scheme: str) -> Path:
-        return {
-            "purelib": self.purelib,
-            "platlib": self.platlib,
-            "scripts": self.scripts,
-            "data": self.data,
-            "headers": self.headers,
-        }[scheme]
+        """The directory of one of :data:`SCHEMES`."""
+        if scheme not in SCHEMES:
+            raise KeyError(scheme)
+        path: Path = getattr(self, scheme)
+        return path
 
 
 def find_prefix(environ: Mapping[str, str], start: Path) -> Path:
@@ -189,16 +190,13 @@ def target_environment(
             line.split("=", 1)[0].strip() in ("uv", "pixi")
             for line in cfg.read_text(encoding="utf-8", errors="replace").splitlines()
         )
-    paths = scheme["paths"]
+    paths = {**scheme["paths"], "headers": scheme["headers"]}
+    directories: dict[str, Any] = {name: Path(paths[name]) for name in SCHEMES}
     return TargetEnvironment(
         prefix=prefix,
         python=python,
         interpreter=from_probe(data["interpreter"]),
-        purelib=Path(paths["purelib"]),
-        platlib=Path(paths["platlib"]),
-        scripts=Path(paths["scripts"]),
-        data=Path(paths["data"]),
-        headers=Path(scheme["headers"]),
+        **directories,
         markers=scheme["markers"],
         python_id=python_id(scheme["python_version"], scheme["ext_suffix_first"]),
         made_by_uv=made_by_uv,

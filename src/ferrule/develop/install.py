@@ -29,14 +29,13 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 
 from ferrule import _faults, _log
-from ferrule.develop.environment import TargetEnvironment
+from ferrule.develop.environment import SCHEMES, TargetEnvironment
 from ferrule.errors import FerruleError
 
 __all__ = ["Installer", "find_installed", "read_record", "script_text", "uninstall"]
 
 _CHUNK = 1 << 20
 _TMP = ".ferrule-tmp"  # temporary names: .<name>.<pid>.ferrule-tmp
-_SCHEMES = ("purelib", "platlib", "scripts", "data", "headers")
 
 
 def _record_hash(digest: bytes) -> str:
@@ -131,7 +130,7 @@ def uninstall(
     if not any(k.parent == dist_info for k in keep):
         shutil.rmtree(dist_info, ignore_errors=True)
     # Directories left empty, deepest first, never above the site or scheme directories.
-    stops = {env.prefix, *(env.scheme_dir(s) for s in _SCHEMES)}
+    stops = {env.prefix, *(env.scheme_dir(s) for s in SCHEMES)}
     for directory in sorted(parents, key=lambda p: len(p.parts), reverse=True):
         current = directory
         while current not in stops and _within(current, env.prefix):

@@ -42,7 +42,7 @@ from ferrule.develop.editable import (
     state_dir,
     write_tree,
 )
-from ferrule.develop.environment import TargetEnvironment, target_environment
+from ferrule.develop.environment import SCHEMES, TargetEnvironment, target_environment
 from ferrule.develop.fresh import InstallRecord, file_state
 from ferrule.develop.install import (
     Installer,
@@ -116,7 +116,6 @@ def _record_path(state: Path, env: TargetEnvironment, settings: Settings) -> Pat
 
 
 def _config(
-    settings: Settings,
     env: TargetEnvironment,
     planned: PlannedWheel,
     plan: EditablePlan,
@@ -129,7 +128,7 @@ def _config(
             "prefix": env.prefix,
             "python": env.python,
             "python_id": env.python_id,
-            "schemes": [env.purelib, env.platlib, env.scripts, env.data, env.headers],
+            "schemes": [env.scheme_dir(s) for s in SCHEMES],
             "layout": planned.layout,
             "tree": [str(dest) for dest, _ in plan.tree],
             "site": [e.arcname for e in plan.site],
@@ -286,7 +285,7 @@ def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | Non
                 return None
 
             record_path = _record_path(state, env, settings)
-            config = _config(settings, env, planned, plan, hook, request.replay)
+            config = _config(env, planned, plan, hook, request.replay)
             previous = previous_install(record_path, settings.environ)
             reason = previous.out_of_date(config) if previous else "first install"
             if reason is None and previous is not None and previous.stamp:
