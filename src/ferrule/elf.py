@@ -20,22 +20,24 @@ from pathlib import Path
 
 from ferrule.errors import ElfError
 
-__all__ = ["DynamicSymbol", "ElfError", "ElfFile", "parse_elf", "read_elf_file"]
+__all__ = ["DynamicSymbol", "ElfError", "ElfFile", "parse_elf", "read_elf_file", "wheel_arch"]
 
-# e_machine numbers -> the names pyelftools and the ELF specification use.
-MACHINES = {
-    2: "EM_SPARC",
-    3: "EM_386",
-    8: "EM_MIPS",
-    20: "EM_PPC",
-    21: "EM_PPC64",
-    22: "EM_S390",
-    40: "EM_ARM",
-    62: "EM_X86_64",
-    183: "EM_AARCH64",
-    243: "EM_RISCV",
-    258: "EM_LOONGARCH",
+# e_machine numbers -> the names pyelftools and the ELF specification use, and the
+# architecture wheels and auditwheel's policies name (None: ferrule has no policy for it).
+MACHINES: dict[int, tuple[str, str | None]] = {
+    2: ("EM_SPARC", None),
+    3: ("EM_386", "i686"),
+    8: ("EM_MIPS", None),
+    20: ("EM_PPC", None),
+    21: ("EM_PPC64", "ppc64"),  # ppc64le when little-endian
+    22: ("EM_S390", "s390x"),
+    40: ("EM_ARM", "armv7l"),
+    62: ("EM_X86_64", "x86_64"),
+    183: ("EM_AARCH64", "aarch64"),
+    243: ("EM_RISCV", "riscv64"),
+    258: ("EM_LOONGARCH", "loongarch64"),
 }
+_WHEEL_ARCH = dict(MACHINES.values())
 
 _SHT_DYNAMIC = 6
 _SHT_DYNSYM = 11
@@ -222,7 +224,7 @@ def parse_elf(data: bytes | mmap.mmap) -> ElfFile:
                 )
             )
     return ElfFile(
-        machine=MACHINES.get(machine, f"EM_{machine}"),
+        machine=MACHINES[machine][0] if machine in MACHINES else f"EM_{machine}",
         elfclass=64 if r.is64 else 32,
         little_endian=r.little,
         needed=tuple(needed),
@@ -232,6 +234,18 @@ def parse_elf(data: bytes | mmap.mmap) -> ElfFile:
         version_needs={k: tuple(v) for k, v in version_needs.items()},
         symbols=tuple(symbols),
     )
+
+
+def wheel_arch(machine: str, little_endian: bool) -> str | None:
+    """The architecture wheels name for an ``e_machine`` name, or None.
+
+    >>> wheel_arch("EM_X86_64", True), wheel_arch("EM_PPC64", True), wheel_arch("EM_PPC64", False)
+    ('x86_64', 'ppc64le', 'ppc64')
+    >>> wheel_arch("EM_386", True), wheel_arch("EM_SPARC", False), wheel_arch("EM_999", True)
+    ('i686', None, None)
+    """
+    arch = _WHEEL_ARCH.get(machine)
+    return f"{arch}le" if arch == "ppc64" and little_endian else arch
 
 
 def read_elf_file(path: Path) -> ElfFile:
