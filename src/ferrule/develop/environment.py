@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ferrule import _atomic
 from ferrule._import_hook import python_id
 from ferrule._metadata_cache import caching_off
 from ferrule.develop.fresh import file_state
@@ -168,10 +169,7 @@ def target_environment(
     if data is None:
         data = _probe(python, environ)
         if cache is not None:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"key": key, "probe": data}), encoding="utf-8")
-            tmp.replace(cache)
+            _atomic.write_text(cache, json.dumps({"key": key, "probe": data}))
 
     scheme = data["scheme"]
     real_prefix = Path(scheme["prefix"])
