@@ -22,6 +22,8 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
+from ferrule import _atomic
+
 __all__ = [
     "PAUSE_AT",
     "PAUSE_FILE",
@@ -70,9 +72,7 @@ def point(phase: str) -> None:
         return
     marker = os.environ.get(PAUSE_FILE)
     if marker:
-        tmp = Path(f"{marker}.{os.getpid()}.tmp")
-        tmp.write_text(f"{phase} {os.getpid()}\n", encoding="utf-8")
-        tmp.replace(marker)
+        _atomic.write_text(Path(marker), f"{phase} {os.getpid()}\n")
     os.kill(os.getpid(), signal.SIGSTOP)
 
 

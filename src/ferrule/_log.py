@@ -8,15 +8,11 @@ from contextvars import ContextVar
 
 _verbosity: ContextVar[int] = ContextVar("ferrule_verbosity", default=0)
 
-__all__ = ["debug", "error", "info", "set_verbosity", "verbosity", "warn"]
+__all__ = ["debug", "error", "info", "set_verbosity", "warn"]
 
 
 def set_verbosity(level: int) -> None:
     _verbosity.set(level)
-
-
-def verbosity() -> int:
-    return _verbosity.get()
 
 
 def _colour(code: str, text: str) -> str:

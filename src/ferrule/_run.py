@@ -41,21 +41,20 @@ def run(
     capture_stdout: bool = True,
     capture_stderr: bool = True,
     check: bool = True,
-    error_type: type[ProcessError] = ProcessError,
     hint: str = "",
 ) -> Completed:
     """Run ``argv`` with exactly ``env``.
 
     Streams that are not captured go straight to ours (cargo's rendered
     diagnostics reach the user once, live). With ``check``, a non-zero exit
-    raises ``error_type`` with the captured stderr (never stdout, which for
+    raises :class:`ProcessError` with the captured stderr (never stdout, which for
     cargo is pages of JSON).
     """
     argv = [str(a) for a in argv]
     diff = _env_diff(env)
     _log.debug(f"running: {diff + ' ' if diff else ''}{shlex.join(argv)}")
     try:
-        proc = subprocess.run(  # noqa: TID251 - this is the one sanctioned call
+        proc = subprocess.run(
             argv,
             env=dict(env),
             cwd=cwd,
@@ -74,5 +73,5 @@ def run(
         raise FerruleError(f"cannot execute {argv[0]!r}: {exc.strerror}") from None
     done = Completed(tuple(argv), proc.returncode, proc.stdout or "", proc.stderr or "")
     if check and proc.returncode != 0:
-        raise error_type(argv, proc.returncode, done.stderr, hint=hint)
+        raise ProcessError(argv, proc.returncode, done.stderr, hint=hint)
     return done

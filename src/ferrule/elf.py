@@ -18,32 +18,44 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DynamicSymbol", "ElfError", "ElfFile", "parse_elf", "read_elf_file"]
+from ferrule.errors import ElfError
 
-# e_machine numbers -> the names pyelftools and the ELF specification use.
-MACHINES = {
-    2: "EM_SPARC",
-    3: "EM_386",
-    8: "EM_MIPS",
-    20: "EM_PPC",
-    21: "EM_PPC64",
-    22: "EM_S390",
-    40: "EM_ARM",
-    62: "EM_X86_64",
-    183: "EM_AARCH64",
-    243: "EM_RISCV",
-    258: "EM_LOONGARCH",
+__all__ = [
+    "DynamicSymbol",
+    "ElfError",
+    "ElfFile",
+    "SymbolContents",
+    "parse_elf",
+    "read_elf_file",
+    "symbol_contents",
+    "wheel_arch",
+]
+
+# e_machine numbers -> the names pyelftools and the ELF specification use, and the
+# architecture wheels and auditwheel's policies name (None: ferrule has no policy for it).
+MACHINES: dict[int, tuple[str, str | None]] = {
+    2: ("EM_SPARC", None),
+    3: ("EM_386", "i686"),
+    8: ("EM_MIPS", None),
+    20: ("EM_PPC", None),
+    21: ("EM_PPC64", "ppc64"),  # ppc64le when little-endian
+    22: ("EM_S390", "s390x"),
+    40: ("EM_ARM", "armv7l"),
+    62: ("EM_X86_64", "x86_64"),
+    183: ("EM_AARCH64", "aarch64"),
+    243: ("EM_RISCV", "riscv64"),
+    258: ("EM_LOONGARCH", "loongarch64"),
 }
+_WHEEL_ARCH = dict(MACHINES.values())
 
+_SHT_SYMTAB = 2
 _SHT_DYNAMIC = 6
+_SHT_NOBITS = 8
 _SHT_DYNSYM = 11
+_SHN_LORESERVE = 0xFF00
 _SHT_GNU_VERNEED = 0x6FFFFFFE
 _SHT_GNU_VERSYM = 0x6FFFFFFF
 _DT_NEEDED, _DT_SONAME, _DT_RPATH, _DT_RUNPATH = 1, 14, 15, 29
-
-
-class ElfError(ValueError):
-    """The file is not a well-formed ELF object."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +83,18 @@ class ElfFile:
 
 
 @dataclass(frozen=True)
+class SymbolContents:
+    """A defined symbol and the file's bytes from its value to the end of its section."""
+
+    name: str
+    content: memoryview
+    little_endian: bool
+
+
+@dataclass(frozen=True)
 class _Section:
     type: int
+    addr: int
     offset: int
     size: int
     link: int
@@ -130,11 +152,19 @@ class _Reader:
             raise ElfError(f"{shnum} section headers cannot fit in the file")
         out = []
         for i in range(shnum):
-            _name, kind, _flags, _addr, offset, size, link, info, _align, entsize = self.unpack(
+            _name, kind, _flags, addr, offset, size, link, info, _align, entsize = self.unpack(
                 fmt, shoff + i * want
             )
-            out.append(_Section(kind, offset, size, link, info, entsize))
+            out.append(_Section(kind, addr, offset, size, link, info, entsize))
         return machine, out
+
+    def symbol(self, offset: int) -> tuple[int, int, int, int]:
+        """The symbol table entry at ``offset``: (st_name, st_info, st_shndx, st_value)."""
+        if self.is64:
+            name, info, _other, shndx, value, _size = self.unpack("IBBHQQ", offset)
+        else:
+            name, value, _size, info, _other, shndx = self.unpack("IIIBBH", offset)
+        return name, info, shndx, value
 
 
 def _linked(sections: list[_Section], section: _Section) -> _Section:
@@ -149,7 +179,7 @@ def parse_elf(data: bytes | mmap.mmap) -> ElfFile:
     >>> parse_elf(b"MZ\\x90\\x00" + bytes(60))
     Traceback (most recent call last):
     ...
-    ferrule.elf.ElfError: not an ELF file (bad magic number)
+    ferrule.errors.ElfError: not an ELF file (bad magic number)
     """
     r = _Reader(data)
     machine, sections = r.sections()
@@ -202,13 +232,8 @@ def parse_elf(data: bytes | mmap.mmap) -> ElfFile:
     if dynsym is not None:
         strtab = _linked(sections, dynsym)
         size = 24 if r.is64 else 16
-        fmt = "IBBHQQ" if r.is64 else "IIIBBH"
         for i in range(1, dynsym.size // size):
-            fields = r.unpack(fmt, dynsym.offset + i * size)
-            if r.is64:
-                name_offset, info, _other, shndx = fields[0], fields[1], fields[2], fields[3]
-            else:
-                name_offset, info, _other, shndx = fields[0], fields[3], fields[4], fields[5]
+            name_offset, info, shndx, _value = r.symbol(dynsym.offset + i * size)
             bound: tuple[str | None, str | None] = (None, None)
             if shndx == 0 and versym is not None and versym.offset + 2 * i + 2 <= len(r.data):
                 (ndx,) = r.unpack("H", versym.offset + 2 * i)
@@ -224,7 +249,7 @@ def parse_elf(data: bytes | mmap.mmap) -> ElfFile:
                 )
             )
     return ElfFile(
-        machine=MACHINES.get(machine, f"EM_{machine}"),
+        machine=MACHINES[machine][0] if machine in MACHINES else f"EM_{machine}",
         elfclass=64 if r.is64 else 32,
         little_endian=r.little,
         needed=tuple(needed),
@@ -234,6 +259,56 @@ def parse_elf(data: bytes | mmap.mmap) -> ElfFile:
         version_needs={k: tuple(v) for k, v in version_needs.items()},
         symbols=tuple(symbols),
     )
+
+
+def symbol_contents(data: bytes | mmap.mmap, prefix: str) -> list[SymbolContents]:
+    """The defined symbols whose names start with ``prefix``, sorted by name, with their bytes.
+
+    From ``.dynsym``, or from ``.symtab`` when ``.dynsym`` has none. Symbols in
+    sections without file contents (``.bss``) or with special section indexes
+    (absolute, common) are left out.
+    """
+    r = _Reader(data)
+    _machine, sections = r.sections()
+    wanted = prefix.encode()
+    found: dict[str, tuple[int, int]] = {}
+    for table_type in (_SHT_DYNSYM, _SHT_SYMTAB):
+        for table in sections:
+            if table.type != table_type or not table.entsize:
+                continue
+            strtab = _linked(sections, table)
+            for i in range(table.size // table.entsize):
+                name_offset, _info, shndx, value = r.symbol(table.offset + i * table.entsize)
+                start = strtab.offset + name_offset
+                if r.data[start : start + len(wanted)] == wanted:
+                    found[r.cstring(strtab, name_offset)] = (value, shndx)
+        if found:
+            break
+    out = []
+    for name in sorted(found):
+        value, shndx = found[name]
+        if shndx == 0 or shndx >= min(_SHN_LORESERVE, len(sections)):
+            continue
+        section = sections[shndx]
+        if section.type == _SHT_NOBITS:
+            continue
+        start, end = value - section.addr + section.offset, section.offset + section.size
+        if not section.offset <= start <= end <= len(r.data):
+            raise ElfError(f"symbol {name} lies outside its section")
+        out.append(SymbolContents(name, memoryview(r.data)[start:end], r.little))
+    return out
+
+
+def wheel_arch(machine: str, little_endian: bool) -> str | None:
+    """The architecture wheels name for an ``e_machine`` name, or None.
+
+    >>> wheel_arch("EM_X86_64", True), wheel_arch("EM_PPC64", True), wheel_arch("EM_PPC64", False)
+    ('x86_64', 'ppc64le', 'ppc64')
+    >>> wheel_arch("EM_386", True), wheel_arch("EM_SPARC", False), wheel_arch("EM_999", True)
+    ('i686', None, None)
+    """
+    arch = _WHEEL_ARCH.get(machine)
+    return f"{arch}le" if arch == "ppc64" and little_endian else arch
 
 
 def read_elf_file(path: Path) -> ElfFile:

@@ -13,13 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "AuditError",
     "CargoError",
     "ConfigError",
     "ConfigProblem",
+    "ElfError",
     "FerruleError",
     "LayoutError",
-    "MetadataError",
     "ProcessError",
+    "PublishError",
+    "StubsError",
     "WheelError",
 ]
 
@@ -73,16 +76,28 @@ class ConfigError(FerruleError):
         return cls([ConfigProblem(file, key, message)])
 
 
-class MetadataError(FerruleError):
-    """Package metadata that cannot be written as valid Core Metadata."""
-
-
 class LayoutError(FerruleError):
     """The project's files are not where the configuration says they are."""
 
 
 class WheelError(FerruleError):
     """A wheel could not be assembled (duplicate or unsafe archive names, ...)."""
+
+
+class AuditError(FerruleError):
+    """The extension does not satisfy the platform policy asked for (or links libpython)."""
+
+
+class PublishError(FerruleError):
+    """Files that cannot be uploaded, missing credentials, or an index that said no."""
+
+
+class StubsError(FerruleError):
+    """Stubs could not be written (a hand-written stub is in the way)."""
+
+
+class ElfError(ValueError):
+    """A file is not a well-formed ELF object (callers name the file in a FerruleError)."""
 
 
 class ProcessError(FerruleError):

@@ -39,6 +39,47 @@ def _class(pattern: str, i: int) -> tuple[str, int] | None:
     return f"[{'^' if negate else ''}{body}]", end + 1
 
 
+def _glob_regex(pattern: str, *, gitignore: bool) -> str:
+    r"""The regex of a glob: maturin's, or with ``gitignore`` git's.
+
+    maturin's ``*`` and ``?`` cross ``/`` and ``**/`` stands anywhere; git's stop at
+    ``/``, ``**`` is special only as a whole segment (``**/`` or a final ``/**``),
+    and ``\`` escapes the next character.
+
+    >>> _glob_regex("a/*.py", gitignore=False), _glob_regex("a/*.py", gitignore=True)
+    ('a/.*\\.py', 'a/[^/]*\\.py')
+    """
+    star, one = ("[^/]*", "[^/]") if gitignore else (".*", ".")
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        segment_start = not gitignore or i == 0 or pattern[i - 1] == "/"
+        if segment_start and pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif gitignore and segment_start and pattern.startswith("**", i) and i + 2 == len(pattern):
+            out.append(".*")  # "a/**": everything inside a/
+            i += 2
+        elif c == "*":
+            out.append(star)
+            while i < len(pattern) and pattern[i] == "*":  # a run of * is one
+                i += 1
+        elif c == "?":
+            out.append(one)
+            i += 1
+        elif c == "[" and (klass := _class(pattern, i)) is not None:
+            out.append(klass[0])
+            i = klass[1]
+        elif gitignore and c == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return "".join(out)
+
+
 @functools.lru_cache(maxsize=256)
 def translate(pattern: str) -> re.Pattern[str]:
     r"""Compile an ``exclude`` glob (maturin's semantics: ``*`` crosses ``/``).
@@ -50,26 +91,7 @@ def translate(pattern: str) -> re.Pattern[str]:
     >>> bool(translate("data/[ab].bin").match("data/a.bin")), bool(translate("data/[!ab].bin").match("data/a.bin"))
     (True, False)
     """
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif c == "*":
-            out.append(".*")
-            i += 2 if pattern.startswith("**", i) else 1
-        elif c == "?":
-            out.append(".")
-            i += 1
-        elif c == "[" and (klass := _class(pattern, i)) is not None:
-            out.append(klass[0])
-            i = klass[1]
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return re.compile("".join(out) + r"\Z", re.DOTALL)
+    return re.compile(_glob_regex(pattern, gitignore=False) + r"\Z", re.DOTALL)
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
@@ -105,34 +127,7 @@ def _gitignore_regex(pattern: str) -> str:
     """
     anchored = "/" in pattern
     pattern = pattern.lstrip("/")
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        at_start = i == 0 or pattern[i - 1] == "/"
-        if at_start and pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif at_start and pattern.startswith("**", i) and i + 2 == len(pattern):
-            out.append(".*")  # "a/**": everything inside a/
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            while i < len(pattern) and pattern[i] == "*":  # other ** are plain *
-                i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[" and (klass := _class(pattern, i)) is not None:
-            out.append(klass[0])
-            i = klass[1]
-        elif c == "\\" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-        else:
-            out.append(re.escape(c))
-            i += 1
-    body = "".join(out)
+    body = _glob_regex(pattern, gitignore=True)
     return body if anchored else f"(?:.*/)?{body}"
 
 

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ferrule import _atomic
 from ferrule.errors import FerruleError
 
 __all__ = ["filter_args", "zig_env", "zig_executable"]
@@ -62,11 +63,7 @@ def zig_env(triple: str, glibc: tuple[int, int], work_dir: Path) -> dict[str, st
         f'exec "{sys.executable}" -m ferrule.zig cc -target {target} "$@"\n'
     )
     if not wrapper.is_file() or wrapper.read_text() != text:
-        work_dir.mkdir(parents=True, exist_ok=True)
-        tmp = wrapper.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(text)
-        tmp.chmod(0o755)
-        tmp.replace(wrapper)
+        _atomic.write_text(wrapper, text, 0o755)
     var = "CARGO_TARGET_" + triple.upper().replace("-", "_").replace(".", "_") + "_LINKER"
     return {var: str(wrapper)}
 

@@ -122,12 +122,12 @@ def _probe_in_subprocess(executable: str) -> Interpreter:
     import json
     import subprocess
 
-    from ferrule.interpreter import _PROBE, _from_json
+    from ferrule.interpreter_probe import PROBE, from_probe
 
     out = subprocess.run(
-        [executable, "-I", "-S", "-c", _PROBE], capture_output=True, text=True, check=True
+        [executable, "-I", "-S", "-c", PROBE], capture_output=True, text=True, check=True
     ).stdout
-    return _from_json(json.loads(out))
+    return from_probe(json.loads(out))
 
 
 def test_the_running_python_is_described_in_process_exactly_as_a_probe_would(
@@ -137,7 +137,7 @@ def test_the_running_python_is_described_in_process_exactly_as_a_probe_would(
     same environment) are described without a subprocess, field for field as the
     subprocess would; the same program in another environment, or behind a shell-script
     shim, is probed."""
-    from ferrule import interpreter
+    from ferrule import interpreter_probe as interpreter
 
     bin_dir = Path(sys.executable).parent
     other_name = next(

@@ -97,3 +97,20 @@ def test_walk_keeps_what_git_keeps(tmp_path: Path, seed: int) -> None:
             f"{g.relative_to(root)}: {g.read_text()!r}" for g in sorted(root.rglob(".gitignore"))
         )
     )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_gitignore_star_and_question_mark_stop_at_a_slash(tmp_path: Path) -> None:
+    """In .gitignore, ``*`` and ``?`` never cross ``/`` (in ``exclude`` they do, as maturin)."""
+    root = tmp_path / "tree"
+    for name in ("a/x.py", "a/b/y.py", "xzy", "x/y"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("")
+    (root / ".gitignore").write_text("a/*.py\nx?y\n")
+    expected = _git_visible(root)
+    ours = {
+        p.relative_to(root).as_posix()
+        for p in walk_files(root, FileSelection(root))
+        if p.name != ".gitignore"
+    }
+    assert ours == expected == {"a/b/y.py", "x/y"}

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from ferrule.stubs import _introspect
+from ferrule.stubs import _introspect_values
+from ferrule.stubs.generate import introspection_script
 from ferrule.stubs.model import from_json
 
-SCRIPT = Path(_introspect.__file__).read_text()
+SCRIPT = introspection_script()
 
 PACKAGE = '''
 """A package with one of everything."""
@@ -161,7 +162,7 @@ def test_functions_and_classes(document: dict[str, Any]) -> None:
 
 
 def test_builtin_signatures_come_from_text_signature() -> None:
-    params = _introspect._signature(__import__("math").isclose)
+    params = _introspect_values.signature(__import__("math").isclose)
     assert params == [
         {"name": "a", "kind": "positional_or_keyword"},
         {"name": "b", "kind": "positional_or_keyword"},
@@ -174,8 +175,8 @@ def test_builtin_signatures_come_from_text_signature() -> None:
     sys.implementation.name != "cpython", reason="platform: reads CPython's PyGetSetDef"
 )
 def test_c_properties_know_whether_they_have_a_setter() -> None:
-    assert _introspect._getset_writable(int.__dict__["real"]) is False
-    assert _introspect._getset_writable(types.FunctionType.__dict__["__name__"]) is True
+    assert _introspect_values.getset_writable(int.__dict__["real"]) is False
+    assert _introspect_values.getset_writable(types.FunctionType.__dict__["__name__"]) is True
 
 
 @pytest.mark.parametrize(
@@ -196,7 +197,7 @@ def test_c_properties_know_whether_they_have_a_setter() -> None:
     ],
 )
 def test_literal(value: object, text: str | None) -> None:
-    assert _introspect.literal(value) == text
+    assert _introspect_values.literal(value) == text
 
 
 def test_staging_keeps_the_project_modules_importable(tmp_path: Path) -> None:

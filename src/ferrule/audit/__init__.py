@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from ferrule import _log
 from ferrule.audit.elf import ElfInfo, read_elf
@@ -25,10 +24,7 @@ from ferrule.audit.policy import (
     musllinux_policies,
     policy_by_name,
 )
-from ferrule.errors import FerruleError
-
-if TYPE_CHECKING:
-    from ferrule.wheel.manifest import Entry
+from ferrule.errors import AuditError
 
 __all__ = [
     "AuditError",
@@ -36,14 +32,7 @@ __all__ = [
     "AuditRequest",
     "audit_extension",
     "expand_tags",
-    "with_libraries",
 ]
-
-AUDIT_MODES = ("repair", "check", "warn", "skip")
-
-
-class AuditError(FerruleError):
-    """The extension does not satisfy the platform policy asked for (or links libpython)."""
 
 
 @dataclass(frozen=True)
@@ -278,23 +267,3 @@ def expand_tags(tag: str) -> list[str]:
     """
     py, abi, plat = tag.split("-")
     return [f"{p}-{a}-{x}" for p in py.split(".") for a in abi.split(".") for x in plat.split(".")]
-
-
-def with_libraries(
-    entries: Sequence[Entry], libraries: Sequence[tuple[str, Path]], dist_info: str
-) -> list[Entry]:
-    """Add bundled libraries to a planned wheel, keeping package files sorted and dist-info last."""
-    from ferrule.errors import WheelError
-    from ferrule.wheel.manifest import Entry
-
-    if not libraries:
-        return list(entries)
-    package = [e for e in entries if not e.arcname.startswith(f"{dist_info}/")]
-    meta = [e for e in entries if e.arcname.startswith(f"{dist_info}/")]
-    names = {e.arcname for e in package}
-    for arcname, path in libraries:
-        if arcname in names:
-            raise WheelError(f"two files map to {arcname} in the wheel")
-        package.append(Entry(arcname, source=path, executable=True))
-    package.sort(key=lambda e: e.arcname)
-    return package + meta

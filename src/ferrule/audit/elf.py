@@ -14,18 +14,7 @@ from pathlib import Path
 
 from ferrule.errors import FerruleError
 
-__all__ = ["ElfInfo", "ImportedSymbol", "machine_arch", "read_elf"]
-
-# e_machine -> the architecture name wheels and auditwheel's policies use.
-_ARCH = {
-    "EM_X86_64": "x86_64",
-    "EM_386": "i686",
-    "EM_AARCH64": "aarch64",
-    "EM_ARM": "armv7l",
-    "EM_S390": "s390x",
-    "EM_RISCV": "riscv64",
-    "EM_LOONGARCH": "loongarch64",
-}
+__all__ = ["ElfInfo", "ImportedSymbol", "read_elf"]
 
 
 @dataclass(frozen=True)
@@ -60,32 +49,19 @@ class ElfInfo:
         return any(n == "libc.so" or n.startswith("libc.musl-") for n in self.needed)
 
 
-def machine_arch(e_machine: str, elfclass: int, little_endian: bool) -> str | None:
-    """The wheel architecture for an ELF header.
-
-    >>> machine_arch("EM_X86_64", 64, True), machine_arch("EM_PPC64", 64, True)
-    ('x86_64', 'ppc64le')
-    >>> machine_arch("EM_386", 32, True), machine_arch("EM_SPARC", 32, False)
-    ('i686', None)
-    """
-    if e_machine == "EM_PPC64":
-        return "ppc64le" if little_endian else "ppc64"
-    return _ARCH.get(e_machine)
-
-
 def _split_paths(value: str) -> tuple[str, ...]:
     return tuple(p for p in value.split(":") if p)
 
 
 def read_elf(path: Path) -> ElfInfo:
     """Parse ``path``; a file that is not a dynamic ELF object is a :class:`FerruleError`."""
-    from ferrule.elf import ElfError, read_elf_file
+    from ferrule.elf import ElfError, read_elf_file, wheel_arch
 
     try:
         elf = read_elf_file(path)
     except (ElfError, OSError) as exc:
         raise FerruleError(f"cannot read {path} as an ELF shared object: {exc}") from None
-    arch = machine_arch(elf.machine, elf.elfclass, elf.little_endian)
+    arch = wheel_arch(elf.machine, elf.little_endian)
     if arch is None:
         raise FerruleError(f"{path}: unsupported ELF machine {elf.machine}")
     imports = tuple(

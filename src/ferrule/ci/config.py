@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -84,30 +84,31 @@ class PlatformConfig:
 
 @dataclass(frozen=True)
 class GitHubConfig:
-    """``generate-ci.github``; platforms holds only the tables that are present."""
+    """``generate-ci.github``; platforms holds only the tables that are present.
 
-    pytest: bool = False
-    zig: bool = False
-    skip_attestation: bool = False
-    trusted_publishing: bool = True
-    publishing_environment: str | None = None
-    args: str | None = None
+    The fields with a ``key`` are the table's plain values (true/false or a
+    string), read by :func:`parse_generate_ci` from that metadata and their defaults.
+    """
+
+    pytest: bool = field(default=False, metadata={"key": "pytest"})
+    zig: bool = field(default=False, metadata={"key": "zig"})
+    skip_attestation: bool = field(default=False, metadata={"key": "skip-attestation"})
+    trusted_publishing: bool = field(default=True, metadata={"key": "trusted-publishing"})
+    publishing_environment: str | None = field(
+        default=None, metadata={"key": "publishing-environment"}
+    )
+    args: str | None = field(default=None, metadata={"key": "args"})
     python_versions: tuple[str, ...] | None = None
     platforms: Mapping[str, PlatformConfig] = field(default_factory=dict)
 
 
+_GITHUB_VALUES = tuple(f for f in fields(GitHubConfig) if "key" in f.metadata)
 _GITHUB_KEYS = (
-    "pytest",
-    "zig",
-    "skip-attestation",
-    "trusted-publishing",
-    "publishing-environment",
-    "args",
+    *(f.metadata["key"] for f in _GITHUB_VALUES),
     "python-versions",
     *PLATFORMS,
     *_UNSUPPORTED_PLATFORMS,
 )
-_FERRULE_ONLY = ("python-versions",)
 
 
 def parse_manylinux(value: str) -> str | None:
@@ -285,14 +286,15 @@ def parse_generate_ci(
     if github is None:
         raise ConfigError(c.problems)
     c.unknown(github, _GITHUB_KEYS, "github")
-    config = GitHubConfig(
-        pytest=c.boolean(github, "pytest", "github", False),
-        zig=c.boolean(github, "zig", "github", False),
-        skip_attestation=c.boolean(github, "skip-attestation", "github", False),
-        trusted_publishing=c.boolean(github, "trusted-publishing", "github", True),
-        publishing_environment=c.string(github, "publishing-environment", "github"),
-        args=c.string(github, "args", "github"),
-    )
+    values: dict[str, Any] = {
+        f.name: (
+            c.boolean(github, f.metadata["key"], "github", f.default)
+            if isinstance(f.default, bool)
+            else c.string(github, f.metadata["key"], "github")
+        )
+        for f in _GITHUB_VALUES
+    }
+    config = GitHubConfig(**values)
     if config.args:
         c.build_args(config.args, "github.args")
     versions: tuple[str, ...] | None = None
@@ -326,13 +328,4 @@ def parse_generate_ci(
                 platforms[name] = parsed
     if c.problems:
         raise ConfigError(c.problems)
-    return GitHubConfig(
-        pytest=config.pytest,
-        zig=config.zig,
-        skip_attestation=config.skip_attestation,
-        trusted_publishing=config.trusted_publishing,
-        publishing_environment=config.publishing_environment,
-        args=config.args,
-        python_versions=versions,
-        platforms=platforms,
-    )
+    return replace(config, python_versions=versions, platforms=platforms)

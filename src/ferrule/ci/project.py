@@ -4,13 +4,49 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ferrule.ci.github import ProjectInfo
+from ferrule._version import __version__
 from ferrule.config.model import Settings
 
-__all__ = ["project_info", "repository_root", "uses_abi3"]
+__all__ = ["ProjectInfo", "ferrule_requirement", "project_info", "repository_root", "uses_abi3"]
+
+
+def ferrule_requirement() -> str:
+    """The requirement on ferrule that generated files use: this minor series (0.x) or major.
+
+    >>> ferrule_requirement().startswith("ferrule>=")
+    True
+    """
+    parts = [int(p) for p in __version__.split(".")[:2] if p.isdigit()]
+    major, minor = [*parts, 0, 0][:2]
+    upper = f"{major}.{minor + 1}" if major == 0 else f"{major + 1}.0"
+    return f"ferrule>={major}.{minor},<{upper}"
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """What the workflow needs to know about the project."""
+
+    name: str
+    bindings: str
+    abi3: bool = False
+    requires_python: str | None = None
+    uniffi_version: str | None = None
+    sdist: bool = True
+    # Where ferrule runs, relative to the repository root (where a workflow starts);
+    # the other paths are relative to it (POSIX).
+    workdir: str = "."
+    manifest_path: str | None = None
+    project_dir: str = "."  # the directory of pyproject.toml: pytest runs there
+    command: str = "ferrule generate-ci github"
+
+    @property
+    def per_interpreter(self) -> bool:
+        """One wheel per interpreter (version-specific pyo3 modules) or one for all."""
+        return self.bindings in ("pyo3", "pyo3-ffi") and not self.abi3
 
 
 def _features_of(dependency: Any) -> list[str]:

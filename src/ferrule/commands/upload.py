@@ -47,16 +47,13 @@ def add_upload_options(p: argparse.ArgumentParser) -> None:
 
 
 def upload_options(args: argparse.Namespace) -> UploadOptions:
+    """The upload flags of ``args``: each option's dest is the field's name."""
+    import dataclasses
+
     from ferrule.publish.target import UploadOptions
 
-    return UploadOptions(
-        repository=args.repository,
-        repository_url=args.repository_url,
-        username=args.username,
-        password=args.password,
-        skip_existing=args.skip_existing,
-        non_interactive=args.non_interactive,
-    )
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(UploadOptions)}
+    return UploadOptions(**given)
 
 
 def register(sub: Any) -> None:

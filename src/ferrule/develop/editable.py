@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ferrule import _faults, _log
+from ferrule import _atomic, _faults, _log
+from ferrule._atomic import TMP_SUFFIX
 from ferrule._version import __version__
 from ferrule.build.run import PlannedWheel, planned_wheel, wheel_filename
 from ferrule.config.model import Settings
@@ -157,15 +157,13 @@ def write_tree(tree: Sequence[tuple[Path, Entry]]) -> None:
         if dest.parent not in swept:  # what a killed develop left here
             swept.add(dest.parent)
             _faults.sweep(
-                dest.parent, ".*.ferrule-tmp", lambda n: _faults.pid_before(n, ".ferrule-tmp")
+                dest.parent, f".*{TMP_SUFFIX}", lambda n: _faults.pid_before(n, TMP_SUFFIX)
             )
         if entry.source is not None:
             copy_atomic(entry.source, dest, entry.executable)
         else:
             assert entry.data is not None
-            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.ferrule-tmp")
-            tmp.write_bytes(entry.data)
-            tmp.replace(dest)
+            _atomic.write_bytes(dest, entry.data)
 
 
 def fingerprint(entries: Sequence[Entry]) -> str:
@@ -192,20 +190,7 @@ def copy_atomic(source: Path, dest: Path, executable: bool = True) -> None:
     A process that has the old extension loaded keeps its copy (the old inode);
     writing into the loaded file instead could crash it.
     """
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.ferrule-tmp")
-    try:
-        shutil.copyfile(source, tmp)
-        tmp.chmod((0o755 if executable else 0o644) & ~_umask())
-        tmp.replace(dest)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    _atomic.copy_file(source, dest, (0o755 if executable else 0o644) & ~_atomic.umask())
 
 
 def _readme(settings: Settings) -> Path | None:

@@ -13,21 +13,23 @@ interpreter binary's and ``pyvenv.cfg``'s size and mtime, so that a no-op
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ferrule import _run, _store
+from ferrule import _store
 from ferrule._import_hook import python_id
 from ferrule.errors import FerruleError
-from ferrule.interpreter import _PROBE, Interpreter, _from_json
+from ferrule.interpreter_probe import PROBE, Interpreter, from_probe, run_probe
 
-__all__ = ["TargetEnvironment", "find_prefix", "target_environment"]
+__all__ = ["SCHEMES", "TargetEnvironment", "find_prefix", "target_environment"]
 
-# Runs in the target interpreter after interpreter._PROBE: stdlib only, any Python 3.
+# The install schemes of an environment: the fields of TargetEnvironment of these names.
+SCHEMES = ("purelib", "platlib", "scripts", "data", "headers")
+
+# Runs in the target interpreter after interpreter_probe.PROBE: stdlib only, any Python 3.
 _SCHEME_PROBE = r"""
 import _imp, json, os, platform, sys, sysconfig
 names = sysconfig.get_scheme_names()
@@ -81,13 +83,11 @@ class TargetEnvironment:
     made_by_uv: bool
 
     def scheme_dir(self, scheme: str) -> Path:
-        return {
-            "purelib": self.purelib,
-            "platlib": self.platlib,
-            "scripts": self.scripts,
-            "data": self.data,
-            "headers": self.headers,
-        }[scheme]
+        """The directory of one of :data:`SCHEMES`."""
+        if scheme not in SCHEMES:
+            raise KeyError(scheme)
+        path: Path = getattr(self, scheme)
+        return path
 
 
 def find_prefix(environ: Mapping[str, str], start: Path) -> Path:
@@ -138,19 +138,11 @@ def _cache_key(python: Path, prefix: Path) -> list[Any]:
 
 
 def _probe(python: Path, environ: Mapping[str, str]) -> dict[str, Any]:
-    env = {k: v for k, v in environ.items() if not k.startswith("PYTHON")}
-    done = _run.run(
-        # Not -S: a virtual environment's sys.prefix is set by the site module.
-        [str(python), "-I", "-c", _PROBE + "\n" + _SCHEME_PROBE],
-        env=env,
-        hint=f"cannot run the interpreter {python}",
-    )
-    # The last two lines: .pth files in the environment may print before the probe runs.
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")][-2:]
-    try:
-        return {"interpreter": json.loads(lines[0]), "scheme": json.loads(lines[1])}
-    except (IndexError, ValueError):
-        raise FerruleError(f"{python} is not a usable Python interpreter") from None
+    # With site: a virtual environment's sys.prefix is set by the site module.
+    answers = run_probe(str(python), environ, PROBE + "\n" + _SCHEME_PROBE, site=True)
+    if len(answers) < 2:
+        raise FerruleError(f"{python} is not a usable Python interpreter")
+    return {"interpreter": answers[-2], "scheme": answers[-1]}
 
 
 def target_environment(
@@ -186,16 +178,13 @@ def target_environment(
             line.split("=", 1)[0].strip() in ("uv", "pixi")
             for line in cfg.read_text(encoding="utf-8", errors="replace").splitlines()
         )
-    paths = scheme["paths"]
+    paths = {**scheme["paths"], "headers": scheme["headers"]}
+    directories: dict[str, Any] = {name: Path(paths[name]) for name in SCHEMES}
     return TargetEnvironment(
         prefix=prefix,
         python=python,
-        interpreter=_from_json(data["interpreter"]),
-        purelib=Path(paths["purelib"]),
-        platlib=Path(paths["platlib"]),
-        scripts=Path(paths["scripts"]),
-        data=Path(paths["data"]),
-        headers=Path(scheme["headers"]),
+        interpreter=from_probe(data["interpreter"]),
+        **directories,
         markers=scheme["markers"],
         python_id=python_id(scheme["python_version"], scheme["ext_suffix_first"]),
         made_by_uv=made_by_uv,

@@ -28,15 +28,14 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from ferrule import _faults, _log
-from ferrule.develop.environment import TargetEnvironment
+from ferrule import _atomic, _faults, _log
+from ferrule._atomic import TMP_SUFFIX
+from ferrule.develop.environment import SCHEMES, TargetEnvironment
 from ferrule.errors import FerruleError
 
 __all__ = ["Installer", "find_installed", "read_record", "script_text", "uninstall"]
 
 _CHUNK = 1 << 20
-_TMP = ".ferrule-tmp"  # temporary names: .<name>.<pid>.ferrule-tmp
-_SCHEMES = ("purelib", "platlib", "scripts", "data", "headers")
 
 
 def _record_hash(digest: bytes) -> str:
@@ -131,7 +130,7 @@ def uninstall(
     if not any(k.parent == dist_info for k in keep):
         shutil.rmtree(dist_info, ignore_errors=True)
     # Directories left empty, deepest first, never above the site or scheme directories.
-    stops = {env.prefix, *(env.scheme_dir(s) for s in _SCHEMES)}
+    stops = {env.prefix, *(env.scheme_dir(s) for s in SCHEMES)}
     for directory in sorted(parents, key=lambda p: len(p.parts), reverse=True):
         current = directory
         while current not in stops and _within(current, env.prefix):
@@ -233,24 +232,19 @@ class Installer:
         dest.parent.mkdir(parents=True, exist_ok=True)
         if dest.parent not in self._swept:  # what a killed install left here
             self._swept.add(dest.parent)
-            _faults.sweep(dest.parent, f".*{_TMP}", lambda name: _faults.pid_before(name, _TMP))
-        tmp = dest.with_name(f".{dest.name}.{os.getpid()}{_TMP}")
+            _faults.sweep(
+                dest.parent, f".*{TMP_SUFFIX}", lambda n: _faults.pid_before(n, TMP_SUFFIX)
+            )
         digest = hashlib.sha256()
         size = 0
-        try:
-            with tmp.open("wb") as out:
-                for chunk in chunks:
-                    digest.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-                    out.flush()
-                    _faults.point("develop-install")
-            mode = 0o755 if executable else 0o644
-            tmp.chmod(mode & ~_umask())
-            tmp.replace(dest)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        mode = (0o755 if executable else 0o644) & ~_atomic.umask()
+        with _atomic.replacing(dest, mode) as tmp, tmp.open("wb") as out:
+            for chunk in chunks:
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
+                out.flush()
+                _faults.point("develop-install")
         self._rows.append((self._relative(dest), _record_hash(digest.digest()), str(size)))
         self.written.append(dest)
         if self._compile and dest.suffix == ".py" and dest.parent != self.env.scripts:
@@ -301,14 +295,6 @@ class Installer:
             writer.writerow(row)
         writer.writerow((self._relative(record), "", ""))
         _faults.point("develop-record")
-        tmp = record.with_name(f".RECORD.{os.getpid()}{_TMP}")
-        tmp.write_text(buffer.getvalue(), encoding="utf-8")
-        tmp.replace(record)
+        _atomic.write_text(record, buffer.getvalue())
         self.written.append(record)
         return record
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

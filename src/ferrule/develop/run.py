@@ -41,7 +41,7 @@ from ferrule.develop.editable import (
     rebuild_stamp,
     write_tree,
 )
-from ferrule.develop.environment import TargetEnvironment, target_environment
+from ferrule.develop.environment import SCHEMES, TargetEnvironment, target_environment
 from ferrule.develop.fresh import InstallRecord
 from ferrule.develop.install import (
     Installer,
@@ -114,7 +114,6 @@ def _record_ident(env: TargetEnvironment, settings: Settings) -> str:
 
 
 def _config(
-    settings: Settings,
     env: TargetEnvironment,
     planned: PlannedWheel,
     plan: EditablePlan,
@@ -127,7 +126,7 @@ def _config(
             "prefix": env.prefix,
             "python": env.python,
             "python_id": env.python_id,
-            "schemes": [env.purelib, env.platlib, env.scripts, env.data, env.headers],
+            "schemes": [env.scheme_dir(s) for s in SCHEMES],
             "layout": planned.layout,
             "tree": [str(dest) for dest, _ in plan.tree],
             "site": [e.arcname for e in plan.site],
@@ -285,7 +284,7 @@ def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | Non
                 return None
 
             ident = _record_ident(env, settings)
-            config = _config(settings, env, planned, plan, hook, request.replay)
+            config = _config(env, planned, plan, hook, request.replay)
             previous = previous_install(ident, settings.environ)
             reason = previous.out_of_date(config) if previous else "first install"
             if reason is None and previous is not None and previous.stamp:

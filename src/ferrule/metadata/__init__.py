@@ -12,7 +12,8 @@ listed in docs/differences.md.
 
 - :mod:`ferrule.metadata.core`: the value and its file formats (pure)
 - :mod:`ferrule.metadata.cargo`: fields from Cargo.toml
-- :mod:`ferrule.metadata.project`: ``[project]`` and its dynamic fields
+- :mod:`ferrule.metadata.project`: ``[project]`` and its dynamic fields, validated by
+  :mod:`~ferrule.metadata.pep621`, with the license files of :mod:`~ferrule.metadata.licenses`
 """
 
 from __future__ import annotations

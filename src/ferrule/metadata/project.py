@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import re
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -23,41 +22,19 @@ from packaging.markers import Marker
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from ferrule.config.project_table import PROJECT_FIELDS, dynamic_fields, unmatched_license_globs
-from ferrule.errors import ConfigError, ConfigProblem
-from ferrule.metadata.cargo import CargoFields, posix_relative, readme_content_type
+from ferrule.config.project_table import dynamic_fields
+from ferrule.metadata.cargo import CargoFields
 from ferrule.metadata.core import CoreMetadata, EntryPoints, one_line
-from ferrule.metadata.lenient import lenient_table
+from ferrule.metadata.licenses import LICENSE_GLOBS, canonical_license, license_files
+from ferrule.metadata.pep621 import validate
+from ferrule.metadata.problems import Problems
 
 if TYPE_CHECKING:
     from pyproject_metadata import StandardMetadata
 
 __all__ = ["LICENSE_GLOBS", "Problems", "from_project", "requires_python_text"]
 
-# maturin's automatic license files (when `license-files` is not given).
-LICENSE_GLOBS = ("LICEN[CS]E*", "COPYING*", "NOTICE*", "AUTHORS*")
-
 _T = TypeVar("_T")
-
-
-class Problems:
-    """Problems collected while reading, raised together."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-        self.items: list[ConfigProblem] = []
-
-    def add(self, key: str, message: str) -> None:
-        self.items.append(ConfigProblem(self.file, key, message))
-
-    def guard(self, func: Callable[[], _T]) -> _T | None:
-        """Run ``func``; a ConfigError it raises is collected and None returned."""
-        try:
-            return func()
-        except ConfigError as exc:
-            # A lazy Cargo field that fails fails again when asked twice: report it once.
-            self.items += [p for p in exc.problems if p not in self.items]
-            return None
 
 
 def requires_python_text(raw: str) -> str:
@@ -109,190 +86,6 @@ def _people(entries: Any) -> list[tuple[str, str | None]]:
     return [(e.get("name", ""), e.get("email")) for e in entries or ()]
 
 
-def _acceptable_pattern(pattern: object) -> bool:
-    """A PEP 639 license-files glob: a non-empty, relative path that stays inside.
-
-    >>> [_acceptable_pattern(p) for p in ("LICEN[CS]E*", "", "/etc/x", "../x", 3)]
-    [True, False, False, False, False]
-    """
-    return (
-        isinstance(pattern, str)
-        and bool(pattern.strip())
-        and not pattern.startswith(("/", "\\"))
-        and ".." not in pattern.replace("\\", "/").split("/")
-    )
-
-
-def _globbed(patterns: Iterable[str], root: Path) -> dict[str, Path]:
-    """Files matching ``patterns`` under ``root``: pattern by pattern, sorted, without repeats."""
-    out: dict[str, Path] = {}
-    for pattern in patterns:
-        if not _acceptable_pattern(pattern):
-            continue  # reported by _license_file_patterns
-        for path in sorted(root.glob(pattern)):
-            if path.is_file():
-                out.setdefault(path.relative_to(root).as_posix(), path)
-    return out
-
-
-def _problems_from(
-    exc: BaseException, file: Path, renames: Mapping[str, str]
-) -> list[ConfigProblem]:
-    """pyproject-metadata's errors (possibly an ExceptionGroup) as ConfigProblems."""
-    nested = getattr(exc, "exceptions", None)
-    if nested:
-        out: list[ConfigProblem] = []
-        for sub in nested:
-            out += _problems_from(sub, file, renames)
-        return out
-    key = getattr(exc, "key", None) or "project"
-    message = str(exc)
-    for prefix in (f'Field "{key}" ', f'"{key}" '):
-        if message.startswith(prefix):
-            message = message[len(prefix) :]
-    return [ConfigProblem(file, renames.get(key, key), message)]
-
-
-def _requirement_problems(project: Mapping[str, Any], problems: Problems) -> set[str]:
-    """Check each requirement with packaging, for messages that show where it fails.
-
-    Returns the keys reported, so that pyproject-metadata's less readable
-    reports of the same requirements can be dropped.
-    """
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    located: list[tuple[str, object]] = []
-    deps = project.get("dependencies")
-    if isinstance(deps, list):
-        located += [(f"project.dependencies[{i}]", d) for i, d in enumerate(deps)]
-    extras = project.get("optional-dependencies")
-    if isinstance(extras, dict):
-        for extra, reqs in extras.items():
-            if isinstance(reqs, list):
-                located += [
-                    (f"project.optional-dependencies.{extra}[{i}]", r) for i, r in enumerate(reqs)
-                ]
-    reported = set()
-    for key, text in located:
-        if not isinstance(text, str):
-            continue
-        try:
-            Requirement(text)
-        except InvalidRequirement as exc:
-            problems.add(key, f"{text!r} is not a valid PEP 508 requirement: {exc}")
-            reported.add(key)
-    return reported
-
-
-def _unreadable_files(
-    table: dict[str, Any], root: Path, readme_key: str, problems: Problems
-) -> set[str]:
-    """Report a readme or legacy license file that is not UTF-8 text and take it out of
-    ``table`` (pyproject-metadata would fail on it with a UnicodeDecodeError)."""
-    reported = set()
-    for field, key in (("readme", readme_key), ("license", "project.license.file")):
-        value = table.get(field)
-        name = value.get("file") if isinstance(value, dict) else None
-        if not isinstance(name, str) or not (root / name).is_file():
-            continue
-        try:
-            (root / name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.add(key, f"{name!r} cannot be read as UTF-8 text ({exc})")
-            reported.add(key)
-            del table[field]
-    return reported
-
-
-def _validate(
-    project: Mapping[str, Any],
-    dynamic: list[str],
-    project_dir: Path,
-    cargo: CargoFields,
-    problems: Problems,
-) -> StandardMetadata | None:
-    """``[project]`` through pyproject-metadata; None if it is invalid."""
-    from pyproject_metadata import StandardMetadata
-
-    table = dict(project)
-    readme = table.get("readme")
-    if isinstance(readme, str):
-        # maturin's content types (charset, GFM), which pyproject-metadata does not infer.
-        table["readme"] = {"file": readme, "content-type": readme_content_type(readme)}
-    lenient_table(table)
-    if isinstance(table.get("description"), str):
-        table["description"] = one_line(table["description"])
-    dynamic_ok = isinstance(table.get("dynamic", []), list)
-    if not dynamic_ok:
-        table["dynamic"] = []  # reported by from_project
-    if "version" not in table and "version" not in dynamic and dynamic_ok:
-        # The specification requires one of them; maturin falls back to Cargo's
-        # version, and so does ferrule (with a warning from ferrule.config).
-        version = problems.guard(lambda: cargo.version)
-        if version is not None:
-            table["version"] = version
-    if dynamic_ok:
-        # Loose input maturin builds (warned about in ferrule.config.project_table):
-        # a field both static and dynamic keeps its static value here (the merge
-        # with Cargo.toml is from_project's); names that are no field are ignored.
-        # (A Cargo version that failed is reported already: keep it from being "missing".)
-        table["dynamic"] = [
-            f for f in dynamic if (f in PROJECT_FIELDS and f not in table) or f == "name"
-        ]
-        if "version" not in table and "version" not in table["dynamic"]:
-            table["dynamic"].append("version")
-
-    own_reports = _requirement_problems(project, problems)
-    own_reports |= _license_file_patterns(table, problems)
-    if isinstance(table.get("license"), dict):
-        # license-files next to a legacy license table: maturin ships both
-        # (from_project globs the files itself).
-        table.pop("license-files", None)
-    unmatched = unmatched_license_globs(table, project_dir)
-    if unmatched:
-        # A pattern that matches nothing adds nothing, as in maturin.
-        table["license-files"] = [
-            p for i, p in enumerate(table["license-files"]) if i not in unmatched
-        ]
-
-    readme_key = "project.readme" if isinstance(readme, str) else "project.readme.file"
-    own_reports |= _unreadable_files(table, project_dir, readme_key, problems)
-    renames = {"project.readme.file": "project.readme"} if isinstance(readme, str) else {}
-    with warnings.catch_warnings():
-        # pyproject-metadata's warnings (deprecated license forms) are made, with
-        # their keys and fixes, by ferrule.config.project_table.
-        warnings.simplefilter("ignore")
-        try:
-            meta = StandardMetadata.from_pyproject(
-                {"project": table},
-                project_dir,
-                metadata_version="2.4",
-                # Unknown keys are ignored, as maturin ignores them (ferrule.config warns).
-                allow_extra_keys=True,
-                all_errors=True,
-            )
-        except Exception as exc:  # pyproject-metadata's own errors, or an ExceptionGroup of them
-            if not (
-                type(exc).__module__.startswith("pyproject_metadata") or hasattr(exc, "exceptions")
-            ):
-                raise
-            problems.items += [
-                p for p in _problems_from(exc, problems.file, renames) if p.key not in own_reports
-            ]
-            meta = None
-    return meta
-
-
-def _canonical_license(value: str) -> str | None:
-    """The canonical spelling of an SPDX expression, or None when it is not valid SPDX."""
-    from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
-
-    try:
-        return canonicalize_license_expression(value)
-    except InvalidLicenseExpression:
-        return None
-
-
 def _requires_dist(meta: StandardMetadata, problems: Problems) -> tuple[list[str], list[str]]:
     """Requires-Dist (dependencies, then each extra's) and Provides-Extra."""
     requires = [str(req) for req in meta.dependencies]
@@ -321,62 +114,6 @@ def _requires_dist(meta: StandardMetadata, problems: Problems) -> tuple[list[str
             )
             requires.append(str(with_extra))
     return requires, extras
-
-
-def _license_file_patterns(table: dict[str, Any], problems: Problems) -> set[str]:
-    """Glob patterns pyproject-metadata would choke on (it raises a bare ValueError).
-
-    PEP 639: relative, no ``..``, not empty. Bad patterns are reported here and
-    the field is dropped before pyproject-metadata sees it.
-    """
-    patterns = table.get("license-files")
-    if not isinstance(patterns, list):
-        return set()
-    bad = False
-    for i, pattern in enumerate(patterns):
-        key = f"project.license-files[{i}]"
-        if not isinstance(pattern, str) or _acceptable_pattern(pattern):
-            continue  # (pyproject-metadata reports a wrong type)
-        if not pattern.strip():
-            continue  # matches nothing, as in maturin (ferrule.config warns)
-        problems.add(key, f"{pattern!r} must be relative to pyproject.toml and stay inside it")
-        bad = True
-    if bad:
-        del table["license-files"]
-        return {"project.license-files"}
-    return set()
-
-
-def _license_files(
-    project: Mapping[str, Any], meta: StandardMetadata, cargo: CargoFields, problems: Problems
-) -> dict[str, Path]:
-    """Path under ``.dist-info/licenses/`` -> file on disk, in maturin's order."""
-    root = problems.file.parent
-    legacy = (
-        meta.license if meta.license is not None and not isinstance(meta.license, str) else None
-    )
-    files: dict[str, Path] = {}
-    if "license-files" in project:
-        # PEP 639: exactly the files the globs match (pyproject-metadata has
-        # checked that each glob stays inside the project), after a legacy
-        # license.file as maturin takes both (ferrule.config warns).
-        if legacy is not None and legacy.file:
-            files[posix_relative(legacy.file, root) or legacy.file.name] = legacy.file
-        matched = None if meta.license_files is None else {p.as_posix() for p in meta.license_files}
-        for rel, path in _globbed(project["license-files"], root).items():
-            if matched is None or rel in matched:
-                files.setdefault(rel, path)
-        return files
-    # Otherwise PEP 639 lets the tool choose; as maturin: Cargo's license-file,
-    # the legacy license.file, then well-known names at the top of the project.
-    cargo_license = problems.guard(lambda: cargo.license_file)
-    if cargo_license:
-        files[cargo_license[0]] = cargo_license[1]
-    if legacy is not None and legacy.file:
-        files.setdefault(posix_relative(legacy.file, root) or legacy.file.name, legacy.file)
-    for rel, path in _globbed(LICENSE_GLOBS, root).items():
-        files.setdefault(rel, path)
-    return files
 
 
 def _entry_point_groups(
@@ -411,7 +148,7 @@ def from_project(
         problems.add("project.dynamic", 'must be an array of field names, such as ["version"]')
     # Fields both static and dynamic, dynamic names that are no field, dynamic
     # fields Cargo.toml cannot fill: warned about by ferrule.config.project_table.
-    meta = _validate(project, dynamic, problems.file.parent, cargo, problems)
+    meta = validate(project, dynamic, problems.file.parent, cargo, problems)
     if meta is None:
         return None
 
@@ -466,7 +203,7 @@ def from_project(
     if isinstance(meta.license, str):
         # Written canonically; an invalid expression as given, as maturin writes
         # it (ferrule.config warns).
-        kwargs["license_expression"] = _canonical_license(meta.license) or meta.license
+        kwargs["license_expression"] = canonical_license(meta.license) or meta.license
     elif meta.license is not None and meta.license.file is None:
         kwargs["license"] = meta.license.text
     if kwargs.get("license") is None and "license" in dynamic:
@@ -475,7 +212,7 @@ def from_project(
         # maturin, also next to a static expression or license file (a static
         # license text replaces it).
         kwargs["license"] = cargo.package.license
-    licenses = _license_files(project, meta, cargo, problems)
+    licenses = license_files(project, meta, cargo, problems)
     kwargs["license_files"] = tuple(licenses)
 
     raw_classifiers = project.get("classifiers")

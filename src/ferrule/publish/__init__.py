@@ -9,16 +9,14 @@ imports it. Standard library plus ``packaging`` (already a dependency), and
 - :mod:`~ferrule.publish.credentials`: who we are there (never shown);
 - :mod:`~ferrule.publish.target`: both resolved from the options and the environment;
 - :mod:`~ferrule.publish.form`: the upload form, streamed as multipart/form-data;
-- :mod:`~ferrule.publish.upload`: HTTP with retries and the server's own reasons;
+- :mod:`~ferrule.publish.upload`: one POST per file, with retries;
+- :mod:`~ferrule.publish.transport`: that POST over HTTP(S), no redirects, the answer read first;
+- :mod:`~ferrule.publish.reason`: the server's own reason, in a readable line;
 - :mod:`~ferrule.publish.dists`: what ``publish`` builds (sdist first, wheels from it).
 """
 
 from __future__ import annotations
 
-from ferrule.errors import FerruleError
+from ferrule.errors import PublishError
 
 __all__ = ["PublishError"]
-
-
-class PublishError(FerruleError):
-    """Files that cannot be uploaded, missing credentials, or an index that said no."""

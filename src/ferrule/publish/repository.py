@@ -81,7 +81,7 @@ def parse_pypirc(text: str, path: Path) -> dict[str, dict[str, str]]:
     'p%q'
     >>> parse_pypirc("[a\\n", Path("rc"))
     Traceback (most recent call last):
-    ferrule.publish.PublishError: rc: not a valid .pypirc file (line 1): MissingSectionHeaderError
+    ferrule.errors.PublishError: rc: not a valid .pypirc file (line 1): MissingSectionHeaderError
     """
     parser = configparser.RawConfigParser()
     try:

@@ -10,248 +10,33 @@ and turn the POST into a GET. Every text that reaches the user goes through
 
 from __future__ import annotations
 
-import http.client
 import platform
-import socket
-import ssl
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from email.message import Message
-from html.parser import HTMLParser
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
 
 from ferrule import _log
 from ferrule._version import __version__
 from ferrule.publish import PublishError
 from ferrule.publish.artifact import Artifact
-from ferrule.publish.environ import env_value
 from ferrule.publish.form import encode_form, form_fields
+from ferrule.publish.reason import is_file_exists, server_reason
 from ferrule.publish.target import Target
+from ferrule.publish.transport import Answer, ConnectionFailed, opener, post
 
 __all__ = ["UploadReport", "server_reason", "upload_artifacts", "upload_backoff"]
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 _MAX_RETRY_AFTER = 60.0
-_REASON_LIMIT = 600
 
 
 @dataclass
 class UploadReport:
     uploaded: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Answer:
-    status: int
-    phrase: str
-    body: str
-    headers: Message
-
-    @property
-    def retry_after(self) -> float | None:
-        value = self.headers.get("Retry-After", "")
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            return None
-
-
-class _ConnectionFailed(Exception):
-    """Internal: no answer from the server (the message says why)."""
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-class _AnswerFirst:
-    """Connection behaviour: an answer given before the body was read still gets read.
-
-    A server that refuses an upload (wrong password, file exists) often answers
-    at once and closes the connection without reading the body. Sending the rest
-    then fails with a broken pipe, while its answer sits in our receive buffer.
-    So a failed send is remembered and the rest of the body dropped; the answer
-    is read if there is one, and only otherwise does the send error count.
-    """
-
-    send_error: OSError | None = None
-
-    def send(self, data: Any) -> None:
-        if self.send_error is not None:
-            return
-        try:
-            super().send(data)  # type: ignore[misc]
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError) as exc:
-            self.send_error = exc
-
-    def getresponse(self) -> http.client.HTTPResponse:
-        try:
-            response: http.client.HTTPResponse = super().getresponse()  # type: ignore[misc]
-        except (OSError, http.client.HTTPException):
-            if self.send_error is not None:
-                raise self.send_error from None
-            raise
-        return response
-
-
-class _HTTPConnection(_AnswerFirst, http.client.HTTPConnection):
-    pass
-
-
-class _HTTPSConnection(_AnswerFirst, http.client.HTTPSConnection):
-    pass
-
-
-class _HTTPHandler(urllib.request.HTTPHandler):
-    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_HTTPConnection, req)
-
-
-class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, context: ssl.SSLContext) -> None:
-        super().__init__(context=context)
-        self._ferrule_context = context
-
-    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_HTTPSConnection, req, context=self._ferrule_context)
-
-
-def _ssl_context(environ: Mapping[str, str]) -> ssl.SSLContext:
-    """The system's trust store, or a CA bundle named as maturin (and requests, curl) name it."""
-    bundle = env_value(environ, "CA_BUNDLE")
-    if bundle is None:
-        for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-            if environ.get(variable):
-                bundle = (variable, environ[variable])
-                break
-    if bundle is None:
-        return ssl.create_default_context()
-    try:
-        return ssl.create_default_context(cafile=bundle[1])
-    except (OSError, ssl.SSLError) as exc:
-        raise PublishError(f"{bundle[0]}={bundle[1]}: cannot load the CA bundle: {exc}") from None
-
-
-def _describe_failure(exc: BaseException, timeout: float) -> str:
-    """A short human reason for a failed connection."""
-    if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, BaseException):
-        exc = exc.reason
-    if isinstance(exc, http.client.RemoteDisconnected):
-        return "the server closed the connection without answering"
-    if isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
-        return "the server closed the connection during the upload"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        return f"no answer within {timeout:g} s"
-    if isinstance(exc, socket.gaierror):
-        return f"cannot resolve the host name ({exc.strerror})"
-    if isinstance(exc, http.client.IncompleteRead):
-        return "the server's answer was cut off"
-    text = getattr(exc, "strerror", None) or str(exc) or ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-class _TextOf(HTMLParser):
-    """The text of an HTML error page: its <pre> blocks, its <title>, all of it."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: dict[str, list[str]] = {"title": [], "pre": [], "all": []}
-        self._open: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        self._open.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._open:
-            del self._open[len(self._open) - 1 - self._open[::-1].index(tag) :]
-
-    def handle_data(self, data: str) -> None:
-        if "script" in self._open or "style" in self._open:
-            return
-        for tag in ("title", "pre"):
-            if tag in self._open:
-                self.parts[tag].append(data)
-        if "title" not in self._open:
-            self.parts["all"].append(data)
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _says_nothing(text: str, status: int, phrase: str) -> bool:
-    """Text that only repeats the status (or is a stray ``None`` from a framework).
-
-    >>> _says_nothing("Error: 403 Forbidden", 403, "Forbidden"), _says_nothing("None", 403, "")
-    (True, True)
-    """
-    rest = text.lower().replace(str(status), "").replace(phrase.lower(), "")
-    rest = rest.replace("error", "").strip(" :-.")
-    return rest in ("", "none", "null")
-
-
-def server_reason(status: int, phrase: str, body: str) -> str:
-    """What the server said, in one line: PyPI puts it in the status line, others in the body.
-
-    >>> server_reason(400, "File already exists. See https://pypi.org/help/#file-name-reuse", "")
-    'File already exists. See https://pypi.org/help/#file-name-reuse'
-    >>> server_reason(409, "Conflict", "<html><title>Error: 409 Conflict</title><h1>Error</h1>"
-    ...               "<pre>Package 'a.whl' already exists!\\n  Use --overwrite.</pre></html>")
-    "Package 'a.whl' already exists! Use --overwrite."
-    >>> server_reason(400, "Bad Request", "<html><head><title>400 'Foo :: Bar' is not a valid "
-    ...               "classifier.</title></head><body>The server could not comply</body></html>")
-    "400 'Foo :: Bar' is not a valid classifier."
-    >>> server_reason(502, "Bad Gateway", "<html><head><title>502 Bad Gateway</title></head></html>")
-    ''
-    >>> server_reason(403, "Forbidden", "Invalid or non-existent authentication information.")
-    'Invalid or non-existent authentication information.'
-    >>> server_reason(403, "Forbidden", "<title>Error: 403 Forbidden</title><pre>None</pre>")
-    ''
-    """
-    try:
-        standard = HTTPStatus(status).phrase
-    except ValueError:
-        standard = ""
-    said = [] if phrase.strip() in ("", standard) else [_squash(phrase)]
-    text = body.strip()
-    if text.lstrip().startswith("<") and ">" in text:
-        parser = _TextOf()
-        parser.feed(text)
-        parser.close()
-        # An error page's message is in <pre> (bottle, pypiserver) or <title> (nginx,
-        # PyPI); only a page with neither gets its whole text quoted.
-        keys = [k for k in ("pre", "title") if parser.parts[k]] or ["all"]
-        candidates = (_squash(" ".join(parser.parts[k])) for k in keys)
-        text = next((c for c in candidates if not _says_nothing(c, status, standard)), "")
-    else:
-        text = _squash(text)
-        text = "" if _says_nothing(text, status, standard) else text
-    if text and not any(text in s or s in text for s in said):
-        said.append(text)
-    reason = " - ".join(said)
-    if len(reason) > _REASON_LIMIT:
-        reason = reason[: _REASON_LIMIT - 3] + "..."
-    return reason
-
-
-def _is_file_exists(answer: _Answer) -> bool:
-    """The index already has a file of that name (as twine and maturin tell it)."""
-    text = f"{answer.phrase} {answer.body}".lower()
-    if answer.status == 409:  # pypiserver, and others
-        return True
-    if answer.status == 400:
-        # PyPI, TestPyPI, GCP Artifact Registry; Nexus; GitLab
-        return any(s in text for s in ("already exist", "updating asset", "already been taken"))
-    return answer.status == 403 and "overwrite artifact" in text  # Artifactory
 
 
 class _Uploader:
@@ -270,15 +55,13 @@ class _Uploader:
         self.backoff = backoff
         self.timeout = timeout
         self.sleep = sleep
-        self.opener = urllib.request.build_opener(
-            _NoRedirects(), _HTTPHandler(), _HTTPSHandler(_ssl_context(environ))
-        )
+        self.opener = opener(environ)
         self.user_agent = f"ferrule/{__version__} (Python {platform.python_version()})"
 
     def redact(self, text: str) -> str:
         return self.target.credentials.redact(text)
 
-    def _post(self, artifact: Artifact) -> _Answer:
+    def _post(self, artifact: Artifact) -> Answer:
         body = encode_form(form_fields(artifact), artifact)
         if body.length - len(body.head) - len(body.tail) != artifact.size:
             raise PublishError(f"{artifact.path}: the file changed after it was checked")
@@ -294,31 +77,7 @@ class _Uploader:
                 "Accept": "text/plain, text/html;q=0.9, */*;q=0.1",
             },
         )
-        try:
-            with self.opener.open(request, timeout=self.timeout) as response:
-                text = response.read().decode("utf-8", "replace")
-                return _Answer(response.status, response.reason, text, response.headers)
-        except urllib.error.HTTPError as exc:
-            try:
-                text = exc.read().decode("utf-8", "replace")
-            except (OSError, http.client.HTTPException):
-                text = ""
-            return _Answer(exc.code, str(exc.reason or ""), text, exc.headers)
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, ssl.SSLCertVerificationError):
-                raise PublishError(
-                    f"cannot verify the TLS certificate of {self.target.repository.url} "
-                    f"({exc.reason.verify_message}); if the index uses a private CA, point "
-                    "FERRULE_CA_BUNDLE (or MATURIN_CA_BUNDLE) at its certificate bundle"
-                ) from None
-            if isinstance(exc.reason, ssl.SSLError):  # not transient: retrying cannot help
-                raise PublishError(
-                    f"TLS with {self.target.repository.url} failed: {exc.reason.reason or exc.reason}"
-                    " (is it an https:// server?)"
-                ) from None
-            raise _ConnectionFailed(_describe_failure(exc, self.timeout)) from None
-        except (OSError, http.client.HTTPException) as exc:
-            raise _ConnectionFailed(_describe_failure(exc, self.timeout)) from None
+        return post(self.opener, request, self.timeout)
 
     def upload(self, artifact: Artifact, done: Sequence[Path]) -> bool:
         """True when uploaded, False when skipped as already there."""
@@ -329,7 +88,7 @@ class _Uploader:
             problem = ""
             try:
                 answer = self._post(artifact)
-            except _ConnectionFailed as exc:
+            except ConnectionFailed as exc:
                 problem, lost_connection = self.redact(str(exc)), True
                 retry_after = None
             else:
@@ -356,14 +115,14 @@ class _Uploader:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _refused(
-        self, artifact: Artifact, answer: _Answer, lost_connection: bool, done: Sequence[Path]
+        self, artifact: Artifact, answer: Answer, lost_connection: bool, done: Sequence[Path]
     ) -> bool:
         url = self.target.repository.url
         reason = self.redact(server_reason(answer.status, answer.phrase, answer.body))
         status = _status(answer)
         said = f" The index said: {reason}" if reason else ""
         creds = self.target.credentials
-        if _is_file_exists(answer):
+        if is_file_exists(answer):
             if self.target.skip_existing:
                 _log.warn(f"skipping {artifact.filename}: it already exists on {url}")
                 return False
@@ -398,7 +157,7 @@ class _Uploader:
         raise PublishError(f"{url} rejected {artifact.filename} ({status}).{said}{_done(done)}")
 
 
-def _status(answer: _Answer) -> str:
+def _status(answer: Answer) -> str:
     """``403 Forbidden``: the standard phrase (PyPI's status lines carry whole sentences)."""
     try:
         return f"{answer.status} {HTTPStatus(answer.status).phrase}"

@@ -1,27 +1,18 @@
-"""Writing generated files: each through a temporary file and ``os.replace``."""
+"""Writing generated files: each replaced whole (:mod:`ferrule._atomic`)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+
+from ferrule import _atomic
 
 __all__ = ["write_text_atomic", "write_tree"]
 
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` (parents created) so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _atomic.write_text(path, text, 0o644)
 
 
 def write_tree(root: Path, files: Mapping[str, str], *, keep_existing: bool) -> list[str]:

@@ -17,31 +17,27 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
 
 from ferrule import _log
 from ferrule.config.model import Settings
-from ferrule.errors import ConfigError, FerruleError, LayoutError
-from ferrule.layout import ProjectLayout, determine_layout
-from ferrule.metadata import PackageMetadata, build_metadata
+from ferrule.errors import ConfigError, LayoutError
+from ferrule.layout import determine_layout
+from ferrule.metadata import build_metadata
 from ferrule.sdist import manifests
 from ferrule.sdist.archive import SdistEntry
-from ferrule.sdist.crates import CrateGraph, LocalCrate, load_crate_graph, package_file_list
+from ferrule.sdist.collector import Collector, SdistContext, rel, toml_bytes
+from ferrule.sdist.crate_files import add_cargo_lock, add_crate, add_workspace_manifest
+from ferrule.sdist.crates import CrateGraph, load_crate_graph
 from ferrule.sdist.files import (
     GlobSet,
     contained_file,
     git_tracked_files,
     git_visible_files,
-    is_build_leftover,
     walk_files,
 )
 
 __all__ = ["SdistPlan", "plan_sdist"]
-
-_CARGO_GENERATED = frozenset(
-    {"Cargo.toml", "Cargo.toml.orig", ".cargo_vcs_info.json", "Cargo.lock"}
-)
 
 
 @dataclass(frozen=True)
@@ -54,14 +50,6 @@ class SdistPlan:
         return sorted(e.arcname for e in self.entries)
 
 
-def _rel(path: Path, start: Path) -> str:
-    return PurePosixPath(Path(os.path.relpath(path, start))).as_posix()
-
-
-def _join(prefix: str, name: str) -> str:
-    return name if prefix in ("", ".") else f"{prefix}/{name}"
-
-
 def common_root(paths: Iterable[Path]) -> Path:
     """The deepest directory containing all ``paths``.
 
@@ -71,225 +59,7 @@ def common_root(paths: Iterable[Path]) -> Path:
     return Path(os.path.commonpath([str(p) for p in paths]))
 
 
-def _toml_bytes(doc: Any) -> bytes:
-    text: str = doc.as_string()
-    return (text if text.endswith("\n") else text + "\n").encode("utf-8")
-
-
-def _executable(path: Path) -> bool:
-    return bool(path.stat().st_mode & 0o111)
-
-
-class _Collector:
-    """Entries by archive name; the same file twice is fine, two files for one name are not."""
-
-    def __init__(self, project_dir: Path, excludes: GlobSet) -> None:
-        self.project_dir = project_dir
-        self.excludes = excludes
-        self.entries: dict[str, SdistEntry] = {}
-
-    def excluded(self, source: Path, arcname: str) -> bool:
-        if not self.excludes:
-            return False
-        try:
-            relative = source.relative_to(self.project_dir).as_posix()
-        except ValueError:
-            relative = arcname
-        return self.excludes.matches(relative)
-
-    def _put(self, entry: SdistEntry) -> None:
-        previous = self.entries.get(entry.arcname)
-        if previous is None:
-            self.entries[entry.arcname] = entry
-            return
-        before, now = previous.made_from(), entry.made_from()
-        same = before is not None and now is not None and before.resolve() == now.resolve()
-        if same:
-            # As maturin: a file copied (an include) and its rewrite for the sdist
-            # (Cargo.toml, pyproject.toml) are one entry, and the rewrite wins.
-            if previous.source is not None and entry.source is None:
-                self.entries[entry.arcname] = entry
-            return
-        raise FerruleError(
-            f"two files would be {entry.arcname} in the sdist: {previous.describe()} and "
-            f"{entry.describe()}; rename one, or leave one out with "
-            "tool.maturin.exclude (format 'sdist')"
-        )
-
-    def add_file(self, arcname: str, source: Path, *, excludable: bool = True) -> None:
-        if excludable and self.excluded(source, arcname):
-            _log.debug(f"sdist: {arcname} excluded by the exclude setting")
-            return
-        self._put(SdistEntry(arcname, source=source, executable=_executable(source)))
-
-    def add_data(self, arcname: str, data: bytes, origin: Path | None = None) -> None:
-        """Generated content; ``origin`` is the file it rewrites, if any."""
-        self._put(SdistEntry(arcname, data=data, origin=origin))
-
-    def has(self, arcname: str) -> bool:
-        return arcname in self.entries
-
-
-@dataclass
-class _Context:
-    settings: Settings
-    layout: ProjectLayout
-    metadata: PackageMetadata
-    project_dir: Path  # where pyproject.toml is
-    sdist_root: Path  # the tree the archive mirrors
-    collector: _Collector
-
-    def python_arcname(self, path: Path) -> str:
-        """Files the pyproject refers to: relative to it (it moves to the top)."""
-        if path.is_relative_to(self.project_dir):
-            return _rel(path, self.project_dir)
-        return _rel(path, self.sdist_root)
-
-
-def _package_table(doc: Mapping[str, Any]) -> Mapping[str, Any]:
-    package = doc.get("package", {})
-    return package if isinstance(package, Mapping) else {}
-
-
-def _workspace_package_value(settings: Settings, workspace_manifest: Path, key: str) -> Any:
-    package = settings.workspace_table(workspace_manifest.parent).get("package", {})
-    return package.get(key) if isinstance(package, Mapping) else None
-
-
-def _relocate_manifest_files(
-    ctx: _Context, crate: LocalCrate, doc: Any, prefix: str, workspace_manifest: Path | None
-) -> None:
-    """A readme or license-file outside the crate is copied next to its
-    Cargo.toml and the key rewritten, as ``cargo package`` does."""
-    for key in ("readme", "license-file"):
-        value = _package_table(doc).get(key)
-        base = crate.directory
-        if isinstance(value, Mapping) and value.get("workspace") is True and workspace_manifest:
-            value = _workspace_package_value(ctx.settings, workspace_manifest, key)
-            base = workspace_manifest.parent
-        if not isinstance(value, str):
-            continue
-        path = (base / value).resolve()
-        if path.is_relative_to(crate.directory):
-            continue  # cargo lists it, and the key still points at it
-        if not path.is_file():
-            raise ConfigError.single(
-                crate.manifest_path, f"package.{key}", f"{path} does not exist"
-            )
-        ctx.collector.add_file(_join(prefix, path.name), path, excludable=False)
-        manifests.set_package_key(doc, key, path.name)
-
-
-def _missing_targets(crate: LocalCrate, packaged: set[str]) -> tuple[dict[str, set[str]], bool]:
-    missing: dict[str, set[str]] = {}
-    build_missing = False
-    for target in crate.targets:
-        try:
-            relative = target.src_path.relative_to(crate.directory).as_posix()
-        except ValueError:
-            relative = ""
-        if relative in packaged:
-            continue
-        if target.kind == "custom-build":
-            build_missing = True
-        elif target.kind != "lib":
-            missing.setdefault(target.kind, set()).add(target.name)
-    return missing, build_missing
-
-
-def _add_crate(ctx: _Context, graph: CrateGraph, crate: LocalCrate) -> None:
-    settings = ctx.settings
-    cargo = settings.environ.get("CARGO", "cargo")
-    prefix = _rel(crate.directory, ctx.sdist_root)
-    is_root = crate == graph.root
-    python_dirs: list[Path] = []
-    if is_root:
-        if ctx.layout.python_module is not None:
-            python_dirs.append(ctx.layout.python_module)
-        python_dirs += list(ctx.layout.python_packages)
-    dist_prefix = f"{ctx.metadata.dist_name}-"
-    packaged: set[str] = set()
-    files = package_file_list(cargo, crate.manifest_path, settings.cargo_options, settings.environ)
-    for relative in files:
-        if relative in _CARGO_GENERATED:
-            continue
-        source = crate.directory / relative
-        arcname = _join(prefix, relative)
-        if source == settings.pyproject_path:
-            continue
-        if any(source.is_relative_to(d) for d in python_dirs) and (
-            arcname != ctx.python_arcname(source)
-        ):
-            continue  # placed relative to pyproject.toml instead (maturin #2383)
-        if is_build_leftover(PurePosixPath(relative), dist_prefix) or not source.is_file():
-            continue
-        if contained_file(source, ctx.sdist_root) is None:
-            continue
-        packaged.add(relative)
-        ctx.collector.add_file(arcname, source)
-
-    doc = manifests.parse(crate.manifest_path)
-    workspace_manifest: Path | None = None
-    if crate.member:
-        workspace_manifest = graph.workspace_root / "Cargo.toml"
-    else:
-        root = settings.workspace_dir_of(crate.manifest_path)
-        if root != crate.directory:
-            # Its workspace root stays behind: inline what the crate inherits.
-            ws_table = settings.workspace_table(root)
-            manifests.inline_workspace_inheritance(
-                doc, ws_table, crate.directory, root, crate.manifest_path
-            )
-    _relocate_manifest_files(ctx, crate, doc, prefix, workspace_manifest)
-    missing, build_missing = _missing_targets(crate, packaged)
-    manifests.drop_missing_targets(doc, missing, build_missing)
-    if "workspace" in doc:
-        shipped = [c.directory for c in graph.crates]
-        if crate.directory == graph.workspace_root:
-            manifests.prune_workspace(doc, crate.directory, _member_dirs(graph), shipped)
-        else:
-            manifests.prune_workspace(doc, crate.directory, [crate.directory], shipped)
-    ctx.collector.add_data(_join(prefix, "Cargo.toml"), _toml_bytes(doc), crate.manifest_path)
-
-
-def _member_dirs(graph: CrateGraph) -> list[Path]:
-    return [c.directory for c in graph.crates if c.member]
-
-
-def _add_workspace_manifest(ctx: _Context, graph: CrateGraph) -> None:
-    """The workspace root's Cargo.toml, when it is not itself a crate in the sdist."""
-    root = graph.workspace_root
-    if any(c.directory == root for c in graph.crates):
-        return
-    manifest = root / "Cargo.toml"
-    doc = manifests.parse(manifest)
-    manifests.prune_workspace(doc, root, _member_dirs(graph), [c.directory for c in graph.crates])
-    if "package" in doc:
-        manifests.strip_to_workspace(doc)
-    ctx.collector.add_data(
-        _join(_rel(root, ctx.sdist_root), "Cargo.toml"), _toml_bytes(doc), manifest
-    )
-
-
-def _add_cargo_lock(ctx: _Context, graph: CrateGraph) -> None:
-    for candidate in (graph.root.directory / "Cargo.lock", graph.workspace_root / "Cargo.lock"):
-        if candidate.is_file():
-            ctx.collector.add_file(_rel(candidate, ctx.sdist_root), candidate, excludable=False)
-            return
-    options = ctx.settings.cargo_options
-    if options.locked or options.frozen:
-        raise FerruleError(
-            f"Cargo.lock not found next to {graph.root.manifest_path} or in the workspace "
-            f"root {graph.workspace_root}, but --locked/--frozen needs it; run cargo "
-            "generate-lockfile"
-        )
-    _log.warn(
-        "Cargo.lock not found: the sdist will resolve dependency versions anew when built; "
-        "commit a Cargo.lock (cargo generate-lockfile) for reproducible builds"
-    )
-
-
-def _project_file(ctx: _Context, field: str) -> str | None:
+def _project_file(ctx: SdistContext, field: str) -> str | None:
     """The ``file`` of ``project.readme`` / ``project.license``, if any."""
     project = ctx.settings.project_table or {}
     value = project.get(field)
@@ -300,7 +70,7 @@ def _project_file(ctx: _Context, field: str) -> str | None:
     return None
 
 
-def _add_project_metadata_files(ctx: _Context, git: bool) -> dict[str, str]:
+def _add_project_metadata_files(ctx: SdistContext, git: bool) -> dict[str, str]:
     """Readme and license files named in ``[project]``; returns path rewrites."""
     rewrites: dict[str, str] = {}
     assert ctx.settings.pyproject_path is not None
@@ -324,10 +94,10 @@ def _add_project_metadata_files(ctx: _Context, git: bool) -> dict[str, str]:
                     f"{value!r} is outside the tree the sdist is made of ({ctx.sdist_root}); "
                     "use a file inside the project",
                 )
-            arcname = _rel(path, ctx.sdist_root)
+            arcname = rel(path, ctx.sdist_root)
             rewrites[field] = arcname
         else:
-            arcname = _rel(path, ctx.project_dir)
+            arcname = rel(path, ctx.project_dir)
         if path.is_file():
             ctx.collector.add_file(arcname, path, excludable=False)
     for relative, path in ctx.metadata.license_files:
@@ -335,7 +105,7 @@ def _add_project_metadata_files(ctx: _Context, git: bool) -> dict[str, str]:
     return rewrites
 
 
-def _add_python_sources(ctx: _Context) -> None:
+def _add_python_sources(ctx: SdistContext) -> None:
     layout = ctx.layout
     roots: list[Path] = []
     if layout.python_module is not None:
@@ -358,7 +128,7 @@ def _add_python_sources(ctx: _Context) -> None:
             ctx.collector.add_file(ctx.python_arcname(path), path)
 
 
-def _add_includes(ctx: _Context) -> None:
+def _add_includes(ctx: SdistContext) -> None:
     for spec in ctx.settings.tool.include:
         if "sdist" not in spec.formats or spec.from_out_dir:
             continue
@@ -382,7 +152,7 @@ def _add_includes(ctx: _Context) -> None:
                 ctx.collector.add_file(ctx.python_arcname(path), path)
 
 
-def _pyproject_entry(ctx: _Context, metadata_rewrites: Mapping[str, str]) -> None:
+def _pyproject_entry(ctx: SdistContext, metadata_rewrites: Mapping[str, str]) -> None:
     """pyproject.toml at the top; rewritten when it moved there."""
     pyproject = ctx.settings.pyproject_path
     assert pyproject is not None
@@ -390,14 +160,14 @@ def _pyproject_entry(ctx: _Context, metadata_rewrites: Mapping[str, str]) -> Non
         ctx.collector.add_file("pyproject.toml", pyproject, excludable=False)
         return
     doc = manifests.parse(pyproject)
-    tool = {"manifest-path": _rel(ctx.settings.cargo.manifest_path, ctx.sdist_root)}
+    tool = {"manifest-path": rel(ctx.settings.cargo.manifest_path, ctx.sdist_root)}
     layout = ctx.layout
     if layout.python_dir != ctx.project_dir:
         tool["python-source"] = ctx.python_arcname(layout.python_dir)
     if ctx.settings.tool.data and layout.data_dir is not None:
         tool["data"] = ctx.python_arcname(layout.data_dir)
     manifests.rewrite_pyproject(doc, ctx.settings.tool_table, tool, metadata_rewrites)
-    ctx.collector.add_data("pyproject.toml", _toml_bytes(doc), pyproject)
+    ctx.collector.add_data("pyproject.toml", toml_bytes(doc), pyproject)
 
 
 def _excludes(settings: Settings) -> GlobSet:
@@ -415,7 +185,7 @@ def plan_sdist(settings: Settings) -> SdistPlan:
     layout = determine_layout(settings)
     project_dir = settings.project_dir.resolve()
     root_name = f"{metadata.dist_name}-{metadata.version}"
-    collector = _Collector(project_dir, _excludes(settings))
+    collector = Collector(project_dir, _excludes(settings))
     collector.add_data("PKG-INFO", metadata.rfc822)
 
     graph: CrateGraph | None = None
@@ -430,13 +200,13 @@ def plan_sdist(settings: Settings) -> SdistPlan:
         anchors = [graph.workspace_root, project_dir, layout.python_dir]
         anchors += [c.directory for c in graph.crates]
         sdist_root = common_root(p.resolve() for p in anchors)
-    ctx = _Context(settings, layout, metadata, project_dir, sdist_root, collector)
+    ctx = SdistContext(settings, layout, metadata, project_dir, sdist_root, collector)
 
     if graph is not None:
         for crate in graph.crates:
-            _add_crate(ctx, graph, crate)
-        _add_cargo_lock(ctx, graph)
-        _add_workspace_manifest(ctx, graph)
+            add_crate(ctx, graph, crate)
+        add_cargo_lock(ctx, graph)
+        add_workspace_manifest(ctx, graph)
     else:
         for name in git_tracked_files(project_dir, settings.environ):
             path = project_dir / name

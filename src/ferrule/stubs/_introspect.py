@@ -4,7 +4,7 @@ This file runs inside the *target* interpreter (any CPython or PyPy >= 3.8),
 in a subprocess, so it uses the standard library only and no syntax newer
 than Python 3.8. ferrule runs it as::
 
-    python -I -c <this file> <sys.path entry> <import name> <public name> <output.json>
+    python -I -c <_introspect_values.py + this file> <sys.path entry> <import name> <public name> <output.json>
 
 It imports ``<import name>`` (the freshly built extension, staged in a
 temporary directory that is put first on ``sys.path``), walks the module
@@ -17,173 +17,32 @@ types: values are described by their runtime types and functions by
 
 from __future__ import annotations
 
-import ctypes
 import importlib
 import inspect
 import json
-import keyword
-import math
-import struct
 import sys
 import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+# When run, this file follows _introspect_values.py in one script, without this
+# import and the __future__ one (ferrule.stubs.generate.introspection_script).
+from ferrule.stubs._introspect_values import (
+    CLASS_SKIP,
+    MAX_TUPLE,
+    MODULE_DUNDERS,
+    SCALARS,
+    can_subclass,
+    doc_of,
+    getset_writable,
+    is_identifier,
+    literal,
+    shape_differs,
+    signature,
+)
+
 FORMAT = 1
-
-# Attributes every module has; they are not part of its API.
-_MODULE_DUNDERS = {
-    "__name__",
-    "__doc__",
-    "__package__",
-    "__loader__",
-    "__spec__",
-    "__file__",
-    "__path__",
-    "__builtins__",
-    "__cached__",
-    "__all__",
-    "__annotations__",
-}
-# Attributes every class has, or that the renderer handles by itself.
-_CLASS_SKIP = {
-    "__doc__",
-    "__module__",
-    "__dict__",
-    "__weakref__",
-    "__qualname__",
-    "__slots__",
-    "__text_signature__",
-    "__new__",
-    "__hash__",
-    "__getattribute__",
-    "__setattr__",
-    "__delattr__",
-    "__reduce__",
-    "__reduce_ex__",
-    "__getstate__",
-    "__setstate__",
-    "__getnewargs__",
-    "__getnewargs_ex__",
-    "__sizeof__",
-    "__init_subclass__",
-    "__subclasshook__",
-    "__class_getitem__",
-    "__dir__",
-    "__format__",
-    "__annotations__",
-    "__firstlineno__",
-    "__static_attributes__",
-}
-_KINDS = {
-    inspect.Parameter.POSITIONAL_ONLY: "positional_only",
-    inspect.Parameter.POSITIONAL_OR_KEYWORD: "positional_or_keyword",
-    inspect.Parameter.VAR_POSITIONAL: "var_positional",
-    inspect.Parameter.KEYWORD_ONLY: "keyword_only",
-    inspect.Parameter.VAR_KEYWORD: "var_keyword",
-}
-_SCALARS = (bool, int, float, complex, str, bytes)
-_MAX_LITERAL = 50  # longer strings are written as `...`, as flake8-pyi asks
-_MAX_TUPLE = 8
-Py_TPFLAGS_BASETYPE = 1 << 10
-
-
-def literal(value: object) -> str | None:
-    """The source text of ``value`` when a stub can spell it, else None.
-
-    Strings use double quotes where they can, as stubs usually do; ``...``
-    (pyo3's placeholder for a default it cannot show) stays ``...``.
-    """
-    if value is None or type(value) in (bool, int):
-        return repr(value)
-    if value is Ellipsis:
-        return "..."
-    if type(value) is float:
-        return repr(value) if math.isfinite(value) else None
-    if isinstance(value, (str, bytes)) and type(value) in (str, bytes):
-        if len(value) > _MAX_LITERAL:
-            return None
-        text = repr(value)
-        plain = value.decode("latin-1") if isinstance(value, bytes) else value
-        if text.endswith("'") and '"' not in plain and "'" not in plain:
-            text = text[:-1].replace("'", '"', 1) + '"'
-        return text
-    return None
-
-
-def _is_identifier(name: object) -> bool:
-    return isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name)
-
-
-def _doc(obj: object) -> str | None:
-    doc = getattr(obj, "__doc__", None)
-    if not isinstance(doc, str) or not doc.strip():
-        return None
-    return inspect.cleandoc(doc)
-
-
-def _signature(obj: Any) -> list[dict[str, Any]] | None:
-    """Parameters from ``__text_signature__`` (via inspect), or None when unknown."""
-    try:
-        sig = inspect.signature(obj)
-    except (TypeError, ValueError):
-        return None
-    params: list[dict[str, Any]] = []
-    for p in sig.parameters.values():
-        if not _is_identifier(p.name):
-            return None
-        param: dict[str, Any] = {"name": p.name, "kind": _KINDS[p.kind]}
-        if p.default is not inspect.Parameter.empty:
-            param["default"] = literal(p.default)
-        params.append(param)
-    return params
-
-
-def _shape_differs(t1: type, t2: type) -> bool:
-    """Whether two types have different instance layouts (CPython's shape_differs)."""
-    if sys.version_info >= (3, 12) or t1.__itemsize__ or t2.__itemsize__:
-        return t1.__basicsize__ != t2.__basicsize__ or t1.__itemsize__ != t2.__itemsize__
-    size = t1.__basicsize__
-    pointer = struct.calcsize("P")
-    if not t2.__weakrefoffset__ and t1.__weakrefoffset__ + pointer == size:
-        size -= pointer
-    if not t2.__dictoffset__ and t1.__dictoffset__ + pointer == size:
-        size -= pointer
-    return size != t2.__basicsize__
-
-
-def _can_subclass(cls: type) -> bool:
-    flags = getattr(cls, "__flags__", None)
-    return not isinstance(flags, int) or bool(flags & Py_TPFLAGS_BASETYPE)
-
-
-def _getset_writable(descriptor: Any) -> bool | None:
-    """Whether a C getset descriptor has a setter: True, False, or None when unknown.
-
-    Python offers no way to ask without an instance, so on CPython this reads
-    the descriptor's ``PyGetSetDef`` and trusts it only after checking that
-    the fields around it are the descriptor's own type and name.
-    """
-    if sys.implementation.name != "cpython":
-        return None
-    try:
-        pointer = ctypes.sizeof(ctypes.c_void_p)
-        base = id(descriptor) + object.__basicsize__
-        fields = [ctypes.c_void_p.from_address(base + i * pointer).value for i in range(4)]
-        d_type, d_name, _, d_getset = fields
-        if d_type != id(descriptor.__objclass__) or d_name != id(descriptor.__name__):
-            return None
-        if d_getset is None:
-            return None
-        name_ptr, _, setter = (
-            ctypes.c_void_p.from_address(d_getset + i * pointer).value for i in range(3)
-        )
-        if name_ptr is None or ctypes.string_at(name_ptr).decode() != descriptor.__name__:
-            return None
-        return setter is not None
-    except Exception:
-        return None
 
 
 class Describer:
@@ -216,9 +75,9 @@ class Describer:
 
     def _members(self, module: types.ModuleType) -> Iterator[tuple[str, Any]]:
         for name in list(vars(module)):
-            if name in _MODULE_DUNDERS:
+            if name in MODULE_DUNDERS:
                 continue
-            if not _is_identifier(name):
+            if not is_identifier(name):
                 self.warnings.append(
                     f"{module.__name__}.{name!r} is not a valid Python name; left out"
                 )
@@ -274,7 +133,7 @@ class Describer:
             "path": path,
             "runtime_name": getattr(module, "__name__", None),
             "importable": sys.modules.get(path) is module,
-            "doc": _doc(module),
+            "doc": doc_of(module),
             "all": list(all_) if all_ is not None else None,
             "members": members,
         }
@@ -304,8 +163,8 @@ class Describer:
             return {
                 "kind": "function",
                 "name": name,
-                "doc": _doc(obj),
-                "params": _signature(obj),
+                "doc": doc_of(obj),
+                "params": signature(obj),
                 "async": inspect.iscoroutinefunction(obj),
             }
         return self.attribute(name, obj)
@@ -338,7 +197,7 @@ class Describer:
         if id(cls) in self.class_paths:
             return {"ref": self.class_paths[id(cls)]}
         if depth < 2 and cls is tuple:
-            if 0 < len(value) <= _MAX_TUPLE:
+            if 0 < len(value) <= MAX_TUPLE:
                 return {"builtin": "tuple", "args": [self.type_of(v, depth + 1) for v in value]}
             return {"builtin": "tuple", "args": [self._common(value, depth)], "variadic": True}
         if depth < 2 and cls in (list, set, frozenset):
@@ -348,7 +207,7 @@ class Describer:
                 "builtin": "dict",
                 "args": [self._common(value.keys(), depth), self._common(value.values(), depth)],
             }
-        if cls in _SCALARS or cls in (list, set, frozenset, dict, tuple):
+        if cls in SCALARS or cls in (list, set, frozenset, dict, tuple):
             return {"builtin": cls.__name__}
         if isinstance(value, (types.BuiltinFunctionType, types.FunctionType)):
             return {"callable": True}
@@ -359,7 +218,7 @@ class Describer:
 
     def _common(self, values: Any, depth: int) -> dict[str, Any]:
         types_ = {type(v) for v in values}
-        if len(types_) == 1 and next(iter(types_)) in _SCALARS:
+        if len(types_) == 1 and next(iter(types_)) in SCALARS:
             return {"builtin": next(iter(types_)).__name__}
         if len(types_) == 1 and id(next(iter(types_))) in self.class_paths:
             return {"ref": self.class_paths[id(next(iter(types_)))]}
@@ -378,28 +237,28 @@ class Describer:
                 {"module": external[0], "qualname": external[1]} if external else {"any": True}
             )
         own = vars(cls)
-        is_disjoint = cls is not object and _shape_differs(cls, cls.__base__ or object)
+        is_disjoint = cls is not object and shape_differs(cls, cls.__base__ or object)
         members = []
         for attr in own:
-            if attr in _CLASS_SKIP or not _is_identifier(attr):
+            if attr in CLASS_SKIP or not is_identifier(attr):
                 continue
             described = self.class_member(cls, attr, own[attr])
             if described is not None:
                 members.append(described)
         new = None
         if "__new__" in own:
-            new = _signature(cls) if getattr(cls, "__text_signature__", None) else None
+            new = signature(cls) if getattr(cls, "__text_signature__", None) else None
             if new is None:
-                new = _signature(own["__new__"])
+                new = signature(own["__new__"])
                 if new and new[0]["kind"] in ("positional_only", "positional_or_keyword"):
                     new = new[1:]
         return {
             "kind": "class",
             "name": name,
             "path": path,
-            "doc": _doc(cls) if own.get("__doc__") else None,
+            "doc": doc_of(cls) if own.get("__doc__") else None,
             "bases": bases,
-            "final": not _can_subclass(cls),
+            "final": not can_subclass(cls),
             "disjoint_base": is_disjoint,
             "has_new": "__new__" in own,
             "new_params": new,
@@ -416,8 +275,8 @@ class Describer:
                 "kind": "method",
                 "binding": "static",
                 "name": name,
-                "doc": _doc(func),
-                "params": _signature(func),
+                "doc": doc_of(func),
+                "params": signature(func),
             }
         if isinstance(raw, (classmethod, types.ClassMethodDescriptorType)):
             bound = getattr(cls, name)
@@ -425,13 +284,13 @@ class Describer:
                 "kind": "method",
                 "binding": "class",
                 "name": name,
-                "doc": _doc(raw),
-                "params": _signature(bound),
+                "doc": doc_of(raw),
+                "params": signature(bound),
             }
         if isinstance(
             raw, (types.MethodDescriptorType, types.WrapperDescriptorType, types.FunctionType)
         ):
-            params = _signature(raw)
+            params = signature(raw)
             if params is not None:
                 if not params or params[0]["kind"] not in (
                     "positional_only",
@@ -440,7 +299,7 @@ class Describer:
                     params = None  # no room for self: unknown
                 else:
                     params = params[1:]
-            doc = None if isinstance(raw, types.WrapperDescriptorType) else _doc(raw)
+            doc = None if isinstance(raw, types.WrapperDescriptorType) else doc_of(raw)
             return {
                 "kind": "method",
                 "binding": "instance",
@@ -452,16 +311,16 @@ class Describer:
             return {
                 "kind": "property",
                 "name": name,
-                "doc": _doc(raw),
-                "writable": _getset_writable(raw),
+                "doc": doc_of(raw),
+                "writable": getset_writable(raw),
             }
         if isinstance(raw, types.MemberDescriptorType):
-            return {"kind": "property", "name": name, "doc": _doc(raw), "writable": None}
+            return {"kind": "property", "name": name, "doc": doc_of(raw), "writable": None}
         if isinstance(raw, property):
             return {
                 "kind": "property",
                 "name": name,
-                "doc": _doc(raw),
+                "doc": doc_of(raw),
                 "writable": raw.fset is not None,
             }
         if callable(raw) and not isinstance(raw, type):

@@ -9,6 +9,7 @@ introspection data (when the binary carries it) makes precise.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -30,10 +31,27 @@ __all__ = [
     "describe",
     "generate_for_build",
     "generate_stubs",
+    "introspection_script",
     "stub_files",
 ]
 
 _SCRIPT = Path(__file__).with_name("_introspect.py")
+_VALUES = Path(__file__).with_name("_introspect_values.py")
+_JOINED_IMPORTS = re.compile(
+    r"^from __future__ import annotations\n|^from ferrule\.stubs\._introspect_values import \([^)]*\)\n",
+    re.MULTILINE,
+)
+
+
+def introspection_script() -> str:
+    """The stdlib-only script run in the target interpreter: ``_introspect_values.py``,
+    then ``_introspect.py`` without its ``__future__`` import (one script has one, at
+    the top) and without its import of the former (ferrule is not installed there)."""
+    describer, dropped = _JOINED_IMPORTS.subn("", _SCRIPT.read_text(encoding="utf-8"))
+    assert dropped == 2, "_introspect.py's imports changed: update _JOINED_IMPORTS"
+    return _VALUES.read_text(encoding="utf-8") + "\n" + describer
+
+
 _NO_STUBS_BINDINGS = ("cffi", "uniffi", "bin")
 
 
@@ -94,7 +112,7 @@ def describe(
                 interpreter.executable,
                 "-I",
                 "-c",
-                _SCRIPT.read_text(encoding="utf-8"),
+                introspection_script(),
                 str(root),
                 import_name,
                 public_name,
@@ -182,7 +200,7 @@ def generate_stubs(
     """Write stubs for the built ``extension``; returns the stub files.
 
     Hand-written stubs (files without ferrule's header) are replaced only
-    with ``force``; otherwise :class:`~ferrule.stubs.writer.StubsError`.
+    with ``force``; otherwise :class:`~ferrule.errors.StubsError`.
     """
     files = stub_files(settings, layout, extension, interpreter, out_dir)
     return write(files, force=force)

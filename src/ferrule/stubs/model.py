@@ -110,8 +110,12 @@ class Function:
 
 @dataclass(frozen=True)
 class Property:
+    """A property (a getset or member descriptor, or a Python ``property``)."""
+
     name: str
     writable: bool | None
+    """Whether it has a setter; None when the runtime cannot tell (off CPython, or a
+    member descriptor), and the stub then shows none."""
     doc: str | None = None
     type: TypeExpr | None = None
 
@@ -136,25 +140,31 @@ class Alias:
 
 @dataclass(frozen=True)
 class External:
-    """An object from another module: ``module`` and ``qualname`` (None for a module itself)."""
+    """An object from another module, re-exported under ``name``."""
 
     name: str
     module: str
     qualname: str | None
+    """Its name in ``module``; None when the object is a module itself."""
     is_class: bool = False
 
 
 @dataclass(frozen=True)
 class Class:
+    """A class of the tree, at its public dotted ``path``."""
+
     name: str
     path: str
     doc: str | None = None
     bases: tuple[TypeExpr, ...] = ()
     final: bool = False
+    """It cannot be subclassed (no ``Py_TPFLAGS_BASETYPE``): ``@final`` in the stub."""
     disjoint_base: bool = False
+    """Its instance layout differs from its base's: ``@disjoint_base`` (PEP 800)."""
     has_new: bool = False
     new_params: tuple[Param, ...] | None = None
     hash_none: bool = False
+    """``__hash__ = None``: instances are unhashable (pyo3's ``eq`` without ``hash``)."""
     members: tuple[Member, ...] = ()
 
 

@@ -15,22 +15,16 @@ stub file without it was written by hand and is never replaced without
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ferrule import _log
-from ferrule.errors import FerruleError
+from ferrule import _atomic, _log
+from ferrule.errors import StubsError
 from ferrule.layout import ProjectLayout
 from ferrule.stubs.render import HEADER
 
 __all__ = ["StubFiles", "StubsError", "check", "is_generated", "plan", "write"]
-
-
-class StubsError(FerruleError):
-    """Stubs could not be written (a hand-written stub is in the way)."""
 
 
 @dataclass(frozen=True)
@@ -98,25 +92,10 @@ def _stale(stubs: StubFiles) -> list[Path]:
     return [p for p in stubs.territory() if p not in stubs.files]
 
 
-def _new_file_mode() -> int:
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _replace(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file, so no reader sees half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else _new_file_mode()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        Path(tmp).chmod(mode)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` so that no reader sees half of it, keeping its mode."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_atomic.umask()
+    _atomic.write_text(path, text, mode)
 
 
 def write(stubs: StubFiles, *, force: bool = False) -> list[Path]:

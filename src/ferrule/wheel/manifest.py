@@ -106,9 +106,7 @@ def walk_files(root: Path, selection: FileSelection) -> Iterator[Path]:
                 continue
             if _excluded(child, selection):
                 continue
-            target = child.resolve()
-            if not target.is_relative_to(boundary):
-                raise LayoutError(f"{child} is a link to {target}, outside the project {boundary}")
+            _resolved_inside(child, boundary)
             kept.append(d)
             specs[child] = here
         dirnames[:] = kept
@@ -118,12 +116,17 @@ def walk_files(root: Path, selection: FileSelection) -> Iterator[Path]:
                 continue
             if _excluded(path, selection):
                 continue
-            target = path.resolve()
-            if not target.is_relative_to(boundary):
-                raise LayoutError(f"{path} is a link to {target}, outside the project {boundary}")
-            if not target.is_file():
+            if not _resolved_inside(path, boundary).is_file():
                 raise LayoutError(f"{path} is a broken link or not a regular file")
             yield path
+
+
+def _resolved_inside(path: Path, boundary: Path) -> Path:
+    """``path`` with its links resolved; a LayoutError when they lead out of ``boundary``."""
+    target = path.resolve()
+    if not target.is_relative_to(boundary):
+        raise LayoutError(f"{path} is a link to {target}, outside the project {boundary}")
+    return target
 
 
 def _excluded(path: Path, selection: FileSelection) -> bool:

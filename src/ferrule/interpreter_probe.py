@@ -1,0 +1,176 @@
+"""Asking a Python interpreter about itself: the :class:`Interpreter` a probe describes.
+
+The probe is a small stdlib-only script run in the target interpreter (or
+in-process, when that is the running Python).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ferrule import _run
+from ferrule.errors import FerruleError
+
+__all__ = ["PROBE", "Interpreter", "from_probe", "probe", "run_probe"]
+
+# Runs inside the target interpreter (any Python 3): stdlib only.
+PROBE = r"""
+import json, os, sys, sysconfig
+print(json.dumps({
+    "implementation": sys.implementation.name,
+    "version": list(sys.version_info[:2]),
+    "abiflags": getattr(sys, "abiflags", ""),
+    "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX") or "",
+    "soabi": sysconfig.get_config_var("SOABI") or "",
+    "platform": sysconfig.get_platform(),
+    "executable": sys.executable,
+    "base_executable": os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable),
+    "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+    "pointer_width": 64 if sys.maxsize > 2**32 else 32,
+}))
+"""
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """What ferrule needs to know about one target interpreter."""
+
+    implementation: str  # "cpython", "pypy", ...
+    major: int
+    minor: int
+    abiflags: str
+    ext_suffix: str
+    soabi: str
+    platform: str  # sysconfig.get_platform(), e.g. "linux-x86_64"
+    executable: str
+    base_executable: str
+    gil_disabled: bool
+    pointer_width: int
+    runnable: bool = True  # False: described by PYO3_CONFIG_FILE or cross-compilation data
+
+    @property
+    def version(self) -> tuple[int, int]:
+        return (self.major, self.minor)
+
+    @property
+    def signature(self) -> str:
+        """Changes whenever code compiled for this interpreter would change.
+
+        >>> Interpreter("cpython", 3, 11, "", ".so", "", "linux-x86_64", "", "", False, 64).signature
+        'cpython-3.11-64bit'
+        """
+        return f"{self.implementation}-{self.major}.{self.minor}{self.abiflags}-{self.pointer_width}bit"
+
+    @property
+    def name(self) -> str:
+        """``CPython 3.13t``, ``PyPy 3.9``.
+
+        >>> Interpreter("cpython", 3, 13, "t", "", "", "", "", "", True, 64).name
+        'CPython 3.13t'
+        >>> Interpreter("cpython", 3, 7, "m", "", "", "", "", "", False, 64).name
+        'CPython 3.7m'
+        """
+        kind = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}.get(
+            self.implementation, self.implementation
+        )
+        flags = self.abiflags or ("t" if self.gil_disabled else "")
+        return f"{kind} {self.major}.{self.minor}{flags}"
+
+    @property
+    def supports_abi3(self) -> bool:
+        """Only GIL-enabled CPython can load abi3 extensions."""
+        return self.implementation == "cpython" and not self.gil_disabled
+
+    def describe(self) -> str:
+        where = f" at {self.executable}" if self.runnable else " (not runnable: from configuration)"
+        return f"{self.name}{where}"
+
+
+def from_probe(data: Mapping[str, object]) -> Interpreter:
+    """The interpreter a :data:`PROBE` run reported."""
+    version = data["version"]
+    assert isinstance(version, list)
+    return Interpreter(
+        implementation=str(data["implementation"]),
+        major=int(version[0]),
+        minor=int(version[1]),
+        abiflags=str(data["abiflags"]),
+        ext_suffix=str(data["ext_suffix"]),
+        soabi=str(data["soabi"]),
+        platform=str(data["platform"]),
+        executable=str(data["executable"]),
+        base_executable=str(data["base_executable"]),
+        gil_disabled=bool(data["gil_disabled"]),
+        pointer_width=int(str(data["pointer_width"])),
+    )
+
+
+def _venv_root(executable: str) -> Path | None:
+    """The virtual environment ``executable`` (as given, links unresolved) belongs to."""
+    bin_dir = Path(executable).absolute().parent
+    for candidate in (bin_dir, bin_dir.parent):
+        if (candidate / "pyvenv.cfg").is_file():
+            return candidate
+    return None
+
+
+def _is_running_interpreter(executable: str) -> bool:
+    """``executable`` is this very Python: the same program in the same environment.
+
+    Then it is described in-process, saving a subprocess (~0.1 s, more through
+    a pyenv shim). A shim or wrapper script never matches: its real path is
+    the script, not this interpreter.
+    """
+    if executable == sys.executable:
+        return True
+    try:
+        same_program = Path(executable).samefile(sys.executable)
+    except OSError:
+        return False
+    return same_program and _venv_root(executable) == _venv_root(sys.executable)
+
+
+def probe(executable: str, environ: Mapping[str, str]) -> Interpreter:
+    """Ask ``executable`` about itself (in-process when it is the running Python)."""
+    if _is_running_interpreter(executable):
+        namespace: dict[str, object] = {}
+        import io
+
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            exec(PROBE, namespace)  # noqa: S102 - our own constant probe
+        data = json.loads(buffer.getvalue())
+        data["executable"] = executable  # as the interpreter reports when run by that path
+        return from_probe(data)
+    answers = run_probe(executable, environ, PROBE)
+    try:
+        return from_probe(answers[-1])
+    except (IndexError, KeyError, TypeError, ValueError):
+        raise FerruleError(f"{executable} is not a usable Python interpreter") from None
+
+
+def run_probe(
+    executable: str, environ: Mapping[str, str], script: str, *, site: bool = False
+) -> list[Any]:
+    """Run ``script`` in ``executable``; the JSON objects it printed, one a line, in order.
+
+    ``PYTHON*`` variables are dropped and ``-I`` is given, so that the answer is
+    the interpreter's own. ``site`` keeps the site module (it sets a virtual
+    environment's ``sys.prefix``); its ``.pth`` files may print lines of their own,
+    so only the lines that are JSON objects count.
+    """
+    env = {k: v for k, v in environ.items() if not k.startswith("PYTHON")}
+    argv = [executable, "-I", *(() if site else ("-S",)), "-c", script]
+    done = _run.run(argv, env=env, hint=f"cannot run the interpreter {executable}")
+    answers = []
+    for line in done.stdout.splitlines():
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                answers.append(json.loads(line))
+    return answers
