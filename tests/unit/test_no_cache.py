@@ -125,28 +125,21 @@ def test_code_cache(
 
 @pytest.mark.parametrize("kind", ["develop", "build", "sdist"])
 def test_replay_records_and_kept_outputs(
-    kind: str, env: dict[str, str], off: dict[str, str], tmp_path: Path
+    kind: str,
+    env: dict[str, str],
+    off: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A record without cargo (as ``sdist`` writes), with its output kept as a blob."""
     output = tmp_path / "out.tar.gz"
     output.write_bytes(b"an archive")
     read = tmp_path / "input"
     read.write_text("x")
+    monkeypatch.chdir(tmp_path)
     for environ in (env, off):
-        replay.record(
-            ["c"],
-            tmp_path,
-            environ,
-            [read],
-            None,
-            {},
-            None,
-            None,
-            "same",
-            kind,
-            [output],
-            keep=True,
-        )
+        session = replay.Session(kind, ["c"], environ)
+        session.record([read], None, {}, None, None, "same", [output], keep=True)
     output.unlink()
     assert replay.replay(["c"], tmp_path, env, kind)  # and put the output back
     assert output.read_bytes() == b"an archive"

@@ -51,7 +51,7 @@ from ferrule._version import __version__
 if TYPE_CHECKING:
     from ferrule.config.model import Settings
 
-__all__ = ["Recorder", "Session", "forget", "record", "replay", "shape_probes"]
+__all__ = ["Recorder", "Session", "forget", "replay", "shape_probes"]
 
 _FORMAT = 2
 # Set by shells and changed by ``cd`` or nesting; cargo and ferrule never read them.
@@ -152,55 +152,6 @@ def _final_state(path: str) -> object:
     if now != _last.paths[path]:
         return _CHANGED  # edited during the run: what was read is not what is there
     return now
-
-
-def record(
-    command: Sequence[str],
-    cwd: Path,
-    environ: Mapping[str, str],
-    paths: Iterable[Path | str],
-    cargo_argv: Sequence[str] | None,
-    cargo_env: Mapping[str, str],
-    artifact: Path | None,
-    stamp: tuple[str, str] | None,
-    message: str,
-    kind: str = "develop",
-    outputs: Sequence[Path] = (),
-    keep: bool = False,
-) -> None:
-    """Store what a full ``develop`` (or ``build``, ``sdist``) depended on (best effort: a cache).
-
-    ``outputs`` (the wheel of a build, the sdist) must still be there, unchanged,
-    for a replay; their paths are printed again on stdout. With ``keep``, a copy
-    of each is kept in the store (a blob), and a replay puts back an output that
-    was removed or changed.
-    """
-    store = _open(environ)
-    if store is None:
-        return
-    kept: dict[str, str] = {}
-    if keep:
-        try:
-            kept = {str(p): store.put_blob(str(p)) for p in outputs}
-        except OSError:
-            kept = {}
-    data = {
-        "files": {p: _final_state(p) for p in sorted({str(p) for p in paths})},
-        # None: nothing to ask cargo (an sdist: its file list is in "files").
-        "cargo": None
-        if cargo_argv is None
-        else {
-            "argv": list(cargo_argv),
-            "env": {k: v for k, v in cargo_env.items() if environ.get(k) != v},
-            "unset": sorted(k for k in environ if k not in cargo_env),
-        },
-        "artifact": None if artifact is None else (str(artifact), _store.file_state(str(artifact))),
-        "stamp": tuple(stamp) if stamp else None,
-        "message": message,
-        "outputs": {str(p): _store.file_state(str(p)) for p in outputs},
-        "kept": kept,
-    }
-    store.put(kind, _ident(command, cwd), data, _key(command, cwd, environ))
 
 
 def _restore(store: _store.Store, data: dict[str, Any]) -> str | None:
@@ -353,11 +304,46 @@ class Session:
         outputs: Sequence[Path] = (),
         keep: bool = False,
     ) -> None:
-        """:func:`record`, with what the run read besides ``paths``."""
-        if self.enabled:
-            every = [*self.paths, *paths]
-            record(self.command, self.cwd, self.environ, every, cargo_argv, cargo_env,
-                   artifact, stamp, message, self.kind, outputs, keep)  # fmt: skip
+        """Store what the full run depended on (best effort: a cache): ``paths`` and what
+        the run read.
+
+        ``outputs`` (the wheel of a build, the sdist) must still be there, unchanged,
+        for a replay; their paths are printed again on stdout. With ``keep``, a copy
+        of each is kept in the store (a blob), and a replay puts back an output that
+        was removed or changed.
+        """
+        if not self.enabled:
+            return
+        paths = [*self.paths, *paths]
+        command, cwd, environ, kind = self.command, self.cwd, self.environ, self.kind
+        store = _open(environ)
+        if store is None:
+            return
+        kept: dict[str, str] = {}
+        if keep:
+            try:
+                kept = {str(p): store.put_blob(str(p)) for p in outputs}
+            except OSError:
+                kept = {}
+        data = {
+            "files": {p: _final_state(p) for p in sorted({str(p) for p in paths})},
+            # None: nothing to ask cargo (an sdist: its file list is in "files").
+            "cargo": None
+            if cargo_argv is None
+            else {
+                "argv": list(cargo_argv),
+                "env": {k: v for k, v in cargo_env.items() if environ.get(k) != v},
+                "unset": sorted(k for k in environ if k not in cargo_env),
+            },
+            "artifact": None
+            if artifact is None
+            else (str(artifact), _store.file_state(str(artifact))),
+            "stamp": tuple(stamp) if stamp else None,
+            "message": message,
+            "outputs": {str(p): _store.file_state(str(p)) for p in outputs},
+            "kept": kept,
+        }
+        store.put(kind, _ident(command, cwd), data, _key(command, cwd, environ))
 
     def forget(self) -> None:
         forget(self.command, self.cwd, self.environ, self.kind)
