@@ -129,6 +129,7 @@ def global_flags(options: CargoOptions) -> list[str]:
 def feature_flags(options: CargoOptions, interp: Interpreter | None) -> list[str]:
     """``--features`` (those that apply to ``interp``), ``--all-features``, ``--no-default-features``.
 
+    >>> from ferrule.config.model import FeatureSpec
     >>> feature_flags(CargoOptions(features=(FeatureSpec("a"),), no_default_features=True), None)
     ['--features', 'a', '--no-default-features']
     """
