@@ -44,8 +44,8 @@ def test_every_cargo_option_is_passed() -> None:
         ("--jobs", "2"),
         ("--crate-type", "cdylib"),
     ):
-        i = argv.index(expected[0])
-        assert argv[i : i + 2] == expected
+        pairs = [argv[i : i + 2] for i, word in enumerate(argv) if word == expected[0]]
+        assert expected in pairs
     for flag in ("--all-features", "--no-default-features", "--locked", "--frozen", "--offline"):
         assert flag in argv
     assert argv[-2:] == ("--", "-Ctarget-cpu=native")
@@ -63,6 +63,24 @@ def test_conditional_features_follow_the_interpreter() -> None:
     pypy = plan_cdylib("cargo", Path("/p/Cargo.toml"), options, PYPY, {}).argv
     assert cpy[cpy.index("--features") + 1] == "new"
     assert pypy[pypy.index("--features") + 1] == "old,pypy"
+
+
+def test_pyo3_units_have_their_own_hash_and_the_user_config_wins() -> None:
+    """See docs/develop.md, "Switching between cargo and ferrule"."""
+    user = "profile.dev.package.pyo3-build-config.codegen-units=1"
+    argv = plan_cdylib(
+        "cargo", Path("/p/Cargo.toml"), CargoOptions(config=(user,)), CPY311, {}
+    ).argv
+    configs = [argv[i + 1] for i, word in enumerate(argv) if word == "--config"]
+    assert configs == ["profile.dev.package.pyo3-build-config.codegen-units=256", user]
+    # Not for crates without pyo3 (cargo would warn about a spec that matches nothing).
+    assert (
+        "--config" not in plan_cdylib("cargo", Path("/p/Cargo.toml"), CargoOptions(), None, {}).argv
+    )
+    bin_argv = plan_bin(
+        "cargo", Path("/p/Cargo.toml"), CargoOptions(profile="release"), "b", CPY311, {}
+    ).argv
+    assert "profile.release.package.pyo3-build-config.codegen-units=256" in bin_argv
 
 
 def test_pyo3_environment() -> None:

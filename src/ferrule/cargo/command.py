@@ -17,6 +17,7 @@ __all__ = [
     "dynamic_crt_flags",
     "plan_bin",
     "plan_cdylib",
+    "pyo3_own_units",
     "with_rustflags",
 ]
 
@@ -159,6 +160,29 @@ def _common_args(options: CargoOptions, manifest: Path, interp: Interpreter | No
     return args
 
 
+def pyo3_own_units(profile: str | None) -> tuple[str, ...]:
+    """``--config`` that gives ferrule's pyo3 crates their own place in the target directory.
+
+    ferrule's pyo3 environment must differ from a plain ``cargo test`` in the same
+    venv (``PYO3_BUILD_EXTENSION_MODULE``: an extension module must not link
+    libpython, a test binary must), and pyo3's build scripts watch it: sharing one
+    copy, each switch between ``cargo test`` and ``ferrule develop`` would rebuild
+    pyo3-ffi and pyo3. A profile setting on ``pyo3-build-config`` goes into cargo's
+    unit hash of it and of every crate above it (pyo3-ffi, pyo3, pyo3-macros with
+    older pyo3), so cargo keeps ferrule's copies beside the plain ones and rebuilds
+    neither. ``codegen-units = 256`` is what cargo gives build dependencies anyway,
+    and pyo3-build-config only runs in build scripts: no code in the wheel changes.
+    See docs/develop.md, "Switching between cargo and ferrule".
+
+    >>> pyo3_own_units(None)
+    ('--config', 'profile.dev.package.pyo3-build-config.codegen-units=256')
+    >>> pyo3_own_units("release")[1]
+    'profile.release.package.pyo3-build-config.codegen-units=256'
+    """
+    name = profile or "dev"
+    return ("--config", f"profile.{name}.package.pyo3-build-config.codegen-units=256")
+
+
 def pyo3_env(
     base: Mapping[str, str],
     interp: Interpreter,
@@ -217,11 +241,13 @@ def plan_cdylib(
     >>> inv = plan_cdylib("cargo", Path("/p/Cargo.toml"), CargoOptions(profile="release",
     ...                   rustc_args=("-Copt-level=2",)), i, {})
     >>> " ".join(inv.argv)
-    'cargo rustc --lib --message-format=json-render-diagnostics --manifest-path /p/Cargo.toml --release --crate-type cdylib -- -Copt-level=2'
+    'cargo rustc --lib --config profile.release.package.pyo3-build-config.codegen-units=256 --message-format=json-render-diagnostics --manifest-path /p/Cargo.toml --release --crate-type cdylib -- -Copt-level=2'
     >>> inv.env["PYO3_PYTHON"]
     '/base/py'
     """
-    argv = [cargo, "rustc", "--lib", *_common_args(options, manifest, interp)]
+    # The user's own --config (in the common arguments) comes later and wins.
+    own = pyo3_own_units(options.profile) if interp is not None else ()
+    argv = [cargo, "rustc", "--lib", *own, *_common_args(options, manifest, interp)]
     argv += ["--crate-type", "cdylib"]
     if options.rustc_args:
         argv += ["--", *options.rustc_args]
@@ -249,7 +275,8 @@ def plan_bin(
     >>> " ".join(inv.argv)
     'cargo rustc --bin tool --message-format=json-render-diagnostics --manifest-path /p/Cargo.toml'
     """
-    argv = [cargo, "rustc", "--bin", name, *_common_args(options, manifest, interp)]
+    own = pyo3_own_units(options.profile) if interp is not None else ()
+    argv = [cargo, "rustc", "--bin", name, *own, *_common_args(options, manifest, interp)]
     if options.rustc_args:
         argv += ["--", *options.rustc_args]
     env = (
