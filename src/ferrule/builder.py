@@ -7,7 +7,7 @@ import dataclasses
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -129,7 +129,16 @@ def _stable_root(settings: Settings, package: str) -> StableRoot | None:
     # A crate of another workspace finds what it inherits (`edition.workspace = true`)
     # in that workspace's root manifest: the link must show that too.
     outside += sorted({cargo_workspace_root(d / "Cargo.toml") for d in outside} - set(outside))
+    if not outside and _rustc_wrapper(_cargo_env(settings)):
+        # A shared compile cache (sccache) hashes the paths rustc sees: the working
+        # directory of workspace crates and OUT_DIR (in <target>/...) of crates that
+        # include generated code. Through the link they are the same in every checkout.
+        return StableRoot(root, default_base() / package)
     return plan_stable_root(root, outside, package, default_base())
+
+
+def _rustc_wrapper(env: Mapping[str, str]) -> str | None:
+    return env.get("RUSTC_WRAPPER") or env.get("CARGO_BUILD_RUSTC_WRAPPER") or None
 
 
 def _path_remap(settings: Settings, stable: StableRoot | None) -> PathRemap:
@@ -158,6 +167,9 @@ def _cargo_env(settings: Settings) -> dict[str, str]:
     """cargo's environment for every artifact kind (pyo3, cffi, uniffi, bin, extra
     extensions): the settings' environment, with the zig linker under ``--zig``."""
     env = dict(settings.environ)
+    wrapper = settings.tool.rustc_wrapper
+    if wrapper and not _rustc_wrapper(env):
+        env["RUSTC_WRAPPER"] = wrapper
     if settings.platform.zig:
         from ferrule.interpreter import host_triple
         from ferrule.zig import zig_env
