@@ -129,7 +129,7 @@ def _stable_root(settings: Settings, package: str) -> StableRoot | None:
     # A crate of another workspace finds what it inherits (`edition.workspace = true`)
     # in that workspace's root manifest: the link must show that too.
     outside += sorted({cargo_workspace_root(d / "Cargo.toml") for d in outside} - set(outside))
-    if not outside and _rustc_wrapper(_cargo_env(settings)):
+    if not outside and (_rustc_wrapper(settings.environ) or settings.tool.rustc_wrapper):
         # A shared compile cache (sccache) hashes the paths rustc sees: the working
         # directory of workspace crates and OUT_DIR (in <target>/...) of crates that
         # include generated code. Through the link they are the same in every checkout.
