@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import zlib
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.develop import Project, unique_crate
+from tests.helpers.develop import CRATES, Project, unique_crate
 from tests.helpers.elf_oracle import pyelftools_reading
-from tests.helpers.venv import VEnv, run
+from tests.helpers.venv import VEnv, clean_env, run
 
 pytestmark = pytest.mark.slow
 
@@ -70,3 +71,28 @@ def test_cargo_and_develop_alternate_without_rebuilding_dependencies(tmp_path: P
     assert dependencies(develop("43")) == []
     assert dependencies(cargo("test")) == []
     assert dependencies(develop("43")) == []
+
+
+def test_a_multi_interpreter_build_does_not_rebuild_pyo3_for_each_interpreter(
+    tmp_path: Path,
+) -> None:
+    """CPython (abi3) and PyPy in one run, twice: the second run compiles only the crate.
+
+    Each interpreter's pyo3 configuration has its own copy of pyo3 (``pyo3_own_units``);
+    with one copy, every run rebuilt pyo3-ffi and pyo3 for each interpreter.
+    """
+    if shutil.which("pypy3.9") is None:
+        pytest.fail("pypy3.9 is not installed: run scripts/setup.sh")
+    crate = tmp_path / "tags-pypy"
+    shutil.copytree(CRATES / "tags-pypy", crate, ignore=shutil.ignore_patterns("target"))
+    env = clean_env(FERRULE_NO_CACHE="1")  # no replay: cargo runs every time
+
+    def build(n: int) -> list[str]:
+        out = tmp_path / f"out-{n}"
+        argv = ["build", "--release", "-i", "python3.11", "pypy3.9", "-o", out]
+        done = run([sys.executable, "-m", "ferrule", *argv], cwd=crate, env=env)
+        assert len(list(out.glob("*.whl"))) == 2
+        return [n for n in compiled(done.stderr) if n != "tags-pypy"]
+
+    build(1)  # pyo3 for each interpreter, once (or none, when another test made them)
+    assert build(2) == []
