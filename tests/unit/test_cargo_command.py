@@ -98,6 +98,25 @@ def test_each_pyo3_configuration_has_its_own_units() -> None:
     assert len({cpython, pypy, embedding}) == 3
 
 
+def test_the_pyo3_units_of_an_abi3_config_file_do_not_depend_on_paths() -> None:
+    """The config file lives in the checkout's target directory, and its interpreter may
+    be an isolated build's: neither may change cargo's hash (shared caches, replays)."""
+    from ferrule.cargo.command import pyo3_own_units
+
+    def units(config: str, python: str) -> tuple[str, ...]:
+        env = {
+            "PYO3_CONFIG_FILE": config,
+            "PYO3_PYTHON": python,
+            "PYO3_BUILD_EXTENSION_MODULE": "1",
+        }
+        return pyo3_own_units("release", env)
+
+    a = units("/a/target/ferrule/pyo3-config-host-3.8-abi3.txt", "/tmp/build-env-1/bin/python")
+    b = units("/b/target/ferrule/pyo3-config-host-3.8-abi3.txt", "/tmp/build-env-2/bin/python")
+    assert a == b
+    assert a != units("/a/target/ferrule/pyo3-config-host-3.9-abi3.txt", "/x")
+
+
 def test_pyo3_environment() -> None:
     env = plan_cdylib("cargo", Path("/p/Cargo.toml"), CargoOptions(), CPY311, {"HOME": "/h"}).env
     assert env["PYO3_PYTHON"] == "/b/python3.11"  # the base interpreter, stable across venvs

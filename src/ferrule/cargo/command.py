@@ -186,10 +186,15 @@ def pyo3_own_units(profile: str | None, env: Mapping[str, str]) -> tuple[str, ..
     (True, True)
     """
     name = profile or "dev"
-    config = sorted(
-        (k, v) for k, v in env.items() if k.startswith("PYO3_") or k == "PYTHON_SYS_EXECUTABLE"
-    )
-    units = 129 + zlib.crc32(repr(config).encode()) % 128
+    config = {k: v for k, v in env.items() if k.startswith("PYO3_") or k == "PYTHON_SYS_EXECUTABLE"}
+    if "PYO3_CONFIG_FILE" in config:
+        # pyo3 reads the file and runs no interpreter (whose path may be an isolated
+        # build's); the file's name tells configurations apart, its directory (in the
+        # checkout's target directory) must not make the hash depend on the checkout.
+        config.pop("PYO3_PYTHON", None)
+        config.pop("PYTHON_SYS_EXECUTABLE", None)
+        config["PYO3_CONFIG_FILE"] = Path(config["PYO3_CONFIG_FILE"]).name
+    units = 129 + zlib.crc32(repr(sorted(config.items())).encode()) % 128
     return ("--config", f"profile.{name}.package.pyo3-build-config.codegen-units={units}")
 
 
