@@ -275,6 +275,37 @@ def case_develop_change(reps: int) -> Result:
     return result
 
 
+def case_switching(reps: int) -> Result:
+    """Issue 22: ``cargo test`` then ``develop``, alternately; the develop is timed.
+
+    maturin's develop configures pyo3 differently from plain cargo in the venv, so
+    each switch recompiles pyo3-ffi and pyo3; ferrule keeps its pyo3 crates apart
+    (docs/develop.md, "Switching between cargo and ferrule").
+    """
+    setup = develop_setup()
+    setup.lib.write_text(setup.original)
+
+    def cargo_test(tool: str) -> None:
+        subprocess.run(
+            ["cargo", "test", "-q"],
+            cwd=setup.project,
+            env=setup.envs[tool],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+        )
+
+    for tool in ("ferrule", "maturin"):  # both kinds built once
+        cargo_test(tool)
+        setup.develop(tool)
+    return alternate(
+        Result("`develop` after `cargo test` (switching)", "<= 0.1"),
+        reps,
+        setup.develop,
+        cargo_test,
+    )
+
+
 def case_import_hook(reps: int) -> Result:
     """ferrule only: what ``develop --rebuild-on-import`` adds to ``import`` when nothing
     changed (the hook's check, plus its module imported at start-up from the .pth line)."""
@@ -423,6 +454,122 @@ def case_large(reps: int, files: int, data_mib: int) -> Result:
     )
 
 
+def case_scale(reps: int, files: int) -> Result:
+    """Packaging alone, at scale: ``files`` Python modules, no data; time and peak memory."""
+    project = make_large_project(files, 0)
+    out = WORK / f"out-scale-{files}"
+
+    def run(tool: str) -> Sample:
+        shutil.rmtree(out / tool, ignore_errors=True)
+        return measure(
+            [*tool_argv(tool), "build", "--release", "-o", str(out / tool)], project, env_for(tool)
+        )
+
+    for tool in ("ferrule", "maturin"):
+        run(tool)  # compile once: the repetitions measure packaging
+    return alternate(Result(f"package {files:,} .py files", "<= 1.0"), reps, run)
+
+
+MULTI_CRATE = ROOT / "tests" / "crates" / "tags-pypy"
+
+
+def case_multi_interpreter(reps: int) -> Result:
+    """CPython 3.11 and PyPy in one run: an abi3 wheel and a PyPy wheel (tests/crates/
+    tags-pypy, pyo3 0.26). Warm target directory, the wheels written every time."""
+    project = copy_crate("multi", MULTI_CRATE)
+    out = WORK / "out-multi"
+    pythons = ["-i", "python3.11", "pypy3.9"]
+
+    def run(tool: str) -> Sample:
+        shutil.rmtree(out / tool, ignore_errors=True)
+        return measure(
+            [*tool_argv(tool), "build", "--release", *pythons, "-o", str(out / tool)],
+            project,
+            env_for(tool),
+        )
+
+    for tool in ("ferrule", "maturin"):
+        run(tool)
+    return alternate(Result("CPython 3.11 + PyPy 3.9 (abi3 + pypy wheels)", "<= 1.0"), reps, run)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def case_sccache(reps: int) -> Result:
+    """Issue 22: a release build of a fresh checkout at another path, empty target
+    directory, sccache's local state gone, only the redis cache shared (one redis
+    database per tool, filled by a first checkout). Timed: the second checkout."""
+    sccache, redis = shutil.which("sccache", path=str(BIN)), shutil.which("redis-server")
+    if sccache is None or redis is None:
+        raise SystemExit("sccache case: needs sccache and redis-server (scripts/setup.sh)")
+    port = _free_port()
+    server = subprocess.Popen(
+        [redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=WORK,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    counter = iter(range(10**6))
+    hits: dict[str, list[str]] = {"ferrule": [], "maturin": []}
+
+    def env(tool: str, n: int) -> dict[str, str]:
+        e = env_for(
+            tool,
+            RUSTC_WRAPPER=sccache,
+            SCCACHE_REDIS_ENDPOINT=f"redis://127.0.0.1:{port}/{1 if tool == 'ferrule' else 2}",
+            SCCACHE_DIR=str(WORK / f"sccache-{tool}-{n}"),
+            SCCACHE_SERVER_PORT=str(_free_port()),
+        )
+        e.pop("CARGO_TARGET_DIR")  # the checkout's own target/
+        return e
+
+    def build(tool: str) -> Sample:
+        n = next(counter)
+        e = env(tool, n)
+        project = copy_crate(f"sccache-{n}/{tool}/checkout")
+        subprocess.run([sccache, "--start-server"], env=e, capture_output=True, check=True)
+        try:
+            out = WORK / f"out-sccache-{tool}"
+            shutil.rmtree(out, ignore_errors=True)
+            sample = measure([*tool_argv(tool), "build", "--release", "-o", str(out)], project, e)
+            stats = json.loads(
+                subprocess.run(
+                    [sccache, "--show-stats", "--stats-format", "json"],
+                    env=e,
+                    capture_output=True,
+                    check=True,
+                ).stdout
+            )["stats"]
+        finally:
+            subprocess.run([sccache, "--stop-server"], env=e, capture_output=True, check=False)
+        hit = sum(stats["cache_hits"]["counts"].values())
+        miss = sum(stats["cache_misses"]["counts"].values())
+        hits[tool].append(f"{hit}/{hit + miss}")
+        shutil.rmtree(project.parent.parent, ignore_errors=True)
+        return sample
+
+    try:
+        time.sleep(0.5)
+        for tool in ("ferrule", "maturin"):
+            build(tool)  # the first checkout fills the cache
+        for seen in hits.values():
+            seen.clear()
+        result = alternate(
+            Result("sccache: second checkout at another path (redis)", "<= 1.0"), reps, build
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    result.note = "cache hits: " + "; ".join(f"{t} {', '.join(h)}" for t, h in hits.items())
+    return result
+
+
 def wheelhouse() -> Path:
     house = WORK / "wheelhouse"
     # ferrule's own wheel is made afresh each run: the benchmark measures this checkout.
@@ -516,16 +663,32 @@ CASES: dict[str, Callable[[int], Result]] = {
     "develop-noop": case_develop_noop,
     "develop-change": case_develop_change,
     "import-hook": case_import_hook,
+    "switching": case_switching,
     "large": lambda reps: case_large(reps, 5000, 100),
     "large-half": lambda reps: case_large(reps, 5000, 50),
     "pip": case_isolated_pip,
     "clean": case_clean_build,
+    "scale-5k": lambda reps: case_scale(reps, 5_000),
+    "scale-50k": lambda reps: case_scale(reps, 50_000),
+    "multi": case_multi_interpreter,
+    "sccache": case_sccache,
 }
 # Repetitions per case when --reps is not given. A clean build is 5 (its spread here is
 # about 5%, the size of its target), the isolated pip build more:
 # it is mostly pip's own work, whose run-to-run spread is several times the
 # difference being measured.
-REPS = {"clean": 5, "large": 3, "large-half": 3, "change": 5, "develop-change": 5, "pip": 15}
+REPS = {
+    "clean": 5,
+    "large": 3,
+    "large-half": 3,
+    "change": 5,
+    "develop-change": 5,
+    "pip": 15,
+    "switching": 5,
+    "scale-50k": 3,
+    "multi": 3,
+    "sccache": 3,
+}
 
 
 def verdict(r: Result) -> str:
@@ -578,13 +741,49 @@ def render(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def machine_facts() -> dict[str, object]:
+    """What the numbers depend on: CPU, memory, load while running, toolchain."""
+
+    def first(path: str, key: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return ""
+
+    def version(*argv: str) -> str:
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        except OSError:
+            return ""
+        return done.stdout.strip().splitlines()[0] if done.stdout.strip() else ""
+
+    return {
+        "cpu": first("/proc/cpuinfo", "model name"),
+        "cores": os.cpu_count(),
+        "memory": first("/proc/meminfo", "MemTotal"),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "kernel": platform.release(),
+        "python": sys.version.split()[0],
+        "rustc": version("rustc", "--version"),
+        "cargo": version("cargo", "--version"),
+        "sccache": version(str(BIN / "sccache"), "--version"),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--reps", type=int, help="repetitions of every case (default: 7, fewer for slow cases)"
     )
     parser.add_argument("--only", nargs="*", choices=sorted(CASES))
-    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        help="where the raw samples go (default: bench/results/DATE-COMMIT.json)",
+    )
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     results = []
@@ -605,12 +804,16 @@ def main() -> int:
         text=True,
         check=False,
     ).stdout.strip()
+    if args.json is None:
+        day = time.strftime("%Y-%m-%d", time.gmtime())
+        args.json = ROOT / "bench" / "results" / f"{day}-{commit or 'unknown'}.json"
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(
             {
                 "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                 "machine": machine,
+                "machine_facts": machine_facts(),
                 "maturin": tools,
                 "ferrule_commit": commit,
                 "results": [dict(asdict(r), ratio=r.ratio) for r in results],

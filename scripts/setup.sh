@@ -11,7 +11,8 @@ done
 
 # System packages the tests need: PyPy (Debian's pypy3 is PyPy 3.9), patchelf for
 # wheel repair, the libz / libbz2 headers the audit test crate links against, and
-# cbindgen, which writes the C header of cffi crates.
+# cbindgen, which writes the C header of cffi crates; redis-server, the shared
+# cache the sccache test (tests/integration/test_sccache.py) stores into.
 missing=()
 command -v pypy3 >/dev/null || missing+=(pypy3)
 command -v patchelf >/dev/null || missing+=(patchelf)
@@ -19,6 +20,7 @@ command -v patchelf >/dev/null || missing+=(patchelf)
 [ -e /usr/include/bzlib.h ] || missing+=(libbz2-dev)
 command -v cbindgen >/dev/null || missing+=(cbindgen)
 command -v musl-gcc >/dev/null || missing+=(musl-tools)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "setup: installing ${missing[*]} with apt-get" >&2

@@ -110,11 +110,27 @@ def zig_linker_env(settings: Settings, work_dir: Path) -> dict[str, str]:
     return zig_env(triple, glibc, work_dir / "zig")
 
 
+def rustc_wrapper(settings: Settings) -> str | None:
+    """cargo's rustc wrapper (sccache): ``RUSTC_WRAPPER`` / ``CARGO_BUILD_RUSTC_WRAPPER``,
+    else ``[tool.ferrule] rustc-wrapper`` (docs/ci.md). One in ``.cargo/config.toml`` is
+    cargo's own business and not seen here."""
+    env = settings.environ
+    return (
+        env.get("RUSTC_WRAPPER")
+        or env.get("CARGO_BUILD_RUSTC_WRAPPER")
+        or (settings.tool.rustc_wrapper or None)
+    )
+
+
 def cargo_recipe(
     settings: Settings, manifest_path: Path, remap: PathRemap, work_dir: Path
 ) -> CargoRecipe:
-    """The build-wide recipe: the settings' environment with ``--zig``'s linker."""
+    """The build-wide recipe: the settings' environment with ``--zig``'s linker and the
+    configured rustc wrapper."""
     env = dict(settings.environ)
+    wrapper = rustc_wrapper(settings)
+    if wrapper and not (env.get("RUSTC_WRAPPER") or env.get("CARGO_BUILD_RUSTC_WRAPPER")):
+        env["RUSTC_WRAPPER"] = wrapper
     env.update(zig_linker_env(settings, work_dir))
     return CargoRecipe(
         cargo_program(settings.environ), manifest_path, settings.cargo_options, env, remap

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _faults
-from ferrule.build.cargo_invocation import CargoRecipe, cargo_recipe
+from ferrule.build.cargo_invocation import CargoRecipe, cargo_recipe, rustc_wrapper
 from ferrule.build.plan import BuildPlan, make_plan, module_key, work_dir
 from ferrule.cargo.metadata import CargoProject, read_metadata
 from ferrule.cargo.remap import PathRemap, path_remap
@@ -91,6 +91,11 @@ def _stable_root(settings: Settings, package: str) -> StableRoot | None:
     # A crate of another workspace finds what it inherits (`edition.workspace = true`)
     # in that workspace's root manifest: the link must show that too.
     outside += sorted({settings.workspace_dir_of(d / "Cargo.toml") for d in outside} - set(outside))
+    if not outside and rustc_wrapper(settings):
+        # A shared compile cache (sccache) hashes the paths rustc sees: the working
+        # directory of workspace crates and OUT_DIR (in <target>/...) of crates that
+        # include generated code. Through the link they are the same in every checkout.
+        return StableRoot(root, default_base() / package)
     return plan_stable_root(root, outside, package, default_base())
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ __all__ = [
     "global_flags",
     "plan_bin",
     "plan_cdylib",
+    "pyo3_own_units",
     "with_rustflags",
 ]
 
@@ -174,6 +176,43 @@ def _common_args(options: CargoOptions, manifest: Path, interp: Interpreter | No
     return args
 
 
+def pyo3_own_units(profile: str | None, env: Mapping[str, str]) -> tuple[str, ...]:
+    """``--config`` that gives ferrule's pyo3 crates, configured by ``env``, their own
+    place in the target directory.
+
+    ferrule's pyo3 environment must differ from a plain ``cargo test`` in the same
+    venv (``PYO3_BUILD_EXTENSION_MODULE``: an extension module must not link
+    libpython, a test binary must), and pyo3's build scripts watch it: sharing one
+    copy, each switch between ``cargo test`` and ``ferrule develop`` would rebuild
+    pyo3-ffi and pyo3. A profile setting on ``pyo3-build-config`` goes into cargo's
+    unit hash of it and of every crate above it (pyo3-ffi, pyo3, pyo3-macros with
+    older pyo3), so cargo keeps ferrule's copies beside the plain ones and rebuilds
+    neither. The setting is ``codegen-units``, a number from pyo3's configuration
+    (the ``PYO3_*`` variables): each interpreter's build (CPython, PyPy, abi3) gets
+    its copy too, and a multi-interpreter build does not rebuild pyo3 for each one.
+    pyo3-build-config only runs inside build scripts: no code in the wheel changes.
+    See docs/develop.md, "Switching between cargo and ferrule".
+
+    >>> pyo3_own_units(None, {})
+    ('--config', 'profile.dev.package.pyo3-build-config.codegen-units=170')
+    >>> a = pyo3_own_units("release", {"PYO3_PYTHON": "/usr/bin/python3.11"})[1]
+    >>> b = pyo3_own_units("release", {"PYO3_PYTHON": "/usr/bin/pypy3.9"})[1]
+    >>> a.startswith("profile.release.package.pyo3-build-config.codegen-units="), a != b
+    (True, True)
+    """
+    name = profile or "dev"
+    config = {k: v for k, v in env.items() if k.startswith("PYO3_") or k == "PYTHON_SYS_EXECUTABLE"}
+    if "PYO3_CONFIG_FILE" in config:
+        # pyo3 reads the file and runs no interpreter (whose path may be an isolated
+        # build's); the file's name tells configurations apart, its directory (in the
+        # checkout's target directory) must not make the hash depend on the checkout.
+        config.pop("PYO3_PYTHON", None)
+        config.pop("PYTHON_SYS_EXECUTABLE", None)
+        config["PYO3_CONFIG_FILE"] = Path(config["PYO3_CONFIG_FILE"]).name
+    units = 129 + zlib.crc32(repr(sorted(config.items())).encode()) % 128
+    return ("--config", f"profile.{name}.package.pyo3-build-config.codegen-units={units}")
+
+
 def pyo3_env(
     base: Mapping[str, str],
     interp: Interpreter,
@@ -232,15 +271,17 @@ def plan_cdylib(
     >>> inv = plan_cdylib("cargo", Path("/p/Cargo.toml"), CargoOptions(profile="release",
     ...                   rustc_args=("-Copt-level=2",)), i, {})
     >>> " ".join(inv.argv)
-    'cargo rustc --lib --message-format=json-render-diagnostics --manifest-path /p/Cargo.toml --release --crate-type cdylib -- -Copt-level=2'
+    'cargo rustc --lib --config profile.release.package.pyo3-build-config.codegen-units=163 --message-format=json-render-diagnostics --manifest-path /p/Cargo.toml --release --crate-type cdylib -- -Copt-level=2'
     >>> inv.env["PYO3_PYTHON"]
     '/base/py'
     """
-    argv = [cargo, "rustc", "--lib", *_common_args(options, manifest, interp)]
+    env = pyo3_env(base_env, interp, pyo3_config) if interp is not None else dict(base_env)
+    # The user's own --config (in the common arguments) comes later and wins.
+    own = pyo3_own_units(options.profile, env) if interp is not None else ()
+    argv = [cargo, "rustc", "--lib", *own, *_common_args(options, manifest, interp)]
     argv += ["--crate-type", "cdylib"]
     if options.rustc_args:
         argv += ["--", *options.rustc_args]
-    env = pyo3_env(base_env, interp, pyo3_config) if interp is not None else dict(base_env)
     return CargoInvocation(tuple(argv), env, manifest)
 
 
@@ -264,12 +305,13 @@ def plan_bin(
     >>> " ".join(inv.argv)
     'cargo rustc --bin tool --message-format=json-render-diagnostics --manifest-path /p/Cargo.toml'
     """
-    argv = [cargo, "rustc", "--bin", name, *_common_args(options, manifest, interp)]
-    if options.rustc_args:
-        argv += ["--", *options.rustc_args]
     env = (
         pyo3_env(base_env, interp, extension_module=not embed_python)
         if interp is not None
         else dict(base_env)
     )
+    own = pyo3_own_units(options.profile, env) if interp is not None else ()
+    argv = [cargo, "rustc", "--bin", name, *own, *_common_args(options, manifest, interp)]
+    if options.rustc_args:
+        argv += ["--", *options.rustc_args]
     return CargoInvocation(tuple(argv), env, manifest)

@@ -139,9 +139,11 @@ class ToolConfig:
     rebuild_on_import: bool = _key("rebuild-on-import", kind="bool", default=False)
     # Warnings about loose input become errors (also --strict, FERRULE_STRICT=1).
     strict: bool = _key("strict", kind="bool", default=False)
+    # cargo's RUSTC_WRAPPER (sccache) unless the environment sets one (docs/ci.md).
+    rustc_wrapper: str | None = _key("rustc-wrapper", kind="str")
 
 
-FERRULE_ONLY_KEYS = ("extensions", "rebuild-on-import", "strict")
+FERRULE_ONLY_KEYS = ("extensions", "rebuild-on-import", "strict", "rustc-wrapper")
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,9 @@ def _shared(inv: CargoInvocation) -> dict[str, object]:
     return {
         "profile": _pairs(argv, "--profile"),
         "target": _pairs(argv, "--target"),
-        "config": _pairs(argv, "--config"),
+        # (less pyo3's own place in the target dir, which follows its configuration:
+        # cargo/command.pyo3_own_units)
+        "config": [c for c in _pairs(argv, "--config") if ".package.pyo3-build-config." not in c],
         "unstable": _pairs(argv, "-Z"),
         "rustc remap": [a for a in after if a.startswith("--remap-path-prefix")],
         "zig linker": Path(inv.env.get(LINKER, "")).name,
