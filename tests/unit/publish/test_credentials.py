@@ -207,3 +207,36 @@ def test_authorization_and_redaction() -> None:
     assert Credentials("u", "abc").redact("abc") == "abc"
     # The longest form first: the quoted password contains the plain one.
     assert Credentials("u", "a b c d").redact("a%20b%20c%20d") == "****"
+
+
+def test_the_prompt_asks_for_a_username_in_clear_and_a_password_in_secret() -> None:
+    asked: list[tuple[str, bool]] = []
+    answers = iter(["me", "secret"])
+
+    def prompt(label: str, secret: bool) -> str:
+        asked.append((label, secret))
+        return next(answers)
+
+    creds = resolve_credentials(
+        Repository(URL),
+        username=None,
+        password=None,
+        environ={},
+        non_interactive=None,
+        keyring=lambda service, user: None,
+        prompt=prompt,
+    )
+    assert (creds.username, creds.password, creds.source) == ("me", "secret", "the prompt")
+    assert asked == [(f"username for {URL}", False), (f"password for me at {URL}", True)]
+
+
+def test_the_keyrings_username_is_taken_when_none_is_given() -> None:
+    creds = resolve_credentials(
+        Repository(URL),
+        username=None,
+        password=None,
+        environ={},
+        non_interactive="CI is set",
+        keyring=lambda service, user: ("k", "kp"),
+    )
+    assert (creds.username, creds.password) == ("k", "kp")
