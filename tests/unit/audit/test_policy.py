@@ -15,6 +15,7 @@ import pytest
 from ferrule.audit.elf import ElfInfo, ImportedSymbol
 from ferrule.audit.policy import (
     Violations,
+    _load,
     check_policy,
     is_dynamic_linker,
     is_libpython,
@@ -33,6 +34,7 @@ def auditwheel_policies(family: str) -> list[dict[str, object]]:
     ("family", "load"), [("manylinux", manylinux_policies), ("musllinux", musllinux_policies)]
 )
 def test_policies_are_auditwheels_by_priority(family: str, load: object) -> None:
+    _load.cache_clear()  # read policy-data.json afresh, not what an earlier test loaded
     ours = load()  # type: ignore[operator]
     theirs = sorted(auditwheel_policies(family), key=lambda p: -int(p["priority"]))  # type: ignore[call-overload]
     assert [(p.name, list(p.aliases), p.priority) for p in ours] == [
@@ -62,8 +64,9 @@ def test_policy_names_aliases_and_tags() -> None:
     assert musl.version == (1, 2)
     assert musl.platform_tags("aarch64") == ["musllinux_1_2_aarch64"]
     assert policy_by_name("linux").platform_tags("x86_64") == ["linux_x86_64"]
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as e:
         policy_by_name("manylinux_2_99")
+    assert e.value.args == ("manylinux_2_99",)
 
 
 def test_library_names() -> None:
@@ -224,3 +227,39 @@ def test_musl_allows_its_own_libc(arch: str, libc: str) -> None:
     assert not p.allows_library("libc.so.6", arch)
     assert check_policy(p, elf((libc, "libgcc_s.so.1"), arch=arch)).external == ("libgcc_s.so.1",)
     assert not policy_by_name("manylinux_2_17").allows_library("libc.so", arch)
+
+
+def test_too_new_versions_sort_numerically_and_unknown_namespaces_are_too_new() -> None:
+    p = policy_by_name("manylinux_2_5")
+    v = check_policy(
+        p,
+        elf(
+            ("libc.so.6",),
+            {
+                "libc.so.6": frozenset(
+                    {"GLIBC_2.9", "GLIBC_2.10", "GLIBC_1_9", "GLIBC_2_1", "XCRYPT_2.0"}
+                )
+            },
+            (
+                sym("a", "GLIBC_2.9"),
+                sym("b", "GLIBC_2.10"),
+                sym("c", "GLIBC_1_9"),
+                sym("d", "GLIBC_2_1"),
+            ),
+        ),
+    )
+    assert v.too_new == (
+        "b@GLIBC_2.10 (libc.so.6)",
+        "a@GLIBC_2.9 (libc.so.6)",
+        "d@GLIBC_2_1 (libc.so.6)",
+        "c@GLIBC_1_9 (libc.so.6)",
+        "XCRYPT_2.0 (libc.so.6)",
+    )
+
+
+def test_musl_libc_versions_are_checked_too() -> None:
+    p = policy_by_name("musllinux_1_2")
+    v = check_policy(
+        p, elf(("libc.musl-x86_64.so.1",), {"libc.musl-x86_64.so.1": frozenset({"GLIBC_2.17"})})
+    )
+    assert v.too_new == ("GLIBC_2.17 (libc.musl-x86_64.so.1)",)
