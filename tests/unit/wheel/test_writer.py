@@ -236,3 +236,79 @@ def test_record_rows_exact(tmp_path: Path) -> None:
             f'"w,odd.py",sha256={h(b"")},0\n'
             "w-1.dist-info/RECORD,,\n"
         )
+
+
+def test_the_kill_points_are_reached_where_tests_kill(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tests/integration/test_kill.py stops a build at these points; here, where each is reached."""
+    from ferrule import _faults
+    from ferrule.wheel import writer
+
+    reached: list[str] = []
+    monkeypatch.setattr(writer._faults, "point", reached.append)
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\x00" * 150_000)  # three chunks: two points inside, none at the end
+    small = tmp_path / "small.txt"
+    small.write_bytes(b"x")
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_file("w/big.bin", big)
+        assert reached == ["wheel-member", "wheel-member"]
+        w.add_file("w-1.data/scripts/s", small)
+        assert reached[2:] == ["data-dir"]
+        w.add_bytes("w/x.py", b"x")
+    assert reached[3:] == ["record", "before-replace", "after-replace"]
+    assert set(reached) <= set(_faults.PHASES)
+
+
+def test_the_temporary_wheel_carries_the_pid_and_parents_are_made(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "w-1-py3-none-any.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_bytes("w/x.py", b"x")
+        (part,) = target.parent.iterdir()
+        assert part.name.startswith(f".{target.name}.ferrule-{os.getpid()}-")
+        assert part.name.endswith(".part")
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
+def test_any_execute_bit_makes_an_executable_entry(tmp_path: Path) -> None:
+    target = tmp_path / "w.whl"
+    sources = {}
+    for mode in (0o604, 0o605, 0o614, 0o644, 0o744):
+        src = tmp_path / f"f{mode:o}"
+        src.write_bytes(b"x")
+        src.chmod(mode)
+        sources[f"w/f{mode:o}"] = src
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        for name, src in sources.items():
+            w.add_file(name, src)
+    with zipfile.ZipFile(target) as z:
+        modes = {i.filename: i.external_attr >> 16 for i in z.infolist()}
+    assert modes == {
+        "w/f604": 0o100644,
+        "w/f605": 0o100755,
+        "w/f614": 0o100755,
+        "w/f644": 0o100644,
+        "w/f744": 0o100755,
+        "w-1.dist-info/RECORD": 0o100644,
+    }
+
+
+def test_compressibility_is_judged_from_the_first_64_kib(tmp_path: Path) -> None:
+    random_head = tmp_path / "head.bin"
+    random_head.write_bytes(os.urandom(65536) + b"\x00" * 1_000_000)
+    exactly_one_chunk = tmp_path / "chunk.bin"
+    exactly_one_chunk.write_bytes(os.urandom(65536))
+    just_under = tmp_path / "under.bin"
+    just_under.write_bytes(os.urandom(65535))
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_file("w/head.bin", random_head)
+        w.add_file("w/chunk.bin", exactly_one_chunk)
+        w.add_file("w/under.bin", just_under)
+    with zipfile.ZipFile(target) as z:
+        assert z.getinfo("w/head.bin").compress_type == zipfile.ZIP_STORED
+        assert z.getinfo("w/chunk.bin").compress_type == zipfile.ZIP_STORED
+        # Below one chunk the test is not worth its time: deflated whatever it holds.
+        assert z.getinfo("w/under.bin").compress_type == zipfile.ZIP_DEFLATED
