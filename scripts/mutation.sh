@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Mutation testing of the pure modules against the fast test layer (not part of CI).
 #
-#   scripts/mutation.sh [--score-only] [group ...]
+#   scripts/mutation.sh [--score-only | --again] [group ...]
 #
 # Groups: tags publish audit wheel metadata sdist ci config (default: all, in that order).
 # mutmut (installed into .venv when missing) mutates the files [tool.mutmut] in pyproject.toml
 # lists, and runs for each mutant only the fast tests (`-m "not slow"`) that executed the
 # mutated function. The score of each module (killed / total) goes to stdout and into the
 # table of docs/testing.md. MUTATION_JOBS (default 1) caps mutmut's worker processes.
-# --score-only writes the table from mutants/ without running anything.
+# --score-only writes the table from mutants/ without running anything; --again runs only the
+# mutants of the groups that the last run did not kill (after adding tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,10 +18,11 @@ jobs=${MUTATION_JOBS:-1}
 # there, not 200 (fewer examples can only let more mutants survive).
 export FERRULE_HYPOTHESIS_PROFILE=${FERRULE_HYPOTHESIS_PROFILE:-mutation}
 score_only=0
-if [ "${1:-}" = --score-only ]; then
-    score_only=1
-    shift
-fi
+again=0
+case ${1:-} in
+    --score-only) score_only=1; shift ;;
+    --again) again=1; shift ;;
+esac
 all_groups=(tags publish audit wheel metadata sdist ci config)
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=("${all_groups[@]}")
@@ -52,6 +54,23 @@ if [ $score_only = 0 ]; then
     ln -sfn "$PWD/.cache/wheelhouse" mutants/.cache/wheelhouse
     for group in "${groups[@]}"; do
         read -r -a names <<<"$(patterns "$group")"
+        if [ $again = 1 ]; then
+            # The group's mutants whose last result was not a kill (mutmut's .meta files).
+            mapfile -t names < <(.venv/bin/python - "${names[@]}" <<'EOF_AGAIN'
+import fnmatch, json, sys
+from pathlib import Path
+KILLED = {1, 3, 36, -24, 24, 152, 255, -11, -9, 37}
+for meta in Path("mutants/src").rglob("*.py.meta"):
+    for key, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+        if code not in KILLED and any(fnmatch.fnmatch(key, p) for p in sys.argv[1:]):
+            print(key)
+EOF_AGAIN
+            )
+            if [ ${#names[@]} = 0 ]; then
+                echo "mutation: $group: nothing left to run" >&2
+                continue
+            fi
+        fi
         echo "mutation: $group (${names[*]}), $jobs worker(s), log in .cache/mutation/$group.log" >&2
         start=$SECONDS
         # Named mutants are always run again, so each group's score is from this tree.
