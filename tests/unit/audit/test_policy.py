@@ -33,7 +33,7 @@ def auditwheel_policies(family: str) -> list[dict[str, object]]:
 @pytest.mark.parametrize(
     ("family", "load"), [("manylinux", manylinux_policies), ("musllinux", musllinux_policies)]
 )
-def test_policies_are_auditwheels_by_priority(family: str, load: object) -> None:
+def test_policy_data_loads_as_auditwheels_policies(family: str, load: object) -> None:
     _load.cache_clear()  # read policy-data.json afresh, not what an earlier test loaded
     ours = load()  # type: ignore[operator]
     theirs = sorted(auditwheel_policies(family), key=lambda p: -int(p["priority"]))  # type: ignore[call-overload]
