@@ -49,6 +49,7 @@ def test_zip_timestamp_refuses_a_non_number() -> None:
         ("pkg/", "empty or a directory"),
         ("/etc/passwd", "absolute"),
         ("C:evil", "absolute"),
+        ("C:", "absolute"),
         ("pkg\\mod.py", "contains a backslash"),
         ("..", "contains '..'"),
         ("pkg/../x", "contains '..'"),
@@ -216,6 +217,10 @@ def test_large_file_forces_zip64(tmp_path: Path) -> None:
             assert z.read("w/a.py") == b"a"
         sizes[large] = target.stat().st_size
     assert sizes[True] > sizes[False]  # the zip64 extra fields
+    default = tmp_path / "default.whl"
+    with WheelWriter(default, "w-1.dist-info", {}) as w:
+        w.add_bytes("w/a.py", b"a")
+    assert default.read_bytes() == (tmp_path / "False.whl").read_bytes()
 
 
 def test_record_rows_exact(tmp_path: Path) -> None:
