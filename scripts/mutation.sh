@@ -71,7 +71,7 @@ EOF_AGAIN
                 continue
             fi
         fi
-        echo "mutation: $group (${names[*]}), $jobs worker(s), log in .cache/mutation/$group.log" >&2
+        echo "mutation: $group (${#names[@]} name(s)), $jobs worker(s), log in .cache/mutation/$group.log" >&2
         start=$SECONDS
         # Named mutants are always run again, so each group's score is from this tree.
         if ! .venv/bin/mutmut run --max-children "$jobs" "${names[@]}" >".cache/mutation/$group.log" 2>&1; then
@@ -139,9 +139,17 @@ lines = [
 ]
 overall = Counter()
 unscored = []
+partly = []
 for group, module, count, total in rows:
     if not total or count["unchecked"]:
-        unscored.append(f"src/ferrule/{module}")
+        checked = total - count["unchecked"]
+        if checked:
+            partly.append(
+                f"`src/ferrule/{module}` ({checked} of {total} checked: {count['killed']} killed, "
+                f"{count['survived']} survived)"
+            )
+        else:
+            unscored.append(f"`src/ferrule/{module}`")
         continue
     overall.update(count)
     overall["total"] += total
@@ -153,9 +161,12 @@ lines.append(
     f"| **all scored** | | {overall['killed']} | {overall['survived']} | {overall['no tests']} "
     f"| {overall['total']} | {pct(overall['killed'], overall['total'])} |"
 )
+if partly:
+    lines.append("")
+    lines.append("Partly checked (not in the totals): " + "; ".join(partly) + ".")
 if unscored:
     lines.append("")
-    lines.append("Not scored in this run: " + ", ".join(f"`{m}`" for m in unscored) + ".")
+    lines.append("Not scored: " + ", ".join(unscored) + ".")
 table = "\n".join(lines)
 print(table)
 
