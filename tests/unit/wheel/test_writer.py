@@ -288,9 +288,11 @@ def test_any_execute_bit_makes_an_executable_entry(tmp_path: Path) -> None:
     with WheelWriter(target, "w-1.dist-info", {}) as w:
         for name, src in sources.items():
             w.add_file(name, src)
+        w.add_bytes("w/generated.py", b"")
     with zipfile.ZipFile(target) as z:
         modes = {i.filename: i.external_attr >> 16 for i in z.infolist()}
     assert modes == {
+        "w/generated.py": 0o100644,
         "w/f604": 0o100644,
         "w/f605": 0o100755,
         "w/f614": 0o100755,
