@@ -288,11 +288,9 @@ def test_any_execute_bit_makes_an_executable_entry(tmp_path: Path) -> None:
     with WheelWriter(target, "w-1.dist-info", {}) as w:
         for name, src in sources.items():
             w.add_file(name, src)
-        w.add_bytes("w/generated.py", b"")
     with zipfile.ZipFile(target) as z:
         modes = {i.filename: i.external_attr >> 16 for i in z.infolist()}
     assert modes == {
-        "w/generated.py": 0o100644,
         "w/f604": 0o100644,
         "w/f605": 0o100755,
         "w/f614": 0o100755,
@@ -300,6 +298,16 @@ def test_any_execute_bit_makes_an_executable_entry(tmp_path: Path) -> None:
         "w/f744": 0o100755,
         "w-1.dist-info/RECORD": 0o100644,
     }
+
+
+def test_generated_entries_are_not_executable_unless_asked(tmp_path: Path) -> None:
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_bytes("w/generated.py", b"")
+        w.add_bytes("w/tool", b"", executable=True)
+    with zipfile.ZipFile(target) as z:
+        assert z.getinfo("w/generated.py").external_attr >> 16 == 0o100644
+        assert z.getinfo("w/tool").external_attr >> 16 == 0o100755
 
 
 def test_compressibility_is_judged_from_the_first_64_kib(tmp_path: Path) -> None:
