@@ -149,3 +149,90 @@ def test_a_target_table_must_be_an_array_of_tables() -> None:
         (f"{key}.linux.target", "must be a non-empty array of tables ([[target]])"),
         (f"{key}.macos", "must be a table"),
     ]
+
+
+def test_the_github_tables_own_keys() -> None:
+    key = "tool.ferrule.generate-ci.github"
+    assert problems(
+        {
+            "github": {
+                "pytest": "yes",
+                "zig": 1,
+                "skip-attestation": "no",
+                "trusted-publishing": 0,
+                "publishing-environment": 5,
+                "args": "--bogus",
+                "python-versions": [],
+                "windows": {"manylinux": "2_28", "args": "--nope"},
+            }
+        }
+    ) == [
+        (f"{key}.pytest", "must be true or false"),
+        (f"{key}.zig", "must be true or false"),
+        (f"{key}.skip-attestation", "must be true or false"),
+        (f"{key}.trusted-publishing", "must be true or false"),
+        (f"{key}.publishing-environment", "must be a string"),
+        (
+            f"{key}.args",
+            "ferrule: error: unrecognized arguments: --bogus ('ferrule build' must accept these arguments)",
+        ),
+        (f"{key}.python-versions", "must be a non-empty array such as ['3.10', '3.14t']"),
+        (f"{key}.windows.manylinux", "applies to Linux builds only, not to windows"),
+        (
+            f"{key}.windows.args",
+            "ferrule: error: unrecognized arguments: --nope ('ferrule build' must accept these arguments)",
+        ),
+    ]
+    assert problems({"github": {"python-versions": "3.12", "emscripten": {}}}) == [
+        (f"{key}.python-versions", "must be a non-empty array such as ['3.10', '3.14t']"),
+        (
+            f"{key}.emscripten",
+            "ferrule cannot build emscripten (Pyodide) wheels; remove this table to generate a workflow",
+        ),
+    ]
+    assert problems({"github": {"python-versions": ["3.12", "3.x"]}}) == [
+        (f"{key}.python-versions", "'3.x' is not a version such as '3.12', '3.14t' or 'pypy3.11'")
+    ]
+    assert problems({"github": "x"}) == [(f"{key}", "must be a table")]
+
+
+def test_python_versions_are_a_ferrule_extension() -> None:
+    assert problems({"github": {"python-versions": ["3.12"]}, "gitlab": {}}, "tool.maturin") == [
+        ("tool.maturin.generate-ci.gitlab", "unknown key (did you mean 'github'?)"),
+        (
+            "tool.maturin.generate-ci.github.python-versions",
+            "is a ferrule extension that maturin would silently ignore; move the configuration to [tool.ferrule]",
+        ),
+    ]
+
+
+def test_defaults_and_python_versions_once_each() -> None:
+    config = parse_generate_ci({"github": {}}, "tool.ferrule", FILE)
+    assert (config.pytest, config.zig, config.skip_attestation, config.trusted_publishing) == (
+        False,
+        False,
+        False,
+        True,
+    )
+    assert (
+        config.publishing_environment,
+        config.args,
+        config.python_versions,
+        config.platforms,
+    ) == (None, None, None, {})
+    config = parse_generate_ci(
+        {
+            "github": {
+                "zig": True,
+                "args": "--release",
+                "python-versions": ["3.12", "3.14t", "3.12", "pypy3.11"],
+            }
+        },
+        "tool.ferrule",
+        FILE,
+    )
+    assert (config.zig, config.args, config.python_versions) == (
+        True,
+        "--release",
+        ("3.12", "3.14t", "pypy3.11"),
+    )
