@@ -1,8 +1,9 @@
 """Hypothesis profiles for the property tests: 200 examples, 10,000 with ``scripts/test.sh --deep``.
 
 ``FERRULE_HYPOTHESIS_PROFILE=deep`` (set by ``scripts/test.sh --deep``) selects the deep
-profile. Neither keeps a database of examples (``.hypothesis/``): every run draws afresh,
-so a run explores new space instead of replaying the last one's.
+profile, ``mutation`` (25 examples) the one ``scripts/mutation.sh`` uses. None keeps a
+database of examples (``.hypothesis/``): every run draws afresh, so a run explores new
+space instead of replaying the last one's.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ _COMMON = {
 }
 settings.register_profile("ferrule", max_examples=200, **_COMMON)
 settings.register_profile("deep", max_examples=10_000, **_COMMON)
+# scripts/mutation.sh: these tests run once per mutant they reach; fewer examples can only
+# let more mutants survive, never fewer.
+settings.register_profile("mutation", max_examples=25, **_COMMON)
 settings.load_profile(os.environ.get("FERRULE_HYPOTHESIS_PROFILE", "ferrule"))
 
 

@@ -1,0 +1,329 @@
+"""The wheel writer's pure parts and each entry's zip header (ferrule.wheel.writer).
+
+Exact error messages, the clamping of SOURCE_DATE_EPOCH, maturin's compression levels, and
+what every entry of a written wheel declares (mode, system, method, level, zip64), read back
+with the standard library's zipfile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from ferrule.errors import WheelError
+from ferrule.wheel.writer import WheelWriter, check_archive_name, zip_compression, zip_timestamp
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", (1980, 1, 1, 0, 0, 0)),
+        ("  ", (1980, 1, 1, 0, 0, 0)),
+        (" 1700000000\n", (2023, 11, 14, 22, 13, 20)),
+        ("315532800", (1980, 1, 1, 0, 0, 0)),
+        ("315532801", (1980, 1, 1, 0, 0, 1)),
+        ("-5", (1980, 1, 1, 0, 0, 0)),
+        ("4354819199", (2107, 12, 31, 23, 59, 59)),
+        ("99999999999", (2107, 12, 31, 23, 59, 59)),
+    ],
+)
+def test_zip_timestamp(value: str, expected: tuple[int, ...]) -> None:
+    assert zip_timestamp({"SOURCE_DATE_EPOCH": value}) == expected
+
+
+def test_zip_timestamp_refuses_a_non_number() -> None:
+    with pytest.raises(WheelError) as e:
+        zip_timestamp({"SOURCE_DATE_EPOCH": " 1.5 "})
+    assert str(e.value) == "SOURCE_DATE_EPOCH='1.5' is not a whole number of seconds"
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("", "empty or a directory"),
+        ("pkg/", "empty or a directory"),
+        ("/etc/passwd", "absolute"),
+        ("C:evil", "absolute"),
+        ("C:", "absolute"),
+        ("pkg\\mod.py", "contains a backslash"),
+        ("..", "contains '..'"),
+        ("pkg/../x", "contains '..'"),
+        ("pkg//x", "contains an empty or '.' component"),
+        ("./x", "contains an empty or '.' component"),
+        ("pkg/./x", "contains an empty or '.' component"),
+    ],
+)
+def test_unsafe_archive_names(name: str, problem: str) -> None:
+    with pytest.raises(WheelError) as e:
+        check_archive_name(name)
+    assert str(e.value) == f"unsafe archive name {name!r}: {problem}"
+
+
+@pytest.mark.parametrize(
+    "name", ["a", "pkg/mod.py", "pkg/..x/y", "pkg/.hidden", "xy:z", "pkg-1.0.data/scripts/t"]
+)
+def test_safe_archive_names(name: str) -> None:
+    check_archive_name(name)
+
+
+@pytest.mark.parametrize(
+    ("method", "level", "expected"),
+    [
+        ("deflated", None, (zipfile.ZIP_DEFLATED, 6)),
+        ("deflated", 0, (zipfile.ZIP_DEFLATED, 0)),
+        ("deflated", 9, (zipfile.ZIP_DEFLATED, 9)),
+        ("stored", None, (zipfile.ZIP_STORED, None)),
+        ("stored", 0, (zipfile.ZIP_STORED, None)),
+        ("bzip2", None, (zipfile.ZIP_BZIP2, 6)),
+        ("bzip2", 0, (zipfile.ZIP_BZIP2, 1)),
+        ("bzip2", 1, (zipfile.ZIP_BZIP2, 1)),
+        ("bzip2", 9, (zipfile.ZIP_BZIP2, 9)),
+    ],
+)
+def test_zip_compression(method: str, level: int | None, expected: tuple[int, int | None]) -> None:
+    assert zip_compression(method, level) == expected
+
+
+@pytest.mark.parametrize(
+    ("method", "level", "range_"),
+    [
+        ("deflated", -1, "0 to 9"),
+        ("deflated", 10, "0 to 9"),
+        ("stored", 1, "0 to 0"),
+        ("bzip2", 10, "0 to 9"),
+        ("zstd", 23, "-7 to 22"),
+        ("zstd", -8, "-7 to 22"),
+    ],
+)
+def test_zip_compression_level_out_of_range(method: str, level: int, range_: str) -> None:
+    with pytest.raises(WheelError) as e:
+        zip_compression(method, level)
+    assert str(e.value) == (
+        f"--compression-level {level} is out of range for --compression-method {method} ({range_})"
+    )
+
+
+def test_zip_compression_unknown_method() -> None:
+    with pytest.raises(WheelError) as e:
+        zip_compression("lzma", None)
+    assert str(e.value) == "--compression-method 'lzma': use one of deflated, stored, bzip2, zstd"
+
+
+def test_zstd_needs_python_3_14() -> None:
+    zstd = getattr(zipfile, "ZIP_ZSTANDARD", None)
+    if zstd is not None:
+        assert zip_compression("zstd", None) == (zstd, 3)
+        assert zip_compression("zstd", -7) == (zstd, -7)
+        return
+    with pytest.raises(WheelError) as e:
+        zip_compression("zstd", 22)
+    import sys
+
+    assert str(e.value) == (
+        "--compression-method zstd needs Python 3.14's zipfile (ZIP_ZSTANDARD); "
+        f"ferrule runs on Python {sys.version_info[0]}.{sys.version_info[1]}: "
+        "use deflated or stored, or run ferrule with Python 3.14"
+    )
+
+
+def deflated_size(data: bytes, level: int) -> int:
+    """What raw deflate at ``level`` makes of ``data`` (the zip entry's compressed size)."""
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return len(c.compress(data) + c.flush())
+
+
+# Text that deflate levels 1, 4, 6 and 9 compress to different sizes.
+TEXT = " ".join(f"{(i * 7919) % 1013:x}{'ab'[i % 2]}" for i in range(30_000)).encode()
+
+
+def test_entry_headers(tmp_path: Path) -> None:
+    script = tmp_path / "tool.sh"
+    script.write_bytes(b"#!/bin/sh\n")
+    script.chmod(0o750)
+    plain = tmp_path / "mod.py"
+    plain.write_bytes(TEXT)
+    plain.chmod(0o600)
+    noise = tmp_path / "noise.bin"
+    noise.write_bytes(os.urandom(70_000))  # incompressible, over one chunk: stored
+    target = tmp_path / "out" / "demo-1.0-py3-none-any.whl"
+    with WheelWriter(target, "demo-1.0.dist-info", {}, zipfile.ZIP_DEFLATED, 4) as w:
+        w.add_file("demo-1.0.data/scripts/tool", script)
+        w.add_file("demo/mod.py", plain)
+        w.add_file("demo/noise.bin", noise)
+        w.add_file("demo/forced.py", script, executable=False)
+        w.add_bytes("demo/x.py", b"y = 2\n", executable=True)
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+    with zipfile.ZipFile(target) as z:
+        infos = {i.filename: i for i in z.infolist()}
+        assert list(infos) == [
+            "demo-1.0.data/scripts/tool",
+            "demo/mod.py",
+            "demo/noise.bin",
+            "demo/forced.py",
+            "demo/x.py",
+            "demo-1.0.dist-info/RECORD",
+        ]
+        modes = {n: i.external_attr >> 16 for n, i in infos.items()}
+        assert modes["demo-1.0.data/scripts/tool"] == 0o100755
+        assert modes["demo/mod.py"] == 0o100644
+        assert modes["demo/forced.py"] == 0o100644
+        assert modes["demo/x.py"] == 0o100755
+        assert {i.create_system for i in infos.values()} == {3}
+        assert {n: i.compress_type for n, i in infos.items()} == {
+            n: zipfile.ZIP_STORED if n == "demo/noise.bin" else zipfile.ZIP_DEFLATED for n in infos
+        }
+        assert infos["demo/mod.py"].compress_size == deflated_size(TEXT, 4)
+        assert z.read("demo/noise.bin") == noise.read_bytes()
+        assert (
+            z.read("demo-1.0.dist-info/RECORD").decode().splitlines()[-1]
+            == "demo-1.0.dist-info/RECORD,,"
+        )
+
+
+def test_stored_wheels_store_every_entry(tmp_path: Path) -> None:
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}, zipfile.ZIP_STORED, 9) as w:
+        w.add_bytes("w/a.py", b"a = 1\n" * 1000)
+    with zipfile.ZipFile(target) as z:
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_STORED}
+        assert z.getinfo("w/a.py").compress_size == 6000
+
+
+def test_compressible_large_files_are_deflated(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(TEXT)
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_file("w/big.txt", big)
+    with zipfile.ZipFile(target) as z:
+        info = z.getinfo("w/big.txt")
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+        assert info.compress_size == deflated_size(TEXT, 6)
+
+
+def test_large_file_forces_zip64(tmp_path: Path) -> None:
+    sizes = {}
+    for large in (False, True):
+        target = tmp_path / f"{large}.whl"
+        with WheelWriter(target, "w-1.dist-info", {}, large_file=large) as w:
+            w.add_bytes("w/a.py", b"a")
+        with zipfile.ZipFile(target) as z:
+            assert z.read("w/a.py") == b"a"
+        sizes[large] = target.stat().st_size
+    assert sizes[True] > sizes[False]  # the zip64 extra fields
+    default = tmp_path / "default.whl"
+    with WheelWriter(default, "w-1.dist-info", {}) as w:
+        w.add_bytes("w/a.py", b"a")
+    assert default.read_bytes() == (tmp_path / "False.whl").read_bytes()
+
+
+def test_record_rows_exact(tmp_path: Path) -> None:
+    src = tmp_path / "data.bin"
+    src.write_bytes(b"\x01" * 150_000)
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_file("w/data.bin", src)
+        w.add_bytes("w,odd.py", b"")
+    import base64
+
+    def h(data: bytes) -> str:
+        return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+    with zipfile.ZipFile(target) as z:
+        assert z.read("w-1.dist-info/RECORD").decode() == (
+            f"w/data.bin,sha256={h(src.read_bytes())},150000\n"
+            f'"w,odd.py",sha256={h(b"")},0\n'
+            "w-1.dist-info/RECORD,,\n"
+        )
+
+
+def test_the_kill_points_are_reached_where_tests_kill(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tests/integration/test_kill.py stops a build at these points; here, where each is reached."""
+    from ferrule import _faults
+    from ferrule.wheel import writer
+
+    reached: list[str] = []
+    monkeypatch.setattr(writer._faults, "point", reached.append)
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\x00" * 150_000)  # three chunks: two points inside, none at the end
+    small = tmp_path / "small.txt"
+    small.write_bytes(b"x")
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_file("w/big.bin", big)
+        assert reached == ["wheel-member", "wheel-member"]
+        w.add_file("w-1.data/scripts/s", small)
+        assert reached[2:] == ["data-dir"]
+        w.add_bytes("w/x.py", b"x")
+    assert reached[3:] == ["record", "before-replace", "after-replace"]
+    assert set(reached) <= set(_faults.PHASES)
+
+
+def test_the_temporary_wheel_carries_the_pid_and_parents_are_made(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "w-1-py3-none-any.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_bytes("w/x.py", b"x")
+        (part,) = target.parent.iterdir()
+        assert part.name.startswith(f".{target.name}.ferrule-{os.getpid()}-")
+        assert part.name.endswith(".part")
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
+def test_any_execute_bit_makes_an_executable_entry(tmp_path: Path) -> None:
+    target = tmp_path / "w.whl"
+    sources = {}
+    for mode in (0o604, 0o605, 0o614, 0o644, 0o744):
+        src = tmp_path / f"f{mode:o}"
+        src.write_bytes(b"x")
+        src.chmod(mode)
+        sources[f"w/f{mode:o}"] = src
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        for name, src in sources.items():
+            w.add_file(name, src)
+    with zipfile.ZipFile(target) as z:
+        modes = {i.filename: i.external_attr >> 16 for i in z.infolist()}
+    assert modes == {
+        "w/f604": 0o100644,
+        "w/f605": 0o100755,
+        "w/f614": 0o100755,
+        "w/f644": 0o100644,
+        "w/f744": 0o100755,
+        "w-1.dist-info/RECORD": 0o100644,
+    }
+
+
+def test_generated_entries_are_not_executable_unless_asked(tmp_path: Path) -> None:
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_bytes("w/generated.py", b"")
+        w.add_bytes("w/tool", b"", executable=True)
+    with zipfile.ZipFile(target) as z:
+        assert z.getinfo("w/generated.py").external_attr >> 16 == 0o100644
+        assert z.getinfo("w/tool").external_attr >> 16 == 0o100755
+
+
+def test_compressibility_is_judged_from_the_first_64_kib(tmp_path: Path) -> None:
+    random_head = tmp_path / "head.bin"
+    random_head.write_bytes(os.urandom(65536) + b"\x00" * 1_000_000)
+    exactly_one_chunk = tmp_path / "chunk.bin"
+    exactly_one_chunk.write_bytes(os.urandom(65536))
+    just_under = tmp_path / "under.bin"
+    just_under.write_bytes(os.urandom(65535))
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_file("w/head.bin", random_head)
+        w.add_file("w/chunk.bin", exactly_one_chunk)
+        w.add_file("w/under.bin", just_under)
+    with zipfile.ZipFile(target) as z:
+        assert z.getinfo("w/head.bin").compress_type == zipfile.ZIP_STORED
+        assert z.getinfo("w/chunk.bin").compress_type == zipfile.ZIP_STORED
+        # Below one chunk the test is not worth its time: deflated whatever it holds.
+        assert z.getinfo("w/under.bin").compress_type == zipfile.ZIP_DEFLATED
