@@ -80,6 +80,11 @@ def _ident(command: Sequence[str], cwd: Path) -> tuple[str, tuple[str, ...]]:
     return (str(cwd), tuple(command))
 
 
+# The run being recorded (declared before the class: Python 3.9 refuses an annotation
+# after a function's `global` of the name).
+_last: Recorder | None = None
+
+
 class Recorder:
     """Collects the files read (with their state before the read) and directories listed
     while a full run goes on, and the files it writes.
@@ -140,7 +145,6 @@ class Recorder:
             self.paths[text] = _LISTED if listed else _store.file_state(text)
 
 
-_last: Recorder | None = None
 _LISTED = "listed"
 
 
