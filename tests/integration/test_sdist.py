@@ -194,7 +194,7 @@ def test_include_and_exclude_for_sdist_format(built) -> None:  # type: ignore[no
     names = tar_names(built("inside").sdist)
     assert "extra/notes.txt" in names
     assert "extra/scratch.txt" not in names
-    assert "tests/integration/test_palindrome.py" in tar_names(built("src").sdist)
+    assert "tests/test_palindrome.py" in tar_names(built("src").sdist)
     assert "extra/notes.txt" not in wheel_hashes(built("inside").sdist_wheel)
 
 
