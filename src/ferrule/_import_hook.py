@@ -24,6 +24,8 @@ costs one cargo no-op and never a rebuild loop. A failed build raises
 :class:`RebuildError` carrying the compiler's messages, never a bare ImportError.
 
 ``FERRULE_REBUILD_ON_IMPORT=0`` (or ``false``/``no``/``off``) turns the hook off.
+``FERRULE_NO_CACHE=1`` turns its fast path off: the stamp is never trusted, so
+every first import in a process runs ``ferrule develop``.
 
 This module must stay importable on every Python ferrule supports, with the
 standard library only, and cheap: it is imported by every interpreter start-up
@@ -151,7 +153,13 @@ def parse_stamp(text: str) -> Stamp:
 
 
 def stale_reason(stamp: Stamp, base: str, environ: Mapping[str, str]) -> str | None:
-    """Why the build is out of date, or None. ``base`` anchors relative installed paths."""
+    """Why the build is out of date, or None. ``base`` anchors relative installed paths.
+
+    >>> stale_reason({}, "", {"FERRULE_NO_CACHE": "1"})
+    'FERRULE_NO_CACHE is set'
+    """
+    if environ.get("FERRULE_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on"):
+        return "FERRULE_NO_CACHE is set"  # as ferrule._metadata_cache.caching_off
     if stamp.get("python") != _current_python_id():
         return "the Python interpreter changed"
     for path, recorded in stamp["files"]:

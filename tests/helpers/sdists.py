@@ -2,7 +2,12 @@
 
 Two copies of ``tests/crates`` are made at different paths (the second one
 deeper, and with older modification times), each with its own cargo target
-directory so that no compiled artifact is shared between them. The release
+directory so that no compiled artifact is shared between them. Those two
+directories are kept across sessions for the registry crates (pyo3 compiles
+once per machine, not twice per run); every path package of a checkout (what
+the test crates are) is removed from them with ``cargo clean -p`` before the
+checkout's first build, so no artifact of an earlier run is reused (cargo
+would: a copy at another path with older files looks fresh to it). The release
 builds of each crate are made lazily and cached for the whole session, so
 ``test_sdist.py`` and ``test_reproducible.py`` share them.
 """
@@ -18,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from tests.conftest import ferrule
-from tests.helpers.venv import clean_env
+from tests.helpers.venv import clean_env, run
 
 CRATES = Path(__file__).resolve().parents[1] / "crates"
 
@@ -66,8 +72,19 @@ class Checkout:
                         os.utime(path, (st.st_atime - self.age, st.st_mtime - self.age))
         return project_dir(name, checkout)
 
+    def forget_path_packages(self, name: str) -> None:
+        """Remove what earlier runs built from the crate's path packages (each lock file's
+        packages without a source) from this checkout's target directory."""
+        env = clean_env(CARGO_TARGET_DIR=str(self.target_dir))
+        for lock in sorted((self.root / SDIST_CRATES[name][0]).rglob("Cargo.lock")):
+            packages = tomllib.loads(lock.read_text())["package"]
+            specs = [arg for p in packages if "source" not in p for arg in ("-p", p["name"])]
+            argv = ["cargo", "clean", "--release", "--offline", "--locked", *specs]
+            run(argv, cwd=lock.parent, env=env)
+
     def build(self, name: str, out: Path) -> Builds:
         project = self.project(name)
+        self.forget_path_packages(name)
         env = clean_env(CARGO_TARGET_DIR=str(self.target_dir))
         # What release CI should run: the sdist, then the wheel from it.
         ferrule("build", "--release", "--sdist", "-o", out / "sdist", cwd=project, env=env)
@@ -85,9 +102,12 @@ _BUILDS: dict[tuple[str, int], Builds] = {}
 def checkouts(factory: pytest.TempPathFactory) -> tuple[Checkout, Checkout]:
     if not _CHECKOUTS:
         base = factory.mktemp("checkouts")
-        _CHECKOUTS.append(Checkout(base / "a", base / "target-a", 0))
+        target = os.environ["CARGO_TARGET_DIR"]
+        _CHECKOUTS.append(Checkout(base / "a", Path(f"{target}-sdist-a"), 0))
         _CHECKOUTS.append(
-            Checkout(base / "elsewhere" / "much" / "deeper" / "b", base / "target-b", 400 * 86400)
+            Checkout(
+                base / "elsewhere" / "much" / "deeper" / "b", Path(f"{target}-sdist-b"), 400 * 86400
+            )
         )
     return _CHECKOUTS[0], _CHECKOUTS[1]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CRATES
+from tests.helpers.host import arch, python_abi
 from tests.helpers.venv import VEnv, run
 
 pytestmark = pytest.mark.slow
@@ -32,9 +33,8 @@ def test_cli_wheel_installs_imports_and_validates(pure_wheel_cli: Path, venv: VE
     # ferrule build audits the extension and picks the oldest manylinux policy it
     # satisfies (which one depends on the build machine's glibc; tests/integration/test_audit.py
     # checks it against auditwheel).
-    assert re.fullmatch(
-        r"pyo3_pure-0\.3\.1-cp311-cp311-manylinux_2_\d+_x86_64\.whl", pure_wheel_cli.name
-    )
+    pattern = rf"pyo3_pure-0\.3\.1-{python_abi()}-manylinux_2_\d+_{arch()}\.whl"
+    assert re.fullmatch(pattern, pure_wheel_cli.name)
     validate(pure_wheel_cli)
     install_and_exercise(venv, pure_wheel_cli)
 
@@ -53,7 +53,7 @@ def test_cli_and_pep517_give_the_same_package_files(
         assert a.namelist() == b.namelist()
         for name in a.namelist():
             if name.endswith("/WHEEL"):
-                # Only the platform differs: the CLI audits (manylinux), PEP 517 is linux_x86_64.
+                # Only the platform differs: the CLI audits (manylinux), PEP 517 is linux_<arch>.
                 def untagged(data: bytes) -> list[bytes]:
                     return [line for line in data.splitlines() if not line.startswith(b"Tag:")]
 

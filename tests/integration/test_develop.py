@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -190,8 +191,9 @@ def test_interpreter_change_in_the_same_venv_rebuilds(tmp_path: Path) -> None:
         pytest.skip("needs a second CPython 3.9+ (python3.12, python3.13, ...)")
     crate = unique_crate(tmp_path, "develop-mixed", "py")
     # Its own target directory: switching interpreters rebuilds pyo3, which must not
-    # disturb the shared one.
-    target = tmp_path / "target"
+    # disturb the shared one. Kept across sessions, so pyo3's own dependencies (syn...)
+    # compile once per machine; this crate and pyo3 are rebuilt at each switch anyway.
+    target = Path(os.environ["CARGO_TARGET_DIR"] + "-other-python")
     project = Project(
         crate, VEnv(tmp_path / "venv"), tmp_path / "cache", CARGO_TARGET_DIR=str(target)
     )

@@ -53,6 +53,11 @@ def test_edit_rust_then_import_without_develop(hooked: tuple[Project, str]) -> N
     # A develop after the hook's rebuild has nothing to do.
     assert "is up to date" in project.develop("--rebuild-on-import").stderr
 
+    # FERRULE_NO_CACHE=1: the stamp is not trusted, the import runs develop again.
+    value, stderr = imported(project, name, "answer()", FERRULE_NO_CACHE="1")
+    assert value == "43" and "FERRULE_NO_CACHE is set" in stderr and "rebuilding" in stderr
+    assert imported(project, name, "answer()") == ("43", "")
+
 
 def test_every_input_rebuilds_and_nothing_loops(hooked: tuple[Project, str]) -> None:
     project, name = hooked

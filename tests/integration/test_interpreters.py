@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -28,6 +30,14 @@ from tests.helpers.venv import clean_env
 ENV = clean_env(PATH=path_with_all_pythons())
 
 
+def ext_suffix(python: str) -> str:
+    """What ``python`` itself says its extension modules end with."""
+    code = "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))"
+    return subprocess.run(
+        [python, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def settings_for(crate: str, **cli: object):  # type: ignore[no-untyped-def]
     return load_settings(CRATES / crate, CliOptions(**cli), environ=ENV)  # type: ignore[arg-type]
 
@@ -38,7 +48,7 @@ def test_list_python_finds_every_installed_python() -> None:
     listed = proc.stderr
     for (major, minor), exe in installed_cpythons((3, 7)).items():
         assert f"CPython {major}.{minor}" in listed, (exe, listed)
-    assert "PyPy 3.9 at /usr/bin/pypy3.9" in listed
+    assert f"PyPy 3.9 at {shutil.which('pypy3.9', path=ENV['PATH'])}" in listed
 
 
 def test_discovery_probes_each_interpreter_once() -> None:
@@ -48,7 +58,7 @@ def test_discovery_probes_each_interpreter_once() -> None:
     cpythons = {v for impl, v in versions if impl == "cpython"}
     assert cpythons == set(installed_cpythons((3, 7)))
     pypy = next(i for i in found if i.implementation == "pypy")
-    assert pypy.ext_suffix == ".pypy39-pp73-x86_64-linux-gnu.so"
+    assert pypy.ext_suffix == ext_suffix(pypy.executable)
 
 
 def test_find_interpreter_keeps_what_pyo3_and_requires_python_support() -> None:
@@ -112,9 +122,10 @@ def test_pyo3_config_file_and_cross_lib_dir(tmp_path: Path) -> None:
     )
     config.write_text("implementation=CPython\nversion=3.12\ntarget_abi=CPython-abi3-3.9\n")
     assert from_pyo3_config(config)[1] == (3, 9)
-    lib = Path(installed_cpythons((3, 12))[(3, 12)]).parents[1] / "lib" / "python3.12"
+    python312 = installed_cpythons((3, 12))[(3, 12)]
+    lib = Path(python312).parents[1] / "lib" / "python3.12"
     target = from_cross_lib_dir(lib)
-    assert (target.version, target.ext_suffix) == ((3, 12), ".cpython-312-x86_64-linux-gnu.so")
+    assert (target.version, target.ext_suffix) == ((3, 12), ext_suffix(python312))
 
 
 def _probe_in_subprocess(executable: str) -> Interpreter:

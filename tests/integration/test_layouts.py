@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CRATES, ferrule
+from tests.helpers.host import python_abi
 from tests.helpers.venv import VEnv, clean_env, run
 
 pytestmark = pytest.mark.slow
@@ -25,25 +26,28 @@ pytestmark = pytest.mark.slow
 # Where pyproject.toml is not at the crate's top.
 PROJECT_DIR = {"layout-parent": "python"}
 
+#: The python-abi part of this interpreter's own extension wheels (e.g. cp311-cp311).
+CPYTHON = python_abi()
+
 # crate -> (compare with maturin?, the wheel tag's python-abi part)
 CASES = {
-    "layout-mixed": (True, "cp311-cp311"),
-    "layout-pysource": (True, "cp311-cp311"),
-    "layout-srcrust": (True, "cp311-cp311"),
-    "layout-dotted": (True, "cp311-cp311"),
-    "layout-packages": (True, "cp311-cp311"),
-    "layout-workspace": (True, "cp311-cp311"),
-    "layout-parent": (True, "cp311-cp311"),
-    "layout-stubs-data": (True, "cp311-cp311"),
-    "layout-includes": (True, "cp311-cp311"),
-    "bind-pyo3-ffi": (True, "cp311-cp311"),
+    "layout-mixed": (True, CPYTHON),
+    "layout-pysource": (True, CPYTHON),
+    "layout-srcrust": (True, CPYTHON),
+    "layout-dotted": (True, CPYTHON),
+    "layout-packages": (True, CPYTHON),
+    "layout-workspace": (True, CPYTHON),
+    "layout-parent": (True, CPYTHON),
+    "layout-stubs-data": (True, CPYTHON),
+    "layout-includes": (True, CPYTHON),
+    "bind-pyo3-ffi": (True, CPYTHON),
     "bind-cffi": (True, "py3-none"),
     "bind-cffi-mixed": (True, "py3-none"),
     "bind-uniffi": (True, "py3-none"),
     "bind-bin": (True, "py3-none"),
     # ferrule only: maturin cannot put several native artifacts in one wheel.
-    "multi-extension": (False, "cp311-cp311"),
-    "lib-and-bin": (False, "cp311-cp311"),
+    "multi-extension": (False, CPYTHON),
+    "lib-and-bin": (False, CPYTHON),
 }
 
 

@@ -189,6 +189,24 @@ def test_stubtest_rejects_a_stub_that_disagrees(
     assert 'stub parameter "c" differs from runtime parameter "b"' in proc.stdout
 
 
+def test_stubtest_checks_the_extension_inside_a_pure_package(
+    stubbed: Callable[[str], Stubbed], typing_venv: VEnv, tmp_path: Path
+) -> None:
+    """stubtest finds ``stubs_pure.stubs_pure`` (the extension) at runtime by itself, so
+    test_stubtest_accepts_the_stubs covers its stub: without it, stubtest fails there."""
+    assert "stubs_pure/stubs_pure.pyi" in stubbed("stubs-pure").wheel_stubs
+    (installed,) = typing_venv.path.glob("lib/python*/site-packages/stubs_pure/stubs_pure.pyi")
+    hidden = installed.with_suffix(".hidden")
+    installed.rename(hidden)
+    try:
+        argv: list[str | Path] = [typing_venv.python, "-m", "mypy.stubtest", "stubs_pure"]
+        proc = run(argv, cwd=tmp_path, env=typing_venv.env, check=False)
+    finally:
+        hidden.rename(installed)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "error: stubs_pure.stubs_pure failed to find stubs" in proc.stdout, proc.stdout
+
+
 @pytest.mark.parametrize("name", list(CRATE_STUBS))
 def test_mypy_strict_accepts_a_client_that_runs(
     name: str, stubbed: Callable[[str], Stubbed], typing_venv: VEnv, tmp_path: Path

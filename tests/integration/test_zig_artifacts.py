@@ -9,7 +9,6 @@ artifact needs, independently of ferrule's audit.
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import zipfile
 from pathlib import Path
@@ -18,12 +17,12 @@ import pytest
 
 from ferrule.elf import parse_elf
 from tests.conftest import CRATES, ferrule
+from tests.helpers.host import arch, auditwheel_platform
 from tests.helpers.venv import VEnv, clean_env, run
-from tests.integration.test_audit import auditwheel_policy
 
 pytestmark = pytest.mark.slow
 
-POLICY = f"manylinux_2_17_{platform.machine()}"
+POLICY = f"manylinux_2_17_{arch()}"
 
 
 def _newest_glibc(data: bytes) -> tuple[int, ...]:
@@ -52,7 +51,7 @@ def test_zig_links_cffi_and_binaries_for_the_old_glibc(
         cwd=CRATES / crate, env=env,
     )  # fmt: skip
     (wheel,) = out.glob("*.whl")
-    assert auditwheel_policy(wheel) == POLICY
+    assert auditwheel_platform(wheel) == POLICY
     # The same name as the pinned maturin's (legacy alias first).
     theirs = tmp_path / "maturin"
     run(

@@ -195,3 +195,32 @@ def test_every_kind_is_covered() -> None:
     """A new kind of entry needs its test here."""
     assert set(COVERED_BY) == set(_store.KINDS)
     assert all(name in globals() for name in COVERED_BY.values())
+
+
+def test_import_hook_stamp(
+    env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuild-on-import hook trusts a current stamp only while caching is on."""
+    from ferrule import _import_hook
+    from ferrule.develop.fresh import Watch, render_stamp
+
+    watched = tmp_path / "lib.rs"
+    watched.write_text("")
+    environ = {**env, "CARGO_HOME": "/nowhere"}
+    stamp = tmp_path / "stamp"
+    stamp.write_text(
+        render_stamp(
+            module="x",
+            python_id=_import_hook._current_python_id(),
+            watch=Watch(files=(watched,), env_names=("RUSTFLAGS",)),
+            installed=[],
+            environ=environ,
+            config={"project": str(tmp_path), "lock": str(tmp_path / "lock")},
+        )
+    )
+    rebuilt: list[str] = []
+    monkeypatch.setattr(_import_hook, "_rebuild", lambda module, config, why: rebuilt.append(why))
+    for extra in ({}, {"FERRULE_NO_CACHE": "1"}):
+        monkeypatch.setattr(os, "environ", {**environ, **extra})
+        _import_hook._Finder("x", str(stamp)).check()
+    assert rebuilt == ["FERRULE_NO_CACHE is set"]  # the first check found the stamp current
