@@ -195,3 +195,21 @@ def build_native(ctx: BuildContext, unit: PlannedUnit) -> NativeOutput:
                 entries += library_entries(outcome)
                 outcomes.append(outcome)
     return entries, main, unit.tag(common_platform(outcomes))
+
+
+def compile_module(ctx: BuildContext, unit: PlannedUnit, dest: Path) -> Path:
+    """Compile the unit's pyo3 module alone (for ``ferrule stubs``), as a build would:
+    the same recipe (zig, remap, features, pyo3 configuration), no audit; the library is
+    copied to ``dest`` (cargo's copy may sit behind the build's stable root)."""
+    import shutil
+
+    _write_pyo3_config(unit)
+    for artifact in unit.artifacts:
+        if artifact.kind in PYO3:
+            result = run_cargo(ctx.recipe.invocation(artifact, unit), "cdylib")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+            shutil.copy2(result.artifacts[0].path, tmp)
+            tmp.replace(dest)
+            return dest
+    raise AssertionError("a pyo3 unit has a pyo3 artifact")

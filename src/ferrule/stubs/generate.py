@@ -57,8 +57,9 @@ _NO_STUBS_BINDINGS = ("cffi", "uniffi", "bin")
 
 def build_extension(settings: Settings, interpreter: Interpreter) -> Path:
     """Compile the cdylib for ``interpreter`` (as ``ferrule build`` does) and return its path."""
-    from ferrule.cargo.build import run_cargo
-    from ferrule.cargo.command import plan_cdylib
+    from ferrule.build.context import open_context
+    from ferrule.build.native import compile_module
+    from ferrule.build.plan import work_dir
 
     bindings = settings.tool.bindings
     if bindings in _NO_STUBS_BINDINGS:
@@ -66,11 +67,15 @@ def build_extension(settings: Settings, interpreter: Interpreter) -> Path:
             f"{settings.tool_table}.bindings = {bindings!r}: ferrule generates stubs for "
             "pyo3 and pyo3-ffi extension modules only"
         )
-    cargo = settings.environ.get("CARGO", "cargo")
-    invocation = plan_cdylib(
-        cargo, settings.cargo.manifest_path, settings.cargo_options, interpreter, settings.environ
-    )
-    return run_cargo(invocation, "cdylib").artifacts[0].path
+    with open_context(settings, [interpreter], "ferrule-stubs-") as ctx:
+        if ctx.plan.bindings not in ("pyo3", "pyo3-ffi"):
+            raise StubsError(
+                f"the crate's bindings are {ctx.plan.bindings}: ferrule generates stubs for "
+                "pyo3 and pyo3-ffi extension modules only"
+            )
+        (unit,) = ctx.plan.units
+        name = f"{ctx.layout.extension_name}{interpreter.ext_suffix}"
+        return compile_module(ctx, unit, work_dir(settings) / "stubs" / name)
 
 
 def _stage(root: Path, layout: ProjectLayout, extension: Path, suffix: str) -> tuple[str, str]:
