@@ -12,12 +12,12 @@ import sysconfig
 import pytest
 from packaging import tags as ptags
 
+from ferrule.audit.policy import parse_compatibility
 from ferrule.errors import FerruleError
 from ferrule.interpreter import Interpreter, probe
 from ferrule.tags import (
     abi_tag,
     check_pypi_platform,
-    parse_compatibility,
     platform_tag,
     python_tag,
     stable_abi_tag,

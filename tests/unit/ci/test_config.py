@@ -41,8 +41,10 @@ def test_parse_manylinux(value: str, family: str | None) -> None:
 
 
 def problems(table: dict[str, Any], tool: str = "tool.ferrule") -> list[tuple[str, str]]:
+    from ferrule.commands._argv import build_args_problem  # as `generate-ci` passes it
+
     with pytest.raises(ConfigError) as e:
-        parse_generate_ci(table, tool, FILE)
+        parse_generate_ci(table, tool, FILE, build_args_problem)
     assert {p.file for p in e.value.problems} == {FILE}
     return [(p.key, p.message) for p in e.value.problems]
 
