@@ -230,25 +230,26 @@ class WheelWriter:
             yield handle  # type: ignore[misc]
 
     def add_file(self, name: str, source: Path, executable: bool | None = None) -> None:
-        """Copy ``source`` in, hashing as it streams."""
-        if executable is None:
-            executable = bool(source.stat().st_mode & 0o111)
+        """Copy ``source`` in, hashing as it streams: one open, one ``fstat``, one read."""
         digest = hashlib.sha256()
         size = 0
-        total = source.stat().st_size
         if ".data/" in name:
             _faults.point("data-dir")
         with source.open("rb") as src:
-            head = src.read(_CHUNK)
-            src.seek(0)
-            compress = self._worth_compressing(head, total)
+            st = os.fstat(src.fileno())
+            if executable is None:
+                executable = bool(st.st_mode & 0o111)
+            total = st.st_size
+            chunk = src.read(_CHUNK)
+            compress = self._worth_compressing(chunk, total)
             with self._open(name, executable, total, compress) as dst:
-                while chunk := src.read(_CHUNK):
+                while chunk:
                     digest.update(chunk)
                     dst.write(chunk)
                     size += len(chunk)
                     if size < total:
                         _faults.point("wheel-member")
+                    chunk = src.read(_CHUNK)
         self._rows.append((name, _record_hash(digest.digest()), str(size)))
 
     def _worth_compressing(self, head: bytes, total: int) -> bool:
