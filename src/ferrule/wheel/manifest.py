@@ -189,6 +189,8 @@ def _excluded(path: Path, selection: FileSelection) -> bool:
 def _python_entries(layout: ProjectLayout, selection: FileSelection) -> Iterable[Entry]:
     roots = [layout.python_module] if layout.python_module else []
     roots += list(layout.python_packages)
+    base = str(layout.python_dir).rstrip(os.sep) + os.sep
+    ext_dir = layout.extension_dir.as_posix()
     for root in roots:
         assert root is not None
         if root.is_file():
@@ -197,12 +199,21 @@ def _python_entries(layout: ProjectLayout, selection: FileSelection) -> Iterable
             )
             continue
         for path in walk_files(root, selection):
-            rel = path.relative_to(layout.python_dir)
-            if rel.parent.as_posix() == layout.extension_dir.as_posix() and _is_extension_leftover(
-                path, layout.extension_name
+            rel = _relative(path, base, layout.python_dir)
+            if _is_extension_leftover(path, layout.extension_name) and (
+                (rel.rpartition("/")[0] or ".") == ext_dir
             ):
                 continue
-            yield Entry(rel.as_posix(), source=path, project_file=True)
+            yield Entry(rel, source=path, project_file=True)
+
+
+def _relative(path: Path, base: str, directory: Path) -> str:
+    """``path`` relative to ``directory`` (``base``: its text and a separator), as a posix
+    string: a string slice, not a ``relative_to`` (two Path objects per file)."""
+    text = str(path)
+    if text.startswith(base):
+        return text[len(base) :].replace(os.sep, "/")
+    return path.relative_to(directory).as_posix()
 
 
 def _data_entries(
