@@ -65,7 +65,7 @@ def include_entries(ctx: BuildContext, result: CargoResult | None) -> list[Entry
                 rel = path.relative_to(layout.python_dir)
             except ValueError:
                 rel = path.relative_to(settings.project_dir)
-            entries.append(Entry(rel.as_posix(), source=path))
+            entries.append(Entry(rel.as_posix(), source=path, project_file=True))
     return entries
 
 

@@ -30,12 +30,17 @@ _DATA_SUBDIRS = ("data", "scripts", "headers", "purelib", "platlib")
 
 @dataclass(frozen=True)
 class Entry:
-    """One file in the wheel: copied from ``source`` or made of ``data``."""
+    """One file in the wheel: copied from ``source`` or made of ``data``.
+
+    ``project_file``: ``source`` is one of the project's own files (not a copy
+    staged for this build), so its stat identifies its content (the wheel stamp).
+    """
 
     arcname: str
     source: Path | None = None
     data: bytes | None = None
     executable: bool = False
+    project_file: bool = False
 
 
 def _is_extension_leftover(path: Path, extension_name: str) -> bool:
@@ -73,9 +78,13 @@ def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, GitIgnore]]) -> b
 
 def walk_files(root: Path, selection: FileSelection) -> Iterator[Path]:
     """Files below ``root`` in sorted order, minus caches, bytecode, ``.gitignore``d
-    and excluded files. Symbolic links are followed only inside ``selection.root``."""
+    and excluded files. Symbolic links are followed only inside ``selection.root``.
+
+    One ``scandir`` per directory and no ``stat`` per regular file: only links are
+    resolved (a regular file inside a directory already checked cannot leave the
+    project), and loops are caught by the (device, inode) of every directory entered.
+    """
     boundary = selection.root.resolve()
-    specs: dict[Path, list[tuple[Path, GitIgnore]]] = {}
     # .gitignore files in the directories from the project root down to ``root``
     # apply too (never those above the project: they are not the project's).
     inherited: list[tuple[Path, GitIgnore]] = []
@@ -85,40 +94,78 @@ def walk_files(root: Path, selection: FileSelection) -> Iterator[Path]:
             spec = _gitignore_spec(selection.root.joinpath(*parts[:i]))
             if spec is not None:
                 inherited.append((selection.root.joinpath(*parts[:i]), spec))
-    visited: set[Path] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        current = Path(dirpath)
+    # A root reached through a link out of the project: every entry below is refused,
+    # as its own resolution would say.
+    check_all = not root.resolve().is_relative_to(boundary)
+    visited: set[tuple[int, int]] = set()
+    yield from _walk_dir(root, inherited, selection, boundary, check_all, visited)
+
+
+def _walk_dir(
+    current: Path,
+    inherited: list[tuple[Path, GitIgnore]],
+    selection: FileSelection,
+    boundary: Path,
+    check_all: bool,
+    visited: set[tuple[int, int]],
+) -> Iterator[Path]:
+    try:
+        st = current.stat()
+        with os.scandir(current) as it:
+            listing = sorted((e.name, e) for e in it)
+    except OSError:  # unreadable or vanished: skipped, as os.walk does
+        return
+    ident = (st.st_dev, st.st_ino)
+    if ident in visited:
         real = current.resolve()
-        if real in visited:
-            raise LayoutError(f"{current} is a symbolic link loop (it leads back to {real})")
-        visited.add(real)
-        here = list(specs.get(current, inherited))
-        if selection.gitignore:
-            spec = _gitignore_spec(current)
-            if spec is not None:
-                here.append((current, spec))
-        kept = []
-        for d in sorted(dirnames):
-            child = current / d
-            if d in _SKIP_DIRS or d.endswith(".egg-info"):
-                continue
-            if _ignored(child, True, here):
-                continue
-            if _excluded(child, selection):
-                continue
+        raise LayoutError(f"{current} is a symbolic link loop (it leads back to {real})")
+    visited.add(ident)
+    here = inherited
+    if selection.gitignore and any(name == ".gitignore" for name, _ in listing):
+        spec = _gitignore_spec(current)
+        if spec is not None:
+            here = [*inherited, (current, spec)]
+    dirs: list[Path] = []
+    for name, entry in listing:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            continue
+        child = current / name
+        if name in _SKIP_DIRS or name.endswith(".egg-info"):
+            continue
+        if here and _ignored(child, True, here):
+            continue
+        if _excluded(child, selection):
+            continue
+        if check_all or entry.is_symlink():
             _resolved_inside(child, boundary)
-            kept.append(d)
-            specs[child] = here
-        dirnames[:] = kept
-        for f in sorted(filenames):
-            path = current / f
-            if f in _VCS_FILES or f.endswith(_SKIP_SUFFIXES) or _ignored(path, False, here):
+        dirs.append(child)
+    for name, entry in listing:
+        try:
+            if entry.is_dir():
                 continue
-            if _excluded(path, selection):
-                continue
-            if not _resolved_inside(path, boundary).is_file():
-                raise LayoutError(f"{path} is a broken link or not a regular file")
-            yield path
+        except OSError:
+            pass
+        if name in _VCS_FILES or name.endswith(_SKIP_SUFFIXES):
+            continue
+        path = current / name
+        if here and _ignored(path, False, here):
+            continue
+        if _excluded(path, selection):
+            continue
+        if check_all or entry.is_symlink():
+            regular = _resolved_inside(path, boundary).is_file()
+        else:
+            regular = entry.is_file(follow_symlinks=False)
+        if not regular:
+            raise LayoutError(f"{path} is a broken link or not a regular file")
+        yield path
+    del listing
+    for child in dirs:
+        yield from _walk_dir(child, here, selection, boundary, check_all, visited)
 
 
 def _resolved_inside(path: Path, boundary: Path) -> Path:
@@ -142,18 +189,31 @@ def _excluded(path: Path, selection: FileSelection) -> bool:
 def _python_entries(layout: ProjectLayout, selection: FileSelection) -> Iterable[Entry]:
     roots = [layout.python_module] if layout.python_module else []
     roots += list(layout.python_packages)
+    base = str(layout.python_dir).rstrip(os.sep) + os.sep
+    ext_dir = layout.extension_dir.as_posix()
     for root in roots:
         assert root is not None
         if root.is_file():
-            yield Entry(root.relative_to(layout.python_dir).as_posix(), source=root)
+            yield Entry(
+                root.relative_to(layout.python_dir).as_posix(), source=root, project_file=True
+            )
             continue
         for path in walk_files(root, selection):
-            rel = path.relative_to(layout.python_dir)
-            if rel.parent.as_posix() == layout.extension_dir.as_posix() and _is_extension_leftover(
-                path, layout.extension_name
+            rel = _relative(path, base, layout.python_dir)
+            if _is_extension_leftover(path, layout.extension_name) and (
+                (rel.rpartition("/")[0] or ".") == ext_dir
             ):
                 continue
-            yield Entry(rel.as_posix(), source=path)
+            yield Entry(rel, source=path, project_file=True)
+
+
+def _relative(path: Path, base: str, directory: Path) -> str:
+    """``path`` relative to ``directory`` (``base``: its text and a separator), as a posix
+    string: a string slice, not a ``relative_to`` (two Path objects per file)."""
+    text = str(path)
+    if text.startswith(base):
+        return text[len(base) :].replace(os.sep, "/")
+    return path.relative_to(directory).as_posix()
 
 
 def _data_entries(
@@ -170,7 +230,7 @@ def _data_entries(
             )
         for path in walk_files(child, selection):
             rel = path.relative_to(layout.data_dir).as_posix()
-            yield Entry(f"{prefix}/{rel}", source=path)
+            yield Entry(f"{prefix}/{rel}", source=path, project_file=True)
 
 
 def package_entries(
@@ -186,10 +246,10 @@ def package_entries(
     if layout.stub_package is not None:  # generated stubs win over a <module>.pyi
         for stub in sorted(layout.stub_package.rglob("*.pyi")):
             rel = stub.relative_to(layout.stub_package).as_posix()
-            entries.append(Entry(f"{ext_dir}/{rel}", source=stub))
+            entries.append(Entry(f"{ext_dir}/{rel}", source=stub, project_file=True))
         entries.append(Entry(f"{ext_dir}/py.typed", data=b""))
     elif layout.root_stub is not None:
-        entries.append(Entry(f"{ext_dir}/__init__.pyi", source=layout.root_stub))
+        entries.append(Entry(f"{ext_dir}/__init__.pyi", source=layout.root_stub, project_file=True))
         entries.append(Entry(f"{ext_dir}/py.typed", data=b""))
     entries += _data_entries(layout, metadata, selection)
     return entries

@@ -7,6 +7,7 @@ in ferrule's cache store (:mod:`ferrule._store`), keyed by the wheel's entries.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,20 @@ from ferrule._version import __version__
 
 __all__ = ["WheelStamp"]
 
+# Files whose inode changed this recently are hashed, not trusted by their stat.
+_RACY_NS = 3_000_000_000
+
 
 class WheelStamp:
     """Whether a wheel is exactly what ``build`` would write now.
 
     The key is the content of every entry (cargo's artifacts are staged copies, so
-    their mtimes say nothing) and the timestamp the writer would use; the entry
+    their mtimes say nothing) and the timestamp the writer would use. The project's
+    own files (``Entry.project_file``) stand for themselves by size, mtime, ctime,
+    inode and device instead (reading 50,000 sources to learn they did not change
+    would cost as much as writing the wheel): any rewrite moves ctime, and a file
+    changed within the last seconds is read anyway, as git does with racy entries,
+    since a coarse clock could give its next rewrite the same ctime. The entry
     (kind ``wheel`` of ferrule's cache store, one per wheel path) also holds the
     wheel file's own state, so a wheel that was replaced or touched is rewritten.
     ``FERRULE_NO_CACHE=1``: never current.
@@ -31,17 +40,26 @@ class WheelStamp:
         self.store = _store.open_store(environ)
         self.wheel = wheel
         self.ident = str(wheel.resolve())
+        racy = time.time_ns() - _RACY_NS
         digest = hashlib.sha256(f"{__version__}\0{environ.get('SOURCE_DATE_EPOCH', '')}".encode())
         for entry in entries:
             digest.update(f"\0{entry.arcname}\0{entry.executable}\0".encode())
-            if entry.source is not None:
-                st = entry.source.stat()
-                digest.update(str(st.st_mode & 0o111).encode())
+            if entry.source is None:
+                digest.update(entry.data or b"")
+                continue
+            st = entry.source.stat()
+            digest.update(str(st.st_mode & 0o111).encode())
+            if getattr(entry, "project_file", False) and st.st_ctime_ns < racy:
+                # The project's own file: its identity stands for its content (a rewrite
+                # that keeps size and mtime still moves ctime), so it is not read.
+                digest.update(
+                    f"\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
+                    f"\0{st.st_dev}".encode()
+                )
+            else:
                 with entry.source.open("rb") as f:
                     while chunk := f.read(1 << 20):
                         digest.update(chunk)
-            else:
-                digest.update(entry.data or b"")
         self.key = digest.hexdigest()
 
     def is_current(self) -> bool:
