@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Optional
 
-from ferrule import _faults
+from ferrule import _atomic, _faults
 from ferrule.abi import pyo3_config_text
 from ferrule.audit import AuditOutcome, AuditRequest, audit_extension
 from ferrule.bindings.bin import script_entries
@@ -91,10 +90,7 @@ def _write_pyo3_config(unit: PlannedUnit) -> None:
         return
     text = pyo3_config_text(unit.unit.interpreter, abi3)
     if not config.is_file() or config.read_text() != text:
-        config.parent.mkdir(parents=True, exist_ok=True)
-        tmp = config.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(text)
-        tmp.replace(config)
+        _atomic.write_text(config, text)
 
 
 def _library(
@@ -201,15 +197,10 @@ def compile_module(ctx: BuildContext, unit: PlannedUnit, dest: Path) -> Path:
     """Compile the unit's pyo3 module alone (for ``ferrule stubs``), as a build would:
     the same recipe (zig, remap, features, pyo3 configuration), no audit; the library is
     copied to ``dest`` (cargo's copy may sit behind the build's stable root)."""
-    import shutil
-
     _write_pyo3_config(unit)
     for artifact in unit.artifacts:
         if artifact.kind in PYO3:
             result = run_cargo(ctx.recipe.invocation(artifact, unit), "cdylib")
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-            shutil.copy2(result.artifacts[0].path, tmp)
-            tmp.replace(dest)
+            _atomic.copy_file(result.artifacts[0].path, dest)
             return dest
     raise AssertionError("a pyo3 unit has a pyo3 artifact")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ferrule import _log, _run
+from ferrule import _atomic, _log, _run
 from ferrule.cargo import messages
 from ferrule.cargo.command import CargoInvocation
 from ferrule.errors import CargoError, FerruleError
@@ -134,10 +133,7 @@ def _note_copies(parsed: Sequence[Mapping[str, Any]]) -> None:
         try:
             if record.is_file() and record.read_text(encoding="utf-8") == manifest:
                 continue
-            record.parent.mkdir(exist_ok=True)
-            tmp = record.with_name(f".{record.name}.{os.getpid()}")
-            tmp.write_text(manifest, encoding="utf-8")
-            tmp.replace(record)
+            _atomic.write_text(record, manifest)
         except OSError as exc:
             _log.debug(f"cannot note the source of {artifact}: {exc}")
 

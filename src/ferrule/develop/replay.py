@@ -45,7 +45,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ferrule import _faults, _store
+from ferrule import _atomic, _faults, _store
 from ferrule._version import __version__
 
 if TYPE_CHECKING:
@@ -169,10 +169,7 @@ def _restore(store: _store.Store, data: dict[str, Any]) -> str | None:
             return f"{path} changed"
         output = Path(path)
         try:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(content)
-            tmp.replace(output)
+            _atomic.write_bytes(output, content)
         except OSError as exc:
             return f"cannot restore {path}: {exc}"
         data["outputs"][path] = _store.file_state(path)
