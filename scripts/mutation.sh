@@ -34,9 +34,9 @@ patterns() {
         publish) echo "ferrule.publish.form.* ferrule.publish.credentials.* ferrule.publish.environ.*" ;;
         audit) echo "ferrule.audit.policy.*" ;;
         wheel) echo "ferrule.wheel.manifest.* ferrule.wheel.writer.*" ;;
-        metadata) echo "ferrule.metadata.x* ferrule.metadata.core.* ferrule.metadata.cargo.* ferrule.metadata.lenient.* ferrule.metadata.project.*" ;;
-        sdist) echo "ferrule.sdist.plan.*" ;;
-        ci) echo "ferrule.ci.github.* ferrule.ci.config.*" ;;
+        metadata) echo "ferrule.metadata.x* ferrule.metadata.core.* ferrule.metadata.cargo.* ferrule.metadata.lenient.* ferrule.metadata.project.* ferrule.metadata.pep621.* ferrule.metadata.licenses.* ferrule.metadata.problems.*" ;;
+        sdist) echo "ferrule.sdist.plan.* ferrule.sdist.collector.* ferrule.sdist.crate_files.*" ;;
+        ci) echo "ferrule.ci.github.* ferrule.ci.config.* ferrule.ci.project.* ferrule.ci.targets.* ferrule.ci.interpreters.* ferrule.ci.jobs.*" ;;
         config) echo "ferrule.config.*" ;;
         *) echo "mutation: unknown group $1 (one of: ${all_groups[*]})" >&2; return 1 ;;
     esac
@@ -98,9 +98,11 @@ GROUPS = {
     "audit": ["audit/policy.py"],
     "wheel": ["wheel/manifest.py", "wheel/writer.py"],
     "metadata": ["metadata/__init__.py", "metadata/core.py", "metadata/cargo.py",
-                 "metadata/lenient.py", "metadata/project.py"],
-    "sdist": ["sdist/plan.py"],
-    "ci": ["ci/github.py", "ci/config.py"],
+                 "metadata/lenient.py", "metadata/project.py", "metadata/pep621.py",
+                 "metadata/licenses.py", "metadata/problems.py"],
+    "sdist": ["sdist/plan.py", "sdist/collector.py", "sdist/crate_files.py"],
+    "ci": ["ci/github.py", "ci/config.py", "ci/project.py", "ci/targets.py",
+           "ci/interpreters.py", "ci/jobs.py"],
     "config": sorted(str(p.relative_to("src/ferrule")) for p in Path("src/ferrule/config").glob("*.py")),
 }
 # mutmut's exit codes (mutmut.stats.status_by_exit_code): a failing test, a timeout, a crash
