@@ -154,11 +154,6 @@ CASES = [
         (("project.readme", "has no content-type; the readme is written without"),),
     ),
     Case(
-        "import-names",  # Core Metadata 2.5
-        f'[project]\n{NAME}import-names = ["meta_demo"]\n',
-        (("project.import-names", "is a Core Metadata 2.5 field; ferrule writes 2.4"),),
-    ),
-    Case(
         "cargo-version-missing",  # cargo and maturin take it as 0.0.0
         '[project]\nname = "meta-demo"\ndynamic = ["version"]\n',
         (("package.version", "missing; the version is 0.0.0, as cargo and maturin take it"),),

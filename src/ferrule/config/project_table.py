@@ -221,7 +221,8 @@ def check_project(project: Mapping[str, Any], file: Path) -> list[ConfigProblem]
                 f"{name!r} is set in [project] and also listed in project.dynamic; "
                 f"{_static_and_dynamic(name, project)}; remove {name!r} from project.dynamic",
             )
-        elif name not in CARGO_FIELDS:
+        elif name not in CARGO_FIELDS and name != "import-names":
+            # (import-names is filled from the module name: ferrule.metadata.import_names)
             warn(
                 "project.dynamic",
                 f"{name!r} cannot be filled from Cargo.toml (it gives {', '.join(CARGO_FIELDS)}); "
@@ -292,13 +293,6 @@ def check_project(project: Mapping[str, Any], file: Path) -> list[ConfigProblem]
             "'text/markdown' (or 'text/x-rst', 'text/plain')",
         )
     out += _refused_by_pypi(project, file)
-    for key in ("import-names", "import-namespaces"):
-        if key in project:
-            warn(
-                f"project.{key}",
-                "is a Core Metadata 2.5 field; ferrule writes 2.4, as maturin 1.16 does, so it "
-                "is ignored; remove it",
-            )
     groups = project.get("entry-points")
     for group in groups if isinstance(groups, Mapping) else ():
         if isinstance(group, str) and not dotted_group(group):

@@ -95,6 +95,8 @@ _PROJECT_KEYS = {
     "license-expression": "project.license",
     "license-file": "project.license-files",
     "project-url": "project.urls",
+    "import-name": "project.import-names",
+    "import-namespace": "project.import-namespaces",
     "classifier": "project.classifiers",
     "keywords": "project.keywords",
     "author-email": "project.authors",
@@ -130,8 +132,17 @@ def _rejected_by_packaging(
     return []
 
 
+def _top_level_names(settings: Settings) -> tuple[str, ...]:
+    """What a dynamic ``import-names`` lists: the module's top-level package and
+    ``python-packages``, in that order."""
+    from ferrule.layout import module_name
+
+    top = module_name(settings).split(".")[0]
+    return tuple(dict.fromkeys([top, *settings.tool.python_packages]))
+
+
 def build_metadata(settings: Settings) -> PackageMetadata:
-    """Validate and render the package metadata (Core Metadata 2.4).
+    """Validate and render the package metadata (Core Metadata 2.4, or 2.5 with import names).
 
     Runs no program: ``[project]``, Cargo.toml and the files they name are all
     it reads. Every problem found is reported at once, with its file and
@@ -150,7 +161,7 @@ def build_metadata(settings: Settings) -> PackageMetadata:
     else:
         file, keys = settings.pyproject_path, _PROJECT_KEYS
         problems = Problems(file)
-        result = from_project(project, cargo, problems)
+        result = from_project(project, cargo, problems, lambda: _top_level_names(settings))
         if result is None:
             raise ConfigError(problems.items)
         core, licenses, entry_points = result

@@ -1,4 +1,4 @@
-"""Core Metadata 2.4 as a value, and its two file formats.
+"""Core Metadata 2.4 (2.5 with PEP 794's import names) as a value, and its two file formats.
 
 :class:`CoreMetadata` holds the fields ferrule writes; :func:`render_metadata`
 turns it into the bytes of ``METADATA`` (wheels) and ``PKG-INFO`` (sdists), and
@@ -25,6 +25,8 @@ __all__ = [
 ]
 
 METADATA_VERSION = "2.4"
+# Only with Import-Name / Import-Namespace (PEP 794), which maturin 1.16 does not write.
+METADATA_VERSION_IMPORT_NAMES = "2.5"
 
 # entry_points.txt: (group, {name: object reference}) in the order written.
 EntryPoints = Sequence[tuple[str, Mapping[str, str]]]
@@ -56,7 +58,17 @@ class CoreMetadata:
     requires_python: str | None = None
     description_content_type: str | None = None
     project_urls: tuple[tuple[str, str], ...] = ()
+    # PEP 794: None when not given; () for `import-names = []` (an empty Import-Name).
+    import_names: tuple[str, ...] | None = None
+    import_namespaces: tuple[str, ...] = ()
     description: str | None = None
+
+    @property
+    def metadata_version(self) -> str:
+        """2.5 when there are import names or namespaces, else 2.4 (as maturin 1.16 writes)."""
+        if self.import_names is not None or self.import_namespaces:
+            return METADATA_VERSION_IMPORT_NAMES
+        return METADATA_VERSION
 
 
 def one_line(text: str) -> str:
@@ -106,7 +118,7 @@ def render_metadata(meta: CoreMetadata) -> bytes:
     <BLANKLINE>
     """
     fields: list[tuple[str, str]] = [
-        ("Metadata-Version", METADATA_VERSION),
+        ("Metadata-Version", meta.metadata_version),
         ("Name", meta.name),
         ("Version", meta.version),
     ]
@@ -135,6 +147,11 @@ def render_metadata(meta: CoreMetadata) -> bytes:
     lines += [
         f"Project-URL: {one_line(label)}, {one_line(url)}" for label, url in meta.project_urls
     ]
+    # After maturin's last header, where pyproject-metadata (and so meson-python and
+    # scikit-build-core) writes them too: the last headers before the body.
+    if meta.import_names is not None:
+        lines += [f"Import-Name: {one_line(n)}".rstrip() for n in meta.import_names or ("",)]
+    lines += [f"Import-Namespace: {one_line(name)}" for name in meta.import_namespaces]
     text = "".join(f"{line}\n" for line in lines)
     if meta.description is not None:
         text += f"\n{meta.description}\n"

@@ -18,7 +18,8 @@ __all__ = ["lenient_table"]
 # What maturin writes that pyproject-metadata refuses, and how it is kept from it:
 #   readme table without content-type -> validated as text/plain, written without one
 #   entry-point group that is no dotted name -> left out, taken from [project]
-#   import-names / import-namespaces (Core Metadata 2.5) -> left out (not written)
+#   import-names / import-namespaces -> left out, validated and taken from [project]
+#     (ferrule.metadata.import_names: pyproject-metadata wants metadata_version 2.5 for them)
 #   License classifiers next to an SPDX license -> left out, taken from [project]
 #   project.urls labels over 32 characters -> left out, taken from [project]
 

@@ -25,6 +25,7 @@ from packaging.version import Version
 from ferrule.config.project_table import dynamic_fields
 from ferrule.metadata.cargo import CargoFields
 from ferrule.metadata.core import CoreMetadata, EntryPoints, one_line
+from ferrule.metadata.import_names import import_fields
 from ferrule.metadata.licenses import LICENSE_GLOBS, canonical_license, license_files
 from ferrule.metadata.pep621 import validate
 from ferrule.metadata.problems import Problems
@@ -136,10 +137,14 @@ def _entry_point_groups(
 
 
 def from_project(
-    project: Mapping[str, Any], cargo: CargoFields, problems: Problems
+    project: Mapping[str, Any],
+    cargo: CargoFields,
+    problems: Problems,
+    module_names: Callable[[], tuple[str, ...]] = tuple,
 ) -> tuple[CoreMetadata, dict[str, Path], EntryPoints] | None:
     """Metadata from ``[project]`` and, for its dynamic fields, Cargo.toml.
 
+    ``module_names`` fills a dynamic ``import-names`` (the top-level packages).
     Returns None when there are problems (collected in ``problems``).
     """
     dynamic = dynamic_fields(project)
@@ -227,6 +232,7 @@ def from_project(
         kwargs["requires_python"] = requires_python_text(raw_python)
     requires, extras = _requires_dist(meta, problems)
     kwargs["requires_dist"], kwargs["provides_extra"] = tuple(requires), tuple(extras)
+    kwargs.update(import_fields(project, dynamic, module_names, problems))
 
     for reserved, key in (("console_scripts", "scripts"), ("gui_scripts", "gui-scripts")):
         if reserved in meta.entrypoints:

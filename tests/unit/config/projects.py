@@ -524,7 +524,6 @@ _PROJECT_CASES = (
     "group",
     "unmatched-license-file",
     "not-spdx",
-    "import-names",
 )
 
 
@@ -579,15 +578,12 @@ def _project_field(p: GenProject, draw: Any, choice: str) -> str:
             dynamic.remove("license")
         project["license-files"] = ["NO-SUCH-LICENSE*"]
         return "project.license-files[0]"
-    if choice == "not-spdx":
-        if "license" in dynamic:
-            dynamic.remove("license")
-        project.pop("license-files", None)
-        project["license"] = "Some Own License"
-        return "project.license"
-    key = draw(st.sampled_from(("import-names", "import-namespaces")))
-    project[key] = ["demo"]
-    return f"project.{key}"
+    assert choice == "not-spdx", choice
+    if "license" in dynamic:
+        dynamic.remove("license")
+    project.pop("license-files", None)
+    project["license"] = "Some Own License"
+    return "project.license"
 
 
 # (name, whether it needs [project] (True), none (False) or either (None), mutation)
