@@ -140,7 +140,7 @@ def from_project(
     project: Mapping[str, Any],
     cargo: CargoFields,
     problems: Problems,
-    module_names: Callable[[], tuple[str, ...]] = tuple,
+    module_names: Callable[[], tuple[str, ...]],
 ) -> tuple[CoreMetadata, dict[str, Path], EntryPoints] | None:
     """Metadata from ``[project]`` and, for its dynamic fields, Cargo.toml.
 
