@@ -34,7 +34,7 @@ patterns() {
         publish) echo "ferrule.publish.form.* ferrule.publish.credentials.* ferrule.publish.environ.*" ;;
         audit) echo "ferrule.audit.policy.*" ;;
         wheel) echo "ferrule.wheel.manifest.* ferrule.wheel.writer.*" ;;
-        metadata) echo "ferrule.metadata.x* ferrule.metadata.core.* ferrule.metadata.cargo.* ferrule.metadata.lenient.* ferrule.metadata.project.* ferrule.metadata.pep621.* ferrule.metadata.licenses.* ferrule.metadata.problems.*" ;;
+        metadata) echo "ferrule.metadata.x* ferrule.metadata.core.* ferrule.metadata.cargo.* ferrule.metadata.lenient.* ferrule.metadata.project.* ferrule.metadata.pep621.* ferrule.metadata.licenses.* ferrule.metadata.problems.* ferrule.metadata.import_names.*" ;;
         sdist) echo "ferrule.sdist.plan.* ferrule.sdist.collector.* ferrule.sdist.crate_files.*" ;;
         ci) echo "ferrule.ci.github.* ferrule.ci.config.* ferrule.ci.project.* ferrule.ci.targets.* ferrule.ci.interpreters.* ferrule.ci.jobs.*" ;;
         config) echo "ferrule.config.*" ;;
@@ -99,7 +99,7 @@ GROUPS = {
     "wheel": ["wheel/manifest.py", "wheel/writer.py"],
     "metadata": ["metadata/__init__.py", "metadata/core.py", "metadata/cargo.py",
                  "metadata/lenient.py", "metadata/project.py", "metadata/pep621.py",
-                 "metadata/licenses.py", "metadata/problems.py"],
+                 "metadata/licenses.py", "metadata/problems.py", "metadata/import_names.py"],
     "sdist": ["sdist/plan.py", "sdist/collector.py", "sdist/crate_files.py"],
     "ci": ["ci/github.py", "ci/config.py", "ci/project.py", "ci/targets.py",
            "ci/interpreters.py", "ci/jobs.py"],
