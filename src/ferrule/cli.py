@@ -9,8 +9,6 @@ from __future__ import annotations
 import sys
 
 from ferrule._version import __version__
-from ferrule.buildargs import split_rustc_args
-from ferrule.commands import COMMANDS
 
 TYPE_CHECKING = False  # typing itself costs milliseconds at import
 
@@ -24,6 +22,8 @@ __all__ = ["build_parser", "main", "parse_args", "split_rustc_args"]
 def build_parser() -> argparse.ArgumentParser:
     import argparse
     import importlib
+
+    from ferrule.commands import COMMANDS
 
     parser = argparse.ArgumentParser(
         prog="ferrule", description="Build and publish Rust crates as Python packages."
@@ -66,14 +66,23 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from ferrule import _log
+def split_rustc_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """:func:`ferrule.buildargs.split_rustc_args`, imported when first called."""
+    from ferrule.buildargs import split_rustc_args as split
 
-    ours, rustc_args = split_rustc_args(sys.argv[1:] if argv is None else argv)
-    if ours in (["--version"], ["-V"]):
-        # Answered before building the parser, which imports every command module.
+    return split(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else list(argv)
+    if given in (["--version"], ["-V"]):
+        # Answered before anything else is imported: the parser imports every
+        # command module, buildargs its option table (tests/unit/test_cli_startup.py).
         print(f"ferrule {__version__}")
         return 0
+    from ferrule import _log
+
+    ours, rustc_args = split_rustc_args(given)
     args = parse_args(ours)
     _log.set_verbosity(args.verbose)
     try:

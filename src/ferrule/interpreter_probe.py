@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -111,21 +112,35 @@ def from_probe(data: Mapping[str, object]) -> Interpreter:
     )
 
 
-def _venv_root(executable: str) -> Path | None:
-    """The virtual environment ``executable`` (as given, links unresolved) belongs to."""
+def _installation(executable: str) -> str:
+    """The Python installation ``executable`` (as given, links unresolved) runs from.
+
+    For a virtual environment's interpreter, the ``home`` its ``pyvenv.cfg`` names
+    (where CPython looks first, before following links); otherwise the directory
+    of the program itself, links followed. The environment's own prefix does not
+    count: nothing :data:`PROBE` reports depends on it.
+    """
     bin_dir = Path(executable).absolute().parent
     for candidate in (bin_dir, bin_dir.parent):
-        if (candidate / "pyvenv.cfg").is_file():
-            return candidate
-    return None
+        cfg = candidate / "pyvenv.cfg"
+        if cfg.is_file():
+            for line in cfg.read_text(encoding="utf-8", errors="replace").splitlines():
+                key, sep, value = line.partition("=")
+                if sep and key.strip().lower() == "home":
+                    return os.path.realpath(value.strip())
+            return os.path.realpath(candidate)  # no home: never the same as ours
+    return str(Path(executable).resolve().parent)
 
 
 def _is_running_interpreter(executable: str) -> bool:
-    """``executable`` is this very Python: the same program in the same environment.
+    """``executable`` is this very Python: the same program from the same installation.
 
     Then it is described in-process, saving a subprocess (~0.1 s, more through
-    a pyenv shim). A shim or wrapper script never matches: its real path is
-    the script, not this interpreter.
+    a pyenv shim): another name of it, another virtual environment made from the
+    same installation, or that installation's own interpreter (``python3`` on PATH
+    when ferrule runs from a tool's environment, as pipx and ``uv tool`` install it)
+    all answer :data:`PROBE` alike. A shim or wrapper script never matches: its
+    real path is the script, not this interpreter.
     """
     if executable == sys.executable:
         return True
@@ -133,7 +148,7 @@ def _is_running_interpreter(executable: str) -> bool:
         same_program = Path(executable).samefile(sys.executable)
     except OSError:
         return False
-    return same_program and _venv_root(executable) == _venv_root(sys.executable)
+    return same_program and _installation(executable) == _installation(sys.executable)
 
 
 def probe(executable: str, environ: Mapping[str, str]) -> Interpreter:

@@ -145,8 +145,9 @@ def test_the_running_python_is_described_in_process_exactly_as_a_probe_would(
     tmp_path: Path,
 ) -> None:
     """Other names of the running interpreter (python3 beside python, a link to it in the
-    same environment) are described without a subprocess, field for field as the
-    subprocess would; the same program in another environment, or behind a shell-script
+    same environment, another environment of the same installation, the installation's
+    own interpreter) are described without a subprocess, field for field as the
+    subprocess would; the same program with another home, or behind a shell-script
     shim, is probed."""
     from ferrule import interpreter_probe as interpreter
 
@@ -163,14 +164,28 @@ def test_the_running_python_is_described_in_process_exactly_as_a_probe_would(
     assert interpreter._is_running_interpreter(str(other_name))
     assert probe(str(other_name), {}) == _probe_in_subprocess(str(other_name))
 
-    # The same binary, but another environment: must be probed (its prefix differs).
+    # The same binary in another environment made from the same installation, and
+    # that installation's own interpreter (python3 on PATH beside a pipx-installed
+    # ferrule): described in-process, as their subprocess probes describe them.
+    real = Path(sys.executable).resolve()
     venv = tmp_path / "other-venv"
-    venv.mkdir()
-    (venv / "bin").mkdir()
+    (venv / "bin").mkdir(parents=True)
     (venv / "pyvenv.cfg").write_text(
-        f"home = {Path(sys.executable).resolve().parent}\ninclude-system-site-packages = false\n"
+        f"home = {real.parent}\ninclude-system-site-packages = false\n"
     )
-    (venv / "bin" / "python").symlink_to(Path(sys.executable).resolve())
+    (venv / "bin" / "python").symlink_to(real)
+    base = tmp_path / "base" / "bin" / "python3"  # the installation's program, by a link
+    base.parent.mkdir(parents=True)
+    base.symlink_to(real)
+    for same in (venv / "bin" / "python", base):
+        assert interpreter._is_running_interpreter(str(same)), same
+        assert probe(str(same), {}) == _probe_in_subprocess(str(same))
+
+    # The same binary, but its environment's home is another installation (whose
+    # standard library and sysconfig data it would load): probed.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (venv / "pyvenv.cfg").write_text(f"home = {elsewhere}\n")
     assert not interpreter._is_running_interpreter(str(venv / "bin" / "python"))
 
     # A shim script that runs this Python is a different program: probed.

@@ -56,6 +56,32 @@ def test_the_hooks_import_neither_argparse_nor_the_cli(tmp_path: Path) -> None:
     assert loaded == []
 
 
+_METADATA_ONLY = """
+import sys, tempfile
+import ferrule.buildapi as hooks
+hooks.prepare_metadata_for_build_wheel(tempfile.mkdtemp(), None)
+print(sorted(m for m in sys.modules if m == "ferrule.audit" or m.startswith("ferrule.audit.")))
+"""
+
+
+def test_the_metadata_hook_does_not_import_the_audit(tmp_path: Path) -> None:
+    # The hooks' default compatibility ("off") names no policy: the audit package
+    # (ELF reader, policy table) is for builds that check one.
+    project = _project(tmp_path, "pyo3-pure")
+    env = clean_env(FERRULE_NO_CACHE="1")
+    env["PYTHONPATH"] = str(Path(ferrule.__file__).parents[1])
+    proc = subprocess.run(
+        [sys.executable, "-c", _METADATA_ONLY],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
 @pytest.fixture
 def hook_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     monkeypatch.setenv("FERRULE_CACHE_DIR", str(tmp_path / "cache"))

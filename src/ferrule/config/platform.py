@@ -9,14 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ferrule.audit.policy import parse_compatibility, policy_problem
 from ferrule.config.model import PlatformOptions, ToolConfig
 from ferrule.errors import ConfigError, FerruleError
 
 if TYPE_CHECKING:
     from ferrule.config import CliOptions
 
-__all__ = ["merge_platform", "parse_compatibility"]
+__all__ = ["merge_platform"]
 
 
 def merge_platform(
@@ -34,10 +33,15 @@ def merge_platform(
             return FerruleError(f"{where}: {message}")
         return ConfigError.single(path or Path("pyproject.toml"), where, message)
 
+    # The hooks pass "off" (the interpreter's own linux tag), which needs no policy:
+    # the audit package (ELF reader, json, policy table) is imported for named ones only.
+    named = [item for item in raw if item.strip().lower() not in ("off", "linux")]
+    if named:
+        from ferrule.audit.policy import parse_compatibility, policy_problem
     values: list[str] = []
     for item in raw:
         try:
-            values.append(parse_compatibility(item))
+            values.append(parse_compatibility(item) if item in named else "linux")
         except FerruleError as exc:
             raise refuse(str(exc)) from None
     pypi = "pypi" in values
@@ -57,7 +61,7 @@ def merge_platform(
         # asked for this build: said now, before cargo runs (the audit would refuse
         # it after the build). Not for the config key: develop and sdist, which
         # never audit, take it as maturin's do.
-        for item in raw:
+        for item in named:
             problem = policy_problem(parse_compatibility(item), item.strip(), cli.target)
             if problem:
                 raise refuse(problem)
