@@ -1,0 +1,224 @@
+"""The sdist plan from recorded cargo answers (issue 20): no cargo runs here.
+
+tests/fixtures/sdist/ holds what ``cargo metadata`` and ``cargo package --list`` said for the
+sdist-* test crates (tests/fixtures/sdist/record.py records them again); the plans below are
+the ones the real ``plan_sdist`` makes for those crates (tests/integration/test_sdist*.py
+build, install and import them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ferrule.config import load_settings
+from ferrule.errors import ConfigError
+from ferrule.sdist.crates import CargoTarget, parse_crate_graph
+from ferrule.sdist.plan import CargoAnswers, SdistPlan, make_plan
+from tests.helpers.sdists import CRATES
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sdist"
+
+# fixture name -> where its pyproject.toml is (relative to the crates directory)
+PROJECTS = {
+    "sdist-inside": "sdist-inside",
+    "sdist-src": "sdist-src",
+    "sdist-member": "sdist-member/bindings/python",
+    "sdist-outside": "sdist-outside/py",
+    "sdist-parent-workspace": "sdist-parent-workspace/crates/py",
+}
+
+
+def answers(name: str, manifest: Path, crates: Path = CRATES) -> CargoAnswers:
+    """The recorded answers of ``name``, with its crates under ``crates``."""
+    text = (FIXTURES / f"{name}.metadata.json").read_text()
+    graph = parse_crate_graph(json.loads(text.replace("@CRATES@", str(crates))), manifest)
+    lists = {
+        c.manifest_path: (FIXTURES / f"{name}.{c.name}.list").read_text().splitlines()
+        for c in graph.crates
+    }
+    return CargoAnswers(graph, lists)
+
+
+def plan(name: str, crates: Path = CRATES) -> SdistPlan:
+    settings = load_settings(crates / PROJECTS[name])
+    return make_plan(settings, answers(name, settings.cargo.manifest_path, crates))
+
+
+def copy_crate(name: str, tmp_path: Path) -> Path:
+    """A copy of the test crate ``name`` under ``tmp_path`` (the crates directory of the copy)."""
+    shutil.copytree(CRATES / name, tmp_path / name, ignore=shutil.ignore_patterns("target"))
+    return tmp_path
+
+
+def data(plan: SdistPlan, arcname: str) -> str:
+    [entry] = [e for e in plan.entries if e.arcname == arcname]
+    assert entry.data is not None, f"{arcname} is copied, not rewritten"
+    return entry.data.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "filename", "names"),
+    [
+        pytest.param(
+            "sdist-inside",
+            "sdist_inside-0.4.0.tar.gz",
+            # the include (extra/notes.txt) is in, the exclude (extra/scratch.txt) out
+            "Cargo.lock Cargo.toml LICENSE PKG-INFO README.md crates/helper/Cargo.toml "
+            "crates/helper/src/lib.rs exercise.py extra/notes.txt pyproject.toml "
+            "sdist_inside/__init__.py sdist_inside/words.py src/lib.rs",
+            id="mixed-path-dep-inside-include-exclude",
+        ),
+        pytest.param(
+            "sdist-src",
+            "sdist_src-3.1.4.tar.gz",
+            "PKG-INFO README.rst pyproject.toml rust/Cargo.lock rust/Cargo.toml rust/src/lib.rs "
+            "src/sdist_src/__init__.py src/sdist_src/data.json tests/test_palindrome.py",
+            id="python-source",
+        ),
+        pytest.param(
+            "sdist-member",
+            "sdist_member-0.9.3.tar.gz",
+            # tools/bench is a member the extension does not use: left out
+            "Cargo.lock Cargo.toml LICENSE PKG-INFO README.md bindings/python/Cargo.toml "
+            "bindings/python/LICENSE bindings/python/README.md bindings/python/exercise.py "
+            "bindings/python/src/lib.rs core/Cargo.toml core/src/lib.rs pyproject.toml "
+            "sdist_member/__init__.py",
+            id="workspace-member",
+        ),
+        pytest.param(
+            "sdist-outside",
+            "sdist_outside-2.0.1.tar.gz",
+            # core/README.md: the workspace readme core inherits, copied next to it
+            "LICENSE PKG-INFO README.md core/Cargo.toml core/README.md core/src/lib.rs "
+            "py/Cargo.lock py/Cargo.toml py/LICENSE py/README.md py/exercise.py "
+            "py/sdist_outside.pyi py/src/lib.rs pyproject.toml sdist_outside.pyi",
+            id="path-dep-outside-the-workspace",
+        ),
+        pytest.param(
+            "sdist-parent-workspace",
+            "sdist_parent_workspace-0.3.1.tar.gz",
+            "PKG-INFO py/Cargo.lock py/Cargo.toml py/exercise.py py/src/lib.rs pyproject.toml "
+            "shared/Cargo.toml shared/README.md shared/src/lib.rs",
+            id="parent-workspace",
+        ),
+    ],
+)
+def test_archive_names(name: str, filename: str, names: str) -> None:
+    made = plan(name)
+    assert made.filename == filename
+    assert made.root == filename.removesuffix(".tar.gz")
+    assert made.names() == names.split()
+
+
+def test_a_plain_crate_keeps_its_manifests() -> None:
+    made = plan("sdist-inside")
+    entries = {e.arcname: e for e in made.entries}
+    crate = CRATES / "sdist-inside"
+    assert entries["pyproject.toml"].source == crate / "pyproject.toml"
+    assert entries["src/lib.rs"].source == crate / "src/lib.rs"
+    # Cargo.toml is always written anew (here: the same text)
+    assert data(made, "Cargo.toml") == (crate / "Cargo.toml").read_text()
+    assert data(made, "PKG-INFO").startswith("Metadata-Version: ")
+
+
+def test_member_moves_pyproject_to_the_top_and_prunes_the_workspace() -> None:
+    made = plan("sdist-member")
+    assert data(made, "pyproject.toml").endswith(
+        '[tool.maturin]\nmodule-name = "sdist_member._core"\n'
+        'manifest-path = "bindings/python/Cargo.toml"\n'
+    )
+    assert data(made, "Cargo.toml").startswith(
+        '[workspace]\nresolver = "2"\nmembers = ["core", "bindings/python"]\n'
+    )
+    assert data(made, "core/Cargo.toml") == (
+        '[package]\nname = "member-core"\nversion.workspace = true\n'
+        "edition.workspace = true\nlicense.workspace = true\n\n[dependencies]\n"
+    )
+
+
+def test_a_crate_outside_its_workspace_inlines_what_it_inherits() -> None:
+    made = plan("sdist-outside")
+    assert data(made, "core/Cargo.toml") == (
+        '[package]\nname = "outside-core"\ndescription = "Rust code shared by several front ends"\n'
+        'version = "2.0.1"\nreadme = "README.md"\nlicense = "MIT"\nedition = "2021"\n\n'
+        '[dependencies]\n\n[dependencies.memchr]\nversion = "2.7"\ndefault-features = false\n'
+        'features = ["alloc"]\n[lints.clippy]\nneedless_return = "deny"\n'
+    )
+    assert data(made, "pyproject.toml").endswith(
+        'dynamic = ["version", "description"]\n\n[tool.ferrule]\nmanifest-path = "py/Cargo.toml"\n'
+    )
+    entries = {e.arcname: e for e in made.entries}
+    assert entries["core/README.md"].source == CRATES / "sdist-outside/README.md"
+
+
+def test_parent_workspace_inherited_readme() -> None:
+    made = plan("sdist-parent-workspace")
+    assert data(made, "shared/Cargo.toml") == (
+        '[package]\nname = "parent-shared"\nversion = "0.3.1"\nreadme = "README.md"\n'
+        'edition = "2021"\n'
+    )
+    assert data(made, "pyproject.toml").endswith(
+        '\n[tool.ferrule]\nmanifest-path = "py/Cargo.toml"\n'
+    )
+
+
+def test_targets_missing_from_the_package_list_leave_the_manifest(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-src", tmp_path)
+    settings = load_settings(crates / "sdist-src")
+    cargo = answers("sdist-src", settings.cargo.manifest_path, crates)
+    root = cargo.graph.root
+    extra = (
+        CargoTarget("bin", "tool", root.directory / "src/bin/tool.rs"),
+        CargoTarget("example", "demo", root.directory / "examples/demo.rs"),
+        CargoTarget("custom-build", "build-script-build", root.directory / "build.rs"),
+    )
+    root = dataclasses.replace(root, targets=root.targets + extra)
+    graph = dataclasses.replace(cargo.graph, root=root)
+    # listed but not on disk counts as missing too
+    lists = {root.manifest_path: [*cargo.file_lists[root.manifest_path], "src/bin/tool.rs"]}
+    manifest = root.manifest_path
+    manifest.write_text(
+        manifest.read_text().replace(
+            "[lib]",
+            'build = "build.rs"\ndefault-run = "tool"\n\n[[bin]]\nname = "tool"\npath = "src/bin/tool.rs"\n\n'
+            '[[example]]\nname = "demo"\n\n[lib]',
+        )
+    )
+    made = make_plan(settings, CargoAnswers(graph, lists))
+    assert "rust/src/bin/tool.rs" not in made.names()
+    # [[bin]], [[example]], package.build and the default-run naming the bin are gone
+    assert data(made, "rust/Cargo.toml") == (
+        '[package]\nname = "sdist-src"\nversion = "3.1.4"\nedition = "2021"\nlicense = "MIT"\n'
+        '\n\n[lib]\nname = "_rust"\ncrate-type = ["cdylib"]\n\n'
+        '[dependencies]\npyo3 = "0.29"\n'
+    )
+
+
+def test_a_missing_inherited_readme_names_the_crate_and_key(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-outside", tmp_path)
+    (crates / "sdist-outside/README.md").unlink()
+    with pytest.raises(ConfigError) as caught:
+        plan("sdist-outside", crates)
+    core = (crates / "sdist-outside/core").resolve()
+    assert str(caught.value) == (
+        f"invalid configuration: {core / 'Cargo.toml'}: package.readme: {core.parent / 'README.md'} does not exist"
+    )
+
+
+def test_a_readme_outside_the_sdist_tree_names_the_key(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-src", tmp_path)
+    (crates / "NOTES.rst").write_text("notes\n")
+    pyproject = crates / "sdist-src/pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"README.rst"', '"../NOTES.rst"'))
+    with pytest.raises(ConfigError) as caught:
+        plan("sdist-src", crates)
+    assert str(caught.value) == (
+        f"invalid configuration: {pyproject.resolve()}: project.readme: '../NOTES.rst' is "
+        f"outside the tree the sdist is made of ({pyproject.resolve().parent}); "
+        "use a file inside the project"
+    )
