@@ -222,3 +222,23 @@ def test_a_readme_outside_the_sdist_tree_names_the_key(tmp_path: Path) -> None:
         f"outside the tree the sdist is made of ({pyproject.resolve().parent}); "
         "use a file inside the project"
     )
+
+
+def test_a_moved_pyproject_gets_python_source(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-member", tmp_path)
+    project = crates / "sdist-member/bindings/python"
+    (project / "python").mkdir()
+    (project / "sdist_member").rename(project / "python/sdist_member")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "[tool.maturin]\n", '[tool.maturin]\npython-source = "python"\n'
+        )
+    )
+    made = plan("sdist-member", crates)
+    assert "python/sdist_member/__init__.py" in made.names()
+    assert "sdist_member/__init__.py" not in made.names()
+    assert data(made, "pyproject.toml").endswith(
+        '[tool.maturin]\npython-source = "python"\nmodule-name = "sdist_member._core"\n'
+        'manifest-path = "bindings/python/Cargo.toml"\n'
+    )
