@@ -242,3 +242,19 @@ def test_a_moved_pyproject_gets_python_source(tmp_path: Path) -> None:
         '[tool.maturin]\npython-source = "python"\nmodule-name = "sdist_member._core"\n'
         'manifest-path = "bindings/python/Cargo.toml"\n'
     )
+
+
+def test_python_source_outside_the_project_is_rewritten(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-member", tmp_path)
+    project = crates / "sdist-member/bindings/python"
+    (project / "sdist_member").rename(project.parent / "sdist_member")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace("[tool.maturin]\n", '[tool.maturin]\npython-source = ".."\n')
+    )
+    made = plan("sdist-member", crates)
+    assert "bindings/sdist_member/__init__.py" in made.names()
+    assert data(made, "pyproject.toml").endswith(
+        '[tool.maturin]\npython-source = "bindings"\nmodule-name = "sdist_member._core"\n'
+        'manifest-path = "bindings/python/Cargo.toml"\n'
+    )
