@@ -33,7 +33,7 @@ PROJECTS = {
 }
 
 
-def answers(name: str, manifest: Path, crates: Path = CRATES) -> CargoAnswers:
+def answers(name: str, manifest: Path, crates: Path) -> CargoAnswers:
     """The recorded answers of ``name``, with its crates under ``crates``."""
     text = (FIXTURES / f"{name}.metadata.json").read_text()
     graph = parse_crate_graph(json.loads(text.replace("@CRATES@", str(crates))), manifest)
@@ -44,14 +44,20 @@ def answers(name: str, manifest: Path, crates: Path = CRATES) -> CargoAnswers:
     return CargoAnswers(graph, lists)
 
 
-def plan(name: str, crates: Path = CRATES) -> SdistPlan:
+def plan(name: str, crates: Path) -> SdistPlan:
+    """The plan of a copy of ``name`` made by :func:`copy_crate` into ``crates``."""
     settings = load_settings(crates / PROJECTS[name])
     return make_plan(settings, answers(name, settings.cargo.manifest_path, crates))
 
 
 def copy_crate(name: str, tmp_path: Path) -> Path:
-    """A copy of the test crate ``name`` under ``tmp_path`` (the crates directory of the copy)."""
-    shutil.copytree(CRATES / name, tmp_path / name, ignore=shutil.ignore_patterns("target"))
+    """A copy of the test crate ``name`` under ``tmp_path`` (the crates directory of the copy).
+
+    Outside any git checkout, so that no ignore rule of the place the tests run from
+    (mutmut runs them from an ignored copy of the tree) filters the Python sources.
+    """
+    leftovers = shutil.ignore_patterns("target", "__pycache__", "*.so", "*.pyd", "*.egg-info")
+    shutil.copytree(CRATES / name, tmp_path / name, ignore=leftovers)
     return tmp_path
 
 
@@ -108,17 +114,17 @@ def data(plan: SdistPlan, arcname: str) -> str:
         ),
     ],
 )
-def test_archive_names(name: str, filename: str, names: str) -> None:
-    made = plan(name)
+def test_archive_names(name: str, filename: str, names: str, tmp_path: Path) -> None:
+    made = plan(name, copy_crate(name, tmp_path))
     assert made.filename == filename
     assert made.root == filename.removesuffix(".tar.gz")
     assert made.names() == names.split()
 
 
-def test_a_plain_crate_keeps_its_manifests() -> None:
-    made = plan("sdist-inside")
+def test_a_plain_crate_keeps_its_manifests(tmp_path: Path) -> None:
+    made = plan("sdist-inside", copy_crate("sdist-inside", tmp_path))
     entries = {e.arcname: e for e in made.entries}
-    crate = CRATES / "sdist-inside"
+    crate = tmp_path / "sdist-inside"
     assert entries["pyproject.toml"].source == crate / "pyproject.toml"
     assert entries["src/lib.rs"].source == crate / "src/lib.rs"
     # Cargo.toml is always written anew (here: the same text)
@@ -126,8 +132,8 @@ def test_a_plain_crate_keeps_its_manifests() -> None:
     assert data(made, "PKG-INFO").startswith("Metadata-Version: ")
 
 
-def test_member_moves_pyproject_to_the_top_and_prunes_the_workspace() -> None:
-    made = plan("sdist-member")
+def test_member_moves_pyproject_to_the_top_and_prunes_the_workspace(tmp_path: Path) -> None:
+    made = plan("sdist-member", copy_crate("sdist-member", tmp_path))
     assert data(made, "pyproject.toml").endswith(
         '[tool.maturin]\nmodule-name = "sdist_member._core"\n'
         'manifest-path = "bindings/python/Cargo.toml"\n'
@@ -141,8 +147,8 @@ def test_member_moves_pyproject_to_the_top_and_prunes_the_workspace() -> None:
     )
 
 
-def test_a_crate_outside_its_workspace_inlines_what_it_inherits() -> None:
-    made = plan("sdist-outside")
+def test_a_crate_outside_its_workspace_inlines_what_it_inherits(tmp_path: Path) -> None:
+    made = plan("sdist-outside", copy_crate("sdist-outside", tmp_path))
     assert data(made, "core/Cargo.toml") == (
         '[package]\nname = "outside-core"\ndescription = "Rust code shared by several front ends"\n'
         'version = "2.0.1"\nreadme = "README.md"\nlicense = "MIT"\nedition = "2021"\n\n'
@@ -153,11 +159,11 @@ def test_a_crate_outside_its_workspace_inlines_what_it_inherits() -> None:
         'dynamic = ["version", "description"]\n\n[tool.ferrule]\nmanifest-path = "py/Cargo.toml"\n'
     )
     entries = {e.arcname: e for e in made.entries}
-    assert entries["core/README.md"].source == CRATES / "sdist-outside/README.md"
+    assert entries["core/README.md"].source == tmp_path / "sdist-outside/README.md"
 
 
-def test_parent_workspace_inherited_readme() -> None:
-    made = plan("sdist-parent-workspace")
+def test_parent_workspace_inherited_readme(tmp_path: Path) -> None:
+    made = plan("sdist-parent-workspace", copy_crate("sdist-parent-workspace", tmp_path))
     assert data(made, "shared/Cargo.toml") == (
         '[package]\nname = "parent-shared"\nversion = "0.3.1"\nreadme = "README.md"\n'
         'edition = "2021"\n'
