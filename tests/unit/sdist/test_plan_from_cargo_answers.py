@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,11 @@ from ferrule.errors import ConfigError
 from ferrule.sdist.crates import CargoTarget, parse_crate_graph
 from ferrule.sdist.plan import CargoAnswers, SdistPlan, make_plan
 from tests.helpers.sdists import CRATES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sdist"
 
@@ -264,3 +271,101 @@ def test_python_source_outside_the_project_is_rewritten(tmp_path: Path) -> None:
         '[tool.maturin]\npython-source = "bindings"\nmodule-name = "sdist_member._core"\n'
         'manifest-path = "bindings/python/Cargo.toml"\n'
     )
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_includes_excludes_and_data_of_a_moved_pyproject(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    crates = copy_crate("sdist-member", tmp_path)
+    project = crates / "sdist-member/bindings/python"
+    (project / "data/scripts").mkdir(parents=True)
+    (project / "data/scripts/tool").write_text("#!/bin/sh\n")
+    (project / "notes").mkdir()
+    (project / "notes/a.txt").write_text("a\n")
+    (project / "notes/wheel-only.txt").write_text("w\n")
+    (project / "sdist_member/extra.txt").write_text("found below python-source\n")
+    _edit(
+        project / "pyproject.toml",
+        "[tool.maturin]\n",
+        '[tool.maturin]\ndata = "data"\nexclude = ["pyproject.toml", "README.md"]\ninclude = [\n'
+        '  { path = "notes/wheel-only.txt", format = "wheel" },\n'
+        '  { path = "notes/*.txt", format = "sdist" },\n'
+        '  { path = "nothing/*", format = "sdist" },\n'
+        "]\n",
+    )
+    made = plan("sdist-member", crates)
+    names = made.names()
+    assert "notes/a.txt" in names
+    # the wheel-only include is in the sdist through the sdist glob only
+    assert "notes/wheel-only.txt" in names
+    assert "data/scripts/tool" in names
+    # excludes never drop pyproject.toml or the readme
+    assert "pyproject.toml" in names
+    assert "README.md" in names
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[-1]
+        .endswith("tool.maturin.include: 'nothing/*' matches no file")
+    )
+    tool = tomllib.loads(data(made, "pyproject.toml"))["tool"]["maturin"]
+    assert sorted(tool) == ["data", "exclude", "include", "manifest-path", "module-name"]
+    assert tool["data"] == "data"
+
+
+def test_an_include_for_the_wheel_only_stays_out(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-src", tmp_path)
+    _edit(crates / "sdist-src/pyproject.toml", 'format = "sdist"', 'format = "wheel"')
+    assert "tests/test_palindrome.py" not in plan("sdist-src", crates).names()
+
+
+def test_git_ignored_python_files_stay_out(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-inside", tmp_path)
+    project = crates / "sdist-inside"
+    (project / "sdist_inside/generated.py").write_text("X = 1\n")
+    (project / ".gitignore").write_text("generated.py\n")
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    names = plan("sdist-inside", crates).names()
+    assert "sdist_inside/generated.py" not in names
+    assert "sdist_inside/words.py" in names
+
+
+def test_a_member_inheriting_the_workspace_readme_gets_a_copy(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-member", tmp_path)
+    root = crates / "sdist-member"
+    (root / "WS-README.md").write_text("the workspace\n")
+    _edit(
+        root / "Cargo.toml",
+        "[workspace.package]\n",
+        '[workspace.package]\nreadme = "WS-README.md"\n',
+    )
+    _edit(
+        root / "core/Cargo.toml",
+        "license.workspace = true\n",
+        "license.workspace = true\nreadme.workspace = true\n",
+    )
+    made = plan("sdist-member", crates)
+    entries = {e.arcname: e for e in made.entries}
+    assert entries["core/WS-README.md"].source == root / "WS-README.md"
+    assert data(made, "core/Cargo.toml") == (
+        '[package]\nname = "member-core"\nversion.workspace = true\n'
+        'edition.workspace = true\nlicense.workspace = true\nreadme = "WS-README.md"\n\n'
+        "[dependencies]\n"
+    )
+
+
+def test_an_exclude_never_drops_pyproject_toml(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-inside", tmp_path)
+    _edit(
+        crates / "sdist-inside/pyproject.toml",
+        '"extra/scratch.txt", format = "sdist" }]',
+        '"extra/scratch.txt", format = "sdist" }, { path = "*.toml", format = "sdist" }]',
+    )
+    names = plan("sdist-inside", crates).names()
+    assert "pyproject.toml" in names
+    assert "extra/scratch.txt" not in names
