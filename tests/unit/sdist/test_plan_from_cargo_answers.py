@@ -13,14 +13,17 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ferrule import _run
 from ferrule.config import load_settings
 from ferrule.errors import ConfigError
 from ferrule.sdist.crates import CargoTarget, parse_crate_graph
-from ferrule.sdist.plan import CargoAnswers, SdistPlan, make_plan
+from ferrule.sdist.plan import CargoAnswers, SdistPlan, make_plan, plan_sdist
 from tests.helpers.sdists import CRATES
 
 if sys.version_info >= (3, 11):
@@ -369,3 +372,45 @@ def test_an_exclude_never_drops_pyproject_toml(tmp_path: Path) -> None:
     names = plan("sdist-inside", crates).names()
     assert "pyproject.toml" in names
     assert "extra/scratch.txt" not in names
+
+
+def test_plan_sdist_asks_cargo_once_per_crate_then_plans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real entry point: cargo's answers (here replayed) go into make_plan unchanged."""
+    crates = copy_crate("sdist-outside", tmp_path)
+    settings = load_settings(crates / PROJECTS["sdist-outside"], environ={"CARGO": "my-cargo"})
+    recorded = (FIXTURES / "sdist-outside.metadata.json").read_text()
+    lists = {
+        str((crates / "sdist-outside/py/Cargo.toml").resolve()): "sdist-outside.sdist-outside.list",
+        str(
+            (crates / "sdist-outside/core/Cargo.toml").resolve()
+        ): "sdist-outside.outside-core.list",
+    }
+    calls: list[list[str]] = []
+    real_run = _run.run
+
+    def fake_run(argv: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        words = [str(a) for a in argv]
+        if words[0] != "my-cargo":
+            return real_run(argv, **kwargs)
+        calls.append(words[1:])
+        manifest = words[words.index("--manifest-path") + 1]
+        if words[1] == "metadata":
+            out = recorded.replace("@CRATES@", str(crates))
+        else:
+            out = (FIXTURES / lists[manifest]).read_text()
+        return subprocess.CompletedProcess(argv, 0, out, "")
+
+    monkeypatch.setattr(_run, "run", fake_run)
+    made = plan_sdist(settings)
+    manifest = str(settings.cargo.manifest_path)
+    package = ["package", "--list"]
+    assert [c[:2] for c in calls] == [["metadata", "--format-version"], package, package]
+    assert calls[0][calls[0].index("--manifest-path") + 1] == manifest
+    assert sorted(c[c.index("--manifest-path") + 1] for c in calls[1:]) == sorted(lists)
+    expected = plan("sdist-outside", crates)
+    assert made == dataclasses.replace(expected, entries=made.entries)
+    assert [(e.arcname, e.source, e.data) for e in made.entries] == [
+        (e.arcname, e.source, e.data) for e in expected.entries
+    ]
