@@ -21,7 +21,7 @@ import pytest
 
 from ferrule import _run
 from ferrule.config import load_settings
-from ferrule.errors import ConfigError
+from ferrule.errors import ConfigError, FerruleError
 from ferrule.sdist.crates import CargoTarget, parse_crate_graph
 from ferrule.sdist.plan import CargoAnswers, SdistPlan, make_plan, plan_sdist
 from tests.helpers.sdists import CRATES
@@ -367,10 +367,12 @@ def test_an_exclude_never_drops_pyproject_toml(tmp_path: Path) -> None:
     _edit(
         crates / "sdist-inside/pyproject.toml",
         '"extra/scratch.txt", format = "sdist" }]',
-        '"extra/scratch.txt", format = "sdist" }, { path = "*.toml", format = "sdist" }]',
+        '"extra/scratch.txt", format = "sdist" }, { path = "*.toml", format = "sdist" }, '
+        '{ path = "*.lock", format = "sdist" }]',
     )
     names = plan("sdist-inside", crates).names()
     assert "pyproject.toml" in names
+    assert "Cargo.lock" in names
     assert "extra/scratch.txt" not in names
 
 
@@ -414,3 +416,40 @@ def test_plan_sdist_asks_cargo_once_per_crate_then_plans(
     assert [(e.arcname, e.source, e.data) for e in made.entries] == [
         (e.arcname, e.source, e.data) for e in expected.entries
     ]
+
+
+def test_a_license_file_outside_the_crate_is_copied_next_to_it(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-inside", tmp_path)
+    helper = crates / "sdist-inside/crates/helper"
+    _edit(helper / "Cargo.toml", 'license = "MIT"\n', 'license-file = "../../LICENSE"\n')
+    made = plan("sdist-inside", crates)
+    entries = {e.arcname: e for e in made.entries}
+    assert entries["crates/helper/LICENSE"].source == crates / "sdist-inside/LICENSE"
+    assert 'license-file = "LICENSE"\n' in data(made, "crates/helper/Cargo.toml")
+
+
+def test_without_cargo_lock_a_warning_or_with_locked_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    crates = copy_crate("sdist-src", tmp_path)
+    lock = crates / "sdist-src/rust/Cargo.lock"
+    lock.unlink()
+    settings = load_settings(crates / "sdist-src")
+    cargo = answers("sdist-src", settings.cargo.manifest_path, crates)
+    assert "rust/Cargo.lock" not in make_plan(settings, cargo).names()
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[-1]
+        .endswith(
+            "Cargo.lock not found: the sdist will resolve dependency versions anew when built; "
+            "commit a Cargo.lock (cargo generate-lockfile) for reproducible builds"
+        )
+    )
+    for flag in ("locked", "frozen"):
+        options = dataclasses.replace(settings.cargo_options, **{flag: True})
+        with pytest.raises(FerruleError) as caught:
+            make_plan(dataclasses.replace(settings, cargo_options=options), cargo)
+        assert str(caught.value) == (
+            f"Cargo.lock not found next to {lock.parent / 'Cargo.toml'} or in the workspace "
+            f"root {lock.parent}, but --locked/--frozen needs it; run cargo generate-lockfile"
+        )
