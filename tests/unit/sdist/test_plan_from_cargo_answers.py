@@ -453,3 +453,25 @@ def test_without_cargo_lock_a_warning_or_with_locked_an_error(
             f"Cargo.lock not found next to {lock.parent / 'Cargo.toml'} or in the workspace "
             f"root {lock.parent}, but --locked/--frozen needs it; run cargo generate-lockfile"
         )
+
+
+def test_packaged_targets_stay_in_the_manifest(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-src", tmp_path)
+    settings = load_settings(crates / "sdist-src")
+    cargo = answers("sdist-src", settings.cargo.manifest_path, crates)
+    root = cargo.graph.root
+    (root.directory / "src/bin").mkdir()
+    (root.directory / "src/bin/tool.rs").write_text("fn main() {}\n")
+    (root.directory / "build.rs").write_text("fn main() {}\n")
+    extra = (
+        CargoTarget("bin", "tool", root.directory / "src/bin/tool.rs"),
+        CargoTarget("custom-build", "build-script-build", root.directory / "build.rs"),
+    )
+    root = dataclasses.replace(root, targets=root.targets + extra)
+    graph = dataclasses.replace(cargo.graph, root=root)
+    files = [*cargo.file_lists[root.manifest_path], "src/bin/tool.rs", "build.rs"]
+    manifest = root.manifest_path
+    _edit(manifest, "[lib]", 'build = "build.rs"\n\n[[bin]]\nname = "tool"\n\n[lib]')
+    made = make_plan(settings, CargoAnswers(graph, {root.manifest_path: files}))
+    assert {"rust/build.rs", "rust/src/bin/tool.rs"} <= set(made.names())
+    assert data(made, "rust/Cargo.toml") == manifest.read_text()
