@@ -475,3 +475,45 @@ def test_packaged_targets_stay_in_the_manifest(tmp_path: Path) -> None:
     made = make_plan(settings, CargoAnswers(graph, {root.manifest_path: files}))
     assert {"rust/build.rs", "rust/src/bin/tool.rs"} <= set(made.names())
     assert data(made, "rust/Cargo.toml") == manifest.read_text()
+
+
+def test_a_readme_above_a_moved_pyproject_is_rewritten(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-outside", tmp_path)
+    root = crates / "sdist-outside"
+    pyproject = root / "py/pyproject.toml"
+    _edit(
+        pyproject,
+        'readme = "README.md"',
+        'readme = { file = "../README.md", content-type = "text/markdown" }',
+    )
+    _edit(
+        pyproject,
+        'license-files = ["LICENSE"]\n',
+        'license-files = ["LICENSE"]\n[tool.maturin]\nexclude = ["LICENSE"]\n',
+    )
+    made = plan("sdist-outside", crates)
+    entries = {e.arcname: e for e in made.entries}
+    assert entries["README.md"].source == root / "README.md"
+    # license-files are never excluded
+    assert entries["LICENSE"].source == root / "py/LICENSE"
+    project = tomllib.loads(data(made, "pyproject.toml"))["project"]
+    assert project["readme"] == {"file": "README.md", "content-type": "text/markdown"}
+
+
+def test_the_git_generator_refuses_a_readme_outside_the_project(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-outside", tmp_path)
+    project = crates / "sdist-outside/py"
+    pyproject = project / "pyproject.toml"
+    _edit(pyproject, 'readme = "README.md"', 'readme = "../README.md"')
+    _edit(
+        pyproject,
+        'license-files = ["LICENSE"]\n',
+        'license-files = ["LICENSE"]\n[tool.maturin]\nsdist-generator = "git"\n',
+    )
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    with pytest.raises(ConfigError) as caught:
+        make_plan(load_settings(project), None)
+    assert str(caught.value) == (
+        f"invalid configuration: {pyproject.resolve()}: project.readme: '../README.md' is outside "
+        'the project; sdist-generator = "git" packages only files below pyproject.toml'
+    )
