@@ -517,3 +517,26 @@ def test_the_git_generator_refuses_a_readme_outside_the_project(tmp_path: Path) 
         f"invalid configuration: {pyproject.resolve()}: project.readme: '../README.md' is outside "
         'the project; sdist-generator = "git" packages only files below pyproject.toml'
     )
+
+
+def test_the_git_generator_packs_what_git_tracks(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-inside", tmp_path)
+    project = crates / "sdist-inside"
+    _edit(
+        project / "pyproject.toml", "[tool.maturin]\n", '[tool.maturin]\nsdist-generator = "git"\n'
+    )
+    git = ["git", "-C", str(project)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run(
+        [*git, "add", "src", "sdist_inside", "README.md", "LICENSE", "extra"], check=True
+    )
+    (project / "sdist_inside/words.py").unlink()  # deleted, still in the index
+    made = make_plan(load_settings(project), None)
+    # pyproject.toml is not tracked but always there; extra/scratch.txt is excluded
+    assert made.names() == [
+        "LICENSE", "PKG-INFO", "README.md", "extra/notes.txt", "pyproject.toml",
+        "sdist_inside/__init__.py", "src/lib.rs",
+    ]  # fmt: skip
+    entries = {e.arcname: e for e in made.entries}
+    assert entries["pyproject.toml"].source == project / "pyproject.toml"
+    assert entries["src/lib.rs"].source == project / "src/lib.rs"
