@@ -540,3 +540,17 @@ def test_the_git_generator_packs_what_git_tracks(tmp_path: Path) -> None:
     entries = {e.arcname: e for e in made.entries}
     assert entries["pyproject.toml"].source == project / "pyproject.toml"
     assert entries["src/lib.rs"].source == project / "src/lib.rs"
+
+
+def test_build_leftovers_in_the_package_list_stay_out(tmp_path: Path) -> None:
+    crates = copy_crate("sdist-src", tmp_path)
+    settings = load_settings(crates / "sdist-src")
+    cargo = answers("sdist-src", settings.cargo.manifest_path, crates)
+    manifest = cargo.graph.root.manifest_path
+    (manifest.parent / "sdist_src-3.1.4.tar.gz").write_bytes(b"old sdist")
+    (manifest.parent / "notes.txt").write_text("kept\n")
+    files = [*cargo.file_lists[manifest], "sdist_src-3.1.4.tar.gz", "gone.txt", "notes.txt"]
+    names = make_plan(settings, CargoAnswers(cargo.graph, {manifest: files})).names()
+    assert "rust/sdist_src-3.1.4.tar.gz" not in names
+    assert "rust/gone.txt" not in names  # listed, but not on disk
+    assert "rust/notes.txt" in names
