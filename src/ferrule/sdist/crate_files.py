@@ -4,7 +4,7 @@ its Cargo.toml rewritten to build where it lands, the workspace manifest and Car
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,7 @@ from ferrule import _log
 from ferrule.errors import ConfigError, FerruleError
 from ferrule.sdist import manifests
 from ferrule.sdist.collector import SdistContext, join, rel, toml_bytes
-from ferrule.sdist.crates import CrateGraph, LocalCrate, package_file_list
+from ferrule.sdist.crates import CrateGraph, LocalCrate
 from ferrule.sdist.files import contained_file, is_build_leftover
 
 if TYPE_CHECKING:
@@ -76,9 +76,11 @@ def _missing_targets(crate: LocalCrate, packaged: set[str]) -> tuple[dict[str, s
     return missing, build_missing
 
 
-def add_crate(ctx: SdistContext, graph: CrateGraph, crate: LocalCrate) -> None:
+def add_crate(
+    ctx: SdistContext, graph: CrateGraph, crate: LocalCrate, files: Sequence[str]
+) -> None:
+    """The crate's ``files`` (its ``cargo package --list``) and its rewritten Cargo.toml."""
     settings = ctx.settings
-    cargo = settings.environ.get("CARGO", "cargo")
     prefix = rel(crate.directory, ctx.sdist_root)
     is_root = crate == graph.root
     python_dirs: list[Path] = []
@@ -88,7 +90,6 @@ def add_crate(ctx: SdistContext, graph: CrateGraph, crate: LocalCrate) -> None:
         python_dirs += list(ctx.layout.python_packages)
     dist_prefix = f"{ctx.metadata.dist_name}-"
     packaged: set[str] = set()
-    files = package_file_list(cargo, crate.manifest_path, settings.cargo_options, settings.environ)
     for relative in files:
         if relative in _CARGO_GENERATED:
             continue

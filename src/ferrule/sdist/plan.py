@@ -15,7 +15,7 @@ readme, license files, includes, data) are placed relative to it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from ferrule.sdist import manifests
 from ferrule.sdist.archive import SdistEntry
 from ferrule.sdist.collector import Collector, SdistContext, rel, toml_bytes
 from ferrule.sdist.crate_files import add_cargo_lock, add_crate, add_workspace_manifest
-from ferrule.sdist.crates import CrateGraph, load_crate_graph
+from ferrule.sdist.crates import CrateGraph, load_crate_graph, package_file_list
 from ferrule.sdist.files import (
     GlobSet,
     contained_file,
@@ -37,7 +37,7 @@ from ferrule.sdist.files import (
     walk_files,
 )
 
-__all__ = ["SdistPlan", "plan_sdist"]
+__all__ = ["CargoAnswers", "SdistPlan", "ask_cargo", "make_plan", "plan_sdist"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,16 @@ class SdistPlan:
 
     def names(self) -> list[str]:
         return sorted(e.arcname for e in self.entries)
+
+
+@dataclass(frozen=True)
+class CargoAnswers:
+    """What cargo says about the crates of an sdist: the graph of local crates
+    (``cargo metadata``) and each crate's files (``cargo package --list``,
+    relative to the crate, by manifest path)."""
+
+    graph: CrateGraph
+    file_lists: Mapping[Path, Sequence[str]]
 
 
 def common_root(paths: Iterable[Path]) -> Path:
@@ -174,13 +184,39 @@ def _excludes(settings: Settings) -> GlobSet:
     return GlobSet(spec.path for spec in settings.tool.exclude if "sdist" in spec.formats)
 
 
-def plan_sdist(settings: Settings) -> SdistPlan:
-    """Every file of the sdist (runs ``cargo metadata`` and ``cargo package --list``)."""
+def ask_cargo(settings: Settings) -> CargoAnswers | None:
+    """Run ``cargo metadata`` and ``cargo package --list`` for every local crate
+    (none for ``sdist-generator = "git"``, which asks git instead)."""
+    if settings.tool.sdist_generator == "git":
+        return None
+    cargo = settings.environ.get("CARGO", "cargo")
+    options, environ = settings.cargo_options, settings.environ
+    graph = load_crate_graph(cargo, settings.cargo.manifest_path, options, environ)
+    file_lists = {
+        crate.manifest_path: package_file_list(cargo, crate.manifest_path, options, environ)
+        for crate in graph.crates
+    }
+    return CargoAnswers(graph, file_lists)
+
+
+def _require_pyproject(settings: Settings) -> None:
     if settings.pyproject_path is None:
         raise LayoutError(
             f"no pyproject.toml for {settings.cargo.manifest_path}: a source distribution "
             "needs one (it names the build backend)"
         )
+
+
+def plan_sdist(settings: Settings) -> SdistPlan:
+    """Every file of the sdist (runs ``cargo metadata`` and ``cargo package --list``)."""
+    _require_pyproject(settings)
+    return make_plan(settings, ask_cargo(settings))
+
+
+def make_plan(settings: Settings, cargo: CargoAnswers | None) -> SdistPlan:
+    """Every file of the sdist, from cargo's answers (``None``: the git generator)."""
+    _require_pyproject(settings)
+    assert settings.pyproject_path is not None
     metadata = build_metadata(settings)
     layout = determine_layout(settings)
     project_dir = settings.project_dir.resolve()
@@ -188,25 +224,21 @@ def plan_sdist(settings: Settings) -> SdistPlan:
     collector = Collector(project_dir, _excludes(settings))
     collector.add_data("PKG-INFO", metadata.rfc822)
 
-    graph: CrateGraph | None = None
-    git = settings.tool.sdist_generator == "git"
-    if git:
+    graph = cargo.graph if cargo is not None else None
+    git = cargo is None
+    if cargo is None:
         sdist_root = project_dir
     else:
-        cargo = settings.environ.get("CARGO", "cargo")
-        graph = load_crate_graph(
-            cargo, settings.cargo.manifest_path, settings.cargo_options, settings.environ
-        )
-        anchors = [graph.workspace_root, project_dir, layout.python_dir]
-        anchors += [c.directory for c in graph.crates]
+        anchors = [cargo.graph.workspace_root, project_dir, layout.python_dir]
+        anchors += [c.directory for c in cargo.graph.crates]
         sdist_root = common_root(p.resolve() for p in anchors)
     ctx = SdistContext(settings, layout, metadata, project_dir, sdist_root, collector)
 
-    if graph is not None:
-        for crate in graph.crates:
-            add_crate(ctx, graph, crate)
-        add_cargo_lock(ctx, graph)
-        add_workspace_manifest(ctx, graph)
+    if cargo is not None:
+        for crate in cargo.graph.crates:
+            add_crate(ctx, cargo.graph, crate, cargo.file_lists[crate.manifest_path])
+        add_cargo_lock(ctx, cargo.graph)
+        add_workspace_manifest(ctx, cargo.graph)
     else:
         for name in git_tracked_files(project_dir, settings.environ):
             path = project_dir / name
