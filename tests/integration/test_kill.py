@@ -133,6 +133,12 @@ def children(pid: int, name: str) -> list[int]:
     return found
 
 
+def _default_sigint() -> None:
+    """Ctrl-C as a terminal delivers it: a suite started in the background by a shell
+    without job control inherits SIGINT ignored, and Python then keeps ignoring it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def kill_at(
     argv: list[str],
     cwd: Path,
@@ -151,7 +157,7 @@ def kill_at(
     with log.open("wb") as out:
         proc = subprocess.Popen(
             argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=_default_sigint,  # noqa: PLW1509 - signal() only
         )  # fmt: skip
     try:
         deadline = time.monotonic() + 300
