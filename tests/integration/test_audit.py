@@ -35,31 +35,30 @@ def build(crate: str, out: Path, *args: str, check: bool = True, env: dict[str, 
     return ferrule("build", "--release", "-o", out, *args, cwd=CRATES / crate, check=check, env=env)
 
 
-@pytest.fixture(scope="session")
-def glibc_new_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("glibc-new")
-    build("audit-glibc-new", out)
+def built_wheel(out: Path, crate: str, *args: str, env: dict[str, str] | None = None) -> Path:
+    """The one wheel ``ferrule build --release`` writes for ``crate`` into ``out``."""
+    build(crate, out, *args, env=env)
     (wheel,) = out.glob("*.whl")
     return wheel
+
+
+@pytest.fixture(scope="session")
+def glibc_new_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_wheel(tmp_path_factory.mktemp("glibc-new"), "audit-glibc-new")
 
 
 @pytest.fixture(scope="session")
 def syslibs_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("syslibs")
-    build("audit-syslibs", out)
-    (wheel,) = out.glob("*.whl")
-    return wheel
+    return built_wheel(tmp_path_factory.mktemp("syslibs"), "audit-syslibs")
 
 
 @pytest.fixture(scope="session")
 def zig_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("zig")
     # Linking with zig changes cargo's linker: a target directory of its own keeps
     # the shared one's artifacts (and this one's) valid across runs.
     env = clean_env(CARGO_TARGET_DIR=os.environ["CARGO_TARGET_DIR"] + "-zig")
-    build("pyo3-pure", out, "--zig", "--compatibility", "manylinux2014", env=env)
-    (wheel,) = out.glob("*.whl")
-    return wheel
+    out = tmp_path_factory.mktemp("zig")
+    return built_wheel(out, "pyo3-pure", "--zig", "--compatibility", "manylinux2014", env=env)
 
 
 def platform_of(wheel: Path) -> str:

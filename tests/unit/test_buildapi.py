@@ -37,12 +37,13 @@ def _project(tmp_path: Path, name: str) -> Path:
     return dest
 
 
-def test_the_hooks_import_neither_argparse_nor_the_cli(tmp_path: Path) -> None:
-    project = _project(tmp_path, "pyo3-pure")
-    env = clean_env(FERRULE_NO_CACHE="1")  # the whole path, not the cached answer
+def _run_fresh(script: str, project: Path) -> str:
+    """``script`` in a fresh interpreter in ``project``, without ferrule's cache (the
+    whole path, not the cached answer); its stdout."""
+    env = clean_env(FERRULE_NO_CACHE="1")
     env["PYTHONPATH"] = str(Path(ferrule.__file__).parents[1])
     proc = subprocess.run(
-        [sys.executable, "-c", _PROBE],
+        [sys.executable, "-c", script],
         cwd=project,
         env=env,
         capture_output=True,
@@ -50,7 +51,12 @@ def test_the_hooks_import_neither_argparse_nor_the_cli(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    requires, name, editable, loaded = json.loads(proc.stdout)
+    return proc.stdout
+
+
+def test_the_hooks_import_neither_argparse_nor_the_cli(tmp_path: Path) -> None:
+    stdout = _run_fresh(_PROBE, _project(tmp_path, "pyo3-pure"))
+    requires, name, editable, loaded = json.loads(stdout)
     assert (requires, editable) == ([], [])
     assert name.endswith(".dist-info")
     assert loaded == []
@@ -67,19 +73,7 @@ print(sorted(m for m in sys.modules if m == "ferrule.audit" or m.startswith("fer
 def test_the_metadata_hook_does_not_import_the_audit(tmp_path: Path) -> None:
     # The hooks' default compatibility ("off") names no policy: the audit package
     # (ELF reader, policy table) is for builds that check one.
-    project = _project(tmp_path, "pyo3-pure")
-    env = clean_env(FERRULE_NO_CACHE="1")
-    env["PYTHONPATH"] = str(Path(ferrule.__file__).parents[1])
-    proc = subprocess.run(
-        [sys.executable, "-c", _METADATA_ONLY],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]"
+    assert _run_fresh(_METADATA_ONLY, _project(tmp_path, "pyo3-pure")).strip() == "[]"
 
 
 @pytest.fixture
