@@ -21,6 +21,13 @@ command -v patchelf >/dev/null || missing+=(patchelf)
 command -v cbindgen >/dev/null || missing+=(cbindgen)
 command -v musl-gcc >/dev/null || missing+=(musl-tools)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# --pgo merges rustc's profiles with an llvm-profdata of rustc's own LLVM major
+# (tests/integration/test_pgo.py); Debian packages it as llvm-<major>.
+llvm=$(rustc -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')
+if [ -n "$llvm" ] && ! command -v "llvm-profdata-$llvm" >/dev/null \
+    && [ ! -x "$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin/llvm-profdata" ]; then
+    missing+=("llvm-$llvm")
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "setup: installing ${missing[*]} with apt-get" >&2

@@ -164,7 +164,7 @@ PGO = (
     Option(
         ("--pgo",),
         "pgo",
-        help="profile-guided optimization (env MATURIN_PGO; not supported by ferrule yet)",
+        help="profile-guided optimization: build instrumented, run [tool.maturin] pgo-command, rebuild with the profile (env MATURIN_PGO)",
     ),
 )
 COMPRESSION = (

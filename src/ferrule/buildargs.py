@@ -38,7 +38,7 @@ __all__ = [
     "find_build_args",
     "hook_options",
     "parse",
-    "refuse_unsupported",
+    "pgo_requested",
     "replay_args",
     "split_rustc_args",
 ]
@@ -204,7 +204,6 @@ def cli_options(args: Any, rustc_args: Sequence[str], default_profile: str) -> C
     """Parsed options (argparse's or :func:`parse`'s) as :class:`~ferrule.config.CliOptions`."""
     from ferrule.config import CliOptions
 
-    refuse_unsupported(args)
     method = getattr(args, "compression_method", "deflated")
     level = getattr(args, "compression_level", None)
     if method != "deflated" or level is not None:
@@ -246,29 +245,19 @@ def cli_options(args: Any, rustc_args: Sequence[str], default_profile: str) -> C
         sbom_include=tuple(getattr(args, "sbom_include", None) or ()),
         include_debuginfo=getattr(args, "include_debuginfo", False),
         strict=getattr(args, "strict", False),
+        pgo=pgo_requested(args),
     )
 
 
 _FALSEY = ("", "0", "false", "no", "off", "n", "f")  # clap's FalseyValueParser
 
 
-def refuse_unsupported(args: Any) -> None:
-    """maturin options that ferrule accepts but cannot honour yet: one clear error.
-
-    ``--pgo`` (or ``MATURIN_PGO``) first names what is missing for it on this
-    machine (an ``llvm-profdata`` of rustc's LLVM), then that ferrule lacks it.
-    """
-    from ferrule.errors import FerruleError
-
+def pgo_requested(args: Any) -> bool:
+    """``--pgo``, or ``MATURIN_PGO`` (clap's falsey values turn it off) on a command that
+    takes ``--pgo`` (``generate-stubs`` ignores the variable, as maturin's)."""
     if not hasattr(args, "pgo"):
-        return  # a command without --pgo (generate-stubs) ignores MATURIN_PGO, as maturin's
-    from_env = os.environ.get("MATURIN_PGO", "").strip().lower() not in _FALSEY
-    if args.pgo or from_env:
-        from ferrule.pgo import find_llvm_profdata
-
-        tool = find_llvm_profdata(os.environ)
-        flag = "--pgo" if args.pgo else "--pgo (from MATURIN_PGO)"
-        raise FerruleError(f"ferrule does not support {flag} yet (found {tool})")
+        return False
+    return bool(args.pgo) or os.environ.get("MATURIN_PGO", "").strip().lower() not in _FALSEY
 
 
 def replay_args(args: Any, rustc_args: Sequence[str], profile: str) -> list[str]:

@@ -61,10 +61,10 @@ def test_no_verbosity_flag_by_default() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["build", "--pgo"], "ferrule does not support --pgo yet"),
-        (["publish", "--pgo"], "ferrule does not support --pgo yet"),
+        (["build", "--pgo"], "tool.ferrule.pgo-command: --pgo needs the command"),
+        (["publish", "--pgo"], "tool.ferrule.pgo-command: --pgo needs the command"),
         (["build", "--sbom-include", "a.json"], "SBOM file a.json (--sbom-include or "),
-        (["develop", "--pgo"], "ferrule does not support --pgo yet"),
+        (["develop", "--pgo"], "tool.ferrule.pgo-command: --pgo needs the command"),
         (
             ["build", "--compression-method", "deflated", "--compression-level", "10"],
             "out of range",
@@ -78,8 +78,6 @@ def test_unsupported_options_stop_with_one_clear_error(
     capsys: pytest.CaptureFixture[str],
     request: pytest.FixtureRequest,
 ) -> None:
-    if "--pgo" in argv:
-        request.getfixturevalue("fake_llvm")  # an llvm-profdata of rustc's LLVM is found
     shutil.copytree(CRATES / "pyo3-pure", tmp_path / "p")
     cwd = Path.cwd()
     os.chdir(tmp_path / "p")
@@ -93,16 +91,17 @@ def test_unsupported_options_stop_with_one_clear_error(
     assert not (tmp_path / "p" / "target").exists()
 
 
-def test_maturin_pgo_variable_is_refused_too(
-    monkeypatch: pytest.MonkeyPatch, fake_llvm: Path
+@pytest.mark.parametrize(
+    ("value", "pgo"), [("1", True), ("yes", True), ("false", False), ("0", False), ("", False)]
+)
+def test_maturin_pgo_variable_asks_for_pgo_too(
+    monkeypatch: pytest.MonkeyPatch, value: str, pgo: bool
 ) -> None:
-    from ferrule.errors import FerruleError
-
-    monkeypatch.setenv("MATURIN_PGO", "1")
-    with pytest.raises(FerruleError, match=r"--pgo \(from MATURIN_PGO\)"):
-        cli_options(parse_args(["build"]), [], "dev")
-    monkeypatch.setenv("MATURIN_PGO", "false")
-    cli_options(parse_args(["build"]), [], "dev")
+    monkeypatch.setenv("MATURIN_PGO", value)
+    assert cli_options(parse_args(["build"]), [], "dev").pgo is pgo
+    assert cli_options(parse_args(["build", "--pgo"]), [], "dev").pgo is True
+    # generate-stubs takes no --pgo and ignores the variable, as maturin's.
+    assert cli_options(parse_args(["generate-stubs"]), [], "dev").pgo is False
 
 
 def _tool(path: Path, text: str) -> Path:
@@ -124,7 +123,8 @@ def fake_llvm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     _tool(bin_dir / "llvm-profdata", "echo 'Debian LLVM version 14.0.6'")
     monkeypatch.setenv("RUSTC", str(bin_dir / "rustc"))
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    # Only these tools: the machine's own llvm-profdata-<major> (setup installs it) stays out.
+    monkeypatch.setenv("PATH", str(bin_dir))
     _tool(bin_dir / "llvm-profdata-22", "echo 'LLVM version 22.1.0'")
     return bin_dir
 
@@ -302,3 +302,26 @@ def test_sbom_include_config_must_be_a_list(tmp_path: Path) -> None:
     project = sbom_project(tmp_path, '\n[tool.maturin.sbom]\ninclude = "sbom/a.cdx.json"\n')
     with pytest.raises(ConfigError, match=r"tool\.maturin\.sbom\.include"):
         sboms(project)
+
+
+def test_pgo_without_llvm_profdata_stops_before_cargo(
+    fake_llvm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With a pgo-command but no llvm-profdata of rustc's LLVM: the error, before any cargo run."""
+    (fake_llvm / "llvm-profdata-22").unlink()
+    _tool(fake_llvm / "cargo", f"touch {tmp_path / 'cargo-ran'}; exit 1")
+    project = tmp_path / "p"
+    shutil.copytree(CRATES / "pyo3-pure", project)
+    with (project / "pyproject.toml").open("a") as f:
+        f.write('\n[tool.maturin]\npgo-command = "python exercise.py"\n')
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        assert main(["build", "--pgo", "-i", sys.executable]) == 1
+    finally:
+        os.chdir(cwd)
+    err = capsys.readouterr().err
+    assert "--pgo needs llvm-profdata from LLVM 22" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "cargo-ran").exists()
+    assert not (project / "target").exists()

@@ -45,6 +45,8 @@ class CargoRecipe:
     options: CargoOptions
     env: Mapping[str, str]  # the settings' environment plus the build-wide additions (zig)
     remap: PathRemap = dataclasses.field(default_factory=PathRemap)
+    # Added to every crate's rustflags (``--pgo``'s ``-Cprofile-generate`` / ``-use``).
+    rustflags: tuple[str, ...] = ()
 
     def invocation(
         self, artifact: PlannedArtifact, unit: PlannedUnit | None = None
@@ -75,7 +77,7 @@ class CargoRecipe:
             # is known from the unit's interpreter when no target is given.
             host = unit.unit.interpreter if unit is not None else None
             inv = with_rustflags(inv, dynamic_crt_flags(options.target, host, self.env))
-        return self.remap.apply(inv)
+        return self.remap.apply(with_rustflags(inv, self.rustflags))
 
     def tool_run(self, binary: CargoTarget, crate_dir: Path) -> CargoInvocation:
         """``cargo run --bin NAME`` of a host tool in the crate (uniffi-bindgen), ending in

@@ -31,6 +31,7 @@ __all__ = [
     "Stamp",
     "StampFactory",
     "build_wheels",
+    "pgo_profile",
     "planned_wheel",
     "wheel_filename",
 ]
@@ -128,8 +129,28 @@ def build_wheels(
     from the project. With ``stamps``, a wheel that would be written again byte
     for byte is left alone.
     """
+    if settings.pgo:
+        from ferrule.pgo import find_llvm_profdata
+
+        tool = find_llvm_profdata(settings.environ)  # what is missing, before any cargo run
+        with open_context(settings, interpreters, "ferrule-build-", metadata) as ctx:
+            return [_build_pgo(ctx, unit, out_dir, tool) for unit in ctx.plan.units]
     with open_context(settings, interpreters, "ferrule-build-", metadata) as ctx:
         return [_build_one(ctx, unit, out_dir, stamps) for unit in ctx.plan.units]
+
+
+def _build_pgo(ctx: BuildContext, unit: PlannedUnit, out_dir: Path, tool: Path) -> BuiltWheel:
+    """``--pgo``: one wheel in maturin's three phases (:mod:`ferrule.build.pgo_cycle`),
+    instrumented with the unit's interpreter; never a kept wheel (the profile may differ)."""
+    from ferrule.build.pgo_cycle import pgo_cycle
+
+    with pgo_cycle(tool) as cycle:
+        _log.info("PGO phase 1/3: building the instrumented wheel")
+        instrumented = _build_one(cycle.generating(ctx), unit, cycle.wheel_dir, None)
+        _log.info("PGO phase 2/3: running the instrumentation")
+        cycle.profile(ctx, instrumented.path, unit.unit.interpreter)
+        _log.info("PGO phase 3/3: building the optimised wheel")
+        return _build_one(cycle.using(ctx), unit, out_dir, None)
 
 
 # --- Hook point for ferrule.develop (issue 7): a wheel's entries, without the wheel. ---
@@ -157,21 +178,50 @@ class PlannedWheel:
     through_stable_root: bool = False
 
 
-@contextlib.contextmanager
-def planned_wheel(settings: Settings, interp: Interpreter) -> Iterator[PlannedWheel]:
-    """Everything :func:`build_wheels` does for one interpreter, short of writing the archive.
-
-    The set-up is build_wheels' (:func:`~ferrule.build.context.open_context`).
-    Installs into an environment are for that environment alone: as maturin's
-    develop, no audit (``--compatibility linux``, ``--auditwheel skip``).
-    """
-    settings = dataclasses.replace(
+def _for_environment(settings: Settings) -> Settings:
+    """Installs into an environment are for that environment alone: as maturin's develop,
+    no audit (``--compatibility linux``, ``--auditwheel skip``)."""
+    return dataclasses.replace(
         settings,
         platform=dataclasses.replace(
             settings.platform, compatibility=("linux",), auditwheel="skip", pypi=False
         ),
     )
-    with open_context(settings, [interp], "ferrule-develop-") as ctx:
+
+
+@contextlib.contextmanager
+def pgo_profile(settings: Settings, interp: Interpreter) -> Iterator[tuple[str, ...]]:
+    """``develop --pgo``: phases 1 and 2 for ``interp``; gives phase 3's rustflags
+    (for :func:`planned_wheel`), valid while the context lasts."""
+    from ferrule.build.pgo_cycle import pgo_cycle
+    from ferrule.pgo import find_llvm_profdata
+
+    tool = find_llvm_profdata(settings.environ)
+    with pgo_cycle(tool) as cycle:
+        with open_context(_for_environment(settings), [interp], "ferrule-develop-") as ctx:
+            (unit,) = ctx.plan.units
+            _log.info("PGO phase 1/3: building the instrumented wheel")
+            instrumented = _build_one(cycle.generating(ctx), unit, cycle.wheel_dir, None)
+            _log.info("PGO phase 2/3: running the instrumentation")
+            cycle.profile(ctx, instrumented.path, interp)
+        _log.info("PGO phase 3/3: building the optimised module")
+        yield cycle.use_flags
+
+
+@contextlib.contextmanager
+def planned_wheel(
+    settings: Settings, interp: Interpreter, rustflags: tuple[str, ...] = ()
+) -> Iterator[PlannedWheel]:
+    """Everything :func:`build_wheels` does for one interpreter, short of writing the archive.
+
+    The set-up is build_wheels' (:func:`~ferrule.build.context.open_context`), for an
+    environment (:func:`_for_environment`); ``rustflags`` reach every crate.
+    """
+    with open_context(_for_environment(settings), [interp], "ferrule-develop-") as opened:
+        recipe = dataclasses.replace(
+            opened.recipe, rustflags=(*opened.recipe.rustflags, *rustflags)
+        )
+        ctx = dataclasses.replace(opened, recipe=recipe)
         (unit,) = ctx.plan.units
         native, result, tag = build_native(ctx, unit)
         yield PlannedWheel(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ferrule import build_options as rows
 from ferrule.build_options import Option, bool_value
-from ferrule.buildargs import cli_options, refuse_unsupported
+from ferrule.buildargs import cli_options, pgo_requested
 
 if TYPE_CHECKING:
     from ferrule.config.model import Settings
@@ -29,7 +29,7 @@ __all__ = [
     "add_strip_value_option",
     "cli_options",
     "interpreters",
-    "refuse_unsupported",
+    "pgo_requested",
     "without_verbosity",
 ]
 

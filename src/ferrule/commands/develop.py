@@ -16,6 +16,7 @@ from ferrule.commands._options import (
     add_pgo_option,
     add_strict_option,
     cli_options,
+    pgo_requested,
     without_verbosity,
 )
 
@@ -98,7 +99,8 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     from ferrule.develop import replay
 
     # The environment is read here, as a whole, for the replay key (see ferrule.develop.replay).
-    replayable = not (args.from_import_hook or args.skip_install or args.generate_stubs)
+    pgo = pgo_requested(args)  # a profile-guided build is never replayed
+    replayable = not (args.from_import_hook or args.skip_install or args.generate_stubs or pgo)
     session = replay.Session(
         "develop", _command_key(args, rustc_args), dict(os.environ), replayable
     )
@@ -110,8 +112,11 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     from ferrule.develop.run import DevelopRequest, develop
 
     with session:
-        explicit = bool(args.release or args.profile)
-        settings = load_settings(Path.cwd(), cli_options(args, rustc_args, "dev"))
+        # --pgo implies release unless a profile is given, as maturin's develop.
+        explicit = bool(args.release or args.profile or pgo)
+        settings = load_settings(
+            Path.cwd(), cli_options(args, rustc_args, "release" if pgo else "dev")
+        )
         profile = editable_profile(settings, explicit).cargo_options.profile or "dev"
         if args.generate_stubs:
             _generate_stubs(settings, explicit)

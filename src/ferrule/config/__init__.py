@@ -60,6 +60,7 @@ class CliOptions(CargoFlags):
     sbom_include: tuple[Path, ...] = ()
     include_debuginfo: bool = False
     strict: bool = False
+    pgo: bool = False  # --pgo, or MATURIN_PGO on the commands that take --pgo
 
 
 def _split_features(values: Sequence[str]) -> tuple[str, ...]:
@@ -287,6 +288,13 @@ def load_settings(
     options = _merge_cargo_options(cli, tool, pyproject_path)
     strip_env = env.get("MATURIN_STRIP", "").lower() in _TRUE
     platform = merge_platform(cli, tool, tool_name, pyproject_path, strip_env)
+    if cli.pgo and not (tool.pgo_command or "").strip():
+        raise ConfigError.single(
+            pyproject_path or project_dir / "pyproject.toml",
+            f"{tool_name}.pgo-command",
+            "--pgo needs the command that exercises the built module "
+            '(e.g. pgo-command = "python -m pytest tests"); it is not set or empty',
+        )
     if platform.strip:
         options = dataclasses.replace(
             options, rustc_args=(*options.rustc_args, "-C", "strip=symbols")
@@ -313,5 +321,6 @@ def load_settings(
         ),
         sbom_include=cli.sbom_include,
         include_debuginfo=cli.include_debuginfo,
+        pgo=cli.pgo,
         files=files,
     )

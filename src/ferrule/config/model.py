@@ -263,6 +263,7 @@ class Settings:
     compression: Compression = field(default_factory=Compression)
     sbom_include: tuple[Path, ...] = ()  # --sbom-include (the config's come first)
     include_debuginfo: bool = False  # ship cargo's split debug info (.dwp) next to the library
+    pgo: bool = False  # --pgo / MATURIN_PGO: three-phase build with tool.pgo_command
     files: TomlFiles = field(default_factory=TomlFiles, compare=False, repr=False)
 
     @property

@@ -27,7 +27,7 @@ from pathlib import Path
 from ferrule import _log
 from ferrule._import_hook import file_lock, parse_stamp, stale_reason
 from ferrule._store import file_state
-from ferrule.build.run import PlannedWheel, planned_wheel
+from ferrule.build.run import PlannedWheel, pgo_profile, planned_wheel
 from ferrule.cargo.command import CargoInvocation
 from ferrule.config.model import Settings
 from ferrule.develop.editable import (
@@ -268,8 +268,12 @@ def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | Non
                 pip_path=request.pip_path,
                 install=not request.from_import_hook,
             )
+        pgo = contextlib.ExitStack()
+        rustflags = (
+            pgo.enter_context(pgo_profile(settings, env.interpreter)) if settings.pgo else ()
+        )
         started = time.time_ns()  # files changed from now on may be newer than the build
-        with planned_wheel(settings, env.interpreter) as planned:
+        with pgo, planned_wheel(settings, env.interpreter, rustflags) as planned:
             plan = plan_editable(planned, hook)
             if request.skip_install:
                 if not planned.layout.mixed:
@@ -305,7 +309,8 @@ def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | Non
                 _log.info(
                     f"installed {record.name} {record.version} (editable{how}) into {env.prefix}"
                 )
-            replayable = _replayable(settings, planned)
+            # A --pgo build's profile is gone once it ends: never replayed.
+            replayable = _replayable(settings, planned) and not settings.pgo
             assert planned.cargo is not None or not replayable
             return DevelopOutcome(
                 planned.cargo.invocation if replayable and planned.cargo else None,
