@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.develop import unique_crate
+from tests.helpers.develop import Project, unique_crate
 from tests.helpers.venv import VEnv, clean_env, run
 
 pytestmark = pytest.mark.slow
@@ -182,6 +182,33 @@ def test_a_change_of_the_setting_is_not_hidden_by_the_stamp_or_replay(
         assert wheel is not None and third_party(wheel) != {}
         wheel, _ = build(pure, out, **env)
         assert wheel is not None and third_party(wheel) == {}
+    finally:
+        edit_pyproject(pure, "")
+
+
+def test_develop_follows_the_setting_past_its_replay(pure: Path, tmp_path: Path) -> None:
+    project = Project(pure, VEnv(tmp_path / "venv"), tmp_path / "cache")
+
+    def installed() -> set[str]:
+        """The crates under the installed licenses/third_party/ (METADATA lists each file)."""
+        (dist_info,) = project.site.glob("pyo3_pure_lic-*.dist-info")
+        base = dist_info / "licenses"
+        files = {p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file()}
+        meta = (dist_info / "METADATA").read_text()
+        assert set(re.findall(r"^License-File: (.*)$", meta, re.M)) == files
+        return {f.split("/")[1] for f in files if f.startswith("third_party/")}
+
+    try:
+        project.develop()
+        assert installed() == set()
+        assert "is up to date" in project.develop(verbose=True).stderr  # the replay
+        edit_pyproject(pure, "bundle-licenses = true")
+        project.develop()
+        assert "pyo3-0.29.3" in installed()
+        assert project.venv.exercise(pure / "exercise.py") == "ok"
+        edit_pyproject(pure, "")
+        project.develop()
+        assert installed() == set()
     finally:
         edit_pyproject(pure, "")
 
