@@ -260,3 +260,36 @@ def test_allow_missing_license_files_warns_and_builds(
         "LICENSE": b"MIT License\n\nCopyright (c) greeter\n"
     }
     run([sys.executable, "-m", "twine", "check", fixed])
+
+
+def path_crate(directory: Path, name: str, body: str = "") -> None:
+    (directory / "src").mkdir(parents=True)
+    (directory / "src" / "lib.rs").write_text("")
+    (directory / "Cargo.toml").write_text(
+        f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n{body}'
+    )
+
+
+def test_extension_crates_bring_their_own_graph_with_their_features(tmp_path: Path) -> None:
+    # No compiling: cargo metadata alone, for a main crate and an extra extension
+    # whose optional dependency only its own feature turns on.
+    from ferrule.cargo.linked import read_linked_crates
+    from ferrule.config import CliOptions, load_settings
+
+    for name in ("a", "b", "c", "unused"):
+        path_crate(tmp_path / name, name)
+    path_crate(tmp_path / "main", "main", '[dependencies]\na = { path = "../a" }\n')
+    path_crate(
+        tmp_path / "ext",
+        "ext",
+        '[dependencies]\nb = { path = "../b" }\nc = { path = "../c", optional = true }\n'
+        'unused = { path = "../unused", optional = true }\n[features]\nwith-c = ["dep:c"]\n',
+    )
+    (tmp_path / "main" / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["ferrule"]\nbuild-backend = "ferrule"\n'
+        '[[tool.ferrule.extensions]]\nmanifest-path = "../ext/Cargo.toml"\n'
+        'module-name = "ext"\nfeatures = ["with-c"]\n'
+    )
+    settings = load_settings(tmp_path / "main", CliOptions(bundle_licenses=True), dict(os.environ))
+    names = [c.name for c in read_linked_crates(settings)]
+    assert names == ["a", "b", "c"]

@@ -4,7 +4,8 @@
 in the wheel. They are the crates reached from the root package through
 *normal* dependency edges of the resolve graph (``resolve.nodes[].deps[].dep_kinds``
 with ``kind`` null), for the build's target (``--filter-platform``) and
-features. Dev-dependencies never reach the library; a build-dependency runs
+features (and those of ``[[tool.ferrule.extensions]]`` crates, with theirs).
+Dev-dependencies never reach the library; a build-dependency runs
 on the build machine only, so a crate reached only through build edges is left
 out, and so is everything it alone pulls in. Proc-macro crates are normal
 dependencies and count, as in cargo-about and cargo-deny (and ``cargo tree -e
@@ -14,6 +15,7 @@ package itself is not listed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from typing import Any
 
 from ferrule import _run
 from ferrule.cargo.command import cargo_program, feature_flags, global_flags
-from ferrule.config.model import Settings
+from ferrule.config.model import CargoOptions, FeatureSpec, Settings
 from ferrule.errors import FerruleError
 
 __all__ = ["LinkedCrate", "linked_crates", "read_linked_crates"]
@@ -102,12 +104,41 @@ def linked_crates(data: Mapping[str, Any], manifest: Path) -> list[LinkedCrate]:
 
 
 def read_linked_crates(settings: Settings) -> list[LinkedCrate]:
-    """Run ``cargo metadata`` for this build's target and features; the linked crates."""
+    """The crates linked into the wheel's libraries: the main crate's and those of
+    ``[[tool.ferrule.extensions]]`` (each with its own features), for this build's target.
+
+    One ``cargo metadata --filter-platform`` per crate. The crates built for the wheel
+    are none of them; a missing extension manifest is left to the build plan to report.
+    """
     from ferrule.interpreter import host_triple
 
     options = settings.cargo_options
     target = options.target or host_triple(settings.environ)
-    manifest = settings.cargo.manifest_path
+    runs = [(settings.cargo.manifest_path, options)]
+    for extra in settings.tool.extensions:
+        manifest = (settings.project_dir / extra.manifest_path).resolve()
+        if manifest.is_file():
+            features = tuple(FeatureSpec(f) for f in extra.features)
+            runs.append(
+                (
+                    manifest,
+                    dataclasses.replace(
+                        options, features=features, all_features=False, no_default_features=False
+                    ),
+                )
+            )
+    roots = {manifest.resolve().parent for manifest, _ in runs}
+    found: dict[tuple[str, str, Path], LinkedCrate] = {}
+    for manifest, run_options in runs:
+        for crate in _cargo_metadata(settings, manifest, run_options, target):
+            if crate.directory.resolve() not in roots:
+                found.setdefault((crate.name, crate.version, crate.directory), crate)
+    return [found[key] for key in sorted(found, key=lambda k: (k[0], k[1], str(k[2])))]
+
+
+def _cargo_metadata(
+    settings: Settings, manifest: Path, options: CargoOptions, target: str
+) -> list[LinkedCrate]:
     argv = [cargo_program(settings.environ), "metadata", "--format-version", "1"]
     argv += ["--manifest-path", str(manifest), "--filter-platform", target]
     argv += feature_flags(options, None) + global_flags(options)
