@@ -123,11 +123,10 @@ def bundled_licenses(
     if missing and settings.allow_missing_license_files:
         _log.warn(f"{_missing_message(missing)}; the wheel ships none for them")
     elif missing:
-        table = settings.tool_table if settings.tool_table == "tool.ferrule" else "tool.ferrule"
         raise WheelError(
             f"{_missing_message(missing)}. Add the license text to each crate (a LICENSE "
             "file next to its Cargo.toml, or `license-file` in it), or build without them "
-            f"with --allow-missing-license-files ([{table}] allow-missing-license-files = true)"
+            "with --allow-missing-license-files ([tool.ferrule] allow-missing-license-files = true)"
         )
     return files
 
