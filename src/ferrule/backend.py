@@ -112,7 +112,8 @@ def prepare_metadata(metadata_directory: str, config_settings: ConfigSettings) -
     """``prepare_metadata_for_build_wheel`` / ``_editable``: the ``.dist-info``.
 
     Never compiles and never runs cargo: Cargo.toml is read directly, so
-    resolvers and lock tools get the metadata without a Rust toolchain. An
+    resolvers and lock tools get the metadata without a Rust toolchain (but for
+    the opt-in ``bundle-licenses``, whose license files come from ``cargo metadata``). An
     unchanged project is answered from a cache (see :mod:`ferrule._metadata_cache`).
     """
     from ferrule import _metadata_cache as cache
@@ -130,9 +131,18 @@ def prepare_metadata(metadata_directory: str, config_settings: ConfigSettings) -
     from ferrule.metadata.dist_info import write_dist_info
 
     settings, _ = _settings(config_settings, "release")
+    metadata = None
+    if settings.bundle_licenses:
+        # The linked crates' license files are in the wheel's .dist-info, so here too:
+        # this asks cargo (opt-in), and the answer is not cached (Cargo.lock decides it).
+        from ferrule.metadata import build_metadata
+        from ferrule.wheel.third_party import bundled_licenses, with_third_party
+
+        metadata = with_third_party(build_metadata(settings), bundled_licenses(settings))
+        fingerprint = None
     paths = cache.input_paths(settings) if fingerprint is not None else None
     before = cache.snapshot(paths) if paths is not None else None
-    name = write_dist_info(settings, Path(metadata_directory))
+    name = write_dist_info(settings, Path(metadata_directory), metadata)
     if fingerprint is not None and before is not None:
         warnings = [str(w) for w in settings.warnings]  # printed again on a cache hit
         cache.save(fingerprint, before, metadata_directory, name, warnings)

@@ -159,6 +159,18 @@ WHEEL = (
         type=_path,
         metavar="FILE",
     ),
+    Option(
+        ("--bundle-licenses",),
+        "bundle_licenses",
+        help="ship the license files of every linked crate in "
+        "<dist-info>/licenses/third_party/ (ferrule only; [tool.ferrule] bundle-licenses)",
+    ),
+    Option(
+        ("--allow-missing-license-files",),
+        "allow_missing_license_files",
+        help="with --bundle-licenses: warn about, rather than refuse, a linked crate that "
+        "declares a license but ships no license file",
+    ),
 )
 PGO = (
     Option(

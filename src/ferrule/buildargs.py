@@ -244,6 +244,8 @@ def cli_options(args: Any, rustc_args: Sequence[str], default_profile: str) -> C
         compression_large_file=getattr(args, "compression_enable_large_file_support", False),
         sbom_include=tuple(getattr(args, "sbom_include", None) or ()),
         include_debuginfo=getattr(args, "include_debuginfo", False),
+        bundle_licenses=getattr(args, "bundle_licenses", False),
+        allow_missing_license_files=getattr(args, "allow_missing_license_files", False),
         strict=getattr(args, "strict", False),
         pgo=pgo_requested(args),
     )

@@ -22,6 +22,7 @@ from ferrule.interpreter import Interpreter
 from ferrule.layout import ProjectLayout, determine_layout
 from ferrule.metadata import PackageMetadata, build_metadata
 from ferrule.target_dir import default_out_dir
+from ferrule.wheel.third_party import bundled_licenses, with_third_party
 
 __all__ = ["BuildContext", "Staging", "open_context", "work_dir"]
 
@@ -132,6 +133,9 @@ def open_context(
         metadata = build_metadata(settings)
     layout = determine_layout(settings)
     project = read_metadata(settings)
+    # --bundle-licenses: the linked crates' license files join the metadata (refused here,
+    # before cargo builds, when one is missing).
+    metadata = with_third_party(metadata, bundled_licenses(settings))
     plan = make_plan(settings, project, interpreters, layout, metadata)
     with contextlib.ExitStack() as stack:
         # The pid in the name: a later build removes what a killed one left (ferrule._faults).

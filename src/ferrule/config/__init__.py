@@ -59,6 +59,8 @@ class CliOptions(CargoFlags):
     compression_large_file: bool = False
     sbom_include: tuple[Path, ...] = ()
     include_debuginfo: bool = False
+    bundle_licenses: bool = False
+    allow_missing_license_files: bool = False
     strict: bool = False
     pgo: bool = False  # --pgo, or MATURIN_PGO on the commands that take --pgo
 
@@ -322,5 +324,9 @@ def load_settings(
         sbom_include=cli.sbom_include,
         include_debuginfo=cli.include_debuginfo,
         pgo=cli.pgo,
+        bundle_licenses=cli.bundle_licenses or tool.bundle_licenses,
+        allow_missing_license_files=(
+            cli.allow_missing_license_files or tool.allow_missing_license_files
+        ),
         files=files,
     )

@@ -141,9 +141,21 @@ class ToolConfig:
     strict: bool = _key("strict", kind="bool", default=False)
     # cargo's RUSTC_WRAPPER (sccache) unless the environment sets one (docs/ci.md).
     rustc_wrapper: str | None = _key("rustc-wrapper", kind="str")
+    # Ship the license files of every linked crate (also --bundle-licenses; docs/configuration.md).
+    bundle_licenses: bool = _key("bundle-licenses", kind="bool", default=False)
+    allow_missing_license_files: bool = _key(
+        "allow-missing-license-files", kind="bool", default=False
+    )
 
 
-FERRULE_ONLY_KEYS = ("extensions", "rebuild-on-import", "strict", "rustc-wrapper")
+FERRULE_ONLY_KEYS = (
+    "extensions",
+    "rebuild-on-import",
+    "strict",
+    "rustc-wrapper",
+    "bundle-licenses",
+    "allow-missing-license-files",
+)
 
 
 @dataclass(frozen=True)
@@ -264,6 +276,9 @@ class Settings:
     sbom_include: tuple[Path, ...] = ()  # --sbom-include (the config's come first)
     include_debuginfo: bool = False  # ship cargo's split debug info (.dwp) next to the library
     pgo: bool = False  # --pgo / MATURIN_PGO: three-phase build with tool.pgo_command
+    # The linked crates' license files (--bundle-licenses or the [tool.ferrule] keys).
+    bundle_licenses: bool = False
+    allow_missing_license_files: bool = False
     files: TomlFiles = field(default_factory=TomlFiles, compare=False, repr=False)
 
     @property

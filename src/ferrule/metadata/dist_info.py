@@ -12,19 +12,22 @@ import tempfile
 from pathlib import Path
 
 from ferrule.config.model import Settings
-from ferrule.metadata import build_metadata
+from ferrule.metadata import PackageMetadata, build_metadata
 
 __all__ = ["write_dist_info"]
 
 
-def write_dist_info(settings: Settings, directory: Path) -> str:
+def write_dist_info(
+    settings: Settings, directory: Path, metadata: PackageMetadata | None = None
+) -> str:
     """The ``.dist-info`` directory for ``prepare_metadata_for_build_*``: no compiler involved.
 
     METADATA, entry_points.txt and licenses/ are exactly what the wheel will
-    hold (the same :class:`PackageMetadata` feeds both). The directory is
-    assembled next to its final place and moved there in one step.
+    hold (the same :class:`PackageMetadata` feeds both; ``metadata``, when given,
+    is that, already built). The directory is assembled next to its final place
+    and moved there in one step.
     """
-    metadata = build_metadata(settings)
+    metadata = metadata or build_metadata(settings)
     directory.mkdir(parents=True, exist_ok=True)
     final = directory / metadata.dist_info
     staging = Path(tempfile.mkdtemp(prefix=".ferrule-", dir=directory))
