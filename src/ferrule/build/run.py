@@ -15,6 +15,7 @@ from ferrule.audit import expand_tags
 from ferrule.build.context import BuildContext, open_context
 from ferrule.build.native import build_native
 from ferrule.build.plan import PlannedUnit
+from ferrule.build.report import BuildReport
 from ferrule.build.wheel_entries import include_entries
 from ferrule.cargo.build import CargoResult
 from ferrule.config.model import Settings
@@ -64,7 +65,11 @@ def wheel_filename(metadata: PackageMetadata, tag: str) -> str:
 
 
 def _build_one(
-    ctx: BuildContext, unit: PlannedUnit, out_dir: Path, stamps: StampFactory | None
+    ctx: BuildContext,
+    unit: PlannedUnit,
+    out_dir: Path,
+    stamps: StampFactory | None,
+    report: BuildReport,
 ) -> BuiltWheel:
     settings, metadata = ctx.settings, ctx.metadata
     interp, abi3 = unit.unit.interpreter, unit.unit.abi3
@@ -72,7 +77,10 @@ def _build_one(
     what = what or interp.describe()
     _log.info(f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {what}")
     sboms = sbom_entries(settings, metadata.dist_info)  # checked before cargo runs
-    native, result, tag = build_native(ctx, unit)
+    report.interpreter(interp)
+    with report.phase("native"):
+        native, result, tag = build_native(ctx, unit)
+    report.cargo(result, settings.cargo.name)
     entries = plan_entries(
         metadata,
         native,
@@ -91,16 +99,20 @@ def _build_one(
         stamp = stamps(target, entries, settings.environ)
     if stamp is not None and stamp.is_current():
         _log.info(f"{target} is up to date")
+        report.wheel(target, written=False)
         return BuiltWheel(target, tag, interp, replayable)
     method, level = zip_compression(settings.compression.method, settings.compression.level)
-    with WheelWriter(
-        target,
-        metadata.dist_info,
-        settings.environ,
-        method,
-        level,
-        large_file=settings.compression.large_file,
-    ) as writer:
+    with (
+        report.phase("write"),
+        WheelWriter(
+            target,
+            metadata.dist_info,
+            settings.environ,
+            method,
+            level,
+            large_file=settings.compression.large_file,
+        ) as writer,
+    ):
         for entry in entries:
             if entry.source is not None:
                 writer.add_file(entry.arcname, entry.source, entry.executable or None)
@@ -109,6 +121,7 @@ def _build_one(
                 writer.add_bytes(entry.arcname, entry.data, entry.executable)
     if stamp is not None:
         stamp.record()
+    report.wheel(target)
     _log.info(f"built {target}")
     return BuiltWheel(target, tag, interp, replayable)
 
@@ -120,16 +133,22 @@ def build_wheels(
     metadata: PackageMetadata | None = None,
     *,
     stamps: StampFactory | None = None,
+    report: BuildReport | None = None,
 ) -> list[BuiltWheel]:
     """One wheel per planned unit (one in all for interpreter-independent bindings).
 
     ``metadata`` is the prepared metadata of PEP 517's ``metadata_directory``
     (:func:`ferrule.metadata.prepared.read_prepared`); by default it is built
     from the project. With ``stamps``, a wheel that would be written again byte
-    for byte is left alone.
+    for byte is left alone. ``report`` collects what was made (``--report``).
     """
-    with open_context(settings, interpreters, "ferrule-build-", metadata) as ctx:
-        return [_build_one(ctx, unit, out_dir, stamps) for unit in ctx.plan.units]
+    report = report if report is not None else BuildReport("", {})
+    with contextlib.ExitStack() as stack:
+        with report.phase("plan"):
+            ctx = stack.enter_context(
+                open_context(settings, interpreters, "ferrule-build-", metadata)
+            )
+        return [_build_one(ctx, unit, out_dir, stamps, report) for unit in ctx.plan.units]
 
 
 # --- Hook point for ferrule.develop (issue 7): a wheel's entries, without the wheel. ---
@@ -158,7 +177,9 @@ class PlannedWheel:
 
 
 @contextlib.contextmanager
-def planned_wheel(settings: Settings, interp: Interpreter) -> Iterator[PlannedWheel]:
+def planned_wheel(
+    settings: Settings, interp: Interpreter, report: BuildReport | None = None
+) -> Iterator[PlannedWheel]:
     """Everything :func:`build_wheels` does for one interpreter, short of writing the archive.
 
     The set-up is build_wheels' (:func:`~ferrule.build.context.open_context`).
@@ -171,9 +192,15 @@ def planned_wheel(settings: Settings, interp: Interpreter) -> Iterator[PlannedWh
             settings.platform, compatibility=("linux",), auditwheel="skip", pypi=False
         ),
     )
-    with open_context(settings, [interp], "ferrule-develop-") as ctx:
+    report = report if report is not None else BuildReport("", {})
+    with contextlib.ExitStack() as stack:
+        with report.phase("plan"):
+            ctx = stack.enter_context(open_context(settings, [interp], "ferrule-develop-"))
         (unit,) = ctx.plan.units
-        native, result, tag = build_native(ctx, unit)
+        report.interpreter(interp)
+        with report.phase("native"):
+            native, result, tag = build_native(ctx, unit)
+        report.cargo(result, settings.cargo.name)
         yield PlannedWheel(
             native=native,
             extra=include_entries(ctx, result),
