@@ -102,17 +102,15 @@ def _build_one(
         report.wheel(target, written=False)
         return BuiltWheel(target, tag, interp, replayable)
     method, level = zip_compression(settings.compression.method, settings.compression.level)
-    with (
-        report.phase("write"),
-        WheelWriter(
-            target,
-            metadata.dist_info,
-            settings.environ,
-            method,
-            level,
-            large_file=settings.compression.large_file,
-        ) as writer,
-    ):
+    wheel_writer = WheelWriter(
+        target,
+        metadata.dist_info,
+        settings.environ,
+        method,
+        level,
+        large_file=settings.compression.large_file,
+    )
+    with report.phase("write"), wheel_writer as writer:
         for entry in entries:
             if entry.source is not None:
                 writer.add_file(entry.arcname, entry.source, entry.executable or None)

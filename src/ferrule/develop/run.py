@@ -244,9 +244,9 @@ def develop(
 
     ``report`` collects what was built and how long each step took (``--report``).
     """
-    report = report if report is not None else BuildReport("", {})
     from ferrule.develop.requirements import install_requirements, project_requirements
 
+    report = report if report is not None else BuildReport("", {})
     settings = editable_profile(settings, request.explicit_profile)
     env = target_environment(settings.environ, Path.cwd())
     hook = (
