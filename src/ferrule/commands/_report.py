@@ -54,6 +54,7 @@ def reporting(args: argparse.Namespace, command: str) -> Iterator[BuildReport]:
     options = {k: v for k, v in vars(args).items() if not k.startswith("_") and k not in skip}
     report = BuildReport(command, options)
     path = getattr(args, "report", None)
+    path = path.resolve() if path is not None else None  # before the command runs anywhere
     to_stdout = bool(getattr(args, "json", False))
     if path is None and not to_stdout:
         yield report
@@ -71,7 +72,7 @@ def reporting(args: argparse.Namespace, command: str) -> Iterator[BuildReport]:
     finally:
         if path is not None:
             try:
-                report.write(path.resolve())
+                report.write(path)
             except OSError as exc:
                 raise FerruleError(f"cannot write the report {path}: {exc}") from exc
         if to_stdout:

@@ -222,14 +222,21 @@ def test_an_unwritable_report_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_without_the_options_nothing_is_written(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cwd = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        with reporting(_args("build"), "build") as report:
-            report.wheel(make_wheel(tmp_path, host_tag()))
-    finally:
-        os.chdir(cwd)
+    monkeypatch.chdir(tmp_path)
+    with reporting(_args("build"), "build") as report:
+        report.wheel(make_wheel(tmp_path, host_tag()))
     assert capfd.readouterr().out == ""
-    assert sorted(p.name for p in tmp_path.iterdir()) == [make_wheel(tmp_path, host_tag()).name]
+    assert [p.name for p in tmp_path.iterdir()] == [make_wheel(tmp_path, host_tag()).name]
+
+
+def test_a_relative_report_path_is_the_starting_directory_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with reporting(_args("sdist", "--report", "r.json"), "sdist"):
+        os.chdir(tmp_path / "elsewhere")  # a command that moves does not move its report
+    VALIDATOR.validate(json.loads((tmp_path / "r.json").read_text()))
+    assert not (tmp_path / "elsewhere" / "r.json").exists()
