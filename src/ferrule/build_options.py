@@ -24,6 +24,7 @@ __all__ = [
     "INTERPRETER",
     "OPTIONS",
     "PGO",
+    "REPORT",
     "STRICT",
     "STRIP_VALUE",
     "WHEEL",
@@ -284,6 +285,22 @@ STRIP_VALUE = (
         "strip the library (--strip alone means true)",
         type=bool_value,
         metavar="true|false",
+    ),
+)
+# ``build``, ``sdist`` and ``develop``'s account of the run (docs/report.md); not the hooks'.
+REPORT = (
+    Option(
+        ("--report",),
+        "report",
+        "value",
+        "write a JSON account of the run to FILE, also when it fails (docs/report.md)",
+        type=_path,
+        metavar="FILE",
+    ),
+    Option(
+        ("--json",),
+        "json",
+        help="print that JSON account on stdout (and every other message on stderr)",
     ),
 )
 # The options of ``build`` that ``pep517`` and ``publish`` share (no -r/--strip).

@@ -15,6 +15,7 @@ from ferrule.audit import expand_tags
 from ferrule.build.context import BuildContext, open_context
 from ferrule.build.native import build_native
 from ferrule.build.plan import PlannedUnit
+from ferrule.build.report import BuildReport
 from ferrule.build.wheel_entries import include_entries
 from ferrule.cargo.build import CargoResult
 from ferrule.config.model import Settings
@@ -65,7 +66,11 @@ def wheel_filename(metadata: PackageMetadata, tag: str) -> str:
 
 
 def _build_one(
-    ctx: BuildContext, unit: PlannedUnit, out_dir: Path, stamps: StampFactory | None
+    ctx: BuildContext,
+    unit: PlannedUnit,
+    out_dir: Path,
+    stamps: StampFactory | None,
+    report: BuildReport,
 ) -> BuiltWheel:
     settings, metadata = ctx.settings, ctx.metadata
     interp, abi3 = unit.unit.interpreter, unit.unit.abi3
@@ -73,7 +78,10 @@ def _build_one(
     what = what or interp.describe()
     _log.info(f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {what}")
     sboms = sbom_entries(settings, metadata.dist_info)  # checked before cargo runs
-    native, result, tag = build_native(ctx, unit)
+    report.interpreter(interp)
+    with report.phase("native"):
+        native, result, tag = build_native(ctx, unit)
+    report.cargo(result, settings.cargo.name)
     entries = plan_entries(
         metadata,
         native,
@@ -92,16 +100,18 @@ def _build_one(
         stamp = stamps(target, entries, settings.environ)
     if stamp is not None and stamp.is_current():
         _log.info(f"{target} is up to date")
+        report.wheel(target, written=False)
         return BuiltWheel(target, tag, interp, replayable)
     method, level = zip_compression(settings.compression.method, settings.compression.level)
-    with WheelWriter(
+    wheel_writer = WheelWriter(
         target,
         metadata.dist_info,
         settings.environ,
         method,
         level,
         large_file=settings.compression.large_file,
-    ) as writer:
+    )
+    with report.phase("write"), wheel_writer as writer:
         for entry in entries:
             if entry.source is not None:
                 writer.add_file(entry.arcname, entry.source, entry.executable or None)
@@ -110,6 +120,7 @@ def _build_one(
                 writer.add_bytes(entry.arcname, entry.data, entry.executable)
     if stamp is not None:
         stamp.record()
+    report.wheel(target)
     _log.info(f"built {target}")
     return BuiltWheel(target, tag, interp, replayable)
 
@@ -121,36 +132,48 @@ def build_wheels(
     metadata: PackageMetadata | None = None,
     *,
     stamps: StampFactory | None = None,
+    report: BuildReport | None = None,
 ) -> list[BuiltWheel]:
     """One wheel per planned unit (one in all for interpreter-independent bindings).
 
     ``metadata`` is the prepared metadata of PEP 517's ``metadata_directory``
     (:func:`ferrule.metadata.prepared.read_prepared`); by default it is built
     from the project. With ``stamps``, a wheel that would be written again byte
-    for byte is left alone.
+    for byte is left alone. ``report`` collects what was made (``--report``).
     """
+    report = report if report is not None else BuildReport("", {})
+    tool = None
     if settings.pgo:
         from ferrule.pgo import find_llvm_profdata
 
         tool = find_llvm_profdata(settings.environ)  # what is missing, before any cargo run
-        with open_context(settings, interpreters, "ferrule-build-", metadata) as ctx:
-            return [_build_pgo(ctx, unit, out_dir, tool) for unit in ctx.plan.units]
-    with open_context(settings, interpreters, "ferrule-build-", metadata) as ctx:
-        return [_build_one(ctx, unit, out_dir, stamps) for unit in ctx.plan.units]
+    with contextlib.ExitStack() as stack:
+        with report.phase("plan"):
+            ctx = stack.enter_context(
+                open_context(settings, interpreters, "ferrule-build-", metadata)
+            )
+        if tool is not None:
+            return [_build_pgo(ctx, unit, out_dir, tool, report) for unit in ctx.plan.units]
+        return [_build_one(ctx, unit, out_dir, stamps, report) for unit in ctx.plan.units]
 
 
-def _build_pgo(ctx: BuildContext, unit: PlannedUnit, out_dir: Path, tool: Path) -> BuiltWheel:
+def _build_pgo(
+    ctx: BuildContext, unit: PlannedUnit, out_dir: Path, tool: Path, report: BuildReport
+) -> BuiltWheel:
     """``--pgo``: one wheel in maturin's three phases (:mod:`ferrule.build.pgo_cycle`),
     instrumented with the unit's interpreter; never a kept wheel (the profile may differ)."""
     from ferrule.build.pgo_cycle import pgo_cycle
 
     with pgo_cycle(tool) as cycle:
         _log.info("PGO phase 1/3: building the instrumented wheel")
-        instrumented = _build_one(cycle.generating(ctx), unit, cycle.wheel_dir, None)
+        # The instrumented wheel is not a result: the report does not list it.
+        scratch = BuildReport("", {})
+        instrumented = _build_one(cycle.generating(ctx), unit, cycle.wheel_dir, None, scratch)
         _log.info("PGO phase 2/3: running the instrumentation")
-        cycle.profile(ctx, instrumented.path, unit.unit.interpreter)
+        with report.phase("pgo-instrumentation"):
+            cycle.profile(ctx, instrumented.path, unit.unit.interpreter)
         _log.info("PGO phase 3/3: building the optimised wheel")
-        return _build_one(cycle.using(ctx), unit, out_dir, None)
+        return _build_one(cycle.using(ctx), unit, out_dir, None, report)
 
 
 # --- Hook point for ferrule.develop (issue 7): a wheel's entries, without the wheel. ---
@@ -187,43 +210,21 @@ def _for_environment(settings: Settings) -> Settings:
             settings.platform, compatibility=("linux",), auditwheel="skip", pypi=False
         ),
     )
-
-
-@contextlib.contextmanager
-def pgo_profile(settings: Settings, interp: Interpreter) -> Iterator[tuple[str, ...]]:
-    """``develop --pgo``: phases 1 and 2 for ``interp``; gives phase 3's rustflags
-    (for :func:`planned_wheel`), valid while the context lasts."""
-    from ferrule.build.pgo_cycle import pgo_cycle
-    from ferrule.pgo import find_llvm_profdata
-
-    tool = find_llvm_profdata(settings.environ)
-    with pgo_cycle(tool) as cycle:
-        with open_context(_for_environment(settings), [interp], "ferrule-develop-") as ctx:
-            (unit,) = ctx.plan.units
-            _log.info("PGO phase 1/3: building the instrumented wheel")
-            instrumented = _build_one(cycle.generating(ctx), unit, cycle.wheel_dir, None)
-            _log.info("PGO phase 2/3: running the instrumentation")
-            cycle.profile(ctx, instrumented.path, interp)
-        _log.info("PGO phase 3/3: building the optimised module")
-        yield cycle.use_flags
-
-
-@contextlib.contextmanager
-def planned_wheel(
-    settings: Settings, interp: Interpreter, rustflags: tuple[str, ...] = ()
-) -> Iterator[PlannedWheel]:
-    """Everything :func:`build_wheels` does for one interpreter, short of writing the archive.
-
-    The set-up is build_wheels' (:func:`~ferrule.build.context.open_context`), for an
-    environment (:func:`_for_environment`); ``rustflags`` reach every crate.
-    """
-    with open_context(_for_environment(settings), [interp], "ferrule-develop-") as opened:
+    report = report if report is not None else BuildReport("", {})
+    with contextlib.ExitStack() as stack:
+        with report.phase("plan"):
+            opened = stack.enter_context(
+                open_context(_for_environment(settings), [interp], "ferrule-develop-")
+            )
         recipe = dataclasses.replace(
             opened.recipe, rustflags=(*opened.recipe.rustflags, *rustflags)
         )
         ctx = dataclasses.replace(opened, recipe=recipe)
         (unit,) = ctx.plan.units
-        native, result, tag = build_native(ctx, unit)
+        report.interpreter(interp)
+        with report.phase("native"):
+            native, result, tag = build_native(ctx, unit)
+        report.cargo(result, settings.cargo.name)
         yield PlannedWheel(
             native=native,
             extra=include_entries(ctx, result),

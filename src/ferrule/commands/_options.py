@@ -25,6 +25,7 @@ __all__ = [
     "add_interpreter_options",
     "add_options",
     "add_pgo_option",
+    "add_report_options",
     "add_strict_option",
     "add_strip_value_option",
     "cli_options",
@@ -111,6 +112,11 @@ def add_pgo_option(p: argparse.ArgumentParser) -> None:
 
 def add_strict_option(p: argparse.ArgumentParser) -> None:
     add_options(p, rows.STRICT)
+
+
+def add_report_options(p: argparse.ArgumentParser) -> None:
+    """``--report FILE`` and ``--json`` (:mod:`ferrule.commands._report`)."""
+    add_options(p, rows.REPORT)
 
 
 def add_compression_options(p: argparse.ArgumentParser) -> None:

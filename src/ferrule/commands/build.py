@@ -9,13 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 from ferrule.commands._options import (
     add_build_options,
+    add_report_options,
     add_strip_value_option,
     cli_options,
     interpreters,
     without_verbosity,
 )
+from ferrule.commands._report import REPORT_OPTIONS, reporting
 
 if TYPE_CHECKING:
+    from ferrule.build.report import BuildReport
     from ferrule.build.run import BuiltWheel
     from ferrule.config.model import Settings
 
@@ -30,9 +33,10 @@ def register(sub: Any) -> None:
         help="build a source distribution first, then the wheels from it (unpacked elsewhere)",
     )
     add_build_options(p)
+    add_report_options(p)
 
 
-_VERBOSITY = ("verbose", "command_verbose")
+_VERBOSITY = ("verbose", "command_verbose", *REPORT_OPTIONS)
 
 
 def _command_key(args: argparse.Namespace, rustc_args: Sequence[str]) -> list[str]:
@@ -43,6 +47,11 @@ def _command_key(args: argparse.Namespace, rustc_args: Sequence[str]) -> list[st
 
 
 def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
+    with reporting(args, "build") as report:
+        return _run(args, rustc_args, report)
+
+
+def _run(args: argparse.Namespace, rustc_args: list[str], report: BuildReport) -> int:
     import os
 
     from ferrule.develop import replay
@@ -52,9 +61,12 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     replayable = not (args.sdist or args.generate_stubs)
     session = replay.Session("build", _command_key(args, rustc_args), dict(os.environ), replayable)
     if session.replayed():
+        report.fast_path = "replay"
+        for output in session.outputs:
+            report.wheel(Path(output), written=False)
         return 0
     with session:
-        settings, wheels = _build(args, rustc_args)
+        settings, wheels = _build(args, rustc_args, report)
     for wheel in wheels:
         print(wheel.path)
     if len(wheels) == 1 and wheels[0].cargo is not None and wheels[0].cargo.invocation:
@@ -76,16 +88,21 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     return 0
 
 
-def _build(args: argparse.Namespace, rustc_args: list[str]) -> tuple[Settings, list[BuiltWheel]]:
+def _build(
+    args: argparse.Namespace, rustc_args: list[str], report: BuildReport
+) -> tuple[Settings, list[BuiltWheel]]:
     from ferrule.build.run import build_wheels
     from ferrule.config import load_settings
     from ferrule.target_dir import default_out_dir
     from ferrule.wheel.stamp import WheelStamp
 
     cli = cli_options(args, rustc_args, "dev")
-    settings = load_settings(Path.cwd(), cli)
+    with report.phase("settings"):
+        settings = load_settings(Path.cwd(), cli)
+    report.warnings(settings.warnings)
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    targets = interpreters(args, settings)
+    with report.phase("interpreters"):
+        targets = interpreters(args, settings)
     if args.generate_stubs:
         from ferrule.stubs import generate_for_build
 
@@ -93,9 +110,17 @@ def _build(args: argparse.Namespace, rustc_args: list[str]) -> tuple[Settings, l
     if args.sdist:
         from ferrule.sdist import build_wheels_from_sdist, write_sdist
 
-        sdist = write_sdist(settings, out)
+        with report.phase("sdist"):
+            sdist = write_sdist(settings, out)
+        report.sdist(sdist)
         print(sdist)
         target_dir = default_out_dir(settings).parent
-        return settings, build_wheels_from_sdist(sdist, cli, targets, out, target_dir)
+        with report.phase("wheels-from-sdist"):
+            wheels = build_wheels_from_sdist(sdist, cli, targets, out, target_dir)
+        for wheel in wheels:
+            report.wheel(wheel.path)
+            report.interpreter(wheel.interpreter)
+            report.cargo(wheel.cargo, settings.cargo.name)
+        return settings, wheels
     # reuse: a wheel that would be written again byte for byte is left alone (issue 7).
-    return settings, build_wheels(settings, targets, out, stamps=WheelStamp)
+    return settings, build_wheels(settings, targets, out, stamps=WheelStamp, report=report)

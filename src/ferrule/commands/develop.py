@@ -7,18 +7,23 @@ import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ferrule.buildargs import replay_args
 from ferrule.commands._options import (
     add_cargo_options,
     add_compression_options,
     add_pgo_option,
+    add_report_options,
     add_strict_option,
     cli_options,
     pgo_requested,
     without_verbosity,
 )
+from ferrule.commands._report import REPORT_OPTIONS, reporting
+
+if TYPE_CHECKING:
+    from ferrule.build.report import BuildReport
 
 __all__ = ["register", "run"]
 
@@ -83,9 +88,10 @@ def register(sub: Any) -> None:
     add_compression_options(p)
     add_strict_option(p)
     add_cargo_options(p)
+    add_report_options(p)
 
 
-_VERBOSITY = ("verbose", "command_verbose")
+_VERBOSITY = ("verbose", "command_verbose", *REPORT_OPTIONS)
 
 
 def _command_key(args: argparse.Namespace, rustc_args: Sequence[str]) -> list[str]:
@@ -94,6 +100,11 @@ def _command_key(args: argparse.Namespace, rustc_args: Sequence[str]) -> list[st
 
 
 def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
+    with reporting(args, "develop") as report:
+        return _run(args, rustc_args, report)
+
+
+def _run(args: argparse.Namespace, rustc_args: list[str], report: BuildReport) -> int:
     import os
 
     from ferrule.develop import replay
@@ -105,6 +116,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
         "develop", _command_key(args, rustc_args), dict(os.environ), replayable
     )
     if session.replayed():
+        report.fast_path = "replay"
         return 0
 
     from ferrule.config import load_settings
@@ -114,9 +126,11 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     with session:
         # --pgo implies release unless a profile is given, as maturin's develop.
         explicit = bool(args.release or args.profile or pgo)
-        settings = load_settings(
-            Path.cwd(), cli_options(args, rustc_args, "release" if pgo else "dev")
-        )
+        with report.phase("settings"):
+            settings = load_settings(
+                Path.cwd(), cli_options(args, rustc_args, "release" if pgo else "dev")
+            )
+        report.warnings(settings.warnings)
         profile = editable_profile(settings, explicit).cargo_options.profile or "dev"
         if args.generate_stubs:
             _generate_stubs(settings, explicit)
@@ -132,7 +146,7 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
             explicit_profile=explicit,
             replay=tuple(replay_args(args, rustc_args, profile)),
         )
-        outcome = develop(settings, request)
+        outcome = develop(settings, request, report)
     if outcome is None or outcome.cargo is None or outcome.artifact is None:
         session.forget()
     else:

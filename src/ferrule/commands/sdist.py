@@ -7,9 +7,11 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ferrule.commands._options import add_strict_option
+from ferrule.commands._options import add_report_options, add_strict_option
+from ferrule.commands._report import REPORT_OPTIONS, reporting
 
 if TYPE_CHECKING:
+    from ferrule.build.report import BuildReport
     from ferrule.config.model import Settings
 
 
@@ -18,23 +20,33 @@ def register(sub: Any) -> None:
     p.add_argument("-m", "--manifest-path", type=Path, help="path to Cargo.toml")
     p.add_argument("-o", "--out", type=Path, help="output directory (default <target-dir>/wheels)")
     add_strict_option(p)
+    add_report_options(p)
 
 
 def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
+    with reporting(args, "sdist") as report:
+        return _run(args, report)
+
+
+def _run(args: argparse.Namespace, report: BuildReport) -> int:
     import json
 
     from ferrule.develop import replay
 
     # A repeated sdist of an unchanged tree is replayed (see ferrule.develop.replay):
     # the archive is reproducible, so the one already written is the answer.
-    options = {k: str(v) for k, v in vars(args).items() if not k.startswith("_") and k != "verbose"}
+    skip = ("verbose", *REPORT_OPTIONS)
+    options = {k: str(v) for k, v in vars(args).items() if not k.startswith("_") and k not in skip}
     session = replay.Session(
         "sdist", ["sdist", json.dumps(options, sort_keys=True)], dict(os.environ)
     )
     if session.replayed():
+        report.fast_path = "replay"
+        for output in session.outputs:
+            report.sdist(Path(output), written=False)
         return 0
     with session:
-        settings, sdist = _sdist(args)
+        settings, sdist = _sdist(args, report)
     print(sdist)
     session.record(
         _tree_states(settings), None, {}, None, None, f"{sdist} is up to date",
@@ -43,15 +55,20 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
     return 0
 
 
-def _sdist(args: argparse.Namespace) -> tuple[Settings, Path]:
+def _sdist(args: argparse.Namespace, report: BuildReport) -> tuple[Settings, Path]:
     from ferrule.config import CliOptions, load_settings
     from ferrule.sdist import write_sdist
     from ferrule.target_dir import default_out_dir
 
     cli = CliOptions(manifest_path=args.manifest_path, strict=args.strict)
-    settings = load_settings(Path.cwd(), cli)
+    with report.phase("settings"):
+        settings = load_settings(Path.cwd(), cli)
+    report.warnings(settings.warnings)
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    return settings, write_sdist(settings, out)
+    with report.phase("sdist"):
+        sdist = write_sdist(settings, out)
+    report.sdist(sdist)
+    return settings, sdist
 
 
 _NOT_SOURCES = frozenset({"target", ".git", ".hg", ".svn", "__pycache__", ".venv", "node_modules"})

@@ -186,9 +186,16 @@ def forget(
 
 
 def replay(
-    command: Sequence[str], cwd: Path, environ: Mapping[str, str], kind: str = "develop"
+    command: Sequence[str],
+    cwd: Path,
+    environ: Mapping[str, str],
+    kind: str = "develop",
+    outputs: list[str] | None = None,
 ) -> bool:
-    """Finish this ``develop`` (``build``) from the record if nothing it depended on changed."""
+    """Finish this ``develop`` (``build``) from the record if nothing it depended on changed.
+
+    The recorded outputs of a replayed run are added to ``outputs``.
+    """
     from ferrule import _log, _run
     from ferrule.errors import CargoError
 
@@ -210,6 +217,8 @@ def replay(
         _log.info(str(data["message"]))
         for output in data["outputs"]:
             print(output)
+        if outputs is not None:
+            outputs += data["outputs"]
         return True
     env = {k: v for k, v in environ.items() if k not in cargo["unset"]}
     env.update(cargo["env"])
@@ -227,6 +236,8 @@ def replay(
     _log.info(str(data["message"]))
     for output in data["outputs"]:
         print(output)
+    if outputs is not None:
+        outputs += data["outputs"]
     return True
 
 
@@ -274,10 +285,13 @@ class Session:
         self.kind, self.command, self.cwd, self.environ = kind, list(command), Path.cwd(), environ
         self.enabled = enabled
         self._recorder: Recorder | None = None
+        self.outputs: list[str] = []  # a replayed run's outputs
 
     def replayed(self) -> bool:
         """Whether the recorded run was replayed (then the command is done)."""
-        return self.enabled and replay(self.command, self.cwd, self.environ, self.kind)
+        return self.enabled and replay(
+            self.command, self.cwd, self.environ, self.kind, self.outputs
+        )
 
     def __enter__(self) -> Session:
         """The full run: what it reads is recorded; a failure forgets the last record."""

@@ -27,6 +27,7 @@ from pathlib import Path
 from ferrule import _log
 from ferrule._import_hook import file_lock, parse_stamp, stale_reason
 from ferrule._store import file_state
+from ferrule.build.report import BuildReport
 from ferrule.build.run import PlannedWheel, pgo_profile, planned_wheel
 from ferrule.cargo.command import CargoInvocation
 from ferrule.config.model import Settings
@@ -236,10 +237,16 @@ def _replayable(settings: Settings, planned: PlannedWheel) -> bool:
     )
 
 
-def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | None:
-    """Build and install; the outcome says what the result depended on (None: nothing to replay)."""
+def develop(
+    settings: Settings, request: DevelopRequest, report: BuildReport | None = None
+) -> DevelopOutcome | None:
+    """Build and install; the outcome says what the result depended on (None: nothing to replay).
+
+    ``report`` collects what was built and how long each step took (``--report``).
+    """
     from ferrule.develop.requirements import install_requirements, project_requirements
 
+    report = report if report is not None else BuildReport("", {})
     settings = editable_profile(settings, request.explicit_profile)
     env = target_environment(settings.environ, Path.cwd())
     hook = (
@@ -260,20 +267,8 @@ def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | Non
                 request.extras,
                 request.groups,
             )
-            install_requirements(
-                requirements,
-                env,
-                settings.environ,
-                use_uv=request.use_uv,
-                pip_path=request.pip_path,
-                install=not request.from_import_hook,
-            )
-        pgo = contextlib.ExitStack()
-        rustflags = (
-            pgo.enter_context(pgo_profile(settings, env.interpreter)) if settings.pgo else ()
-        )
-        started = time.time_ns()  # files changed from now on may be newer than the build
-        with pgo, planned_wheel(settings, env.interpreter, rustflags) as planned:
+from ferrule.build.report import BuildReport
+from ferrule.build.run import PlannedWheel, pgo_profile, planned_wheel
             plan = plan_editable(planned, hook)
             if request.skip_install:
                 if not planned.layout.mixed:
@@ -299,10 +294,12 @@ def develop(settings: Settings, request: DevelopRequest) -> DevelopOutcome | Non
                     reason = "the rebuild stamp is unreadable"
             if reason is None and previous is not None:
                 record = previous
+                report.fast_path = "stamp"
                 _log.info(f"{record.name} {record.version} is up to date in {env.prefix}")
             else:
                 _log.debug(f"installing: {reason}")
-                record = _install(settings, env, planned, plan, hook, request.replay, started)
+                with report.phase("install"):
+                    record = _install(settings, env, planned, plan, hook, request.replay, started)
                 record.config = config
                 record.save(ident, settings.environ)
                 how = " with rebuild on import" if hook else ""
