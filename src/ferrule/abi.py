@@ -120,6 +120,12 @@ def _pyo3_features(crate: Pyo3Crate, settings: Settings, interp: Interpreter) ->
     return out
 
 
+def pyo3_features(settings: Settings, interp: Interpreter) -> set[str]:
+    """The features of the crate's pyo3 (or pyo3-ffi) a build for ``interp`` enables."""
+    crate = settings.pyo3
+    return _pyo3_features(crate, settings, interp) if crate.name is not None else set()
+
+
 def _abi3_for(crate: Pyo3Crate, settings: Settings, interp: Interpreter) -> tuple[int, int] | None:
     """The abi3 minimum that applies to ``interp``, or None for a version-specific build."""
     if crate.name is None:

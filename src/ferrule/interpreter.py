@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 
 from ferrule import _log, _run
 from ferrule.errors import FerruleError
-from ferrule.interpreter_config import from_cross_lib_dir, from_pyo3_config, synthetic
+from ferrule.interpreter_config import (
+    cross_spec,
+    for_target,
+    from_cross_lib_dir,
+    from_pyo3_config,
+    synthetic,
+)
 from ferrule.interpreter_probe import Interpreter, probe
 
 if TYPE_CHECKING:
@@ -131,6 +137,14 @@ def host_triple(environ: Mapping[str, str]) -> str:
     return ""
 
 
+def _native(settings: Settings) -> Settings:
+    """``settings`` without ``--target`` (to choose the host's interpreters)."""
+    import dataclasses
+
+    options = dataclasses.replace(settings.cargo_options, target=None)
+    return dataclasses.replace(settings, cargo_options=options)
+
+
 def _is_cross(settings: Settings) -> bool:
     env = settings.environ
     if env.get("PYO3_CROSS", "").lower() in ("1", "true", "yes", "on"):
@@ -185,16 +199,34 @@ def select_interpreters(settings: Settings, specs: list[str], find: bool) -> lis
     ones are refused, never silently dropped.
     """
     env = settings.environ
+    target = None
+    if settings.cargo_options.target:
+        # Before anything else: without the target's standard library nothing can be built.
+        from ferrule.rust_target import check_targets_installed
+        from ferrule.target import parse_target
+
+        target = parse_target(settings.cargo_options.target)
+        check_targets_installed(target.cargo_triples, settings.cargo_options.unstable_flags, env)
     if env.get("PYO3_CONFIG_FILE"):
         return [from_pyo3_config(Path(env["PYO3_CONFIG_FILE"]))[0]]
-    if (env.get("PYO3_CROSS_LIB_DIR") or env.get("PYO3_CROSS_PYTHON_VERSION")) and _is_cross(
-        settings
-    ):
+    cross = _is_cross(settings)
+    if (env.get("PYO3_CROSS_LIB_DIR") or env.get("PYO3_CROSS_PYTHON_VERSION")) and cross:
         if env.get("PYO3_CROSS_LIB_DIR"):
-            return [from_cross_lib_dir(Path(env["PYO3_CROSS_LIB_DIR"]))]
+            return [from_cross_lib_dir(Path(env["PYO3_CROSS_LIB_DIR"]), target, env)]
         version = tuple(int(p) for p in env["PYO3_CROSS_PYTHON_VERSION"].split(".")[:2])
         impl = env.get("PYO3_CROSS_PYTHON_IMPLEMENTATION", "CPython").lower()
-        return [synthetic(impl, (version[0], version[1]), False, "PYO3_CROSS_PYTHON_VERSION")]
+        return [
+            synthetic(impl, (version[0], version[1]), False, "PYO3_CROSS_PYTHON_VERSION", target)
+        ]
+    if cross and target is not None and specs:
+        # maturin's well-known interpreters of the target: -i names one, nothing is run.
+        return [for_target(target, *cross_spec(spec), f"-i {spec}", env) for spec in specs]
+    if cross and target is not None:
+        # The host's interpreters' versions, described for the target (docs/compat.md).
+        return [
+            for_target(target, i.implementation, i.version, i.gil_disabled, i.executable, env)
+            for i in select_interpreters(_native(settings), specs, find)
+        ]
 
     crate = settings.pyo3
     if find:

@@ -19,15 +19,23 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log
-from ferrule.abi import BuildUnit, plan_units, uses_target_abi_config
+from ferrule.abi import (
+    BuildUnit,
+    plan_units,
+    pyo3_config_text,
+    pyo3_features,
+    uses_target_abi_config,
+)
 from ferrule.bindings import detect_bindings
 from ferrule.cargo.metadata import CargoProject
 from ferrule.config.model import FeatureSpec, Settings
 from ferrule.errors import ConfigError, FerruleError
 from ferrule.interpreter import Interpreter
+from ferrule.interpreter_config import pyo3_cross_config_text
 from ferrule.layout import ProjectLayout, module_name_key
 from ferrule.metadata import PackageMetadata
 from ferrule.tags import abi_tag, python_tag, stable_abi_tag
+from ferrule.target import Target, parse_target
 from ferrule.target_dir import default_out_dir
 from ferrule.wheel.manifest import Entry, FileSelection, package_entries
 
@@ -36,7 +44,9 @@ __all__ = [
     "BuildPlan",
     "PlannedArtifact",
     "PlannedUnit",
+    "abi3_suffix",
     "make_plan",
+    "plan_target",
     "work_dir",
 ]
 
@@ -72,6 +82,7 @@ class PlannedUnit:
     artifacts: tuple[PlannedArtifact, ...]
     tag_prefix: str  # "cp311-cp311", "cp38-abi3", "py3-none"
     pyo3_config: Path | None = None
+    pyo3_config_text: str | None = None  # what ``pyo3_config`` holds (written before cargo)
 
     def tag(self, platform: str) -> str:
         return f"{self.tag_prefix}-{platform}"
@@ -89,6 +100,30 @@ class BuildPlan:
 
     # The project's own files (Python sources, stubs, the data directory), not ``include``.
     package_files: tuple[Entry, ...] = ()
+    # ``--target`` described (None: the host, known from the interpreter).
+    target: Target | None = None
+    # The target's platform tag before the audit (``macosx_11_0_arm64``, ``win_amd64``,
+    # ``linux_armv7l``; the audit turns a Linux one into manylinux/musllinux), None: the
+    # interpreter's sysconfig platform.
+    platform: str | None = None
+
+
+def plan_target(settings: Settings) -> Target | None:
+    """``--target`` described, or None for the host."""
+    triple = settings.cargo_options.target
+    return parse_target(triple) if triple else None
+
+
+def abi3_suffix(target: Target | None, interp: Interpreter) -> str:
+    """The stable-ABI extension's suffix on the target (the host: as its interpreter's).
+
+    >>> i = Interpreter("cpython", 3, 11, "", ".cp311-win_amd64.pyd", "", "", "", "", False, 64)
+    >>> abi3_suffix(None, i), abi3_suffix(parse_target("aarch64-apple-darwin"), i)
+    ('.pyd', '.abi3.so')
+    """
+    if target is not None:
+        return target.abi3_suffix
+    return ".pyd" if interp.ext_suffix.endswith(".pyd") else ".abi3.so"
 
 
 def module_key(settings: Settings) -> str:
@@ -126,6 +161,30 @@ def _check_bindings(settings: Settings, bindings: str, interpreters: Sequence[In
         )
     if bindings == "cffi" and len(interpreters) != 1:
         raise FerruleError("cffi bindings are built with exactly one interpreter; pass one -i")
+
+
+def _check_windows_import_library(settings: Settings, units: Sequence[BuildUnit]) -> None:
+    """Linking for Windows needs Python's import library (``python3.lib`` for abi3,
+    ``python3X.lib`` otherwise). An interpreter that is not run (cross-compiling) has none
+    to give; pyo3's ``generate-import-lib`` feature makes it, ``PYO3_CROSS_LIB_DIR`` can
+    point at one (maturin's ``python_interpreter/resolver.rs``)."""
+    target = plan_target(settings)
+    env = settings.environ
+    if target is None or not target.is_windows or settings.pyo3.name is None:
+        return
+    if env.get("PYO3_CROSS_LIB_DIR") or env.get("PYO3_CONFIG_FILE"):
+        return
+    for unit in units:
+        interp = unit.interpreter
+        if interp.runnable or "generate-import-lib" in pyo3_features(settings, interp):
+            continue
+        raise FerruleError(
+            f"compiling for {target.triple} without a Windows interpreter ({interp.name} is "
+            f"described, not run) needs Python's import library: enable {settings.pyo3.name}'s "
+            f'`generate-import-lib` feature (features = ["{settings.pyo3.name}/'
+            "generate-import-lib\"]) or set PYO3_CROSS_LIB_DIR to the target Python's libs "
+            "directory"
+        )
 
 
 def _extensions(settings: Settings, unit: BuildUnit) -> list[PlannedArtifact]:
@@ -167,7 +226,7 @@ def _extensions(settings: Settings, unit: BuildUnit) -> list[PlannedArtifact]:
                     f"{unit.abi3[0]}.{unit.abi3[1]}; give it pyo3's abi3 feature with the "
                     "same minimum, or drop abi3 from the main crate",
                 )
-            suffix = ".abi3.so"
+            suffix = abi3_suffix(plan_target(settings), unit.interpreter)
         parts = extra.module_name.split(".")
         planned.append(
             PlannedArtifact(
@@ -195,7 +254,8 @@ def _pyo3_unit(
     alongside: Sequence[str],
 ) -> PlannedUnit:
     interp = unit.interpreter
-    filename = layout.extension_name + (".abi3.so" if unit.abi3 else interp.ext_suffix)
+    suffix = abi3_suffix(plan_target(settings), interp) if unit.abi3 else interp.ext_suffix
+    filename = layout.extension_name + suffix
     library = PlannedArtifact(
         bindings,
         "cdylib",
@@ -215,20 +275,38 @@ def _pyo3_unit(
         for name in alongside
     ]
     config = None
+    config_text = None
     abi3 = unit.abi3
-    if (
-        abi3 is not None
-        and "PYO3_CONFIG_FILE" not in settings.environ
-        and uses_target_abi_config(settings)
-    ):
-        target = settings.cargo_options.target or "host"
+    triple = settings.cargo_options.target
+    if "PYO3_CONFIG_FILE" in settings.environ:
+        pass
+    elif not interp.runnable and triple:
+        # Cross-compiling: pyo3 is told the target interpreter in a configuration file,
+        # named and written as maturin's compile.rs does (python_interpreter/config.rs).
+        config = work_dir(settings) / (
+            f"pyo3-config-{triple}-{interp.major}.{interp.minor}{'-abi3' if abi3 else ''}.txt"
+        )
+        config_text = pyo3_cross_config_text(
+            interp,
+            abi3,
+            use_target_abi=uses_target_abi_config(settings),
+            lib_dir=settings.environ.get("PYO3_CROSS_LIB_DIR"),
+        )
+    elif abi3 is not None and uses_target_abi_config(settings):
+        target = triple or "host"
         config = work_dir(settings) / (f"pyo3-config-{target}-{abi3[0]}.{abi3[1]}-abi3.txt")
+        config_text = pyo3_config_text(interp, abi3)
     if unit.abi3 is not None:
         prefix = "-".join(stable_abi_tag(unit.abi3))
     else:
         prefix = f"{python_tag(interp)}-{abi_tag(interp)}"
     artifacts = (library, *_extensions(settings, unit), *bins)
-    return PlannedUnit(unit, artifacts, prefix, config)
+    if config is not None:
+        artifacts = tuple(
+            dataclasses.replace(a, abi3_config=True) if a.crate_type == "cdylib" else a
+            for a in artifacts
+        )
+    return PlannedUnit(unit, artifacts, prefix, config, config_text)
 
 
 def _other_unit(
@@ -277,16 +355,20 @@ def make_plan(
     data_prefix = f"{metadata.dist_name}-{metadata.version}.data"
     if bindings in PYO3:
         alongside = selected_bins(settings, project, all_if_unfiltered=False)
+        build_units = plan_units(settings, interpreters)
+        _check_windows_import_library(settings, build_units)
         units = tuple(
             _pyo3_unit(settings, layout, unit, bindings, data_prefix, alongside)
-            for unit in plan_units(settings, interpreters)
+            for unit in build_units
         )
         single = not settings.tool.extensions and not alongside
     else:
         units = (_other_unit(settings, project, layout, interpreters[0], bindings, data_prefix),)
         single = False
     files = package_entries(layout, metadata, _file_selection(settings, layout))
-    return BuildPlan(bindings, units, data_prefix, single, tuple(files))
+    target = plan_target(settings)
+    platform = target.platform_tag(settings.environ) if target is not None else None
+    return BuildPlan(bindings, units, data_prefix, single, tuple(files), target, platform)
 
 
 def _file_selection(settings: Settings, layout: ProjectLayout) -> FileSelection:
