@@ -47,6 +47,7 @@ __all__ = [
     "abi3_suffix",
     "make_plan",
     "plan_target",
+    "planned_file",
     "work_dir",
 ]
 
@@ -112,6 +113,29 @@ def plan_target(settings: Settings) -> Target | None:
     """``--target`` described, or None for the host."""
     triple = settings.cargo_options.target
     return parse_target(triple) if triple else None
+
+
+def planned_file(
+    artifact: PlannedArtifact, extension_name: str, target: Target | None
+) -> PurePosixPath | None:
+    """Where ``artifact``'s file lands in the wheel, as cargo names it on ``target``
+    (None: the host, whose names cargo's output gives; uniffi: uniffi.toml may rename it).
+
+    pyo3 modules carry their file name; cffi libraries are ``lib<ext>.so`` /
+    ``lib<ext>.dylib`` / ``<ext>.dll`` (maturin's ``binding_generator::cdylib_filename``);
+    binaries are scripts, ``.exe`` on Windows.
+    """
+    if artifact.kind in ("pyo3", "pyo3-ffi", "extension"):
+        assert artifact.name is not None
+        return artifact.destination / artifact.name
+    if target is None:
+        return None
+    if artifact.kind == "cffi":
+        return artifact.destination / target.library_file(extension_name)
+    if artifact.kind == "bin":
+        assert artifact.name is not None
+        return artifact.destination / target.executable_file(artifact.name)
+    return None
 
 
 def abi3_suffix(target: Target | None, interp: Interpreter) -> str:
