@@ -39,7 +39,6 @@ __all__ = ["CargoRecipe", "cargo_recipe", "platform_link_args", "zig_linker_env"
 # pyo3 modules (the crate's and ferrule's extra extensions): on macOS they resolve
 # Python's symbols when loaded (maturin's compile.rs, configure_macos_pyo3_linker_args).
 _PYO3_MODULES = ("pyo3", "pyo3-ffi", "extension")
-_DYNAMIC_LOOKUP = ("-C", "link-arg=-undefined", "-C", "link-arg=dynamic_lookup")
 
 
 def platform_link_args(
