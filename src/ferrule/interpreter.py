@@ -150,7 +150,11 @@ def _is_cross(settings: Settings) -> bool:
     if env.get("PYO3_CROSS", "").lower() in ("1", "true", "yes", "on"):
         return True
     target = settings.cargo_options.target
-    return bool(target) and target != host_triple(env)
+    if not target:
+        return False
+    from ferrule.target import is_cross_compiling
+
+    return is_cross_compiling(target, host_triple(env))
 
 
 def _outside(interp: Interpreter, settings: Settings, crate: Pyo3Crate) -> str | None:

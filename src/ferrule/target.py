@@ -18,6 +18,7 @@ __all__ = [
     "UNIVERSAL2",
     "UNIVERSAL2_PARTS",
     "Target",
+    "is_cross_compiling",
     "macos_deployment_target",
     "parse_target",
 ]
@@ -279,6 +280,31 @@ def macos_deployment_target(arch: str, environ: Mapping[str, str]) -> tuple[int,
             ) from None
         chosen = max(default, wanted)
     return (chosen[0], 0) if chosen[0] >= 11 else chosen
+
+
+def is_cross_compiling(triple: str, host: str) -> bool:
+    """Whether building for ``triple`` on ``host`` needs the target's interpreters described
+    rather than run (maturin's ``cross_compile.rs``, ``is_cross_compiling``): an arm64 Mac
+    runs x86_64 Pythons and the other way round (and universal2), 64-bit Windows runs
+    32-bit Pythons, Windows on arm64 runs x86_64 ones, and MSVC hosts build windows-gnu.
+
+    >>> is_cross_compiling("i686-pc-windows-msvc", "x86_64-pc-windows-msvc")
+    False
+    >>> is_cross_compiling("universal2-apple-darwin", "aarch64-apple-darwin")
+    False
+    >>> is_cross_compiling("aarch64-unknown-linux-gnu", "x86_64-unknown-linux-gnu")
+    True
+    """
+    if triple == host:
+        return False
+    darwin = ("x86_64-apple-darwin", "aarch64-apple-darwin")
+    if host in darwin and (triple in darwin or triple == UNIVERSAL2):
+        return False
+    if triple.startswith("i686-pc-windows") and host.startswith("x86_64-pc-windows"):
+        return False
+    if triple.startswith("x86_64-pc-windows") and host.startswith("aarch64-pc-windows"):
+        return False
+    return not (triple.endswith("windows-gnu") and host.endswith("windows-msvc"))
 
 
 def parse_target(triple: str) -> Target:

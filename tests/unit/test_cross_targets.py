@@ -175,3 +175,24 @@ def test_windows_without_an_interpreter_needs_the_import_library(tmp_path: Path)
     # With an interpreter's libs directory, or a runnable interpreter, it plans.
     plan("pyo3-pure", _cross_settings(tmp_path, triple, PYO3_CROSS_LIB_DIR="/libs"), [interp])
     plan("pyo3-pure", settings, [dataclasses.replace(interp, runnable=True)])
+
+
+@pytest.mark.parametrize(
+    ("host", "triple"),
+    [
+        ("x86_64-pc-windows-msvc", "i686-pc-windows-msvc"),  # the generated CI's x86 job
+        ("aarch64-apple-darwin", "x86_64-apple-darwin"),
+        ("x86_64-apple-darwin", "universal2-apple-darwin"),
+    ],
+)
+def test_interpreters_the_host_runs_are_run(
+    host: str, triple: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """cross_compile.rs is_cross_compiling: these targets are built with real interpreters."""
+    import sys
+
+    monkeypatch.setattr(rust_target, "check_targets_installed", lambda *a: None)
+    monkeypatch.setattr(interpreter, "host_triple", lambda env: host)
+    settings = _cross_settings(tmp_path, triple)
+    (chosen,) = interpreter.select_interpreters(settings, [sys.executable], False)
+    assert chosen.runnable and chosen.executable == sys.executable
