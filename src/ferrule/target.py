@@ -18,6 +18,7 @@ __all__ = [
     "UNIVERSAL2",
     "UNIVERSAL2_PARTS",
     "Target",
+    "host_target",
     "is_cross_compiling",
     "macos_deployment_target",
     "parse_target",
@@ -280,6 +281,29 @@ def macos_deployment_target(arch: str, environ: Mapping[str, str]) -> tuple[int,
             ) from None
         chosen = max(default, wanted)
     return (chosen[0], 0) if chosen[0] >= 11 else chosen
+
+
+def host_target(sysconfig_platform: str, machine: str) -> Target | None:
+    """The host as a target when it is macOS or Windows, from the interpreter's sysconfig
+    platform (``machine``, ``platform.machine()``, for a universal2 or intel Python):
+    maturin tags those wheels by the target, not by the interpreter (a python.org
+    universal2 Python would otherwise tag a thin arm64 file universal2). Linux: None (the
+    interpreter's platform, then the audit).
+
+    >>> host_target("macosx-10.9-universal2", "arm64").triple
+    'aarch64-apple-darwin'
+    >>> host_target("win-amd64", "AMD64").triple, host_target("linux-x86_64", "x86_64")
+    ('x86_64-pc-windows-msvc', None)
+    """
+    if sysconfig_platform.startswith("macosx-"):
+        arch = sysconfig_platform.rsplit("-", 1)[-1]
+        if arch not in ("arm64", "x86_64"):
+            arch = machine
+        return parse_target(f"{'aarch64' if arch == 'arm64' else 'x86_64'}-apple-darwin")
+    windows = {"win-amd64": "x86_64", "win32": "i686", "win-arm64": "aarch64"}
+    if sysconfig_platform in windows:
+        return parse_target(f"{windows[sysconfig_platform]}-pc-windows-msvc")
+    return None
 
 
 def is_cross_compiling(triple: str, host: str) -> bool:

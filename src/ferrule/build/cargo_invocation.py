@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ferrule.build.plan import PlannedArtifact, PlannedUnit
+from ferrule.build.plan import PlannedArtifact, PlannedUnit, host_machine
 from ferrule.cargo.command import (
     CargoInvocation,
     cargo_program,
@@ -32,7 +32,7 @@ from ferrule.cargo.command import (
 from ferrule.cargo.metadata import CargoTarget
 from ferrule.cargo.remap import PathRemap
 from ferrule.config.model import CargoOptions, Settings
-from ferrule.target import MACOS_DEFAULT, Target, parse_target
+from ferrule.target import MACOS_DEFAULT, Target, host_target, parse_target
 
 __all__ = ["CargoRecipe", "cargo_recipe", "platform_link_args", "zig_linker_env"]
 
@@ -141,6 +141,8 @@ class CargoRecipe:
             host = unit.unit.interpreter if unit is not None else None
             inv = with_rustflags(inv, dynamic_crt_flags(options.target, host, self.env))
         target = parse_target(options.target) if options.target else None
+        if target is None and unit is not None:
+            target = host_target(unit.unit.interpreter.platform, host_machine())
         flags, args, env = platform_link_args(artifact, target, self.env)
         inv = _with_rustc_args(with_rustflags(inv, flags), args)
         if env:

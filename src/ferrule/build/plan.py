@@ -35,7 +35,7 @@ from ferrule.interpreter_config import pyo3_cross_config_text
 from ferrule.layout import ProjectLayout, module_name_key
 from ferrule.metadata import PackageMetadata
 from ferrule.tags import abi_tag, python_tag, stable_abi_tag
-from ferrule.target import Target, parse_target
+from ferrule.target import Target, host_target, parse_target
 from ferrule.target_dir import default_out_dir
 from ferrule.wheel.manifest import Entry, FileSelection, package_entries
 
@@ -45,6 +45,7 @@ __all__ = [
     "PlannedArtifact",
     "PlannedUnit",
     "abi3_suffix",
+    "host_machine",
     "make_plan",
     "plan_target",
     "planned_file",
@@ -101,7 +102,8 @@ class BuildPlan:
 
     # The project's own files (Python sources, stubs, the data directory), not ``include``.
     package_files: tuple[Entry, ...] = ()
-    # ``--target`` described (None: the host, known from the interpreter).
+    # ``--target`` described, or a macOS / Windows host (None: Linux, known from the
+    # interpreter).
     target: Target | None = None
     # The target's platform tag before the audit (``macosx_11_0_arm64``, ``win_amd64``,
     # ``linux_armv7l``; the audit turns a Linux one into manylinux/musllinux), None: the
@@ -390,9 +392,16 @@ def make_plan(
         units = (_other_unit(settings, project, layout, interpreters[0], bindings, data_prefix),)
         single = False
     files = package_entries(layout, metadata, _file_selection(settings, layout))
-    target = plan_target(settings)
+    target = plan_target(settings) or host_target(interpreters[0].platform, host_machine())
     platform = target.platform_tag(settings.environ) if target is not None else None
     return BuildPlan(bindings, units, data_prefix, single, tuple(files), target, platform)
+
+
+def host_machine() -> str:
+    """The host's machine name (a universal2 Python's wheels get the host's architecture)."""
+    import platform
+
+    return platform.machine()
 
 
 def _file_selection(settings: Settings, layout: ProjectLayout) -> FileSelection:

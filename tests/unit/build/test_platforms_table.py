@@ -288,3 +288,42 @@ def test_binaries_are_scripts_exe_on_windows(
     names = [planned_file(a, "", p.target) for a in unit.artifacts]
     assert names == [PurePosixPath(p.data_prefix, "scripts", s) for s in scripts]
     assert unit.tag_prefix == "py3-none"
+
+
+@pytest.mark.parametrize(
+    ("sysconfig_platform", "machine", "triple", "tag", "deployment"),
+    [
+        # A python.org universal2 Python on an arm64 Mac: the wheel is thin arm64, tagged by
+        # the target as maturin does (platform_tag.rs), not universal2 by the interpreter.
+        ("macosx-10.9-universal2", "arm64", "aarch64-apple-darwin", "macosx_11_0_arm64", "11.0"),
+        ("macosx-14.0-arm64", "arm64", "aarch64-apple-darwin", "macosx_11_0_arm64", "11.0"),
+        ("macosx-10.9-x86_64", "x86_64", "x86_64-apple-darwin", "macosx_10_12_x86_64", "10.12"),
+        ("win-amd64", "AMD64", "x86_64-pc-windows-msvc", "win_amd64", None),
+        ("win32", "AMD64", "i686-pc-windows-msvc", "win32", None),
+    ],
+)
+def test_native_macos_and_windows_hosts_tag_by_the_target(
+    sysconfig_platform: str,
+    machine: str,
+    triple: str,
+    tag: str,
+    deployment: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from ferrule.build import plan as plan_module
+
+    monkeypatch.setattr(plan_module, "host_machine", lambda: machine)
+    monkeypatch.setattr("ferrule.build.cargo_invocation.host_machine", lambda: machine)
+    described = for_target(parse_target(triple), "cpython", (3, 12), False, "/py")
+    interp = dataclasses.replace(described, platform=sysconfig_platform, runnable=True)
+    settings = crate_settings("tags-abi3", tmp_path)
+    p = plan("tags-abi3", settings, [interp])
+    (unit,) = p.units
+    assert p.platform == tag
+    assert unit.artifacts[0].name == ("tags_abi3.pyd" if "win" in tag else "tags_abi3.abi3.so")
+    recipe = cargo_recipe(settings, settings.cargo.manifest_path, PathRemap(), work_dir(settings))
+    (inv,) = recipe.invocations(unit.artifacts[0], unit)
+    assert "--target" not in inv.argv
+    assert inv.env.get("MACOSX_DEPLOYMENT_TARGET") == deployment
+    assert ("dynamic_lookup" in " ".join(inv.argv)) == (deployment is not None)
