@@ -144,7 +144,9 @@ def plan_units(settings: Settings, interpreters: Sequence[Interpreter]) -> list[
     """Group interpreters into compiles: one abi3 build for those that can share it."""
     env = settings.environ
     if env.get("PYO3_CONFIG_FILE") and interpreters and not interpreters[0].runnable:
-        interp, abi3 = from_pyo3_config(Path(env["PYO3_CONFIG_FILE"]))
+        # The interpreter as chosen (described for --target); the file gives the abi3 minimum.
+        interp = interpreters[0]
+        abi3 = from_pyo3_config(Path(env["PYO3_CONFIG_FILE"]))[1]
         return [BuildUnit(interp, abi3, (interp,) if abi3 else ())]
     crate = settings.pyo3
     shared: dict[tuple[int, int], list[Interpreter]] = {}

@@ -212,7 +212,7 @@ def select_interpreters(settings: Settings, specs: list[str], find: bool) -> lis
         target = parse_target(settings.cargo_options.target)
         check_targets_installed(target.cargo_triples, settings.cargo_options.unstable_flags, env)
     if env.get("PYO3_CONFIG_FILE"):
-        return [from_pyo3_config(Path(env["PYO3_CONFIG_FILE"]))[0]]
+        return [from_pyo3_config(Path(env["PYO3_CONFIG_FILE"]), target)[0]]
     cross = _is_cross(settings)
     if (env.get("PYO3_CROSS_LIB_DIR") or env.get("PYO3_CROSS_PYTHON_VERSION")) and cross:
         if env.get("PYO3_CROSS_LIB_DIR"):

@@ -198,8 +198,11 @@ def parse_pyo3_config(text: str) -> dict[str, str]:
     return out
 
 
-def from_pyo3_config(path: Path) -> tuple[Interpreter, tuple[int, int] | None]:
-    """The interpreter a ``PYO3_CONFIG_FILE`` describes, and its abi3 minimum if any."""
+def from_pyo3_config(
+    path: Path, target: Target | None = None
+) -> tuple[Interpreter, tuple[int, int] | None]:
+    """The interpreter a ``PYO3_CONFIG_FILE`` describes (on ``target``, when given), and its
+    abi3 minimum if any."""
     try:
         config = parse_pyo3_config(path.read_text(encoding="utf-8"))
         impl = config.get("implementation", "CPython").lower()
@@ -218,7 +221,9 @@ def from_pyo3_config(path: Path) -> tuple[Interpreter, tuple[int, int] | None]:
             abi3 = (int(parts[0]), int(parts[1]))
     if "-free_threaded-" in target_abi:
         gil_disabled = True
-    interp = synthetic(impl, (version[0], version[1]), gil_disabled, f"PYO3_CONFIG_FILE={path}")
+    interp = synthetic(
+        impl, (version[0], version[1]), gil_disabled, f"PYO3_CONFIG_FILE={path}", target
+    )
     return interp, abi3
 
 

@@ -196,3 +196,34 @@ def test_interpreters_the_host_runs_are_run(
     settings = _cross_settings(tmp_path, triple)
     (chosen,) = interpreter.select_interpreters(settings, [sys.executable], False)
     assert chosen.runnable and chosen.executable == sys.executable
+
+
+def test_pyo3_config_file_interpreter_is_on_the_target(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A PYO3_CONFIG_FILE with --target: the extension is named for the target
+    (config.rs lookup_one), the file's own configuration is handed to cargo unchanged."""
+    monkeypatch.setattr(rust_target, "check_targets_installed", lambda *a: None)
+    config = tmp_path / "pyo3.txt"
+    config.write_text("implementation=CPython\nversion=3.12\nshared=true\n")
+    settings = _cross_settings(tmp_path, "aarch64-apple-darwin", PYO3_CONFIG_FILE=str(config))
+    chosen = interpreter.select_interpreters(settings, [], False)
+    (unit,) = plan("pyo3-pure", settings, chosen).units
+    assert unit.artifacts[0].name == "pyo3_pure.cpython-312-darwin.so"
+    assert unit.pyo3_config is None  # the user's file is used as it is
+
+
+def test_zig_links_cross_linux_targets_and_refuses_others(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from ferrule import zig
+
+    monkeypatch.setattr(zig, "zig_executable", lambda: Path("/zig"))
+    env = zig.zig_env("armv7-unknown-linux-gnueabihf", (2, 17), tmp_path)
+    (wrapper,) = env.values()
+    assert list(env) == ["CARGO_TARGET_ARMV7_UNKNOWN_LINUX_GNUEABIHF_LINKER"]
+    assert "-target arm-linux-gnueabihf.2.17" in Path(wrapper).read_text()
+    musl = zig.zig_env("aarch64-unknown-linux-musl", (2, 17), tmp_path)
+    assert "-target aarch64-linux-musl " in Path(*musl.values()).read_text()
+    with pytest.raises(FerruleError, match="Linux targets only"):
+        zig.zig_env("aarch64-apple-darwin", (2, 17), tmp_path)
