@@ -196,10 +196,14 @@ class Target:
             return _WINDOWS_TAG.get(self.arch, self.arch).replace("_", "-")
         return f"{self.os}-{self.arch}"
 
-    def platform_tag(self, environ: Mapping[str, str]) -> str:
+    def platform_tag(
+        self, environ: Mapping[str, str], configured: Mapping[str, str] | None = None
+    ) -> str:
         """The wheel's platform tag when no audit chooses one (maturin's ``get_platform_tag``):
         ``macosx_X_Y_<arch>`` (three tags for universal2), ``win_amd64`` / ``win32`` /
         ``win_arm64``, ``linux_<arch>``. ``_PYTHON_HOST_PLATFORM`` wins, as in maturin.
+        ``configured``: ``[tool.maturin.target.<triple>] macos-deployment-target`` per
+        triple, taken as written (before ``MACOSX_DEPLOYMENT_TARGET``, as maturin does).
 
         >>> parse_target("x86_64-apple-darwin").platform_tag({})
         'macosx_10_12_x86_64'
@@ -220,6 +224,11 @@ class Target:
             x86 = macos_deployment_target("x86_64", environ)
             arm = macos_deployment_target("aarch64", environ)
             x86_tag, arm_tag = f"{x86[0]}_{x86[1]}", f"{arm[0]}_{arm[1]}"
+            configured = configured or {}
+            if configured.get("x86_64-apple-darwin"):
+                x86_tag = configured["x86_64-apple-darwin"].replace(".", "_")
+            if configured.get("aarch64-apple-darwin"):
+                arm_tag = configured["aarch64-apple-darwin"].replace(".", "_")
             if self.universal2:
                 return f"macosx_{x86_tag}_x86_64.macosx_{arm_tag}_arm64.macosx_{x86_tag}_universal2"
             if self.arch == "aarch64":

@@ -32,6 +32,7 @@ from ferrule.cargo.command import (
 from ferrule.cargo.metadata import CargoTarget
 from ferrule.cargo.remap import PathRemap
 from ferrule.config.model import CargoOptions, Settings
+from ferrule.config.platform import macos_deployment_targets
 from ferrule.target import MACOS_DEFAULT, Target, host_target, parse_target
 
 __all__ = ["CargoRecipe", "cargo_recipe", "platform_link_args", "zig_linker_env"]
@@ -42,15 +43,18 @@ _PYO3_MODULES = ("pyo3", "pyo3-ffi", "extension")
 
 
 def platform_link_args(
-    artifact: PlannedArtifact, target: Target | None, environ: Mapping[str, str]
+    artifact: PlannedArtifact,
+    target: Target | None,
+    environ: Mapping[str, str],
+    configured: Mapping[str, str] | None = None,
 ) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
     """What the target adds to one compile: rustflags (every crate), rustc arguments (the
     artifact alone) and environment, as maturin's ``compile.rs``.
 
     macOS pyo3 modules: ``-C link-arg=-undefined -C link-arg=dynamic_lookup`` as rustflags
     (so a dependency that is a pyo3 cdylib links too) and ``-install_name @rpath/<file>``;
-    every macOS compile: ``MACOSX_DEPLOYMENT_TARGET`` (rustc's default for the triple)
-    unless set.
+    every macOS compile: ``MACOSX_DEPLOYMENT_TARGET`` unless set (``configured``, the
+    triple's ``macos-deployment-target``, else rustc's default for the triple).
 
     >>> from pathlib import PurePosixPath
     >>> a = PlannedArtifact("pyo3", "cdylib", PurePosixPath("m"), name="m.abi3.so")
@@ -63,7 +67,8 @@ def platform_link_args(
     env = {}
     if not environ.get("MACOSX_DEPLOYMENT_TARGET"):
         major, minor = MACOS_DEFAULT["aarch64" if target.arch == "aarch64" else "x86_64"]
-        env["MACOSX_DEPLOYMENT_TARGET"] = f"{major}.{minor}"
+        chosen = (configured or {}).get(target.triple, f"{major}.{minor}")
+        env["MACOSX_DEPLOYMENT_TARGET"] = chosen
     if artifact.kind not in _PYO3_MODULES or artifact.crate_type != "cdylib":
         return (), (), env
     user = environ.get("RUSTFLAGS", "").split() + environ.get("CARGO_ENCODED_RUSTFLAGS", "").split(
@@ -95,6 +100,8 @@ class CargoRecipe:
     options: CargoOptions
     env: Mapping[str, str]  # the settings' environment plus the build-wide additions (zig)
     remap: PathRemap = dataclasses.field(default_factory=PathRemap)
+    # ``macos-deployment-target`` per triple (``[tool.maturin.target.<triple>]``).
+    deployment: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def invocations(
         self, artifact: PlannedArtifact, unit: PlannedUnit | None = None
@@ -143,7 +150,7 @@ class CargoRecipe:
         target = parse_target(options.target) if options.target else None
         if target is None and unit is not None:
             target = host_target(unit.unit.interpreter.platform, host_machine())
-        flags, args, env = platform_link_args(artifact, target, self.env)
+        flags, args, env = platform_link_args(artifact, target, self.env, self.deployment)
         inv = _with_rustc_args(with_rustflags(inv, flags), args)
         if env:
             inv = dataclasses.replace(inv, env={**inv.env, **env})
@@ -205,5 +212,10 @@ def cargo_recipe(
         env["RUSTC_WRAPPER"] = wrapper
     env.update(zig_linker_env(settings, work_dir))
     return CargoRecipe(
-        cargo_program(settings.environ), manifest_path, settings.cargo_options, env, remap
+        cargo_program(settings.environ),
+        manifest_path,
+        settings.cargo_options,
+        env,
+        remap,
+        macos_deployment_targets(settings.tool),
     )

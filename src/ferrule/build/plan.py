@@ -29,6 +29,7 @@ from ferrule.abi import (
 from ferrule.bindings import detect_bindings
 from ferrule.cargo.metadata import CargoProject
 from ferrule.config.model import FeatureSpec, Settings
+from ferrule.config.platform import macos_deployment_targets
 from ferrule.errors import ConfigError, FerruleError
 from ferrule.interpreter import Interpreter
 from ferrule.interpreter_config import pyo3_cross_config_text
@@ -393,7 +394,8 @@ def make_plan(
         single = False
     files = package_entries(layout, metadata, _file_selection(settings, layout))
     target = plan_target(settings) or host_target(interpreters[0].platform, host_machine())
-    platform = target.platform_tag(settings.environ) if target is not None else None
+    configured = macos_deployment_targets(settings.tool)
+    platform = target.platform_tag(settings.environ, configured) if target is not None else None
     return BuildPlan(bindings, units, data_prefix, single, tuple(files), target, platform)
 
 

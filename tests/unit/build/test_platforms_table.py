@@ -327,3 +327,29 @@ def test_native_macos_and_windows_hosts_tag_by_the_target(
     assert "--target" not in inv.argv
     assert inv.env.get("MACOSX_DEPLOYMENT_TARGET") == deployment
     assert ("dynamic_lookup" in " ".join(inv.argv)) == (deployment is not None)
+
+
+def test_configured_macos_deployment_target_per_triple(tmp_path: Path) -> None:
+    """platform_tag.rs / compile.rs: ``[tool.maturin.target.<triple>]
+    macos-deployment-target`` is the tag's version as written, and cargo's
+    ``MACOSX_DEPLOYMENT_TARGET`` when the environment has none."""
+    from ferrule.config import load_settings
+    from tests.unit.build.planning import copy_crate
+
+    crate = copy_crate("pyo3-pure", tmp_path)
+    with (crate / "pyproject.toml").open("a") as f:
+        f.write(
+            '\n[tool.maturin.target."x86_64-apple-darwin"]\nmacos-deployment-target = "10.14"\n'
+            '[tool.maturin.target."aarch64-apple-darwin"]\nmacos-deployment-target = "12.0"\n'
+        )
+    environ = {"PATH": "/usr/bin:/bin", "CARGO_TARGET_DIR": str(tmp_path / "target")}
+    settings = load_settings(crate, environ=environ, report=False)
+    options = dataclasses.replace(settings.cargo_options, target="universal2-apple-darwin")
+    settings = dataclasses.replace(settings, cargo_options=options)
+    interp = for_target(parse_target(options.target), "cpython", (3, 12), False, "-i")
+    p = plan("pyo3-pure", settings, [interp])
+    assert p.platform == ("macosx_10_14_x86_64.macosx_12_0_arm64.macosx_10_14_universal2")
+    (unit,) = p.units
+    recipe = cargo_recipe(settings, settings.cargo.manifest_path, PathRemap(), work_dir(settings))
+    runs = recipe.invocations(unit.artifacts[0], unit)
+    assert [inv.env["MACOSX_DEPLOYMENT_TARGET"] for inv in runs] == ["12.0", "10.14"]
