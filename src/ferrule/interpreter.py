@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Interpreter",
     "default_interpreter",
+    "described_for_target",
     "discover",
     "from_pyo3_config",
     "host_triple",
@@ -191,6 +192,28 @@ def _outside(interp: Interpreter, settings: Settings, crate: Pyo3Crate) -> str |
                     else f"{label} does not support free-threaded Python"
                 )
     return None
+
+
+def described_for_target(settings: Settings, interp: Interpreter) -> Interpreter:
+    """``interp`` as a ``--target`` build sees it (the PEP 517 hooks' interpreter): the
+    target's standard library checked, and when cross-compiling its version described for
+    the target, not run (as :func:`select_interpreters` does for ``ferrule build``)."""
+    triple = settings.cargo_options.target
+    if not triple or settings.environ.get("PYO3_CONFIG_FILE"):
+        return interp
+    from ferrule.rust_target import check_targets_installed
+    from ferrule.target import parse_target
+
+    target = parse_target(triple)
+    env = settings.environ
+    check_targets_installed(target.cargo_triples, settings.cargo_options.unstable_flags, env)
+    if not _is_cross(settings):
+        return interp
+    if env.get("PYO3_CROSS_LIB_DIR"):
+        return from_cross_lib_dir(Path(env["PYO3_CROSS_LIB_DIR"]), target, env)
+    return for_target(
+        target, interp.implementation, interp.version, interp.gil_disabled, interp.executable, env
+    )
 
 
 def select_interpreters(settings: Settings, specs: list[str], find: bool) -> list[Interpreter]:

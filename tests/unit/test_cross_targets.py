@@ -227,3 +227,33 @@ def test_zig_links_cross_linux_targets_and_refuses_others(
     assert "-target aarch64-linux-musl " in Path(*musl.values()).read_text()
     with pytest.raises(FerruleError, match="Linux targets only"):
         zig.zig_env("aarch64-apple-darwin", (2, 17), tmp_path)
+
+
+def test_pep517_hooks_describe_their_interpreter_for_the_target(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """build-args ``--target``: the hook's interpreter is described for the target."""
+    import sys
+    from types import SimpleNamespace
+
+    from ferrule import backend
+
+    monkeypatch.setattr(rust_target, "check_targets_installed", lambda *a: None)
+    monkeypatch.setattr(interpreter, "host_triple", lambda env: "x86_64-unknown-linux-gnu")
+    settings = _cross_settings(tmp_path, "aarch64-apple-darwin")
+    interp = backend._interpreter(settings, SimpleNamespace(interpreter=[]))
+    major, minor = sys.version_info[:2]
+    assert not interp.runnable and interp.ext_suffix == f".cpython-{major}{minor}-darwin.so"
+    native = _cross_settings(tmp_path, "x86_64-unknown-linux-gnu")
+    assert backend._interpreter(native, SimpleNamespace(interpreter=[])).runnable
+
+
+@needs_missing
+def test_pep517_hooks_stop_on_a_missing_standard_library(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from ferrule import backend
+
+    settings = dataclasses.replace(_cross_settings(tmp_path, MISSING), environ=dict(os.environ))
+    with pytest.raises(FerruleError, match=f"rustup target add {MISSING}$"):
+        backend._interpreter(settings, SimpleNamespace(interpreter=[]))
