@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ferrule.build.plan import PlannedArtifact, PlannedUnit, host_machine
+from ferrule.build.plan import PlannedArtifact, PlannedUnit
+from ferrule.build.target_plan import host_machine
 from ferrule.cargo.command import (
     CargoInvocation,
     cargo_program,

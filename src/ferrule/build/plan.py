@@ -19,24 +19,24 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log
-from ferrule.abi import (
-    BuildUnit,
-    plan_units,
-    pyo3_config_text,
-    pyo3_features,
-    uses_target_abi_config,
-)
+from ferrule.abi import BuildUnit, plan_units
 from ferrule.bindings import detect_bindings
+from ferrule.build.target_plan import (
+    abi3_suffix,
+    check_windows_import_library,
+    host_machine,
+    plan_target,
+    pyo3_config_for,
+)
 from ferrule.cargo.metadata import CargoProject
 from ferrule.config.model import FeatureSpec, Settings
 from ferrule.config.platform import macos_deployment_targets
 from ferrule.errors import ConfigError, FerruleError
 from ferrule.interpreter import Interpreter
-from ferrule.interpreter_config import pyo3_cross_config_text
 from ferrule.layout import ProjectLayout, module_name_key
 from ferrule.metadata import PackageMetadata
 from ferrule.tags import abi_tag, python_tag, stable_abi_tag
-from ferrule.target import Target, host_target, parse_target
+from ferrule.target import Target, host_target
 from ferrule.target_dir import default_out_dir
 from ferrule.wheel.manifest import Entry, FileSelection, package_entries
 
@@ -45,11 +45,7 @@ __all__ = [
     "BuildPlan",
     "PlannedArtifact",
     "PlannedUnit",
-    "abi3_suffix",
-    "host_machine",
     "make_plan",
-    "plan_target",
-    "planned_file",
     "work_dir",
 ]
 
@@ -112,47 +108,6 @@ class BuildPlan:
     platform: str | None = None
 
 
-def plan_target(settings: Settings) -> Target | None:
-    """``--target`` described, or None for the host."""
-    triple = settings.cargo_options.target
-    return parse_target(triple) if triple else None
-
-
-def planned_file(
-    artifact: PlannedArtifact, extension_name: str, target: Target | None
-) -> PurePosixPath | None:
-    """Where ``artifact``'s file lands in the wheel, as cargo names it on ``target``
-    (None: the host, whose names cargo's output gives; uniffi: uniffi.toml may rename it).
-
-    pyo3 modules carry their file name; cffi libraries are ``lib<ext>.so`` /
-    ``lib<ext>.dylib`` / ``<ext>.dll`` (maturin's ``binding_generator::cdylib_filename``);
-    binaries are scripts, ``.exe`` on Windows.
-    """
-    if artifact.kind in ("pyo3", "pyo3-ffi", "extension"):
-        assert artifact.name is not None
-        return artifact.destination / artifact.name
-    if target is None:
-        return None
-    if artifact.kind == "cffi":
-        return artifact.destination / target.library_file(extension_name)
-    if artifact.kind == "bin":
-        assert artifact.name is not None
-        return artifact.destination / target.executable_file(artifact.name)
-    return None
-
-
-def abi3_suffix(target: Target | None, interp: Interpreter) -> str:
-    """The stable-ABI extension's suffix on the target (the host: as its interpreter's).
-
-    >>> i = Interpreter("cpython", 3, 11, "", ".cp311-win_amd64.pyd", "", "", "", "", False, 64)
-    >>> abi3_suffix(None, i), abi3_suffix(parse_target("aarch64-apple-darwin"), i)
-    ('.pyd', '.abi3.so')
-    """
-    if target is not None:
-        return target.abi3_suffix
-    return ".pyd" if interp.ext_suffix.endswith(".pyd") else ".abi3.so"
-
-
 def module_key(settings: Settings) -> str:
     return module_name_key(settings)
 
@@ -188,30 +143,6 @@ def _check_bindings(settings: Settings, bindings: str, interpreters: Sequence[In
         )
     if bindings == "cffi" and len(interpreters) != 1:
         raise FerruleError("cffi bindings are built with exactly one interpreter; pass one -i")
-
-
-def _check_windows_import_library(settings: Settings, units: Sequence[BuildUnit]) -> None:
-    """Linking for Windows needs Python's import library (``python3.lib`` for abi3,
-    ``python3X.lib`` otherwise). An interpreter that is not run (cross-compiling) has none
-    to give; pyo3's ``generate-import-lib`` feature makes it, ``PYO3_CROSS_LIB_DIR`` can
-    point at one (maturin's ``python_interpreter/resolver.rs``)."""
-    target = plan_target(settings)
-    env = settings.environ
-    if target is None or not target.is_windows or settings.pyo3.name is None:
-        return
-    if env.get("PYO3_CROSS_LIB_DIR") or env.get("PYO3_CONFIG_FILE"):
-        return
-    for unit in units:
-        interp = unit.interpreter
-        if interp.runnable or "generate-import-lib" in pyo3_features(settings, interp):
-            continue
-        raise FerruleError(
-            f"compiling for {target.triple} without a Windows interpreter ({interp.name} is "
-            f"described, not run) needs Python's import library: enable {settings.pyo3.name}'s "
-            f'`generate-import-lib` feature (features = ["{settings.pyo3.name}/'
-            "generate-import-lib\"]) or set PYO3_CROSS_LIB_DIR to the target Python's libs "
-            "directory"
-        )
 
 
 def _extensions(settings: Settings, unit: BuildUnit) -> list[PlannedArtifact]:
@@ -301,28 +232,7 @@ def _pyo3_unit(
         )
         for name in alongside
     ]
-    config = None
-    config_text = None
-    abi3 = unit.abi3
-    triple = settings.cargo_options.target
-    if "PYO3_CONFIG_FILE" in settings.environ:
-        pass
-    elif not interp.runnable and triple:
-        # Cross-compiling: pyo3 is told the target interpreter in a configuration file,
-        # named and written as maturin's compile.rs does (python_interpreter/config.rs).
-        config = work_dir(settings) / (
-            f"pyo3-config-{triple}-{interp.major}.{interp.minor}{'-abi3' if abi3 else ''}.txt"
-        )
-        config_text = pyo3_cross_config_text(
-            interp,
-            abi3,
-            use_target_abi=uses_target_abi_config(settings),
-            lib_dir=settings.environ.get("PYO3_CROSS_LIB_DIR"),
-        )
-    elif abi3 is not None and uses_target_abi_config(settings):
-        target = triple or "host"
-        config = work_dir(settings) / (f"pyo3-config-{target}-{abi3[0]}.{abi3[1]}-abi3.txt")
-        config_text = pyo3_config_text(interp, abi3)
+    config, config_text = pyo3_config_for(settings, unit, work_dir(settings))
     if unit.abi3 is not None:
         prefix = "-".join(stable_abi_tag(unit.abi3))
     else:
@@ -383,7 +293,7 @@ def make_plan(
     if bindings in PYO3:
         alongside = selected_bins(settings, project, all_if_unfiltered=False)
         build_units = plan_units(settings, interpreters)
-        _check_windows_import_library(settings, build_units)
+        check_windows_import_library(settings, build_units)
         units = tuple(
             _pyo3_unit(settings, layout, unit, bindings, data_prefix, alongside)
             for unit in build_units
@@ -397,13 +307,6 @@ def make_plan(
     configured = macos_deployment_targets(settings.tool)
     platform = target.platform_tag(settings.environ, configured) if target is not None else None
     return BuildPlan(bindings, units, data_prefix, single, tuple(files), target, platform)
-
-
-def host_machine() -> str:
-    """The host's machine name (a universal2 Python's wheels get the host's architecture)."""
-    import platform
-
-    return platform.machine()
 
 
 def _file_selection(settings: Settings, layout: ProjectLayout) -> FileSelection:

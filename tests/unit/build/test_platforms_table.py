@@ -31,8 +31,9 @@ import pytest
 from ferrule import _run
 from ferrule.audit import AuditRequest, audit_extension
 from ferrule.build.cargo_invocation import cargo_recipe
-from ferrule.build.plan import planned_file, work_dir
+from ferrule.build.plan import work_dir
 from ferrule.build.run import wheel_filename
+from ferrule.build.target_plan import planned_file
 from ferrule.cargo.remap import PathRemap
 from ferrule.interpreter_config import for_target, parse_pyo3_config
 from ferrule.metadata import build_metadata
