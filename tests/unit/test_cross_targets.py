@@ -257,3 +257,36 @@ def test_pep517_hooks_stop_on_a_missing_standard_library(tmp_path: Path) -> None
     settings = dataclasses.replace(_cross_settings(tmp_path, MISSING), environ=dict(os.environ))
     with pytest.raises(FerruleError, match=f"rustup target add {MISSING}$"):
         backend._interpreter(settings, SimpleNamespace(interpreter=[]))
+
+
+def test_universal2_joins_each_artifact_of_the_two_builds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """build_context/builder.rs: universal2 is two cargo builds joined file by file."""
+    import sys
+    import types
+
+    from ferrule.build.universal2 import merge_results
+    from ferrule.cargo.build import CargoResult
+    from ferrule.cargo.messages import Artifact
+
+    def result(arch: str) -> CargoResult:
+        path = tmp_path / arch / "libm.dylib"
+        path.parent.mkdir()
+        path.write_bytes(arch.encode())
+        return CargoResult((Artifact("m", "cdylib", path),), None)
+
+    thin = [result("aarch64"), result("x86_64")]
+    monkeypatch.setitem(sys.modules, "ferrule.macho", None)  # no fat writer: one clear error
+    with pytest.raises(FerruleError, match=r"universal2-apple-darwin needs ferrule\.macho"):
+        merge_results(thin, tmp_path)
+    joined: list[tuple[list[Path], Path]] = []
+
+    def write_fat(parts: list[Path], dest: Path) -> None:
+        joined.append((list(parts), dest))
+        dest.write_bytes(b"".join(p.read_bytes() for p in parts))
+
+    monkeypatch.setitem(sys.modules, "ferrule.macho", types.SimpleNamespace(write_fat=write_fat))
+    (fat,) = merge_results(thin, tmp_path / "staging").artifacts
+    assert fat.path.name == "libm.dylib" and fat.path.read_bytes() == b"aarch64x86_64"
+    assert joined == [([thin[0].artifacts[0].path, thin[1].artifacts[0].path], fat.path)]
