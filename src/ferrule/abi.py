@@ -120,6 +120,12 @@ def _pyo3_features(crate: Pyo3Crate, settings: Settings, interp: Interpreter) ->
     return out
 
 
+def pyo3_features(settings: Settings, interp: Interpreter) -> set[str]:
+    """The features of the crate's pyo3 (or pyo3-ffi) a build for ``interp`` enables."""
+    crate = settings.pyo3
+    return _pyo3_features(crate, settings, interp) if crate.name is not None else set()
+
+
 def _abi3_for(crate: Pyo3Crate, settings: Settings, interp: Interpreter) -> tuple[int, int] | None:
     """The abi3 minimum that applies to ``interp``, or None for a version-specific build."""
     if crate.name is None:
@@ -138,7 +144,9 @@ def plan_units(settings: Settings, interpreters: Sequence[Interpreter]) -> list[
     """Group interpreters into compiles: one abi3 build for those that can share it."""
     env = settings.environ
     if env.get("PYO3_CONFIG_FILE") and interpreters and not interpreters[0].runnable:
-        interp, abi3 = from_pyo3_config(Path(env["PYO3_CONFIG_FILE"]))
+        # The interpreter as chosen (described for --target); the file gives the abi3 minimum.
+        interp = interpreters[0]
+        abi3 = from_pyo3_config(Path(env["PYO3_CONFIG_FILE"]))[1]
         return [BuildUnit(interp, abi3, (interp,) if abi3 else ())]
     crate = settings.pyo3
     shared: dict[tuple[int, int], list[Interpreter]] = {}

@@ -50,11 +50,13 @@ def _settings(
 
 def _interpreter(settings: Settings, args: SimpleNamespace) -> Interpreter:
     """``-i`` from the build arguments, else the interpreter running the hook (PEP 517)."""
-    from ferrule.interpreter import probe, resolve_interpreter
+    from ferrule.interpreter import described_for_target, probe, resolve_interpreter
 
     if args.interpreter:
-        return resolve_interpreter(args.interpreter[0], settings.environ)
-    return probe(sys.executable, settings.environ)
+        chosen = resolve_interpreter(args.interpreter[0], settings.environ)
+    else:
+        chosen = probe(sys.executable, settings.environ)
+    return described_for_target(settings, chosen)
 
 
 def requires(config_settings: ConfigSettings) -> list[str]:

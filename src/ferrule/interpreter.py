@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 
 from ferrule import _log, _run
 from ferrule.errors import FerruleError
-from ferrule.interpreter_config import from_cross_lib_dir, from_pyo3_config, synthetic
+from ferrule.interpreter_config import (
+    cross_spec,
+    for_target,
+    from_cross_lib_dir,
+    from_pyo3_config,
+    synthetic,
+)
 from ferrule.interpreter_probe import Interpreter, probe
 
 if TYPE_CHECKING:
@@ -26,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Interpreter",
     "default_interpreter",
+    "described_for_target",
     "discover",
     "from_pyo3_config",
     "host_triple",
@@ -131,12 +138,24 @@ def host_triple(environ: Mapping[str, str]) -> str:
     return ""
 
 
+def _native(settings: Settings) -> Settings:
+    """``settings`` without ``--target`` (to choose the host's interpreters)."""
+    import dataclasses
+
+    options = dataclasses.replace(settings.cargo_options, target=None)
+    return dataclasses.replace(settings, cargo_options=options)
+
+
 def _is_cross(settings: Settings) -> bool:
     env = settings.environ
     if env.get("PYO3_CROSS", "").lower() in ("1", "true", "yes", "on"):
         return True
     target = settings.cargo_options.target
-    return bool(target) and target != host_triple(env)
+    if not target:
+        return False
+    from ferrule.target import is_cross_compiling
+
+    return is_cross_compiling(target, host_triple(env))
 
 
 def _outside(interp: Interpreter, settings: Settings, crate: Pyo3Crate) -> str | None:
@@ -175,6 +194,28 @@ def _outside(interp: Interpreter, settings: Settings, crate: Pyo3Crate) -> str |
     return None
 
 
+def described_for_target(settings: Settings, interp: Interpreter) -> Interpreter:
+    """``interp`` as a ``--target`` build sees it (the PEP 517 hooks' interpreter): the
+    target's standard library checked, and when cross-compiling its version described for
+    the target, not run (as :func:`select_interpreters` does for ``ferrule build``)."""
+    triple = settings.cargo_options.target
+    if not triple or settings.environ.get("PYO3_CONFIG_FILE"):
+        return interp
+    from ferrule.rust_target import check_targets_installed
+    from ferrule.target import parse_target
+
+    target = parse_target(triple)
+    env = settings.environ
+    check_targets_installed(target.cargo_triples, settings.cargo_options.unstable_flags, env)
+    if not _is_cross(settings):
+        return interp
+    if env.get("PYO3_CROSS_LIB_DIR"):
+        return from_cross_lib_dir(Path(env["PYO3_CROSS_LIB_DIR"]), target, env)
+    return for_target(
+        target, interp.implementation, interp.version, interp.gil_disabled, interp.executable, env
+    )
+
+
 def select_interpreters(settings: Settings, specs: list[str], find: bool) -> list[Interpreter]:
     """The interpreters to build for: ``-i`` specs, ``-f`` discovery, or the default one.
 
@@ -185,16 +226,34 @@ def select_interpreters(settings: Settings, specs: list[str], find: bool) -> lis
     ones are refused, never silently dropped.
     """
     env = settings.environ
+    target = None
+    if settings.cargo_options.target:
+        # Before anything else: without the target's standard library nothing can be built.
+        from ferrule.rust_target import check_targets_installed
+        from ferrule.target import parse_target
+
+        target = parse_target(settings.cargo_options.target)
+        check_targets_installed(target.cargo_triples, settings.cargo_options.unstable_flags, env)
     if env.get("PYO3_CONFIG_FILE"):
-        return [from_pyo3_config(Path(env["PYO3_CONFIG_FILE"]))[0]]
-    if (env.get("PYO3_CROSS_LIB_DIR") or env.get("PYO3_CROSS_PYTHON_VERSION")) and _is_cross(
-        settings
-    ):
+        return [from_pyo3_config(Path(env["PYO3_CONFIG_FILE"]), target)[0]]
+    cross = _is_cross(settings)
+    if (env.get("PYO3_CROSS_LIB_DIR") or env.get("PYO3_CROSS_PYTHON_VERSION")) and cross:
         if env.get("PYO3_CROSS_LIB_DIR"):
-            return [from_cross_lib_dir(Path(env["PYO3_CROSS_LIB_DIR"]))]
+            return [from_cross_lib_dir(Path(env["PYO3_CROSS_LIB_DIR"]), target, env)]
         version = tuple(int(p) for p in env["PYO3_CROSS_PYTHON_VERSION"].split(".")[:2])
         impl = env.get("PYO3_CROSS_PYTHON_IMPLEMENTATION", "CPython").lower()
-        return [synthetic(impl, (version[0], version[1]), False, "PYO3_CROSS_PYTHON_VERSION")]
+        return [
+            synthetic(impl, (version[0], version[1]), False, "PYO3_CROSS_PYTHON_VERSION", target)
+        ]
+    if cross and target is not None and specs:
+        # maturin's well-known interpreters of the target: -i names one, nothing is run.
+        return [for_target(target, *cross_spec(spec), f"-i {spec}", env) for spec in specs]
+    if cross and target is not None:
+        # The host's interpreters' versions, described for the target (docs/compat.md).
+        return [
+            for_target(target, i.implementation, i.version, i.gil_disabled, i.executable, env)
+            for i in select_interpreters(_native(settings), specs, find)
+        ]
 
     crate = settings.pyo3
     if find:

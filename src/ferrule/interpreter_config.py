@@ -7,13 +7,24 @@ with ``runnable=False``.
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from ferrule.errors import FerruleError
 from ferrule.interpreter_probe import Interpreter
+from ferrule.target import Target
 
-__all__ = ["from_cross_lib_dir", "from_pyo3_config", "parse_pyo3_config", "synthetic"]
+__all__ = [
+    "cross_spec",
+    "for_target",
+    "from_cross_lib_dir",
+    "from_pyo3_config",
+    "parse_pyo3_config",
+    "pyo3_cross_config_text",
+    "synthetic",
+]
 
 
 def _multiarch() -> str:
@@ -29,9 +40,16 @@ def _host_platform() -> str:
 
 
 def synthetic(
-    implementation: str, version: tuple[int, int], gil_disabled: bool, source: str
+    implementation: str,
+    version: tuple[int, int],
+    gil_disabled: bool,
+    source: str,
+    target: Target | None = None,
 ) -> Interpreter:
-    """A non-runnable interpreter for this platform, described only by its kind and version."""
+    """A non-runnable interpreter for this platform (or ``target``), described only by its
+    kind and version."""
+    if target is not None and target.ext_suffix(implementation, version) is not None:
+        return for_target(target, implementation, version, gil_disabled, source)
     major, minor = version
     t = "t" if gil_disabled else ""
     soabi = f"pypy{major}{minor}-pp73" if implementation == "pypy" else f"cpython-{major}{minor}{t}"
@@ -52,6 +70,118 @@ def synthetic(
     )
 
 
+def for_target(
+    target: Target,
+    implementation: str,
+    version: tuple[int, int],
+    gil_disabled: bool,
+    source: str,
+    environ: Mapping[str, str] | None = None,
+) -> Interpreter:
+    """A non-runnable interpreter on ``target``, with the well-known ``EXT_SUFFIX`` maturin
+    gives it (``InterpreterConfig::lookup_one`` in maturin's ``python_interpreter/config.rs``).
+
+    >>> from ferrule.target import parse_target
+    >>> i = for_target(parse_target("x86_64-pc-windows-msvc"), "cpython", (3, 11), False, "-i")
+    >>> i.ext_suffix, i.soabi, i.platform, i.pointer_width
+    ('.cp311-win_amd64.pyd', 'cp311-win_amd64', 'win-amd64', 64)
+    """
+    abiflags = "t" if gil_disabled else ""
+    suffix = target.ext_suffix(implementation, version, abiflags)
+    if suffix is None:
+        kind = {"cpython": "CPython", "pypy": "PyPy"}.get(implementation, implementation)
+        raise FerruleError(
+            f"{source}: {kind} {version[0]}.{version[1]} on {target.triple} is not an "
+            "interpreter ferrule (or maturin) knows how to name extensions for; describe "
+            "it with PYO3_CONFIG_FILE or PYO3_CROSS_LIB_DIR"
+        )
+    if implementation == "cpython" and version < (3, 8):
+        abiflags = "m"
+    return Interpreter(
+        implementation=implementation,
+        major=version[0],
+        minor=version[1],
+        abiflags=abiflags if implementation == "cpython" else "",
+        ext_suffix=suffix,
+        soabi=target.soabi(implementation, version, abiflags),
+        platform=target.sysconfig_platform(environ or {}),
+        executable=source,
+        base_executable=source,
+        gil_disabled=gil_disabled,
+        pointer_width=target.pointer_width,
+        runnable=False,
+    )
+
+
+_SPEC = re.compile(r"^(?:.*[/\\])?(?P<impl>python|pypy)?-?(?P<ver>3\.\d+)(?P<t>t?)(?:\.exe)?$")
+
+
+def cross_spec(spec: str) -> tuple[str, tuple[int, int], bool]:
+    """``-i`` when cross-compiling (maturin's ``find_in_sysconfig``): nothing is run, the
+    name says the implementation and version.
+
+    >>> cross_spec("python3.11"), cross_spec("pypy3.10"), cross_spec("3.13t")
+    (('cpython', (3, 11), False), ('pypy', (3, 10), False), ('cpython', (3, 13), True))
+    """
+    match = _SPEC.match(spec.strip())
+    if match is None:
+        raise FerruleError(
+            f"-i {spec}: when cross-compiling the interpreter is not run; name it with its "
+            "version (python3.11, pypy3.10, 3.13t) or describe it with PYO3_CROSS_LIB_DIR"
+        )
+    major, minor = (int(p) for p in match["ver"].split("."))
+    impl = "pypy" if match["impl"] == "pypy" else "cpython"
+    return impl, (major, minor), bool(match["t"])
+
+
+def pyo3_cross_config_text(
+    interp: Interpreter,
+    abi3: tuple[int, int] | None,
+    *,
+    use_target_abi: bool,
+    lib_dir: str | None = None,
+) -> str:
+    """The ``PYO3_CONFIG_FILE`` for a target interpreter that cannot be run (maturin's
+    ``InterpreterConfig::pyo3_config_file``, ``python_interpreter/config.rs``).
+
+    >>> from ferrule.target import parse_target
+    >>> i = for_target(parse_target("aarch64-unknown-linux-gnu"), "cpython", (3, 12), False, "-i")
+    >>> print(pyo3_cross_config_text(i, None, use_target_abi=False))
+    implementation=CPython
+    version=3.12
+    shared=true
+    abi3=false
+    build_flags=
+    suppress_build_script_link_lines=false
+    pointer_width=64
+    """
+    kind = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalVM"}.get(
+        interp.implementation, interp.implementation
+    )
+    flags = "Py_GIL_DISABLED" if interp.gil_disabled else ""
+    major, minor = abi3 or interp.version
+    if use_target_abi:
+        abi = "abi3" if abi3 else ("free_threaded" if interp.gil_disabled else "gil_enabled")
+        lines = [
+            f"implementation={kind}",
+            f"version={major}.{minor}",
+            f"target_abi={kind}-{abi}-{major}.{minor}",
+            "shared=true",
+        ]
+    else:
+        lines = [
+            f"implementation={kind}",
+            f"version={major}.{minor}",
+            "shared=true",
+            f"abi3={'true' if abi3 else 'false'}",
+        ]
+    lines += [f"build_flags={flags}", "suppress_build_script_link_lines=false"]
+    lines.append(f"pointer_width={interp.pointer_width}")
+    if lib_dir:
+        lines.append(f"lib_dir={lib_dir}")
+    return "\n".join(lines)
+
+
 def parse_pyo3_config(text: str) -> dict[str, str]:
     """``key=value`` lines of a pyo3 configuration file.
 
@@ -68,8 +198,11 @@ def parse_pyo3_config(text: str) -> dict[str, str]:
     return out
 
 
-def from_pyo3_config(path: Path) -> tuple[Interpreter, tuple[int, int] | None]:
-    """The interpreter a ``PYO3_CONFIG_FILE`` describes, and its abi3 minimum if any."""
+def from_pyo3_config(
+    path: Path, target: Target | None = None
+) -> tuple[Interpreter, tuple[int, int] | None]:
+    """The interpreter a ``PYO3_CONFIG_FILE`` describes (on ``target``, when given), and its
+    abi3 minimum if any."""
     try:
         config = parse_pyo3_config(path.read_text(encoding="utf-8"))
         impl = config.get("implementation", "CPython").lower()
@@ -88,7 +221,9 @@ def from_pyo3_config(path: Path) -> tuple[Interpreter, tuple[int, int] | None]:
             abi3 = (int(parts[0]), int(parts[1]))
     if "-free_threaded-" in target_abi:
         gil_disabled = True
-    interp = synthetic(impl, (version[0], version[1]), gil_disabled, f"PYO3_CONFIG_FILE={path}")
+    interp = synthetic(
+        impl, (version[0], version[1]), gil_disabled, f"PYO3_CONFIG_FILE={path}", target
+    )
     return interp, abi3
 
 
@@ -107,8 +242,12 @@ def _literal_dict(source: str) -> dict[str, object]:
     raise ValueError("no build_time_vars")
 
 
-def from_cross_lib_dir(lib_dir: Path) -> Interpreter:
-    """The target interpreter of ``PYO3_CROSS_LIB_DIR``: PEP 739 build-details.json or sysconfigdata."""
+def from_cross_lib_dir(
+    lib_dir: Path, target: Target | None = None, environ: Mapping[str, str] | None = None
+) -> Interpreter:
+    """The target interpreter of ``PYO3_CROSS_LIB_DIR``: PEP 739 build-details.json or
+    sysconfigdata (``_PYTHON_SYSCONFIGDATA_NAME`` picks one when there are several,
+    as in maturin's ``cross_compile.rs``). ``target`` gives the platform's name."""
     details = sorted(lib_dir.glob("**/build-details.json"))
     if details:
         data = json.loads(details[0].read_text(encoding="utf-8"))
@@ -134,6 +273,13 @@ def from_cross_lib_dir(lib_dir: Path) -> Interpreter:
     candidates = sorted(lib_dir.glob("_sysconfigdata*.py")) + sorted(
         lib_dir.glob("*/_sysconfigdata*.py")
     )
+    wanted = (environ or {}).get("_PYTHON_SYSCONFIGDATA_NAME", "")
+    if wanted:
+        candidates = [c for c in candidates if c.stem == wanted]
+    if wanted and not candidates:
+        raise FerruleError(
+            f"PYO3_CROSS_LIB_DIR={lib_dir}: no {wanted}.py (_PYTHON_SYSCONFIGDATA_NAME) there"
+        )
     if not candidates:
         raise FerruleError(
             f"PYO3_CROSS_LIB_DIR={lib_dir}: neither build-details.json nor _sysconfigdata*.py found"
@@ -155,7 +301,7 @@ def from_cross_lib_dir(lib_dir: Path) -> Interpreter:
         abiflags=str(vars_.get("ABIFLAGS", "")),
         ext_suffix=suffix,
         soabi=soabi,
-        platform=f"linux-{machine}",
+        platform=target.sysconfig_platform({}) if target else f"linux-{machine}",
         executable=str(candidates[0]),
         base_executable=str(candidates[0]),
         gil_disabled=bool(vars_.get("Py_GIL_DISABLED")),

@@ -20,7 +20,14 @@ from ferrule.errors import FerruleError
 
 __all__ = ["filter_args", "zig_env", "zig_executable"]
 
-_ARCH = {"x86_64": "x86_64", "i686": "x86", "aarch64": "aarch64", "armv7": "arm"}
+_ARCH = {
+    "x86_64": "x86_64",
+    "i686": "x86",
+    "aarch64": "aarch64",
+    "armv7": "arm",
+    "powerpc64le": "powerpc64le",
+    "s390x": "s390x",
+}
 
 
 def zig_executable() -> Path:
@@ -44,12 +51,20 @@ def zig_target(triple: str, glibc: tuple[int, int]) -> str:
     'x86_64-linux-gnu.2.17'
     >>> zig_target("aarch64-unknown-linux-musl", (2, 17))
     'aarch64-linux-musl'
+    >>> zig_target("armv7-unknown-linux-gnueabihf", (2, 17))
+    'arm-linux-gnueabihf.2.17'
     """
-    arch = triple.split("-", maxsplit=1)[0]
-    zig_arch = _ARCH.get(arch, arch)
-    if triple.endswith("musl"):
-        return f"{zig_arch}-linux-musl"
-    return f"{zig_arch}-linux-gnu.{glibc[0]}.{glibc[1]}"
+    parts = triple.split("-")
+    if "linux" not in parts:
+        raise FerruleError(
+            f"--zig: ferrule links with zig for Linux targets only, not {triple} "
+            "(build it on a runner of that platform)"
+        )
+    zig_arch = _ARCH.get(parts[0], parts[0])
+    env = parts[-1] if parts[-1] != "linux" else "gnu"
+    if env.startswith("musl"):
+        return f"{zig_arch}-linux-{env}"
+    return f"{zig_arch}-linux-{env}.{glibc[0]}.{glibc[1]}"
 
 
 def zig_env(triple: str, glibc: tuple[int, int], work_dir: Path) -> dict[str, str]:

@@ -88,7 +88,8 @@ def cffi_entries(
 ) -> list[Entry]:
     """Entries for ``<package_dir>/{__init__.py, ffi.py, lib<ext>.so}``."""
     suffix = ".so" if library.suffix == ".so" else library.suffix
-    library_name = f"lib{extension_name}{suffix}"
+    # maturin's cdylib_filename: lib<name>.so / lib<name>.dylib, <name>.dll on Windows.
+    library_name = f"{extension_name}.dll" if suffix == ".dll" else f"lib{extension_name}{suffix}"
     with tempfile.TemporaryDirectory(prefix="ferrule-cffi-") as tmp:
         work = Path(tmp)
         header = find_header(target_dir, crate_dir, crate_name, work, environ, cbindgen)

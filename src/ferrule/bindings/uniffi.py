@@ -42,7 +42,8 @@ def uniffi_entries(
     """
     cdylib_name = library.name
     if config.cdylib_name is not None:
-        cdylib_name = f"lib{config.cdylib_name}{library.suffix}"
+        prefix = "" if library.suffix == ".dll" else "lib"  # maturin's cdylib_filename
+        cdylib_name = f"{prefix}{config.cdylib_name}{library.suffix}"
     entries: list[Entry] = []
     with tempfile.TemporaryDirectory(prefix="ferrule-uniffi-") as tmp:
         out = Path(tmp)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule.build.plan import PlannedArtifact, PlannedUnit
+from ferrule.build.target_plan import host_machine
 from ferrule.cargo.command import (
     CargoInvocation,
     cargo_program,
@@ -32,8 +33,63 @@ from ferrule.cargo.command import (
 from ferrule.cargo.metadata import CargoTarget
 from ferrule.cargo.remap import PathRemap
 from ferrule.config.model import CargoOptions, Settings
+from ferrule.config.platform import macos_deployment_targets
+from ferrule.target import MACOS_DEFAULT, Target, host_target, parse_target
 
-__all__ = ["CargoRecipe", "cargo_recipe", "zig_linker_env"]
+__all__ = ["CargoRecipe", "cargo_recipe", "platform_link_args", "zig_linker_env"]
+
+# pyo3 modules (the crate's and ferrule's extra extensions): on macOS they resolve
+# Python's symbols when loaded (maturin's compile.rs, configure_macos_pyo3_linker_args).
+_PYO3_MODULES = ("pyo3", "pyo3-ffi", "extension")
+
+
+def platform_link_args(
+    artifact: PlannedArtifact,
+    target: Target | None,
+    environ: Mapping[str, str],
+    configured: Mapping[str, str] | None = None,
+) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
+    """What the target adds to one compile: rustflags (every crate), rustc arguments (the
+    artifact alone) and environment, as maturin's ``compile.rs``.
+
+    macOS pyo3 modules: ``-C link-arg=-undefined -C link-arg=dynamic_lookup`` as rustflags
+    (so a dependency that is a pyo3 cdylib links too) and ``-install_name @rpath/<file>``;
+    every macOS compile: ``MACOSX_DEPLOYMENT_TARGET`` unless set (``configured``, the
+    triple's ``macos-deployment-target``, else rustc's default for the triple).
+
+    >>> from pathlib import PurePosixPath
+    >>> a = PlannedArtifact("pyo3", "cdylib", PurePosixPath("m"), name="m.abi3.so")
+    >>> flags, args, env = platform_link_args(a, parse_target("aarch64-apple-darwin"), {})
+    >>> " ".join(flags), args, env
+    ('-C link-arg=-undefined -C link-arg=dynamic_lookup', ('-C', 'link-args=-Wl,-install_name,@rpath/m.abi3.so'), {'MACOSX_DEPLOYMENT_TARGET': '11.0'})
+    """
+    if target is None or not target.is_macos:
+        return (), (), {}
+    env = {}
+    if not environ.get("MACOSX_DEPLOYMENT_TARGET"):
+        major, minor = MACOS_DEFAULT["aarch64" if target.arch == "aarch64" else "x86_64"]
+        chosen = (configured or {}).get(target.triple, f"{major}.{minor}")
+        env["MACOSX_DEPLOYMENT_TARGET"] = chosen
+    if artifact.kind not in _PYO3_MODULES or artifact.crate_type != "cdylib":
+        return (), (), env
+    user = environ.get("RUSTFLAGS", "").split() + environ.get("CARGO_ENCODED_RUSTFLAGS", "").split(
+        "\x1f"
+    )
+    flags: tuple[str, ...] = ()
+    for arg in ("link-arg=-undefined", "link-arg=dynamic_lookup"):
+        if arg not in user and f"-C{arg}" not in user:
+            flags += ("-C", arg)
+    args = ("-C", f"link-args=-Wl,-install_name,@rpath/{artifact.name}")
+    return flags, args, env
+
+
+def _with_rustc_args(invocation: CargoInvocation, args: tuple[str, ...]) -> CargoInvocation:
+    """``args`` for rustc after cargo's ``--`` (started when there is none)."""
+    if not args:
+        return invocation
+    argv = list(invocation.argv)
+    argv += [*([] if "--" in argv else ["--"]), *args]
+    return dataclasses.replace(invocation, argv=tuple(argv))
 
 
 @dataclass(frozen=True)
@@ -47,12 +103,29 @@ class CargoRecipe:
     remap: PathRemap = dataclasses.field(default_factory=PathRemap)
     # Added to every crate's rustflags (``--pgo``'s ``-Cprofile-generate`` / ``-use``).
     rustflags: tuple[str, ...] = ()
+    # ``macos-deployment-target`` per triple (``[tool.maturin.target.<triple>]``).
+    deployment: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def invocations(
+        self, artifact: PlannedArtifact, unit: PlannedUnit | None = None
+    ) -> tuple[CargoInvocation, ...]:
+        """One cargo run per triple cargo is given: two for ``universal2-apple-darwin``
+        (aarch64 and x86_64, merged into one fat file afterwards), one otherwise."""
+        if not self.options.target:
+            return (self.invocation(artifact, unit),)
+        return tuple(
+            self.invocation(artifact, unit, triple)
+            for triple in parse_target(self.options.target).cargo_triples
+        )
 
     def invocation(
-        self, artifact: PlannedArtifact, unit: PlannedUnit | None = None
+        self, artifact: PlannedArtifact, unit: PlannedUnit | None = None, triple: str | None = None
     ) -> CargoInvocation:
-        """cargo's argv and environment for ``artifact`` of ``unit``."""
+        """cargo's argv and environment for ``artifact`` of ``unit`` (for ``triple``, one of
+        the target's cargo triples; by default the target itself)."""
         options = self.options
+        if triple is not None:
+            options = dataclasses.replace(options, target=triple)
         if artifact.features is not None:
             options = dataclasses.replace(
                 options, features=artifact.features, all_features=False, no_default_features=False
@@ -77,7 +150,14 @@ class CargoRecipe:
             # is known from the unit's interpreter when no target is given.
             host = unit.unit.interpreter if unit is not None else None
             inv = with_rustflags(inv, dynamic_crt_flags(options.target, host, self.env))
-        return self.remap.apply(with_rustflags(inv, self.rustflags))
+        target = parse_target(options.target) if options.target else None
+        if target is None and unit is not None:
+            target = host_target(unit.unit.interpreter.platform, host_machine())
+        flags, args, env = platform_link_args(artifact, target, self.env, self.deployment)
+        inv = _with_rustc_args(with_rustflags(inv, (*flags, *self.rustflags)), args)
+        if env:
+            inv = dataclasses.replace(inv, env={**inv.env, **env})
+        return self.remap.apply(inv)
 
     def tool_run(self, binary: CargoTarget, crate_dir: Path) -> CargoInvocation:
         """``cargo run --bin NAME`` of a host tool in the crate (uniffi-bindgen), ending in
@@ -135,5 +215,10 @@ def cargo_recipe(
         env["RUSTC_WRAPPER"] = wrapper
     env.update(zig_linker_env(settings, work_dir))
     return CargoRecipe(
-        cargo_program(settings.environ), manifest_path, settings.cargo_options, env, remap
+        cargo_program(settings.environ),
+        manifest_path,
+        settings.cargo_options,
+        env,
+        remap,
+        macos_deployment_targets(settings.tool),
     )

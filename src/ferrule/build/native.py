@@ -8,7 +8,6 @@ from pathlib import Path, PurePosixPath
 from typing import Optional
 
 from ferrule import _atomic, _faults
-from ferrule.abi import pyo3_config_text
 from ferrule.audit import AuditOutcome, AuditRequest, audit_extension
 from ferrule.bindings.bin import script_entries
 from ferrule.bindings.pyo3 import check_module_init, extension_entries
@@ -52,7 +51,7 @@ def _audit(
     return audit_extension(
         binary,
         request,
-        sysconfig_platform=platform_tag(interp, settings.environ),
+        sysconfig_platform=ctx.plan.platform or platform_tag(interp, settings.environ),
         dist_name=ctx.metadata.dist_name,
         extension_dir=binary_dir,
         link_dirs=link_dirs,
@@ -83,21 +82,32 @@ def policy_rank(tag: str) -> tuple[int, int]:
 
 
 def _write_pyo3_config(unit: PlannedUnit) -> None:
-    """The abi3 ``PYO3_CONFIG_FILE`` the plan names, rewritten only when it changes
+    """The ``PYO3_CONFIG_FILE`` the plan names (abi3, cross), rewritten only when it changes
     (cargo rebuilds pyo3 when the file's mtime moves)."""
-    config, abi3 = unit.pyo3_config, unit.unit.abi3
-    if config is None or abi3 is None:
+    config, text = unit.pyo3_config, unit.pyo3_config_text
+    if config is None or text is None:
         return
-    text = pyo3_config_text(unit.unit.interpreter, abi3)
     if not config.is_file() or config.read_text() != text:
         _atomic.write_text(config, text)
+
+
+def _cargo(
+    ctx: BuildContext, unit: PlannedUnit, artifact: PlannedArtifact, kind: str
+) -> CargoResult:
+    """cargo for ``artifact``: once per triple the target names (universal2: twice, merged)."""
+    results = [run_cargo(inv, kind) for inv in ctx.recipe.invocations(artifact, unit)]
+    if len(results) == 1:
+        return results[0]
+    from ferrule.build.universal2 import merge_results
+
+    return merge_results(results, ctx.staging.fresh_dir())
 
 
 def _library(
     ctx: BuildContext, unit: PlannedUnit, artifact: PlannedArtifact
 ) -> tuple[CargoResult, Path, AuditOutcome]:
     """The crate's own library: compiled, staged and audited."""
-    result = run_cargo(ctx.recipe.invocation(artifact, unit), "cdylib")
+    result = _cargo(ctx, unit, artifact, "cdylib")
     _faults.point("after-cargo")
     library = ctx.staging.take(result.artifacts[0].path)
     if artifact.module is not None:
@@ -166,14 +176,14 @@ def build_native(ctx: BuildContext, unit: PlannedUnit) -> NativeOutput:
             entries += library_entries(outcome)
             outcomes.append(outcome)
         elif artifact.kind == "extension":
-            result = run_cargo(ctx.recipe.invocation(artifact, unit), "cdylib")
+            result = _cargo(ctx, unit, artifact, "cdylib")
             library = ctx.staging.take(result.artifacts[0].path)
             assert artifact.name is not None and artifact.module is not None
             check_module_init(library, artifact.module, artifact.module_key)
             arcname = str(artifact.destination / artifact.name)
             entries.append(Entry(arcname, source=library, executable=True))
         else:  # bin
-            result = run_cargo(ctx.recipe.invocation(artifact, unit), "bin")
+            result = _cargo(ctx, unit, artifact, "bin")
             binaries = [
                 ctx.staging.take(a.path) for a in result.artifacts if a.target_name == artifact.name
             ]

@@ -19,15 +19,24 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log
-from ferrule.abi import BuildUnit, plan_units, uses_target_abi_config
+from ferrule.abi import BuildUnit, plan_units
 from ferrule.bindings import detect_bindings
+from ferrule.build.target_plan import (
+    abi3_suffix,
+    check_windows_import_library,
+    host_machine,
+    plan_target,
+    pyo3_config_for,
+)
 from ferrule.cargo.metadata import CargoProject
 from ferrule.config.model import FeatureSpec, Settings
+from ferrule.config.platform import macos_deployment_targets
 from ferrule.errors import ConfigError, FerruleError
 from ferrule.interpreter import Interpreter
 from ferrule.layout import ProjectLayout, module_name_key
 from ferrule.metadata import PackageMetadata
 from ferrule.tags import abi_tag, python_tag, stable_abi_tag
+from ferrule.target import Target, host_target
 from ferrule.target_dir import default_out_dir
 from ferrule.wheel.manifest import Entry, FileSelection, package_entries
 
@@ -72,6 +81,7 @@ class PlannedUnit:
     artifacts: tuple[PlannedArtifact, ...]
     tag_prefix: str  # "cp311-cp311", "cp38-abi3", "py3-none"
     pyo3_config: Path | None = None
+    pyo3_config_text: str | None = None  # what ``pyo3_config`` holds (written before cargo)
 
     def tag(self, platform: str) -> str:
         return f"{self.tag_prefix}-{platform}"
@@ -89,6 +99,13 @@ class BuildPlan:
 
     # The project's own files (Python sources, stubs, the data directory), not ``include``.
     package_files: tuple[Entry, ...] = ()
+    # ``--target`` described, or a macOS / Windows host (None: Linux, known from the
+    # interpreter).
+    target: Target | None = None
+    # The target's platform tag before the audit (``macosx_11_0_arm64``, ``win_amd64``,
+    # ``linux_armv7l``; the audit turns a Linux one into manylinux/musllinux), None: the
+    # interpreter's sysconfig platform.
+    platform: str | None = None
 
 
 def module_key(settings: Settings) -> str:
@@ -167,7 +184,7 @@ def _extensions(settings: Settings, unit: BuildUnit) -> list[PlannedArtifact]:
                     f"{unit.abi3[0]}.{unit.abi3[1]}; give it pyo3's abi3 feature with the "
                     "same minimum, or drop abi3 from the main crate",
                 )
-            suffix = ".abi3.so"
+            suffix = abi3_suffix(plan_target(settings), unit.interpreter)
         parts = extra.module_name.split(".")
         planned.append(
             PlannedArtifact(
@@ -195,7 +212,8 @@ def _pyo3_unit(
     alongside: Sequence[str],
 ) -> PlannedUnit:
     interp = unit.interpreter
-    filename = layout.extension_name + (".abi3.so" if unit.abi3 else interp.ext_suffix)
+    suffix = abi3_suffix(plan_target(settings), interp) if unit.abi3 else interp.ext_suffix
+    filename = layout.extension_name + suffix
     library = PlannedArtifact(
         bindings,
         "cdylib",
@@ -214,21 +232,18 @@ def _pyo3_unit(
         )
         for name in alongside
     ]
-    config = None
-    abi3 = unit.abi3
-    if (
-        abi3 is not None
-        and "PYO3_CONFIG_FILE" not in settings.environ
-        and uses_target_abi_config(settings)
-    ):
-        target = settings.cargo_options.target or "host"
-        config = work_dir(settings) / (f"pyo3-config-{target}-{abi3[0]}.{abi3[1]}-abi3.txt")
+    config, config_text = pyo3_config_for(settings, unit, work_dir(settings))
     if unit.abi3 is not None:
         prefix = "-".join(stable_abi_tag(unit.abi3))
     else:
         prefix = f"{python_tag(interp)}-{abi_tag(interp)}"
     artifacts = (library, *_extensions(settings, unit), *bins)
-    return PlannedUnit(unit, artifacts, prefix, config)
+    if config is not None:
+        artifacts = tuple(
+            dataclasses.replace(a, abi3_config=True) if a.crate_type == "cdylib" else a
+            for a in artifacts
+        )
+    return PlannedUnit(unit, artifacts, prefix, config, config_text)
 
 
 def _other_unit(
@@ -277,16 +292,21 @@ def make_plan(
     data_prefix = f"{metadata.dist_name}-{metadata.version}.data"
     if bindings in PYO3:
         alongside = selected_bins(settings, project, all_if_unfiltered=False)
+        build_units = plan_units(settings, interpreters)
+        check_windows_import_library(settings, build_units)
         units = tuple(
             _pyo3_unit(settings, layout, unit, bindings, data_prefix, alongside)
-            for unit in plan_units(settings, interpreters)
+            for unit in build_units
         )
         single = not settings.tool.extensions and not alongside
     else:
         units = (_other_unit(settings, project, layout, interpreters[0], bindings, data_prefix),)
         single = False
     files = package_entries(layout, metadata, _file_selection(settings, layout))
-    return BuildPlan(bindings, units, data_prefix, single, tuple(files))
+    target = plan_target(settings) or host_target(interpreters[0].platform, host_machine())
+    configured = macos_deployment_targets(settings.tool)
+    platform = target.platform_tag(settings.environ, configured) if target is not None else None
+    return BuildPlan(bindings, units, data_prefix, single, tuple(files), target, platform)
 
 
 def _file_selection(settings: Settings, layout: ProjectLayout) -> FileSelection:

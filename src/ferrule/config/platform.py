@@ -15,7 +15,23 @@ from ferrule.errors import ConfigError, FerruleError
 if TYPE_CHECKING:
     from ferrule.config import CliOptions
 
-__all__ = ["merge_platform"]
+__all__ = ["macos_deployment_targets", "merge_platform"]
+
+
+def macos_deployment_targets(tool: ToolConfig) -> dict[str, str]:
+    """``[tool.maturin.target.<triple>] macos-deployment-target``, per triple (maturin's
+    ``target_config``): the wheel tag's and ``MACOSX_DEPLOYMENT_TARGET``'s version for it.
+
+    >>> macos_deployment_targets(ToolConfig(target={"x86_64-apple-darwin": {
+    ...     "macos-deployment-target": "10.14"}, "x": 1}))
+    {'x86_64-apple-darwin': '10.14'}
+    """
+    out = {}
+    for triple, table in tool.target.items():
+        value = table.get("macos-deployment-target") if isinstance(table, dict) else None
+        if isinstance(value, str) and value.strip():
+            out[triple] = value.strip()
+    return out
 
 
 def merge_platform(
