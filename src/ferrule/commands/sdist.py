@@ -17,6 +17,12 @@ def register(sub: Any) -> None:
     p = sub.add_parser("sdist", help="build a source distribution")
     p.add_argument("-m", "--manifest-path", type=Path, help="path to Cargo.toml")
     p.add_argument("-o", "--out", type=Path, help="output directory (default <target-dir>/wheels)")
+    p.add_argument(
+        "--vendor",
+        action="store_true",
+        help="pack the dependencies' sources (cargo vendor) so that it builds offline "
+        "(a ferrule extension)",
+    )
     add_strict_option(p)
 
 
@@ -51,7 +57,7 @@ def _sdist(args: argparse.Namespace) -> tuple[Settings, Path]:
     cli = CliOptions(manifest_path=args.manifest_path, strict=args.strict)
     settings = load_settings(Path.cwd(), cli)
     out = args.out.resolve() if args.out else default_out_dir(settings)
-    return settings, write_sdist(settings, out)
+    return settings, write_sdist(settings, out, vendor=args.vendor)
 
 
 _NOT_SOURCES = frozenset({"target", ".git", ".hg", ".svn", "__pycache__", ".venv", "node_modules"})
