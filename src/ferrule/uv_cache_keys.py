@@ -5,8 +5,9 @@ default those are ``pyproject.toml``, ``setup.py`` and ``setup.cfg``: an edited
 ``.rs`` file goes unnoticed. The keys here cover every input of the build:
 pyproject.toml; each local crate's (the extension's and every path dependency's)
 ``Cargo.toml``, ``src/**/*.rs`` and ``build.rs``; the workspace manifests and the
-``Cargo.lock`` cargo uses; the Python package's ``.py`` / ``.pyi`` files, a
-pure-Rust module's stub and the data directory.
+``Cargo.lock`` cargo uses; ``.cargo/config.toml`` and ``rust-toolchain.toml``
+where present; the Python package's ``.py`` / ``.pyi`` files, a pure-Rust
+module's stub and the data directory.
 Every entry is a ``{ file = "<glob>" }`` relative to pyproject.toml's directory
 (uv's form; ``../`` reaches crates outside the project).
 
@@ -31,7 +32,8 @@ __all__ = ["cache_key_files", "is_ferrule_key", "merged_keys", "render", "write_
 
 KEY_PATH = ("tool", "uv", "cache-keys")
 # What ferrule writes: these names, or globs ending so (is_ferrule_key).
-_OWN_NAMES = frozenset({"pyproject.toml", "Cargo.toml", "Cargo.lock", "build.rs"})
+_CONFIGS = (".cargo/config.toml", ".cargo/config", "rust-toolchain.toml", "rust-toolchain")
+_OWN_NAMES = frozenset({"pyproject.toml", "Cargo.toml", "Cargo.lock", "build.rs", *_CONFIGS})
 _OWN_SUFFIXES = ("src/**/*.rs", "**/*.py", "**/*.pyi", ".pyi", ".data/**/*")
 
 
@@ -76,6 +78,11 @@ def cache_key_files(settings: Settings) -> list[str]:
         keys.append(_under(where, "Cargo.toml"))
         if index == 0:
             keys.append(_under(where, "Cargo.lock"))
+    # Cargo's and rustup's configuration where a build started in the project finds it.
+    for directory in dict.fromkeys([base, manifest.parent, roots[0]]):
+        for name in _CONFIGS:
+            if (directory / name).is_file():
+                keys.append(_under(_relative(directory, base), name))
     layout = determine_layout(settings)
     packages = [layout.python_module] if layout.python_module is not None else []
     packages += [p for p in layout.python_packages if p not in packages]
@@ -105,7 +112,8 @@ def is_ferrule_key(entry: object) -> bool:
     if not isinstance(entry, dict) or set(entry) != {"file"} or not isinstance(entry["file"], str):
         return False
     name = entry["file"]
-    return name.rsplit("/", 1)[-1] in _OWN_NAMES or name.endswith(_OWN_SUFFIXES)
+    last = name.rsplit("/", 1)[-1]
+    return last in _OWN_NAMES or name.endswith(_OWN_SUFFIXES + _CONFIGS[:2])
 
 
 def merged_keys(files: Sequence[str], existing: object) -> list[Any]:

@@ -95,6 +95,18 @@ def test_path_dependency_outside_the_project(tmp_path: Path) -> None:
     }
 
 
+def test_cargo_and_rustup_configuration_where_present(tmp_path: Path) -> None:
+    root = _copy("sdist-workspace", tmp_path)
+    (root / ".cargo").mkdir()
+    (root / ".cargo" / "config.toml").write_text("[build]\n")
+    (root / "crates" / "python" / "rust-toolchain.toml").write_text("[toolchain]\n")
+    keys = cache_key_files(load_settings(root))
+    assert keys[keys.index("Cargo.lock") + 1 :][:2] == [
+        ".cargo/config.toml",
+        "crates/python/rust-toolchain.toml",
+    ]
+
+
 def _main(*argv: str) -> tuple[int, str]:
     out = io.StringIO()
     with redirect_stdout(out):
