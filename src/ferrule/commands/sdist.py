@@ -31,6 +31,12 @@ def run(args: argparse.Namespace, rustc_args: list[str]) -> int:
 
     from ferrule.develop import replay
 
+    if args.vendor:
+        # Not replayed: what cargo vendor wrote is read from a temporary directory, gone
+        # by the next run (which would never match, and each record keeps a copy).
+        print(_sdist(args)[1])
+        return 0
+
     # A repeated sdist of an unchanged tree is replayed (see ferrule.develop.replay):
     # the archive is reproducible, so the one already written is the answer.
     options = {k: str(v) for k, v in vars(args).items() if not k.startswith("_") and k != "verbose"}
