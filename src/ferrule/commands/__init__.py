@@ -7,6 +7,7 @@ run, which keeps start-up fast. To add a command, add a module and its name here
 COMMANDS = (
     "build",
     "cache",
+    "cache-keys",
     "develop",
     "generate-ci",
     "init",

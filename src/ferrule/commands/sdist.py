@@ -19,6 +19,12 @@ def register(sub: Any) -> None:
     p = sub.add_parser("sdist", help="build a source distribution")
     p.add_argument("-m", "--manifest-path", type=Path, help="path to Cargo.toml")
     p.add_argument("-o", "--out", type=Path, help="output directory (default <target-dir>/wheels)")
+    p.add_argument(
+        "--vendor",
+        action="store_true",
+        help="pack the dependencies' sources (cargo vendor) so that it builds offline "
+        "(a ferrule extension)",
+    )
     add_strict_option(p)
     add_report_options(p)
 
@@ -32,6 +38,12 @@ def _run(args: argparse.Namespace, report: BuildReport) -> int:
     import json
 
     from ferrule.develop import replay
+
+    if args.vendor:
+        # Not replayed: what cargo vendor wrote is read from a temporary directory, gone
+        # by the next run (which would never match, and each record keeps a copy).
+        print(_sdist(args, report)[1])
+        return 0
 
     # A repeated sdist of an unchanged tree is replayed (see ferrule.develop.replay):
     # the archive is reproducible, so the one already written is the answer.
@@ -66,7 +78,7 @@ def _sdist(args: argparse.Namespace, report: BuildReport) -> tuple[Settings, Pat
     report.warnings(settings.warnings)
     out = args.out.resolve() if args.out else default_out_dir(settings)
     with report.phase("sdist"):
-        sdist = write_sdist(settings, out)
+        sdist = write_sdist(settings, out, vendor=args.vendor)
     report.sdist(sdist)
     return settings, sdist
 

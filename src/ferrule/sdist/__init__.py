@@ -24,14 +24,29 @@ if TYPE_CHECKING:
 __all__ = ["build_wheels_from_sdist", "write_sdist"]
 
 
-def write_sdist(settings: Settings, out_dir: Path) -> Path:
-    """Build the sdist of the project ``settings`` describe into ``out_dir``; return its path."""
+def write_sdist(settings: Settings, out_dir: Path, vendor: bool = False) -> Path:
+    """Build the sdist of the project ``settings`` describe into ``out_dir``; return its path.
+
+    ``vendor``: the dependencies' sources go in too (:mod:`ferrule.sdist.vendor`).
+    """
+    import contextlib
+    import tempfile
+
     from ferrule import _log
     from ferrule.sdist.archive import write_archive
     from ferrule.sdist.plan import plan_sdist
 
     plan = plan_sdist(settings)
-    target = write_archive(out_dir / plan.filename, plan.root, plan.entries, settings.environ)
+    with contextlib.ExitStack() as stack:
+        entries = plan.entries
+        if vendor:
+            from ferrule.sdist.vendor import run_cargo_vendor, with_vendored
+
+            # The vendored files are copied into the archive from here: kept until written.
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="ferrule-vendor-"))
+            vendor_dir = Path(tmp) / "vendor"
+            entries = with_vendored(entries, vendor_dir, run_cargo_vendor(settings, vendor_dir))
+        target = write_archive(out_dir / plan.filename, plan.root, entries, settings.environ)
     _log.info(f"built {target}")
     return target
 
