@@ -220,5 +220,5 @@ def cargo_recipe(
         settings.cargo_options,
         env,
         remap,
-        macos_deployment_targets(settings.tool),
+        deployment=macos_deployment_targets(settings.tool),
     )

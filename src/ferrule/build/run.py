@@ -210,6 +210,40 @@ def _for_environment(settings: Settings) -> Settings:
             settings.platform, compatibility=("linux",), auditwheel="skip", pypi=False
         ),
     )
+
+
+@contextlib.contextmanager
+def pgo_profile(settings: Settings, interp: Interpreter) -> Iterator[tuple[str, ...]]:
+    """``develop --pgo``: phases 1 and 2 for ``interp``; gives phase 3's rustflags
+    (for :func:`planned_wheel`), valid while the context lasts."""
+    from ferrule.build.pgo_cycle import pgo_cycle
+    from ferrule.pgo import find_llvm_profdata
+
+    tool = find_llvm_profdata(settings.environ)
+    with pgo_cycle(tool) as cycle:
+        with open_context(_for_environment(settings), [interp], "ferrule-develop-") as ctx:
+            (unit,) = ctx.plan.units
+            _log.info("PGO phase 1/3: building the instrumented wheel")
+            scratch = BuildReport("", {})
+            instrumented = _build_one(cycle.generating(ctx), unit, cycle.wheel_dir, None, scratch)
+            _log.info("PGO phase 2/3: running the instrumentation")
+            cycle.profile(ctx, instrumented.path, interp)
+        _log.info("PGO phase 3/3: building the optimised module")
+        yield cycle.use_flags
+
+
+@contextlib.contextmanager
+def planned_wheel(
+    settings: Settings,
+    interp: Interpreter,
+    report: BuildReport | None = None,
+    rustflags: tuple[str, ...] = (),
+) -> Iterator[PlannedWheel]:
+    """Everything :func:`build_wheels` does for one interpreter, short of writing the archive.
+
+    The set-up is build_wheels' (:func:`~ferrule.build.context.open_context`), for an
+    environment (:func:`_for_environment`); ``rustflags`` reach every crate.
+    """
     report = report if report is not None else BuildReport("", {})
     with contextlib.ExitStack() as stack:
         with report.phase("plan"):

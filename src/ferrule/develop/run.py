@@ -267,8 +267,21 @@ def develop(
                 request.extras,
                 request.groups,
             )
-from ferrule.build.report import BuildReport
-from ferrule.build.run import PlannedWheel, pgo_profile, planned_wheel
+            with report.phase("requirements"):
+                install_requirements(
+                    requirements,
+                    env,
+                    settings.environ,
+                    use_uv=request.use_uv,
+                    pip_path=request.pip_path,
+                    install=not request.from_import_hook,
+                )
+        pgo = contextlib.ExitStack()
+        rustflags = (
+            pgo.enter_context(pgo_profile(settings, env.interpreter)) if settings.pgo else ()
+        )
+        started = time.time_ns()  # files changed from now on may be newer than the build
+        with pgo, planned_wheel(settings, env.interpreter, report, rustflags) as planned:
             plan = plan_editable(planned, hook)
             if request.skip_install:
                 if not planned.layout.mixed:
