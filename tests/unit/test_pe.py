@@ -83,3 +83,35 @@ def test_corrupted_headers_raise_binary_error_or_parse(name: str, at: int, value
     data[at % len(data)] = value
     with contextlib.suppress(BinaryError):
         parse_pe(bytes(data))
+
+
+def _section_headers(data: bytes) -> tuple[int, int]:
+    """Where the section table starts and how many entries it has (read here with struct)."""
+    pe_at = struct.unpack_from("<I", data, 0x3C)[0]
+    count, opt_size = (
+        struct.unpack_from("<H", data, pe_at + 6)[0],
+        struct.unpack_from("<H", data, pe_at + 20)[0],
+    )
+    return pe_at + 24 + opt_size, count
+
+
+def test_an_address_past_a_sections_file_data_is_an_error() -> None:
+    # The import directory's section told to have no file data (only virtual size):
+    # its bytes are zeros when loaded, so names read from the file there would be wrong.
+    data = bytearray(fixture("x86-zlib.pyd"))
+    table, count = _section_headers(data)
+    pe_at = struct.unpack_from("<I", data, 0x3C)[0]
+    imports_rva = struct.unpack_from("<I", data, pe_at + 24 + 96 + 8)[0]
+    for i in range(count):
+        vsize, va = struct.unpack_from("<II", data, table + 40 * i + 8)
+        if va <= imports_rva < va + vsize:
+            struct.pack_into("<I", data, table + 40 * i + 16, 0)  # SizeOfRawData
+    with pytest.raises(BinaryError, match="is in no section's file data"):
+        parse_pe(bytes(data))
+
+
+def test_a_file_cut_inside_its_last_section_is_an_error() -> None:
+    data = fixture("x86-zlib.pyd")
+    _table, count = _section_headers(data)
+    with pytest.raises(BinaryError, match=f"section {count - 1} ends past the file's end"):
+        parse_pe(data[:-16])

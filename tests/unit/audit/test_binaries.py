@@ -10,6 +10,7 @@ or PE file to these audits by its format (not the host's platform).
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -160,3 +161,13 @@ def test_a_malformed_binary_is_one_error_naming_it() -> None:
     assert type(e.value).__name__ == "FerruleError"
     with pytest.raises(Exception, match=r"cannot read pkg/cut\.pyd as a PE file"):
         audit_windows([(PKG / "cut.pyd", b"MZ" + b"\0" * 10)], "win_amd64", abi3=False)
+
+
+def test_from_macos_11_on_the_tag_minor_is_zero() -> None:
+    # A hand-made x86_64 image whose LC_BUILD_VERSION says macOS 12.3: pip only matches
+    # macosx_12_0 tags, so a macosx_12_3 wheel would never install.
+    build_version = struct.pack("<IIIIII", 0x32, 24, 1, (12 << 16) | (3 << 8), 0, 0)
+    header = struct.pack("<IiiIIIII", 0xFEEDFACF, 0x01000007, 3, 6, 1, 24, 0, 0)
+    result = audit_macos([(PKG / "m.so", header + build_version)], "macosx_10_12_x86_64")
+    assert result.platform_tag == "macosx_12_0_x86_64"
+    assert "needs macOS 12.3" in result.warnings[0]
