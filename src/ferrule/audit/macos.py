@@ -128,7 +128,7 @@ def audit_macos(
                 f"but the wheel is tagged {platform_tag}"
             )
     return BinaryAudit(
-        _raise_tag(platform_tag, [i for _, i in all_images], all_images, warnings),
+        _raise_tag(platform_tag, all_images, warnings),
         tuple(dict.fromkeys(warnings)),
         tuple(dict.fromkeys(problems)),
     )
@@ -145,22 +145,30 @@ def _claimed_archs(platform_tag: str) -> list[str]:
 
 def _raise_tag(
     platform_tag: str,
-    images: Sequence[MachOImage],
     located: Sequence[tuple[PurePosixPath, MachOImage]],
     warnings: list[str],
 ) -> str:
-    needed = required_macos(images)
-    if needed is None:
-        return platform_tag
-    version, image = needed
-    parts = []
+    """Each ``macosx_X_Y_arch`` part raised to the newest macOS its arch's slices need.
+
+    A compound tag (``macosx_10_12_x86_64.macosx_11_0_arm64.macosx_10_12_universal2``)
+    is raised part by part: x86_64 by the x86_64 slices, universal2 by both.
+    """
+    parts: list[str] = []
+    newest: tuple[tuple[int, int], MachOImage] | None = None
     for part in platform_tag.split("."):
         match = _TAG.fullmatch(part)
-        raise_it = match and (int(match[1]), int(match[2])) < version
-        parts.append(macos_tag(version, match[3]) if match and raise_it else part)
+        archs = TAG_ARCHS.get(match[3], (match[3],)) if match else ()
+        needed = required_macos([image for _, image in located if image.arch in archs])
+        if match is None or needed is None or (int(match[1]), int(match[2])) >= needed[0]:
+            parts.append(part)
+            continue
+        parts.append(macos_tag(needed[0], match[3]))
+        if parts[-1] != part and (newest is None or needed[0] > newest[0]):
+            newest = needed
     raised = ".".join(parts)
-    if raised != platform_tag:
-        where = next(p for p, i in located if i is image)
+    if newest is not None:
+        image = newest[1]
+        where = next(path for path, i in located if i is image)
         warnings.insert(
             0,
             f"{where} ({image.arch}) needs macOS {image.minos_text}, newer than the planned "

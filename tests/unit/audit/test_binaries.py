@@ -171,3 +171,20 @@ def test_from_macos_11_on_the_tag_minor_is_zero() -> None:
     result = audit_macos([(PKG / "m.so", header + build_version)], "macosx_10_12_x86_64")
     assert result.platform_tag == "macosx_12_0_x86_64"
     assert "needs macOS 12.3" in result.warnings[0]
+
+
+def test_a_compound_tag_is_raised_part_by_part_by_its_archs_slices() -> None:
+    facts = manifest()["universal2.dylib"]
+    minos = dict(zip(facts["archs"], facts["minos"]))  # x86_64 10.13, arm64 11.0
+    planned = "macosx_10_9_x86_64.macosx_11_0_arm64.macosx_10_9_universal2"
+    tag, warnings, _ = _mac("universal2.dylib", planned)
+    newest = max(minos.values(), key=lambda v: tuple(map(int, v.split("."))))
+    assert tag == ".".join(
+        [
+            _minos_tag(minos["x86_64"], "x86_64"),  # the x86_64 slice alone
+            "macosx_11_0_arm64",  # already enough
+            _minos_tag(newest, "universal2"),  # both slices
+        ]
+    )
+    assert tag == "macosx_10_13_x86_64.macosx_11_0_arm64.macosx_11_0_universal2"
+    assert [w for w in warnings if "needs macOS" in w] == [warnings[0]]
