@@ -188,3 +188,4 @@ def test_a_compound_tag_is_raised_part_by_part_by_its_archs_slices() -> None:
     )
     assert tag == "macosx_10_13_x86_64.macosx_11_0_arm64.macosx_11_0_universal2"
     assert [w for w in warnings if "needs macOS" in w] == [warnings[0]]
+    assert f"(arm64) needs macOS {newest}," in warnings[0]  # the newest of the raised parts
