@@ -8,7 +8,7 @@ change (zig's output is reproducible). The fast tests read the committed files;
 tests/unit/test_binary_fixtures.py runs this script into a temporary directory
 and checks that the fresh files have the facts of ``manifest.json``.
 
-``manifest.json`` holds what each fixture was *made with* (the zig target,
+``zig-version.txt`` records the zig that made them. ``manifest.json`` holds what each fixture was *made with* (the zig target,
 minimum OS version, libraries linked), written here from the recipes below,
 never read back from the binaries: the readers in ``ferrule.macho`` /
 ``ferrule.pe`` are tested against it.
@@ -39,7 +39,7 @@ import hashlib
 import json
 import shutil
 import struct
-import subprocess
+import subprocess  # noqa: TID251 (a standalone script: ferrule is not imported here)
 import sys
 import tempfile
 from pathlib import Path
@@ -51,18 +51,12 @@ SOURCES = {
     "dep.c": "int dep_value(void) { return 41; }\n",
     "weak.c": "int weak_value(void) { return 1; }\n",
     "plain.c": "int ferrule_fixture(int x) { return x + 1; }\n",
-    "user.c": (
-        "int dep_value(void);\n"
-        "int ferrule_fixture(void) { return dep_value() + 1; }\n"
-    ),
+    "user.c": ("int dep_value(void);\nint ferrule_fixture(void) { return dep_value() + 1; }\n"),
     "weak_user.c": (
         "int weak_value(void) __attribute__((weak_import));\n"
         "int ferrule_fixture(void) { return weak_value ? weak_value() : 0; }\n"
     ),
-    "musl.c": (
-        "#include <string.h>\n"
-        "size_t ferrule_len(const char *s) { return strlen(s); }\n"
-    ),
+    "musl.c": ("#include <string.h>\nsize_t ferrule_len(const char *s) { return strlen(s); }\n"),
     "ext.c": (
         "typedef struct _object PyObject;\n"
         "__declspec(dllimport) PyObject *PyLong_FromLong(long);\n"
@@ -209,7 +203,7 @@ ELF = {
 
 def zig(work: Path, *args: str) -> None:
     argv = [sys.executable, "-m", "ziglang", *args]
-    done = subprocess.run(argv, cwd=work, capture_output=True, text=True)
+    done = subprocess.run(argv, cwd=work, capture_output=True, text=True, check=False)
     if done.returncode:
         sys.exit(f"make-binary-fixtures: {' '.join(argv)} failed:\n{done.stderr}")
 
@@ -249,29 +243,52 @@ def build(work: Path) -> dict[str, tuple[bytes, dict[str, object]]]:
     # The libraries the Mach-O fixtures link against (not committed).
     for arch in ("x86_64", "aarch64"):
         suffix = "x86_64" if arch == "x86_64" else "arm64"
-        cc(work, f"{arch}-macos.11.0", f"libdep-{suffix}.dylib", ["dep.c"],
-           ["-Wl,-install_name,/opt/homebrew/lib/libdep.dylib"])
-    cc(work, "aarch64-macos.11.0", "libweak.dylib", ["weak.c"],
-       ["-Wl,-install_name,@rpath/libweak.dylib"])
+        cc(
+            work,
+            f"{arch}-macos.11.0",
+            f"libdep-{suffix}.dylib",
+            ["dep.c"],
+            ["-Wl,-install_name,/opt/homebrew/lib/libdep.dylib"],
+        )
+    cc(
+        work,
+        "aarch64-macos.11.0",
+        "libweak.dylib",
+        ["weak.c"],
+        ["-Wl,-install_name,@rpath/libweak.dylib"],
+    )
     for name, recipe in MACHO.items():
         cc(work, recipe["target"], name, recipe["sources"], recipe["link"])  # type: ignore[arg-type]
-        made[name] = ((work / name).read_bytes(), {"format": "macho", "target": recipe["target"], **recipe["facts"]})  # type: ignore[dict-item]
+        made[name] = (
+            (work / name).read_bytes(),
+            {"format": "macho", "target": recipe["target"], **recipe["facts"]},
+        )  # type: ignore[dict-item]
     fat_name, parts = UNIVERSAL
     fat = pack_fat([made[p][0] for p in parts])
     lipo = shutil.which("llvm-lipo") or next(
-        (shutil.which(f"llvm-lipo-{v}") for v in range(30, 13, -1) if shutil.which(f"llvm-lipo-{v}")), None
+        (
+            shutil.which(f"llvm-lipo-{v}")
+            for v in range(30, 13, -1)
+            if shutil.which(f"llvm-lipo-{v}")
+        ),
+        None,
     )
     if lipo:
         subprocess.run([lipo, "-create", *parts, "-output", "lipo.dylib"], cwd=work, check=True)
         if (work / "lipo.dylib").read_bytes() != fat:
-            sys.exit("make-binary-fixtures: the hand-packed universal2 file differs from llvm-lipo's")
-    made[fat_name] = (fat, {
-        "format": "macho-fat",
-        "slices": parts,
-        "archs": ["x86_64", "arm64"],
-        "minos": ["10.13", "11.0"],
-        "checked_with_llvm_lipo": bool(lipo),
-    })
+            sys.exit(
+                "make-binary-fixtures: the hand-packed universal2 file differs from llvm-lipo's"
+            )
+    made[fat_name] = (
+        fat,
+        {
+            "format": "macho-fat",
+            "slices": parts,
+            "archs": ["x86_64", "arm64"],
+            "minos": ["10.13", "11.0"],
+            "checked_with_llvm_lipo": bool(lipo),
+        },
+    )
     for arch, machine in DLLTOOL_MACHINE.items():
         (work / arch).mkdir()
         for lib, (dll, symbol) in DEFS.items():
@@ -282,10 +299,16 @@ def build(work: Path) -> dict[str, tuple[bytes, dict[str, object]]]:
         sources = [f"../{s}" for s in recipe["sources"]]  # type: ignore[attr-defined]
         extra = ["-nostdlib"] if recipe["nostdlib"] else []
         cc(work / arch, recipe["target"], name, sources, recipe["link"], *extra)  # type: ignore[arg-type]
-        made[name] = ((work / arch / name).read_bytes(), {"format": "pe", "target": recipe["target"], **recipe["facts"]})  # type: ignore[dict-item]
+        made[name] = (
+            (work / arch / name).read_bytes(),
+            {"format": "pe", "target": recipe["target"], **recipe["facts"]},
+        )  # type: ignore[dict-item]
     for name, recipe in ELF.items():
         cc(work, recipe["target"], name, recipe["sources"], recipe["link"])  # type: ignore[arg-type]
-        made[name] = ((work / name).read_bytes(), {"format": "elf", "target": recipe["target"], **recipe["facts"]})  # type: ignore[dict-item]
+        made[name] = (
+            (work / name).read_bytes(),
+            {"format": "elf", "target": recipe["target"], **recipe["facts"]},
+        )  # type: ignore[dict-item]
     return made
 
 
@@ -304,6 +327,13 @@ def main() -> None:
         if not path.is_file() or path.read_bytes() != data:
             path.write_bytes(data)
             print(f"wrote {path}")
+    version = subprocess.run(
+        [sys.executable, "-m", "ziglang", "version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    path = out / "zig-version.txt"
+    if not path.is_file() or path.read_text() != version + "\n":
+        path.write_text(version + "\n")
+        print(f"wrote {path}")
     text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     path = out / "manifest.json"
     if not path.is_file() or path.read_text() != text:
