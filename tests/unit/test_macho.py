@@ -158,3 +158,16 @@ def test_corrupted_load_commands_raise_binary_error_or_parse(
     data[at % 2048] = value
     with contextlib.suppress(BinaryError):
         parse_macho(bytes(data))
+
+
+def test_a_fat_magic_64_header_reads_the_same_slices() -> None:
+    # The universal2 fixture's slices behind a hand-packed FAT_MAGIC_64 header
+    # (fat_arch_64: 64-bit offset and size, then align and a reserved word).
+    data = fixture("universal2.dylib")
+    entries = fat_slices(data)
+    header = struct.pack(">II", 0xCAFEBABF, len(entries))
+    for cputype, cpusub, offset, size, align in entries:
+        header += struct.pack(">iiQQII", cputype, cpusub, offset, size, align, 0)
+    wide = header + data[len(header) :]
+    assert parse_macho(wide) == parse_macho(data)
+    assert [e[2:4] for e in fat_slices(wide)] == [e[2:4] for e in entries]
