@@ -14,6 +14,7 @@ from pathlib import Path
 
 __all__ = [
     "AuditError",
+    "BinaryError",
     "CargoError",
     "ConfigError",
     "ConfigProblem",
@@ -98,6 +99,10 @@ class StubsError(FerruleError):
 
 class ElfError(ValueError):
     """A file is not a well-formed ELF object (callers name the file in a FerruleError)."""
+
+
+class BinaryError(ValueError):
+    """A file is not a well-formed Mach-O or PE object (callers name the file in a FerruleError)."""
 
 
 class ProcessError(FerruleError):

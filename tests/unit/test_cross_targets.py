@@ -8,6 +8,7 @@ Expected values are maturin's (``src/python_interpreter/resolver.rs``,
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import subprocess
@@ -263,30 +264,28 @@ def test_universal2_joins_each_artifact_of_the_two_builds(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """build_context/builder.rs: universal2 is two cargo builds joined file by file."""
-    import sys
-    import types
+    import hashlib
 
     from ferrule.build.universal2 import merge_results
     from ferrule.cargo.build import CargoResult
     from ferrule.cargo.messages import Artifact
+    from ferrule.macho import read_macho_file
 
-    def result(arch: str) -> CargoResult:
-        path = tmp_path / arch / "libm.dylib"
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "binaries"
+    manifest = json.loads((fixtures / "manifest.json").read_text())["universal2.dylib"]
+
+    def result(name: str) -> CargoResult:
+        path = tmp_path / name / "libm.dylib"
         path.parent.mkdir()
-        path.write_bytes(arch.encode())
+        path.write_bytes((fixtures / name).read_bytes())
         return CargoResult((Artifact("m", "cdylib", path),), None)
 
-    thin = [result("aarch64"), result("x86_64")]
-    monkeypatch.setitem(sys.modules, "ferrule.macho", None)  # no fat writer: one clear error
-    with pytest.raises(FerruleError, match=r"universal2-apple-darwin needs ferrule\.macho"):
-        merge_results(thin, tmp_path)
-    joined: list[tuple[list[Path], Path]] = []
-
-    def write_fat(parts: list[Path], dest: Path) -> None:
-        joined.append((list(parts), dest))
-        dest.write_bytes(b"".join(p.read_bytes() for p in parts))
-
-    monkeypatch.setitem(sys.modules, "ferrule.macho", types.SimpleNamespace(write_fat=write_fat))
+    # cargo's order (aarch64 first); the fat file orders its slices as lipo does.
+    thin = [result(manifest["slices"][1]), result(manifest["slices"][0])]
     (fat,) = merge_results(thin, tmp_path / "staging").artifacts
-    assert fat.path.name == "libm.dylib" and fat.path.read_bytes() == b"aarch64x86_64"
-    assert joined == [([thin[0].artifacts[0].path, thin[1].artifacts[0].path], fat.path)]
+    assert fat.path.name == "libm.dylib"
+    # The bytes of the fixture the script packed by hand and checked with llvm-lipo.
+    assert hashlib.sha256(fat.path.read_bytes()).hexdigest() == manifest["sha256"]
+    read = read_macho_file(fat.path)
+    assert [image.arch for image in read.images] == manifest["archs"]
+    assert merge_results(thin[:1], tmp_path / "one") is thin[0]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log
+from ferrule.audit.binaries import audit_binary, binary_format
 from ferrule.audit.elf import ElfInfo, read_elf
 from ferrule.audit.policy import (
     Policy,
@@ -53,6 +54,7 @@ class AuditRequest:
     pypi: bool = False
     default_policy: str | None = None
     embeds_python: bool = False
+    abi3: bool = False  # a stable-ABI extension (the Windows audit checks python3.dll)
 
 
 @dataclass(frozen=True)
@@ -175,8 +177,12 @@ def audit_extension(
 
     ``sysconfig_platform`` is the interpreter's normalised platform
     (``linux_x86_64``); non-Linux platforms and ``_PYTHON_HOST_PLATFORM`` are
-    returned unchanged without an audit.
+    returned unchanged without an audit. Mach-O and PE files get the macOS and
+    Windows audits (:mod:`ferrule.audit.binaries`), whatever the host.
     """
+    kind = binary_format(extension)
+    if kind in ("macho", "pe"):
+        return _audit_foreign(kind, extension, request, sysconfig_platform, extension_dir)
     if environ.get("_PYTHON_HOST_PLATFORM") or not sysconfig_platform.startswith("linux"):
         return AuditOutcome((sysconfig_platform,), extension)
     if request.mode == "skip":
@@ -257,6 +263,27 @@ def audit_extension(
 
         check_pypi_platform(tags)
     return AuditOutcome(tuple(tags), extension, libraries)
+
+
+def _audit_foreign(
+    kind: str,
+    extension: Path,
+    request: AuditRequest,
+    planned: str,
+    extension_dir: PurePosixPath,
+) -> AuditOutcome:
+    """A Mach-O or PE file: the tag it needs; problems fail ``check``/``repair``, warn in ``warn``."""
+    if request.mode == "skip":
+        return AuditOutcome((planned,), extension)
+    where = extension_dir / extension.name
+    result = audit_binary(kind, extension, where, planned, abi3=request.abi3)
+    for line in result.warnings:
+        _log.warn(line)
+    if result.problems and request.mode != "warn":
+        raise AuditError("\n".join(result.problems))
+    for line in result.problems:
+        _log.warn(line)
+    return AuditOutcome((result.platform_tag,), extension)
 
 
 def expand_tags(tag: str) -> list[str]:

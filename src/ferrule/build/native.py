@@ -34,6 +34,7 @@ def _audit(
     binary_dir: PurePosixPath,
     *,
     embeds_python: bool = False,
+    abi3: bool = False,
 ) -> AuditOutcome:
     """The platform tags for ``binary`` (and, in repair mode, the libraries to bundle)."""
     settings, platform = ctx.settings, ctx.settings.platform
@@ -43,6 +44,7 @@ def _audit(
         pypi=platform.pypi,
         default_policy="manylinux_2_17" if platform.zig else None,
         embeds_python=embeds_python,
+        abi3=abi3,
     )
     link_dirs = [
         p.split("=", 1)[-1]
@@ -72,12 +74,15 @@ def common_platform(outcomes: Sequence[AuditOutcome]) -> str:
 
 
 def policy_rank(tag: str) -> tuple[int, int]:
-    """manylinux_2_17 < manylinux_2_34 < linux (anything unknown is the most demanding).
+    """manylinux_2_17 < manylinux_2_34 < linux; macosx_10_13 < macosx_12_0 (the newest
+    macOS a binary needs tags the wheel); anything unknown is the most demanding.
 
     >>> sorted(["linux_x86_64", "manylinux_2_34_x86_64", "manylinux_2_17_x86_64"], key=policy_rank)
     ['manylinux_2_17_x86_64', 'manylinux_2_34_x86_64', 'linux_x86_64']
+    >>> sorted(["macosx_12_0_arm64", "macosx_10_13_arm64"], key=policy_rank)
+    ['macosx_10_13_arm64', 'macosx_12_0_arm64']
     """
-    match = re.match(r"(?:many|musl)linux_(\d+)_(\d+)_", tag)
+    match = re.match(r"(?:(?:many|musl)linux|macosx)_(\d+)_(\d+)_", tag)
     return (int(match[1]), int(match[2])) if match else (999, 999)
 
 
@@ -112,7 +117,14 @@ def _library(
     library = ctx.staging.take(result.artifacts[0].path)
     if artifact.module is not None:
         check_module_init(library, artifact.module, artifact.module_key)
-    outcome = _audit(ctx, library, unit.unit.interpreter, result, artifact.destination)
+    outcome = _audit(
+        ctx,
+        library,
+        unit.unit.interpreter,
+        result,
+        artifact.destination,
+        abi3=unit.unit.abi3 is not None,
+    )
     return result, library, outcome
 
 
