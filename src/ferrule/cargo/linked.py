@@ -16,14 +16,13 @@ package itself is not listed.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ferrule import _run
 from ferrule.cargo.command import cargo_program, feature_flags, global_flags
+from ferrule.cargo.metadata import metadata_json
 from ferrule.config.model import CargoOptions, FeatureSpec, Settings
 from ferrule.errors import FerruleError
 
@@ -142,11 +141,4 @@ def _cargo_metadata(
     argv = [cargo_program(settings.environ), "metadata", "--format-version", "1"]
     argv += ["--manifest-path", str(manifest), "--filter-platform", target]
     argv += feature_flags(options, None) + global_flags(options)
-    done = _run.run(argv, env=settings.environ, hint="  cargo could not read the crate")
-    try:
-        data = json.loads(done.stdout)
-    except ValueError:
-        raise FerruleError("cargo metadata printed something that is not JSON") from None
-    if not isinstance(data, dict):
-        raise FerruleError("cargo metadata printed something that is not a JSON object")
-    return linked_crates(data, manifest)
+    return linked_crates(metadata_json(argv, settings.environ), manifest)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from ferrule.cargo.metadata_cache import cached_metadata
 from ferrule.config.model import CargoOptions, Settings
 from ferrule.errors import FerruleError
 
-__all__ = ["CargoProject", "CargoTarget", "parse_metadata", "read_metadata"]
+__all__ = ["CargoProject", "CargoTarget", "metadata_json", "parse_metadata", "read_metadata"]
 
 # The crates whose presence decides the bindings (ferrule.bindings.detect).
 BINDINGS_CRATES = frozenset({"pyo3", "pyo3-ffi", "uniffi"})
@@ -170,6 +170,18 @@ def _scoped_bindings(
     )
 
 
+def metadata_json(argv: Sequence[str], environ: Mapping[str, str]) -> dict[str, Any]:
+    """Run a ``cargo metadata`` command line; its JSON object, or one clear error."""
+    done = _run.run(argv, env=environ, hint="  cargo could not read the crate")
+    try:
+        data = json.loads(done.stdout)
+    except ValueError:
+        raise FerruleError("cargo metadata printed something that is not JSON") from None
+    if not isinstance(data, dict):
+        raise FerruleError("cargo metadata printed something that is not a JSON object")
+    return data
+
+
 def read_metadata(settings: Settings) -> CargoProject:
     """Run ``cargo metadata`` for the crate with this build's features."""
     options = settings.cargo_options
@@ -187,13 +199,7 @@ def read_metadata(settings: Settings) -> CargoProject:
     parsed: list[CargoProject] = []
 
     def compute() -> Mapping[str, Any]:
-        done = _run.run(argv, env=settings.environ, hint="  cargo could not read the crate")
-        try:
-            data = json.loads(done.stdout)
-        except ValueError:
-            raise FerruleError("cargo metadata printed something that is not JSON") from None
-        if not isinstance(data, dict):
-            raise FerruleError("cargo metadata printed something that is not a JSON object")
+        data = metadata_json(argv, settings.environ)
         # Parsed once; `cargo tree` then narrows a workspace's bindings crates.
         project = parse_metadata(data, manifest)
         parsed.append(_scoped_to(project, _scoped_bindings(data, project, settings)))
