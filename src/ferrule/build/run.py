@@ -71,7 +71,7 @@ def _build_one(
     what = f"abi3 (Python >= {abi3[0]}.{abi3[1]}) with {interp.describe()}" if abi3 else None
     what = what or interp.describe()
     _log.info(f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {what}")
-    sboms = sbom_entries(settings, metadata.dist_info)  # checked before cargo runs
+    sboms = sbom_entries(settings, metadata.dist_info, ctx.project)  # checked before cargo runs
     native, result, tag = build_native(ctx, unit)
     entries = plan_entries(
         metadata,
