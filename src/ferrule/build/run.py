@@ -155,6 +155,7 @@ class PlannedWheel:
     # The cargo run went through a stable link that is gone once the context ends
     # (a release profile with path dependencies outside the workspace): not replayable.
     through_stable_root: bool = False
+    sboms: tuple[Entry, ...] = ()  # <dist-info>/sboms/: the crate's SBOM, then the includes
 
 
 @contextlib.contextmanager
@@ -173,6 +174,7 @@ def planned_wheel(settings: Settings, interp: Interpreter) -> Iterator[PlannedWh
     )
     with open_context(settings, [interp], "ferrule-develop-") as ctx:
         (unit,) = ctx.plan.units
+        sboms = sbom_entries(settings, ctx.metadata.dist_info, ctx.project)
         native, result, tag = build_native(ctx, unit)
         yield PlannedWheel(
             native=native,
@@ -185,4 +187,5 @@ def planned_wheel(settings: Settings, interp: Interpreter) -> Iterator[PlannedWh
             bindings=ctx.bindings,
             cargo=result,
             through_stable_root=ctx.stable_root is not None,
+            sboms=tuple(sboms),
         )
