@@ -24,6 +24,7 @@ Pure: no files, no processes.
 
 from __future__ import annotations
 
+import base64
 import json
 import posixpath
 import re
@@ -121,12 +122,17 @@ def _purl(package: Mapping[str, Any], root_dir: str, subpath: str | None = None)
     return purl
 
 
-def _licenses(package: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+def _licenses(package: Mapping[str, Any], text: bytes | None) -> list[dict[str, Any]] | None:
     license = package.get("license")
-    if not license:
-        return None
-    # cargo-cyclonedx's default lax mode reads "MIT/Apache-2.0" as "MIT OR Apache-2.0".
-    return [{"expression": license.replace("/", " OR ")}]
+    if license:
+        # cargo-cyclonedx's default lax mode reads "MIT/Apache-2.0" as "MIT OR Apache-2.0".
+        return [{"expression": license.replace("/", " OR ")}]
+    if text is not None:  # only a license-file: its text, base64, as cargo-cyclonedx attaches it
+        content = base64.b64encode(text).decode()
+        return [
+            {"license": {"name": "Unknown", "text": {"encoding": "base64", "content": content}}}
+        ]
+    return None
 
 
 def _external_references(package: Mapping[str, Any]) -> list[dict[str, str]] | None:
@@ -146,6 +152,7 @@ def _component(
     root_dir: str,
     scope: str,
     checksum: str | None,
+    license_text: bytes | None = None,
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "library", "bom-ref": ref}
     if package.get("authors"):
@@ -157,7 +164,7 @@ def _component(
     out["scope"] = scope
     if checksum:
         out["hashes"] = [{"alg": "SHA-256", "content": checksum}]
-    licenses = _licenses(package)
+    licenses = _licenses(package, license_text)
     if licenses:
         out["licenses"] = licenses
     out["purl"] = _purl(package, root_dir)
@@ -238,14 +245,17 @@ def render_sbom(
     graph: Mapping[str, Any],
     checksums: Mapping[str, str],
     when: tuple[int, int, int, int, int, int],
+    license_texts: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """The CycloneDX 1.5 JSON document of the graph's root crate.
 
     ``graph``: ``cargo metadata``'s shape (``packages``, ``resolve`` with
     ``root``, ``workspace_root``); ``checksums``: Cargo.lock's SHA-256 by
     package id (``source#name@version``); ``when``: the entry timestamp of the
-    wheel (:func:`ferrule.wheel.writer.zip_timestamp`).
+    wheel (:func:`ferrule.wheel.writer.zip_timestamp`); ``license_texts``: the
+    contents of the ``license-file`` of packages that give no ``license``, by id.
     """
+    texts = license_texts or {}
     root_id = graph["resolve"]["root"]
     workspace_root = graph["workspace_root"]
     packages = {p["id"]: p for p in graph["packages"]}
@@ -272,13 +282,16 @@ def render_sbom(
             root_dir,
             "required" if scopes.get(package_id, 2) == 2 else "excluded",
             checksums.get(package_id),
+            texts.get(package_id),
         )
         for package_id, package in packages.items()
         if package_id != root_id
     ]
     components.sort(key=lambda c: str(c["bom-ref"]))
 
-    top = _component(root, ref(root_id), root_dir, "required", checksums.get(root_id))
+    top = _component(
+        root, ref(root_id), root_dir, "required", checksums.get(root_id), texts.get(root_id)
+    )
     top["type"], subs = _targets(root, ref(root_id), root_dir)
     top["components"] = subs
     metadata: dict[str, Any] = {

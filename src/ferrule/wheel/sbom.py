@@ -11,8 +11,11 @@ files with one name. The files are copied as they are.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from ferrule import _log
 from ferrule.cargo.metadata import CargoProject
 from ferrule.config.cargo_lock import lock_checksums
 from ferrule.config.model import Settings
@@ -36,13 +39,29 @@ def crate_sbom_enabled(settings: Settings) -> bool:
     return raw
 
 
+def _license_texts(graph: Mapping[str, Any]) -> dict[str, bytes]:
+    """The ``license-file`` contents of packages without a ``license`` (unreadable: none,
+    as cargo-cyclonedx, which warns)."""
+    texts = {}
+    for package in graph["packages"]:
+        if package.get("license") or not package.get("license_file"):
+            continue
+        path = Path(package["manifest_path"]).parent / package["license_file"]
+        try:
+            texts[package["id"]] = path.read_bytes()
+        except OSError:
+            _log.warn(f"cannot read the license file {path} for the SBOM: it lists no license")
+    return texts
+
+
 def _crate_sbom(settings: Settings, project: CargoProject, dist_info: str) -> list[Entry]:
     if not project.sbom_graph or not crate_sbom_enabled(settings):
         return []
     graph = json.loads(project.sbom_graph)
     (root,) = (p for p in graph["packages"] if p["id"] == graph["resolve"]["root"])
     manifest = Path(root["manifest_path"])
-    data = render_sbom(graph, lock_checksums(manifest), zip_timestamp(settings.environ))
+    sums, when = lock_checksums(manifest), zip_timestamp(settings.environ)
+    data = render_sbom(graph, sums, when, _license_texts(graph))
     return [Entry(f"{dist_info}/sboms/{sbom_filename(project.name)}", data=data)]
 
 

@@ -9,6 +9,7 @@ depend on where the project is.
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 import uuid
@@ -32,6 +33,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "sbom"
+TEST_CRATES = Path(__file__).resolve().parents[2] / "crates"
 CRATES = ("pyo3-pure", "sbom-deps", "bind-uniffi")
 EPOCH_1980 = zip_timestamp({})
 
@@ -54,11 +56,22 @@ def maturin_text(crate: str, crates_dir: str = "/fixture/crates") -> str:
     return ferrule_refs(text.replace("@CRATES@", crates_dir), f"{crates_dir}/{crate}")
 
 
+def license_texts(data: dict[str, Any], crates_dir: str) -> dict[str, bytes]:
+    """The license-file of packages without a license (sbom-deps itself), read from tests/crates."""
+    texts = {}
+    for p in data["packages"]:
+        if p.get("license_file") and not p.get("license"):
+            manifest = Path(p["manifest_path"].replace(crates_dir, str(TEST_CRATES)))
+            texts[p["id"]] = (manifest.parent / p["license_file"]).read_bytes()
+    return texts
+
+
 def render(
     crate: str, crates_dir: str = "/fixture/crates", sums: dict[str, str] | None = None
 ) -> bytes:
     sums = checksums(crate) if sums is None else sums
-    return render_sbom(graph(crate, crates_dir), sums, EPOCH_1980)
+    data = graph(crate, crates_dir)
+    return render_sbom(data, sums, EPOCH_1980, license_texts(data, crates_dir))
 
 
 @pytest.mark.parametrize("crate", CRATES)
@@ -114,6 +127,10 @@ def test_build_dependencies_are_excluded_and_dev_dependencies_absent() -> None:
     assert helper["description"] == "A path dependency: two lines"
     assert helper["licenses"] == [{"expression": "MIT OR Apache-2.0"}]
     assert "hashes" not in helper  # local packages have no checksum
+    # The crate gives only a license-file: its text, attached.
+    (license,) = document["metadata"]["component"]["licenses"]
+    text = (TEST_CRATES / "sbom-deps" / "LICENSE.txt").read_bytes()
+    assert license["license"]["text"]["content"] == base64.b64encode(text).decode()
 
 
 def test_a_crate_with_a_binary_is_an_application() -> None:
