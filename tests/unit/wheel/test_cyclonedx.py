@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -23,7 +24,9 @@ from ferrule.config import load_settings
 from ferrule.config.cargo_lock import locked_checksums
 from ferrule.errors import ConfigError
 from ferrule.wheel.cyclonedx import render_sbom
-from ferrule.wheel.sbom import crate_sbom_enabled
+from ferrule.wheel.manifest import Entry
+from ferrule.wheel.sbom import crate_sbom_enabled, sbom_entries
+from ferrule.wheel.stamp import WheelStamp
 from ferrule.wheel.writer import zip_timestamp
 from tests.helpers.sbom import components, edges, ferrule_refs, without_serial_and_time
 
@@ -185,3 +188,45 @@ def test_rust_must_be_a_boolean(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "tool.maturin.sbom.rust" in message and "pyproject.toml" in message
     assert "true or false" in message
+
+
+# --- in the wheel: sbom_entries, the stamp ---------------------------------------------
+
+
+def test_a_cargo_lock_change_changes_the_entry_and_the_wheel_stamp(tmp_path: Path) -> None:
+    """Cargo.lock is read afresh for each wheel (not from the build's TOML store, which
+    may hold the lock file as it was before cargo ran), so the no-op path sees a change."""
+    crate = tmp_path / "crates" / "sbom-deps"
+    shutil.copytree(TEST_CRATES / "sbom-deps", crate, ignore=shutil.ignore_patterns("target"))
+    text = (FIXTURES / "sbom-deps.metadata.json").read_text()
+    data = json.loads(text.replace("@CRATES@", str(tmp_path / "crates")))
+    project = parse_metadata(data, crate / "Cargo.toml")
+    settings = load_settings(crate, environ={}, report=False)
+    lock = crate / "Cargo.lock"
+    settings.files.read(lock)  # the store has the old lock file
+
+    def entry_and_key() -> tuple[Entry, str]:
+        (entry,) = sbom_entries(settings, "sbom_deps-0.2.0.dist-info", project)
+        environ = {"FERRULE_CACHE_DIR": str(tmp_path / "cache")}
+        return entry, WheelStamp(tmp_path / "w.whl", [entry], environ).key
+
+    before, key = entry_and_key()
+    assert before.arcname == "sbom_deps-0.2.0.dist-info/sboms/sbom-deps.cyclonedx.json"
+    sums = checksums("sbom-deps")
+    pyo3 = next(v for k, v in sums.items() if "#pyo3@" in k)
+    lock.write_text(lock.read_text().replace(pyo3, "f" * 64))
+    after, new_key = entry_and_key()
+    assert after.data != before.data and new_key != key
+    assert b'"content": "' + b"f" * 64 + b'"' in (after.data or b"")
+
+
+def test_rust_false_writes_no_crate_sbom(tmp_path: Path) -> None:
+    crate = tmp_path / "crates" / "sbom-deps"
+    shutil.copytree(TEST_CRATES / "sbom-deps", crate, ignore=shutil.ignore_patterns("target"))
+    with (crate / "pyproject.toml").open("a") as f:
+        f.write("\n[tool.maturin.sbom]\nrust = false\n")
+    text = (FIXTURES / "sbom-deps.metadata.json").read_text()
+    data = json.loads(text.replace("@CRATES@", str(tmp_path / "crates")))
+    project = parse_metadata(data, crate / "Cargo.toml")
+    settings = load_settings(crate, environ={}, report=False)
+    assert sbom_entries(settings, "sbom_deps-0.2.0.dist-info", project) == []
