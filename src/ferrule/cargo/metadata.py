@@ -242,6 +242,8 @@ def read_metadata(settings: Settings) -> CargoProject:
         str(settings.cargo.manifest_path),
         *_resolve_args(options),
     ]
+    if options.target:  # as maturin: the graph (and so the SBOM) of the target's platform only
+        argv += ["--filter-platform", options.target]
     manifest = settings.cargo.manifest_path
     parsed: list[CargoProject] = []
 
