@@ -38,8 +38,8 @@ __all__ = ["TOOL_VERSION", "render_sbom", "sbom_filename"]
 TOOL_VERSION = "0.5.9"  # the cargo-cyclonedx maturin 1.16 embeds
 _CRATES_IO = "registry+https://github.com/rust-lang/crates.io-index"
 _LOCAL = "path+file://"
-# uuid5 namespace of ferrule's SBOM serial numbers (uuid5 of the URL namespace and this name).
-_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/ferrule/sbom-serial")
+# The namespace of the serial numbers' UUID 5: fixed (changing it changes every serial).
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ferrule:cyclonedx-serial-number")
 _AUTHOR = re.compile(r"^(?P<author>[^<]+)\s*(<(?P<email>[^>]+)>)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _STRENGTH = {None: 2, "normal": 2, "build": 1, "dev": 0}  # cargo-cyclonedx's PrivateDepKind
