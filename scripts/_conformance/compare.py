@@ -9,15 +9,12 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-# maturin writes a CycloneDX SBOM (new serial number and timestamp on every build) into
-# .dist-info/sboms/; it is left out of the file comparison (see docs/compat.md).
-IGNORED = re.compile(r"\.dist-info/sboms/")
-
 
 def wheel_files(wheel: Path) -> list[str]:
-    """The member names of a wheel, as stored, SBOM files left out."""
+    """The member names of a wheel, as stored (the crate's SBOM in ``.dist-info/sboms/``
+    included: ferrule writes it under maturin's name, docs/compat.md)."""
     with zipfile.ZipFile(wheel) as archive:
-        return [name for name in archive.namelist() if not IGNORED.search(name)]
+        return archive.namelist()
 
 
 def wheel_metadata(wheel: Path) -> str:

@@ -48,6 +48,7 @@ def test_develop_import_edit_develop_new_behaviour(mixed: Project) -> None:
     # An editable install as pip and uv understand it: installer, direct_url, one version.
     (dist_info,) = mixed.site.glob("develop_mixed_*.dist-info")
     assert (dist_info / "INSTALLER").read_text() == "ferrule\n"
+    assert (dist_info / "sboms" / f"{mixed.crate.name}.cyclonedx.json").is_file()  # as maturin
     direct = json.loads((dist_info / "direct_url.json").read_text())
     assert direct == {"dir_info": {"editable": True}, "url": mixed.crate.as_uri()}
     (listed,) = pip_list(mixed)

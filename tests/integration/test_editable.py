@@ -135,6 +135,8 @@ def test_editable_wheel_contents(tmp_path: Path, offline_pip_env: dict[str, str]
         "develop_mixed_ew-0.1.0.dist-info/WHEEL",
         "develop_mixed_ew-0.1.0.dist-info/entry_points.txt",
         "develop_mixed_ew-0.1.0.dist-info/ferrule-rebuild.stamp",
+        # The crate's SBOM, as in maturin's editable wheels (docs/compat.md, "SBOM").
+        "develop_mixed_ew-0.1.0.dist-info/sboms/develop-mixed-ew.cyclonedx.json",
         "develop_mixed_ew.pth",
     ]
     assert pth == f"{crate}\n"

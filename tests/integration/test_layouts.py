@@ -4,8 +4,8 @@ Each crate in ``tests/crates`` listed below carries an ``exercise.py`` that
 imports and calls what the wheel installed. All wheels go into one shared venv
 (their module names differ), so the expensive parts happen once per session.
 
-Intended differences from maturin's file lists (docs/differences.md): maturin
-adds ``.dist-info/sboms/``; ferrule does not (yet).
+The file lists are compared with the crate's SBOM (``.dist-info/sboms/``) in
+them: ferrule writes it as maturin does (docs/compat.md, "SBOM").
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def test_builds_installs_and_runs(crate: str, wheels: Wheels, shared_venv: VEnv)
 
 def file_list(wheel: Path) -> list[str]:
     with zipfile.ZipFile(wheel) as z:
-        return [n for n in z.namelist() if ".dist-info/sboms/" not in n]
+        return z.namelist()
 
 
 # Files maturin ships and ferrule leaves out on purpose (docs/differences.md).

@@ -77,7 +77,7 @@ def _build_one(
     what = f"abi3 (Python >= {abi3[0]}.{abi3[1]}) with {interp.describe()}" if abi3 else None
     what = what or interp.describe()
     _log.info(f"building {metadata.name} {metadata.version} ({ctx.bindings}) for {what}")
-    sboms = sbom_entries(settings, metadata.dist_info)  # checked before cargo runs
+    sboms = sbom_entries(settings, metadata.dist_info, ctx.project)  # checked before cargo runs
     report.interpreter(interp)
     with report.phase("native"):
         native, result, tag = build_native(ctx, unit)
@@ -199,6 +199,7 @@ class PlannedWheel:
     # The cargo run went through a stable link that is gone once the context ends
     # (a release profile with path dependencies outside the workspace): not replayable.
     through_stable_root: bool = False
+    sboms: tuple[Entry, ...] = ()  # <dist-info>/sboms/: the crate's SBOM, then the includes
 
 
 def _for_environment(settings: Settings) -> Settings:
@@ -255,6 +256,7 @@ def planned_wheel(
         )
         ctx = dataclasses.replace(opened, recipe=recipe)
         (unit,) = ctx.plan.units
+        sboms = sbom_entries(settings, ctx.metadata.dist_info, ctx.project)
         report.interpreter(interp)
         with report.phase("native"):
             native, result, tag = build_native(ctx, unit)
@@ -270,4 +272,5 @@ def planned_wheel(
             bindings=ctx.bindings,
             cargo=result,
             through_stable_root=ctx.stable_root is not None,
+            sboms=tuple(sboms),
         )

@@ -19,7 +19,14 @@ from ferrule.cargo.metadata_cache import cached_metadata
 from ferrule.config.model import CargoOptions, Settings
 from ferrule.errors import FerruleError
 
-__all__ = ["CargoProject", "CargoTarget", "metadata_json", "parse_metadata", "read_metadata"]
+__all__ = [
+    "CargoProject",
+    "CargoTarget",
+    "metadata_json",
+    "parse_metadata",
+    "read_metadata",
+    "sbom_graph",
+]
 
 # The crates whose presence decides the bindings (ferrule.bindings.detect).
 BINDINGS_CRATES = frozenset({"pyo3", "pyo3-ffi", "uniffi"})
@@ -44,6 +51,8 @@ class CargoProject:
     dependencies: frozenset[str]
     dependency_versions: Mapping[str, str]
     target_directory: Path
+    # The part of cargo's answer an SBOM is made of, as JSON text (``sbom_graph``).
+    sbom_graph: str = ""
 
     def targets_of_kind(self, *kinds: str) -> list[CargoTarget]:
         return [t for t in self.targets if set(t.kinds) & set(kinds)]
@@ -116,8 +125,65 @@ def parse_metadata(
         dependencies=frozenset(names),
         dependency_versions=names,
         target_directory=Path(data["target_directory"]),
+        sbom_graph=sbom_graph(data, root["id"], seen),
     )
     return _scoped_to(project, scoped)
+
+
+_SBOM_FIELDS = (
+    "id", "name", "version", "source", "manifest_path", "description", "authors", "license",
+    "license_file", "homepage", "documentation", "repository", "links",
+)  # fmt: skip
+
+
+def sbom_graph(data: Mapping[str, Any], root: str, reachable: set[str]) -> str:
+    """``cargo metadata``'s answer cut to what the SBOM needs, in the same shape.
+
+    The root package and what it reaches through normal and build dependencies
+    (as cargo-cyclonedx keeps them), their SBOM fields, the root's targets, and
+    the resolve nodes of those packages: JSON text, small enough for the cache.
+
+    >>> data = {"workspace_root": "/p", "packages": [
+    ...     {"id": "a", "name": "a", "targets": [{"name": "a", "kind": ["lib"],
+    ...      "src_path": "/p/src/lib.rs", "edition": "2021"}]},
+    ...     {"id": "b", "name": "b", "targets": [], "keywords": []}],
+    ...     "resolve": {"nodes": [{"id": "a", "deps": [{"pkg": "b", "name": "b",
+    ...      "dep_kinds": [{"kind": None, "target": None}]}], "features": []},
+    ...      {"id": "b", "deps": []}, {"id": "c", "deps": []}]}}
+    >>> sbom_graph(data, "a", {"b"})  # doctest: +NORMALIZE_WHITESPACE
+    '{"packages":[{"id":"a","name":"a","targets":[{"kind":["lib"],"name":"a",\
+"src_path":"/p/src/lib.rs"}]},{"id":"b","name":"b"}],"resolve":{"nodes":[{"deps":[{"dep_kinds":\
+[{"kind":null}],"pkg":"b"}],"id":"a"},{"deps":[],"id":"b"}],"root":"a"},"workspace_root":"/p"}'
+    """
+    kept = reachable | {root}
+    packages = []
+    for package in data.get("packages", []):
+        if package["id"] not in kept:
+            continue
+        cut = {k: package[k] for k in _SBOM_FIELDS if k in package}
+        if package["id"] == root:
+            cut["targets"] = [
+                {k: t[k] for k in ("name", "kind", "src_path") if k in t}
+                for t in package.get("targets", [])
+            ]
+        packages.append(cut)
+    nodes = [
+        {
+            "id": node["id"],
+            "deps": [
+                {"pkg": d["pkg"], "dep_kinds": [{"kind": k.get("kind")} for k in d["dep_kinds"]]}
+                for d in node.get("deps", [])
+            ],
+        }
+        for node in (data.get("resolve") or {}).get("nodes", [])
+        if node["id"] in kept
+    ]
+    graph = {
+        "packages": packages,
+        "resolve": {"nodes": nodes, "root": root},
+        "workspace_root": data.get("workspace_root"),
+    }
+    return json.dumps(graph, sort_keys=True, separators=(",", ":"))
 
 
 def _scoped_to(project: CargoProject, scoped: frozenset[str] | None) -> CargoProject:
@@ -195,6 +261,8 @@ def read_metadata(settings: Settings) -> CargoProject:
         str(settings.cargo.manifest_path),
         *_resolve_args(options),
     ]
+    if options.target:  # as maturin: the graph (and so the SBOM) of the target's platform only
+        argv += ["--filter-platform", options.target]
     manifest = settings.cargo.manifest_path
     parsed: list[CargoProject] = []
 
@@ -218,6 +286,7 @@ def _to_tuple(project: CargoProject) -> tuple[Any, ...]:
         tuple((t.name, t.kinds, t.required_features) for t in project.targets),
         tuple(sorted(project.dependency_versions.items())),
         str(project.target_directory),
+        project.sbom_graph,
     )
 
 
@@ -226,13 +295,13 @@ def _from_tuple(value: tuple[Any, ...], manifest: Path) -> CargoProject:
 
     >>> project = CargoProject(Path("/p/Cargo.toml"), "demo",
     ...     (CargoTarget("demo", ("cdylib",)),), frozenset({"pyo3"}), {"pyo3": "0.29.3"},
-    ...     Path("/p/target"))
+    ...     Path("/p/target"), "{}")
     >>> value = (project.name, tuple((t.name, t.kinds, t.required_features)
-    ...     for t in project.targets), (("pyo3", "0.29.3"),), "/p/target")
+    ...     for t in project.targets), (("pyo3", "0.29.3"),), "/p/target", "{}")
     >>> _from_tuple(value, Path("/p/Cargo.toml")) == project
     True
     """
-    name, targets, versions, target_directory = value
+    name, targets, versions, target_directory, graph = value
     return CargoProject(
         manifest_path=manifest,
         name=name,
@@ -240,4 +309,5 @@ def _from_tuple(value: tuple[Any, ...], manifest: Path) -> CargoProject:
         dependencies=frozenset(n for n, _ in versions),
         dependency_versions=dict(versions),
         target_directory=Path(target_directory),
+        sbom_graph=graph,
     )

@@ -46,7 +46,7 @@ from ferrule import _store
 
 __all__ = ["cached_metadata", "input_paths"]
 
-_FORMAT = 2
+_FORMAT = 3  # 3: the value carries the SBOM's graph
 _ENV_PREFIXES = ("CARGO", "RUSTUP", "RUST")
 _TARGET_DIRS = ("src", "src/bin", "examples", "tests", "benches")
 _NESTED_TARGET_DIRS = ("src/bin", "examples", "tests", "benches")

@@ -144,8 +144,8 @@ def plan_editable(planned: PlannedWheel, rebuild_on_import: bool) -> EditablePla
         line = f"import {hook}; {hook}.activate({top!r}, {stamp!r})\n"
         site.append(Entry(f"{hook}.pth", data=line.encode()))
     site.sort(key=lambda e: (e.arcname.startswith(data_prefix), e.arcname))
-    # Only the dist-info: METADATA, WHEEL, entry_points.txt, licenses.
-    meta = plan_entries(metadata, [], planned.wheel_file, [])
+    # Only the dist-info: METADATA, WHEEL, entry_points.txt, licenses, sboms/ (as maturin's).
+    meta = plan_entries(metadata, [], planned.wheel_file, [], dist_info_extra=planned.sboms)
     return EditablePlan(tuple(site + meta), tuple(tree), native)
 
 

@@ -126,3 +126,15 @@ def test_global_flags_reach_metadata_tree_and_the_sdist_commands(
     assert [c[1] for c in cargo.calls] == ["metadata", "tree", "metadata", "package"]
     for argv in cargo.calls:
         assert _ends_with_global_flags(argv), argv
+
+
+def test_a_target_filters_the_metadata_to_its_platform(
+    settings: Settings, cargo: FakeCargo
+) -> None:
+    """As maturin (cargo_options.rs, cargo_metadata_args): the SBOM lists that platform's crates."""
+    metadata.read_metadata(settings)
+    assert "--filter-platform" not in cargo.of("metadata")[0]
+    options = dataclasses.replace(settings.cargo_options, target="aarch64-unknown-linux-gnu")
+    metadata.read_metadata(dataclasses.replace(settings, cargo_options=options))
+    argv = list(cargo.of("metadata")[1])
+    assert argv[argv.index("--filter-platform") + 1] == "aarch64-unknown-linux-gnu"

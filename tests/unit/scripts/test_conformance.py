@@ -61,12 +61,15 @@ def test_file_lists_compare_membership_not_order() -> None:
     assert file_differences(["a", "b"], ["a", "c"]) == ["-b", "+c"]
 
 
-def test_sboms_are_left_out_of_the_file_list(tmp_path: Path) -> None:
+def test_sboms_are_part_of_the_file_list(tmp_path: Path) -> None:
     wheel = make_wheel(
         tmp_path / "demo-1.0-py3-none-any.whl",
         {"demo/__init__.py": "", "demo-1.0.dist-info/sboms/demo.cyclonedx.json": "{}"},
     )
-    assert wheel_files(wheel) == ["demo/__init__.py"]
+    assert wheel_files(wheel) == [
+        "demo/__init__.py",
+        "demo-1.0.dist-info/sboms/demo.cyclonedx.json",
+    ]
 
 
 # --- METADATA ----------------------------------------------------------------------------
