@@ -157,6 +157,27 @@ def _read_chunk(fd: int, chunk: bytes = b"") -> tuple[bytes, bool]:
     return chunk, not chunk
 
 
+def _record_key(row: tuple[str, bytes, int]) -> list[str]:
+    return row[0].split("/")
+
+
+def _in_record_order(rows: list[tuple[str, bytes, int]]) -> bool:
+    """Whether ``rows`` are sorted by path components (checked pairwise, no key list).
+
+    >>> _in_record_order([("a/b/c", b"", 0), ("a/b.py", b"", 0)])
+    True
+    >>> _in_record_order([("a/b.py", b"", 0), ("a/b/c", b"", 0)])
+    False
+    """
+    previous: list[str] | None = None
+    for row in rows:
+        key = row[0].split("/")
+        if previous is not None and key < previous:
+            return False
+        previous = key
+    return True
+
+
 class _PatchBuffer:
     """The archive's file as :mod:`zipfile` sees it: writes gather in memory, and a seek
     back into what is still gathered (zipfile rewrites each entry's header once its
@@ -259,8 +280,8 @@ class WheelWriter:
         self._compression = compression
         self._compresslevel = None if compression == zipfile.ZIP_STORED else compresslevel
         self._large_file = large_file
-        self._rows: list[tuple[str, str, str]] = []
-        self._names: set[str] = set()
+        # (name, sha256 digest, size): the hash is written out in RECORD only.
+        self._rows: list[tuple[str, bytes, int]] = []
         self._tmp_path: Path | None = None
         self._zip: zipfile.ZipFile | None = None
         self._file: _PatchBuffer | None = None
@@ -316,9 +337,9 @@ class WheelWriter:
 
     def _info(self, name: str, executable: bool, compress: bool = True) -> zipfile.ZipInfo:
         check_archive_name(name)
-        if name in self._names:
+        assert self._zip is not None
+        if name in self._zip.NameToInfo:  # (every entry's name, once written)
             raise WheelError(f"two files map to the same path in the wheel: {name}")
-        self._names.add(name)
         info = zipfile.ZipInfo(name, self._timestamp)
         mode = 0o755 if executable else 0o644
         info.external_attr = (stat.S_IFREG | mode) << 16
@@ -371,7 +392,7 @@ class WheelWriter:
                     chunk, end = _read_chunk(fd)
         finally:
             os.close(fd)
-        self._rows.append((name, _record_hash(digest.digest()), str(size)))
+        self._rows.append((name, digest.digest(), size))
 
     def _put(self, info: zipfile.ZipInfo, data: bytes) -> None:
         """One whole entry (its bytes in memory): compressed, then its local header and
@@ -392,9 +413,7 @@ class WheelWriter:
         else:
             with zf.open(info, "w", force_zip64=self._large_file) as dst:
                 dst.write(data)
-            self._rows.append(
-                (info.filename, _record_hash(hashlib.sha256(data).digest()), str(len(data)))
-            )
+            self._rows.append((info.filename, hashlib.sha256(data).digest(), len(data)))
             return
         info.file_size = len(data)
         info.compress_size = len(packed)
@@ -405,9 +424,7 @@ class WheelWriter:
         zf.start_dir = out.tell()
         zf.filelist.append(info)
         zf.NameToInfo[info.filename] = info
-        self._rows.append(
-            (info.filename, _record_hash(hashlib.sha256(data).digest()), str(len(data)))
-        )
+        self._rows.append((info.filename, hashlib.sha256(data).digest(), len(data)))
 
     def _worth_compressing(self, head: bytes, total: int) -> bool:
         """Whether deflate pays for this file, judged from its first 64 KiB.
@@ -424,7 +441,7 @@ class WheelWriter:
         if len(data) > _ZIP64_AT:
             with self._open(name, executable, len(data)) as dst:
                 dst.write(data)
-            self._rows.append((name, _record_hash(hashlib.sha256(data).digest()), str(len(data))))
+            self._rows.append((name, hashlib.sha256(data).digest(), len(data)))
         else:
             self._put(self._info(name, executable), data)
 
@@ -434,10 +451,13 @@ class WheelWriter:
         writer = csv.writer(buffer, lineterminator="\n")
         # Sorted by path components, as maturin's RECORD (a BTreeMap of paths):
         # ``pkg/a/b.py`` before ``pkg/a.py``, unlike plain string order.
-        for row in sorted(self._rows, key=lambda row: row[0].split("/")):
-            writer.writerow(row)
+        # The entries usually come in that order already: then no sort keys are made.
+        rows = self._rows if _in_record_order(self._rows) else sorted(self._rows, key=_record_key)
+        for name, digest, size in rows:
+            writer.writerow((name, _record_hash(digest), str(size)))
         writer.writerow((record_name, "", ""))
-        data = buffer.getvalue().encode("utf-8")
+        data = memoryview(buffer.getvalue().encode("utf-8"))
+        del buffer
         with self._open(record_name, False, len(data)) as dst:
             dst.write(data[: len(data) // 2])
             _faults.point("record")
