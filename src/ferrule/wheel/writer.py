@@ -13,6 +13,7 @@ import base64
 import contextlib
 import csv
 import datetime
+import gc
 import hashlib
 import io
 import os
@@ -286,6 +287,7 @@ class WheelWriter:
         self._zip: zipfile.ZipFile | None = None
         self._file: _PatchBuffer | None = None
         self._direct = False
+        self._gc_was_enabled = False
 
     def __enter__(self) -> WheelWriter:
         self.target.parent.mkdir(parents=True, exist_ok=True)
@@ -305,6 +307,11 @@ class WheelWriter:
         )
         # What _put relies on (ZipFile's attributes since Python 3.0).
         self._direct = all(hasattr(self._zip, a) for a in ("start_dir", "filelist", "NameToInfo"))
+        # Packing makes no reference cycles, only objects that live until the end (each
+        # entry's ZipInfo and RECORD row): the cyclic collector would walk all of them
+        # again and again as they pile up. Paused until __exit__.
+        self._gc_was_enabled = gc.isenabled()
+        gc.disable()
         return self
 
     def __exit__(
@@ -334,6 +341,8 @@ class WheelWriter:
         finally:
             if self._tmp_path.exists():
                 self._tmp_path.unlink()
+            if self._gc_was_enabled:
+                gc.enable()
 
     def _info(self, name: str, executable: bool, compress: bool = True) -> zipfile.ZipInfo:
         check_archive_name(name)

@@ -375,3 +375,23 @@ def test_the_archive_is_what_zipfile_alone_writes(
     with zipfile.ZipFile(tmp_path / "ours.whl") as z:
         assert z.testzip() is None
         assert z.read("w/big.txt") == sources["w/big.txt"]
+
+
+def test_the_cyclic_collector_is_paused_while_writing_and_restored(tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    with WheelWriter(tmp_path / "w.whl", "w-1.dist-info", {}) as w:
+        assert not gc.isenabled()
+        w.add_bytes("w/x.py", b"x")
+    assert gc.isenabled()
+    with pytest.raises(WheelError), WheelWriter(tmp_path / "v.whl", "v-1.dist-info", {}) as w:
+        w.add_bytes("../x", b"")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with WheelWriter(tmp_path / "u.whl", "u-1.dist-info", {}) as w:
+            w.add_bytes("u/x.py", b"x")
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
