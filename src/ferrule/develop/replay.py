@@ -251,13 +251,14 @@ def _check(
         return "no record of an earlier run"
     if data.get("key") != _key(command, cwd, environ):
         return "the command line, directory or environment differs"
+    # The outputs first: a removed wheel is found without a stat of every input.
+    for path, state in data.get("outputs", {}).items():
+        if _store.file_state(path) != state and path not in data.get("kept", {}):
+            return f"{path} changed"
     for path, state in data["files"].items():
         if state == _CHANGED:
             return f"{path} {_CHANGED}"
         if _store.file_state(path) != state:
-            return f"{path} changed"
-    for path, state in data.get("outputs", {}).items():
-        if _store.file_state(path) != state and path not in data.get("kept", {}):
             return f"{path} changed"
     if data["stamp"]:
         from ferrule._import_hook import parse_stamp, stale_reason

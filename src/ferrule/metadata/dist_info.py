@@ -7,8 +7,7 @@ without Rust, and frontends call them often.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import os
 from pathlib import Path
 
 from ferrule.config.model import Settings
@@ -30,7 +29,11 @@ def write_dist_info(
     metadata = metadata or build_metadata(settings)
     directory.mkdir(parents=True, exist_ok=True)
     final = directory / metadata.dist_info
-    staging = Path(tempfile.mkdtemp(prefix=".ferrule-", dir=directory))
+    # (No tempfile, and shutil only when needed: this hook's imports are its cost.)
+    staging = directory / f".ferrule-{os.getpid()}-{metadata.dist_info}"
+    if staging.exists():  # left by a killed process with this pid
+        _remove(staging)
+    staging.mkdir()
     try:
         (staging / "METADATA").write_bytes(metadata.rfc822)
         if metadata.entry_points:
@@ -38,11 +41,17 @@ def write_dist_info(
         for rel, path in metadata.license_files:
             target = staging / "licenses" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            target.write_bytes(path.read_bytes())
         if final.exists():
-            shutil.rmtree(final)
+            _remove(final)
         staging.replace(final)
     finally:
         if staging.exists():
-            shutil.rmtree(staging)
+            _remove(staging)
     return metadata.dist_info
+
+
+def _remove(tree: Path) -> None:
+    import shutil
+
+    shutil.rmtree(tree)

@@ -327,3 +327,71 @@ def test_compressibility_is_judged_from_the_first_64_kib(tmp_path: Path) -> None
         assert z.getinfo("w/chunk.bin").compress_type == zipfile.ZIP_STORED
         # Below one chunk the test is not worth its time: deflated whatever it holds.
         assert z.getinfo("w/under.bin").compress_type == zipfile.ZIP_DEFLATED
+
+
+@pytest.mark.parametrize("method", ["deflated", "stored"])
+@pytest.mark.parametrize("large_file", [False, True])
+@pytest.mark.parametrize("limit", [1 << 20, 100])
+def test_the_archive_is_what_zipfile_alone_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str, large_file: bool, limit: int
+) -> None:
+    """The writer gathers zipfile's writes in a buffer it patches instead of seeking
+    (``limit``: how much it gathers) and writes whole small entries itself: the bytes
+    are still exactly what zipfile writes to a plain file, entry by entry."""
+    from ferrule.wheel import writer
+
+    sources = {
+        "w/a.py": b"VALUE = 1\n" * 50,
+        "w/empty.py": b"",
+        "w/chunk.bin": b"\x01" * 65536,
+        "w/big.txt": b"compressible line\n" * 12_000,
+        "w/random.bin": os.urandom(150_000),
+        "w/tool": b"#!/bin/sh\n",
+    }
+    for name, data in sources.items():
+        src = tmp_path / name.replace("/", "_")
+        src.write_bytes(data)
+        if name == "w/tool":
+            src.chmod(0o755)
+
+    def write(target: Path) -> bytes:
+        method_id, level = zip_compression(method, None)
+        with WheelWriter(target, "w-1.dist-info", {}, method_id, level, large_file=large_file) as w:
+            if not direct:
+                w._direct = False
+            for name in sources:
+                w.add_file(name, tmp_path / name.replace("/", "_"))
+            w.add_bytes("w/generated.py", b"X = 2\n" * 10)
+        return target.read_bytes()
+
+    direct = True
+    gathering = writer._PatchBuffer
+    monkeypatch.setattr(writer, "_PatchBuffer", lambda raw: gathering(raw, limit))
+    ours = write(tmp_path / "ours.whl")
+    direct = False
+    monkeypatch.setattr(writer, "_PatchBuffer", lambda raw: raw)
+    plain = write(tmp_path / "plain.whl")
+    assert ours == plain
+    with zipfile.ZipFile(tmp_path / "ours.whl") as z:
+        assert z.testzip() is None
+        assert z.read("w/big.txt") == sources["w/big.txt"]
+
+
+def test_the_cyclic_collector_is_paused_while_writing_and_restored(tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    with WheelWriter(tmp_path / "w.whl", "w-1.dist-info", {}) as w:
+        assert not gc.isenabled()
+        w.add_bytes("w/x.py", b"x")
+    assert gc.isenabled()
+    with pytest.raises(WheelError), WheelWriter(tmp_path / "v.whl", "v-1.dist-info", {}) as w:
+        w.add_bytes("../x", b"")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with WheelWriter(tmp_path / "u.whl", "u-1.dist-info", {}) as w:
+            w.add_bytes("u/x.py", b"x")
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
