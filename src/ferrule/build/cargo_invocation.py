@@ -194,13 +194,14 @@ def zig_linker_env(settings: Settings, work_dir: Path) -> dict[str, str]:
 
 def rustc_wrapper(settings: Settings) -> str | None:
     """cargo's rustc wrapper (sccache): ``RUSTC_WRAPPER`` / ``CARGO_BUILD_RUSTC_WRAPPER``,
-    else ``[tool.ferrule] rustc-wrapper`` (docs/ci.md). One in ``.cargo/config.toml`` is
-    cargo's own business and not seen here."""
+    else ``[tool.ferrule] rustc-wrapper``, else ``build.rustc-wrapper`` of cargo's
+    configuration files (docs/ci.md)."""
     env = settings.environ
     return (
         env.get("RUSTC_WRAPPER")
         or env.get("CARGO_BUILD_RUSTC_WRAPPER")
         or (settings.tool.rustc_wrapper or None)
+        or settings.cargo_config_wrapper
     )
 
 
@@ -210,7 +211,8 @@ def cargo_recipe(
     """The build-wide recipe: the settings' environment with ``--zig``'s linker and the
     configured rustc wrapper."""
     env = dict(settings.environ)
-    wrapper = rustc_wrapper(settings)
+    # Only the pyproject key is passed on: one in cargo's configuration cargo applies itself.
+    wrapper = settings.tool.rustc_wrapper
     if wrapper and not (env.get("RUSTC_WRAPPER") or env.get("CARGO_BUILD_RUSTC_WRAPPER")):
         env["RUSTC_WRAPPER"] = wrapper
     env.update(zig_linker_env(settings, work_dir))

@@ -333,6 +333,17 @@ class Settings:
             ("cbindgen", crate_dir), lambda: read_cbindgen_toml(crate_dir, self.files)
         )
 
+    @property
+    def cargo_config_wrapper(self) -> str | None:
+        """``build.rustc-wrapper`` from cargo's configuration files (cargo applies it itself)."""
+        from ferrule.config.cargo_config import configured_rustc_wrapper
+
+        start = self.project_dir
+        return self.files.derived(
+            ("cargo-config-wrapper", start),
+            lambda: configured_rustc_wrapper(start, self.environ, self.files),
+        )
+
     def workspace_dir_of(self, manifest: Path) -> Path:
         """:attr:`workspace_dir` for any local crate (a path dependency, an extension)."""
         from ferrule.config.path_deps import cargo_workspace_root
