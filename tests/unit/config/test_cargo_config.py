@@ -49,7 +49,7 @@ def test_nearest_file_wins_then_parents_then_cargo_home(
     assert configured_rustc_wrapper(project, env, TomlFiles()) == "from-home"
     _config(project.parent, '[build]\nrustc-wrapper = "from-parent"\n')
     assert configured_rustc_wrapper(project, env, TomlFiles()) == "from-parent"
-    _config(project, '[build]\njobs = 2\n')  # nearer, but without a wrapper
+    _config(project, "[build]\njobs = 2\n")  # nearer, but without a wrapper
     assert configured_rustc_wrapper(project, env, TomlFiles()) == "from-parent"
     _config(project, '[build]\nrustc-wrapper = "sccache"\n')
     assert configured_rustc_wrapper(project, env, TomlFiles()) == "sccache"
