@@ -81,11 +81,12 @@ EOF_AGAIN
                 continue
             fi
         fi
-        echo "mutation: $group (${#names[@]} name(s)), $jobs worker(s), log in .cache/mutation/$group.log" >&2
+        log=.cache/mutation/${group//\//-}.log
+        echo "mutation: $group (${#names[@]} name(s)), $jobs worker(s), log in $log" >&2
         start=$SECONDS
         # Named mutants are always run again, so each group's score is from this tree.
-        if ! .venv/bin/mutmut run --max-children "$jobs" "${names[@]}" >".cache/mutation/$group.log" 2>&1; then
-            tail -n 30 ".cache/mutation/$group.log" >&2
+        if ! .venv/bin/mutmut run --max-children "$jobs" "${names[@]}" >"$log" 2>&1; then
+            tail -n 30 "$log" >&2
             echo "mutation: mutmut failed for $group" >&2
             exit 1
         fi

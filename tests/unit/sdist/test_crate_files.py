@@ -254,3 +254,54 @@ def test_ask_cargo_runs_cargo_from_path_with_the_settings_environment(
     )
     assert sdist_plan.ask_cargo(git) is None
     assert len(calls) == 1 + len(recorded.graph.crates)
+
+
+def test_rewritten_manifests_name_the_file_they_rewrite(tmp_path: Path) -> None:
+    """The origin of a rewritten entry is what its mode and error messages come from."""
+    crates = copy_crate("sdist-member", tmp_path)
+    root = crates / "sdist-member"
+    made = plan("sdist-member", crates)
+    origins = {e.arcname: e.origin for e in made.entries if e.data is not None}
+    assert origins == {
+        "Cargo.toml": root / "Cargo.toml",
+        "PKG-INFO": None,
+        "bindings/python/Cargo.toml": root / "bindings/python/Cargo.toml",
+        "core/Cargo.toml": root / "core/Cargo.toml",
+        "pyproject.toml": root / "bindings/python/pyproject.toml",
+    }
+
+
+@pytest.mark.parametrize("readme", [True, False], ids=["with-readme", "without-readme"])
+def test_a_legacy_license_file_outside_the_project_moves_with_pyproject(
+    readme: bool, tmp_path: Path
+) -> None:
+    crates = copy_crate("sdist-member", tmp_path)
+    root = crates / "sdist-member"
+    (root / "TERMS").write_text("terms\n")
+    pyproject = root / "bindings/python/pyproject.toml"
+    if not readme:
+        _edit(pyproject, 'readme = "README.md"\n', "")
+    _edit(
+        pyproject,
+        'license = "MIT"\nlicense-files = ["LICENSE"]\n',
+        'license = { file = "../../TERMS" }\n',
+    )
+    made = plan("sdist-member", crates)
+    entries = {e.arcname: e for e in made.entries}
+    assert entries["TERMS"].source == root / "TERMS"
+    assert 'license = { file = "TERMS" }\n' in data(made, "pyproject.toml")
+
+
+def test_no_pyproject_no_sdist(tmp_path: Path) -> None:
+    from ferrule.errors import LayoutError
+
+    crates = copy_crate("sdist-inside", tmp_path)
+    project = crates / "sdist-inside"
+    (project / "pyproject.toml").unlink()
+    settings = load_settings(project, report=False)
+    with pytest.raises(LayoutError) as caught:
+        make_plan(settings, None)
+    assert str(caught.value) == (
+        f"no pyproject.toml for {project / 'Cargo.toml'}: a source distribution needs one "
+        "(it names the build backend)"
+    )
