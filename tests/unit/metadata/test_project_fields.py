@@ -285,3 +285,27 @@ def test_entry_point_groups_in_order_also_those_that_are_no_dotted_names(tmp_pat
         b"[my group]\nb=pkg:b\na=pkg:a\n"
         b"[pkg.plugins]\none=pkg.plugins:one\n"
     )
+
+
+def test_a_dynamic_description_comes_from_cargo(tmp_path: Path) -> None:
+    meta = build(tmp_path, BASE + 'dynamic = ["description"]\n', 'description = "From cargo"')
+    assert headers(meta, "Summary") == ["From cargo"]
+    # not dynamic: Cargo's description is not used
+    meta = build(tmp_path / "static", BASE, 'description = "From cargo"')
+    assert headers(meta, "Summary") == []
+
+
+@pytest.mark.parametrize(
+    ("readme", "content_type"),
+    [
+        ('readme = "README.md"', ["text/markdown; charset=UTF-8; variant=GFM"]),
+        ('readme = { file = "README.md", content-type = "text/x-rst" }', ["text/x-rst"]),
+        ('readme = { file = "README.md" }', []),
+    ],
+    ids=["file", "table", "table-without-content-type"],
+)
+def test_readme_content_type(readme: str, content_type: list[str], tmp_path: Path) -> None:
+    meta = build(tmp_path, BASE + readme + "\n", "", ("README.md",))
+    assert headers(meta, "Description-Content-Type") == content_type
+    # (render_metadata ends the body with a newline of its own, as maturin does)
+    assert BytesParser().parsebytes(meta.rfc822).get_payload() == "README.md\n\n"
