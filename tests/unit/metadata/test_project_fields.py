@@ -309,3 +309,17 @@ def test_readme_content_type(readme: str, content_type: list[str], tmp_path: Pat
     assert headers(meta, "Description-Content-Type") == content_type
     # (render_metadata ends the body with a newline of its own, as maturin does)
     assert BytesParser().parsebytes(meta.rfc822).get_payload() == "README.md\n\n"
+
+
+def test_dynamic_authors_come_from_cargo(tmp_path: Path) -> None:
+    meta = build(
+        tmp_path,
+        BASE + 'dynamic = ["authors"]\n',
+        'authors = ["Cargo Person <cargo@x.org>", "Team"]',
+    )
+    # maturin joins Cargo's one list into both fields (CargoFields.authors)
+    assert headers(meta, "Author") == ["Cargo Person <cargo@x.org>, Team"]
+    assert headers(meta, "Author-email") == ["Cargo Person <cargo@x.org>, Team"]
+    # not dynamic: Cargo's authors are not used
+    meta = build(tmp_path / "static", BASE, 'authors = ["Cargo Person <cargo@x.org>"]')
+    assert headers(meta, "Author") == headers(meta, "Author-email") == []
