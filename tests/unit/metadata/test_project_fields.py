@@ -323,3 +323,16 @@ def test_dynamic_authors_come_from_cargo(tmp_path: Path) -> None:
     # not dynamic: Cargo's authors are not used
     meta = build(tmp_path / "static", BASE, 'authors = ["Cargo Person <cargo@x.org>"]')
     assert headers(meta, "Author") == headers(meta, "Author-email") == []
+
+
+def test_license_classifiers_next_to_an_expression_are_kept_and_gui_scripts_written(
+    tmp_path: Path,
+) -> None:
+    meta = build(
+        tmp_path,
+        BASE
+        + 'license = "MIT"\nclassifiers = ["License :: OSI Approved :: MIT License"]\n'
+        + '[project.gui-scripts]\nwindowed = "pkg:gui"\n',
+    )
+    assert headers(meta, "Classifier") == ["License :: OSI Approved :: MIT License"]
+    assert meta.entry_points == b"[gui_scripts]\nwindowed=pkg:gui\n"
