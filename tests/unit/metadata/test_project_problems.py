@@ -232,3 +232,24 @@ def test_every_invalid_extra_name_is_reported(tmp_path: Path) -> None:
         ("pyproject.toml", "project.optional-dependencies.-a-", why),
         ("pyproject.toml", "project.optional-dependencies.b_", why),
     ]
+
+
+def test_every_bad_requirement_is_located(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "proj",
+        BASE + 'dependencies = ["a b c"]\n[project.optional-dependencies]\n'
+        'test = ["ok", 3, "d e f"]\ndocs = ["g h i"]\n',
+        "",
+    )
+    found = problems(root)
+    assert found[:3] == [
+        ("pyproject.toml", "project.dependencies[0]", _requirement_error("a b c")),
+        ("pyproject.toml", "project.optional-dependencies.test[2]", _requirement_error("d e f")),
+        ("pyproject.toml", "project.optional-dependencies.docs[0]", _requirement_error("g h i")),
+    ]
+
+
+def test_a_cargo_version_that_fails_is_reported_once(tmp_path: Path) -> None:
+    # no version and not dynamic: Cargo's is taken (with a warning), and it is not PEP 440
+    root = write_project(tmp_path / "proj", 'name = "meta-demo"\n', 'version = "1.0.0-foo"')
+    assert problems(root) == EXPECTED["bad-cargo-version"]
