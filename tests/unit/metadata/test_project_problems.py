@@ -253,3 +253,22 @@ def test_a_cargo_version_that_fails_is_reported_once(tmp_path: Path) -> None:
     # no version and not dynamic: Cargo's is taken (with a warning), and it is not PEP 440
     root = write_project(tmp_path / "proj", 'name = "meta-demo"\n', 'version = "1.0.0-foo"')
     assert problems(root) == EXPECTED["bad-cargo-version"]
+
+
+def test_name_listed_as_dynamic_is_refused(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "proj", BASE + 'dynamic = ["name"]\n', "")
+    assert problems(root) == [
+        (
+            "pyproject.toml",
+            "project.dynamic[0]",
+            "expected one of 'authors', 'classifiers', 'dependencies', 'description', "
+            "'entry-points', 'gui-scripts', 'import-names', 'import-namespaces', 'keywords', "
+            "'license', 'license-files', 'maintainers', 'optional-dependencies', 'readme', "
+            "'requires-python', 'scripts', 'urls', 'version' (got 'name')",
+        )
+    ]
+
+
+def test_unknown_project_keys_are_ignored(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "proj", BASE + "foo = 1\n", "")
+    assert build_metadata(load_settings(root, report=False)).name == "meta-demo"
