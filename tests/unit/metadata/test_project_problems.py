@@ -272,3 +272,14 @@ def test_name_listed_as_dynamic_is_refused(tmp_path: Path) -> None:
 def test_unknown_project_keys_are_ignored(tmp_path: Path) -> None:
     root = write_project(tmp_path / "proj", BASE + "foo = 1\n", "")
     assert build_metadata(load_settings(root, report=False)).name == "meta-demo"
+
+
+def test_a_bad_license_glob_after_a_good_one(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "proj", BASE + 'license-files = ["LICENSE*", "../x"]\n', "")
+    assert problems(root) == [
+        (
+            "pyproject.toml",
+            "project.license-files[1]",
+            "'../x' must be relative to pyproject.toml and stay inside it",
+        )
+    ]
