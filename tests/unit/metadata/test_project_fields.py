@@ -336,3 +336,8 @@ def test_license_classifiers_next_to_an_expression_are_kept_and_gui_scripts_writ
     )
     assert headers(meta, "Classifier") == ["License :: OSI Approved :: MIT License"]
     assert meta.entry_points == b"[gui_scripts]\nwindowed=pkg:gui\n"
+
+
+def test_an_empty_license_glob_matches_nothing_and_the_next_still_counts(tmp_path: Path) -> None:
+    meta = build(tmp_path, BASE + 'license-files = ["", "AUTHORS"]\n', "", LICENSES)
+    assert [rel for rel, _ in meta.license_files] == ["AUTHORS"]
