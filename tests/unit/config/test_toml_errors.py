@@ -55,3 +55,9 @@ def test_a_good_file(tmp_path: Path) -> None:
     path = tmp_path / "x.toml"
     path.write_text('a = 1\n[t]\nb = "c"\n')
     assert load_toml(path) == {"a": 1, "t": {"b": "c"}}
+
+
+def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_bytes(b'name = "caf\xe9"\n')
+    assert _problem(path) == (path, "", "not valid UTF-8 (byte 11)")
