@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Mutation testing of the pure modules against the fast test layer (not part of CI).
 #
-#   scripts/mutation.sh [--score-only | --again] [group ...]
+#   scripts/mutation.sh [--score-only | --again] [group | module ...]
 #
-# Groups: tags publish audit wheel metadata sdist ci config (default: all, in that order).
+# Groups: tags publish audit wheel metadata sdist ci config (default: all, in that order);
+# a module is a path under src/ferrule (metadata/project.py) and runs that module only.
 # mutmut (installed into .venv when missing) mutates the files [tool.mutmut] in pyproject.toml
 # lists, and runs for each mutant only the fast tests (`-m "not slow"`) that executed the
 # mutated function. The score of each module (killed / total) goes to stdout and into the
@@ -38,6 +39,15 @@ patterns() {
         sdist) echo "ferrule.sdist.plan.* ferrule.sdist.collector.* ferrule.sdist.crate_files.*" ;;
         ci) echo "ferrule.ci.github.* ferrule.ci.config.* ferrule.ci.project.* ferrule.ci.targets.* ferrule.ci.interpreters.* ferrule.ci.jobs.*" ;;
         config) echo "ferrule.config.*" ;;
+        # One module (its path under src/ferrule), to score part of a group.
+        *.py)
+            [ -f "src/ferrule/$1" ] || { echo "mutation: no module src/ferrule/$1" >&2; return 1; }
+            local dotted=${1%.py}
+            dotted=ferrule.${dotted//\//.}
+            case $dotted in
+                *.__init__) echo "${dotted%.__init__}.x*" ;;
+                *) echo "$dotted.*" ;;
+            esac ;;
         *) echo "mutation: unknown group $1 (one of: ${all_groups[*]})" >&2; return 1 ;;
     esac
 }
@@ -71,11 +81,12 @@ EOF_AGAIN
                 continue
             fi
         fi
-        echo "mutation: $group (${#names[@]} name(s)), $jobs worker(s), log in .cache/mutation/$group.log" >&2
+        log=.cache/mutation/${group//\//-}.log
+        echo "mutation: $group (${#names[@]} name(s)), $jobs worker(s), log in $log" >&2
         start=$SECONDS
         # Named mutants are always run again, so each group's score is from this tree.
-        if ! .venv/bin/mutmut run --max-children "$jobs" "${names[@]}" >".cache/mutation/$group.log" 2>&1; then
-            tail -n 30 ".cache/mutation/$group.log" >&2
+        if ! .venv/bin/mutmut run --max-children "$jobs" "${names[@]}" >"$log" 2>&1; then
+            tail -n 30 "$log" >&2
             echo "mutation: mutmut failed for $group" >&2
             exit 1
         fi
@@ -111,6 +122,17 @@ DETECTED = {1, 3, 36, -24, 24, 152, 255, -11, -9, 37}
 SURVIVED = {0}
 NO_TESTS = {5, 33}
 
+doc = Path("docs/testing.md")
+text = doc.read_text()
+# The rows of the table as it stands: a module this tree has no result for (mutants/ is
+# mutmut's work directory, not in git) keeps its row from the run that scored it, marked.
+EARLIER = "†"
+earlier = {}
+for line in text.splitlines():
+    m = re.fullmatch(r"\| (\w+) \| src/ferrule/(\S+?)\u2020? \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| .*", line)
+    if m:
+        earlier[m[2]] = Counter(killed=int(m[3]), survived=int(m[4]), **{"no tests": int(m[5])}), int(m[6])
+
 rows = []
 for group, modules in GROUPS.items():
     for module in modules:
@@ -142,7 +164,12 @@ lines = [
 overall = Counter()
 unscored = []
 partly = []
+kept = False
 for group, module, count, total in rows:
+    if total and count["unchecked"] == total and module in earlier:
+        count, total = earlier[module]
+        module += EARLIER
+        kept = True
     if not total or count["unchecked"]:
         checked = total - count["unchecked"]
         if checked:
@@ -163,6 +190,12 @@ lines.append(
     f"| **all scored** | | {overall['killed']} | {overall['survived']} | {overall['no tests']} "
     f"| {overall['total']} | {pct(overall['killed'], overall['total'])} |"
 )
+if kept:
+    lines.append("")
+    lines.append(
+        f"{EARLIER} Not run in this tree: the row (and its share of the totals) is from the "
+        "run that last scored the module."
+    )
 if partly:
     lines.append("")
     lines.append("Partly checked (not in the totals): " + "; ".join(partly) + ".")
@@ -172,8 +205,6 @@ if unscored:
 table = "\n".join(lines)
 print(table)
 
-doc = Path("docs/testing.md")
-text = doc.read_text()
 begin, end = "<!-- mutation-table:begin -->", "<!-- mutation-table:end -->"
 if begin in text:
     text = re.sub(

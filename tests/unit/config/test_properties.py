@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 import tomli_w
-from hypothesis import event, given
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from packaging.metadata import Metadata
 from packaging.tags import sys_tags
@@ -216,6 +216,8 @@ def test_most_drawn_projects_load(scratch: Path, record_property: Any) -> None:
         valid_projects(), valid_projects(), valid_projects(), loose_projects(), invalid_projects()
     )
 
+    # A share needs enough draws: at least 100, also under the mutation profile's 25.
+    @settings(max_examples=max(settings.default.max_examples, 100))
     @given(mix)
     def draw(project: GenProject) -> None:
         outcomes[check(project, _fresh(scratch))] += 1
