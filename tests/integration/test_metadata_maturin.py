@@ -31,6 +31,7 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from email.parser import Parser
 from pathlib import Path
 
@@ -58,20 +59,22 @@ def dist_infos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path
     """(maturin's dist-info, ferrule's dist-info) for every project in the table."""
     if shutil.which("maturin") is None:
         pytest.fail("maturin is not installed: run scripts/setup.sh")
+    env = clean_env(CARGO_TARGET_DIR=os.environ["CARGO_TARGET_DIR"] + "-maturin")
     out: dict[str, tuple[Path, Path]] = {}
-    for project in PROJECTS:
-        root = tmp_path_factory.mktemp(project.id)
-        cwd = project.write(root / "src")
-        theirs_dir, ours_dir = root / "maturin", root / "ferrule"
-        env = clean_env(CARGO_TARGET_DIR=os.environ["CARGO_TARGET_DIR"] + "-maturin")
-        proc = run(
-            ["maturin", "pep517", "write-dist-info", "--metadata-directory", theirs_dir],
-            cwd=cwd,
-            env=env,
-        )
-        theirs = theirs_dir / proc.stdout.strip().splitlines()[-1]
-        ours = prepare_metadata(cwd, ours_dir)
-        out[project.id] = (theirs, ours)
+    # maturin's runs (subprocesses, each in its own project) two at a time; ferrule's hook
+    # runs in this process (it changes directory) on a project once maturin is done with it.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        started = []
+        for project in PROJECTS:
+            root = tmp_path_factory.mktemp(project.id)
+            cwd = project.write(root / "src")
+            argv: list[str | os.PathLike[str]] = ["maturin", "pep517", "write-dist-info"]
+            argv += ["--metadata-directory", root / "maturin"]
+            started.append((project.id, root, cwd, pool.submit(run, argv, cwd=cwd, env=env)))
+        for project_id, root, cwd, job in started:
+            theirs = root / "maturin" / job.result().stdout.strip().splitlines()[-1]
+            ours = prepare_metadata(cwd, root / "ferrule")
+            out[project_id] = (theirs, ours)
     return out
 
 

@@ -7,13 +7,14 @@ is installed and exercised.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ferrule
 from tests.helpers.sdists import tar_names, tar_read
-from tests.helpers.venv import VEnv
+from tests.helpers.venv import VEnv, clean_env
 from tests.integration.test_layout_compat import copy, file_list, maturin, one
 
 pytestmark = pytest.mark.slow
@@ -75,7 +76,11 @@ def test_path_dependency_inheriting_from_a_parent_workspace(tmp_path: Path) -> N
     """
     project = copy("sdist-parent-workspace", tmp_path) / "crates" / "py"
     ferrule("build", "--release", "-o", tmp_path / "tree", cwd=project)
-    ferrule("build", "--release", "--sdist", "-o", tmp_path / "sdist", cwd=project)
+    # The sdist's build remaps another path than the tree's (its shared crate sits elsewhere
+    # in the stable root): rustflags of its own, so a target directory of its own, kept
+    # across runs (sharing one, each build would recompile pyo3 after the other).
+    sdist_env = clean_env(CARGO_TARGET_DIR=os.environ["CARGO_TARGET_DIR"] + "-sdist-layout")
+    ferrule("build", "--release", "--sdist", "-o", tmp_path / "sdist", cwd=project, env=sdist_env)
     maturin("build", "--release", "-o", tmp_path / "maturin", cwd=project)
     maturin("sdist", "-o", tmp_path / "maturin", cwd=project)
     tree, from_sdist = one(tmp_path / "tree", "*.whl"), one(tmp_path / "sdist", "*.whl")

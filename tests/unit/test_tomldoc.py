@@ -8,6 +8,12 @@ crates. On each file, seeded random edits (replace, add, remove, at every
 depth, in every form the file uses) must give exactly the data the edit means
 (checked here again with tomllib), and keep every comment that is not inside
 what was edited.
+
+How many edits each file gets follows the property tests' profile
+(``FERRULE_HYPOTHESIS_PROFILE``, tests/unit/config/conftest.py): by default every file
+of the corpus gets every kind of edit once (a value replaced and removed, a scalar
+replaced and removed, keys and a table added to one of its tables and to the root);
+``scripts/test.sh --deep`` draws six values, four scalars and four tables per file.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ Path_ = tuple[Any, ...]
 # uniffi's trees, and tests/crates/toml-corpus, which pins manifests that broke an earlier
 # editor), fetched by scripts/setup.sh. Never whatever else the machine's registry holds.
 _LOCKED = ("pyo3-pure", "bind-uniffi", "toml-corpus")
+
+#: Per file: values replaced then removed, scalars replaced then removed, tables added to.
+_EDITS = (6, 4, 4) if os.environ.get("FERRULE_HYPOTHESIS_PROFILE") == "deep" else (1, 1, 1)
 
 
 def _registry_sources() -> Path:
@@ -171,24 +180,27 @@ def test_random_edits_mean_what_they_say(corpus: list[Path]) -> None:
 def _random_edits(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     data = tomllib.loads(text)
+    comments = _comments(text)
     rng = random.Random(zlib.crc32(text.encode()))
     entries = list(_paths(data))
     if not entries:
         return
     leaves = [(p, v) for p, v in entries if not isinstance(v, (dict, list))]
     tables = [p for p, v in entries if isinstance(v, dict)]
-    picks = rng.sample(entries, min(6, len(entries)))
-    for where, _old in picks + rng.sample(leaves, min(4, len(leaves))):
+    n_values, n_scalars, n_tables = _EDITS
+    picks = rng.sample(entries, min(n_values, len(entries)))
+    for where, _old in picks + rng.sample(leaves, min(n_scalars, len(leaves))):
         # Replace a value: with a string needing escapes, or a small table.
         new_value: Any = rng.choice(['new "value"\\\n\t', {"path": "../x", "features": ["a"]}, 7])
         if isinstance(where[-1], int):
             new_value = {"name": "replaced"}
         doc = TomlDocument(text)
         doc.set(where, new_value)
-        assert tomllib.loads(doc.as_string()) == _expect_set(data, where, new_value), where
+        out = doc.as_string()
+        assert tomllib.loads(out) == _expect_set(data, where, new_value), where
         if not isinstance(_old, (dict, list)):
             # A scalar replaced: every comment stays.
-            assert _comments(doc.as_string()) == _comments(text), where
+            assert _comments(out) == comments, where
 
         # Remove it (tables left empty above it may vanish with it).
         doc = TomlDocument(text)
@@ -203,13 +215,14 @@ def _random_edits(path: Path) -> None:
         if got != expected:  # only emptied tables may differ
             assert _pruned(expected) == _pruned(got), where
 
-    for table in [*rng.sample(tables, min(4, len(tables))), ()]:
+    for table in [*rng.sample(tables, min(n_tables, len(tables))), ()]:
         # Add a key beside its siblings, and a new table below an existing one.
         for key in ("ferrule-new", "needs quoting"):
             doc = TomlDocument(text)
             doc.set((*table, key), [1, 2])
-            assert tomllib.loads(doc.as_string()) == _expect_set(data, (*table, key), [1, 2])
-            assert _comments(doc.as_string()) == _comments(text)
+            out = doc.as_string()
+            assert tomllib.loads(out) == _expect_set(data, (*table, key), [1, 2])
+            assert _comments(out) == comments
         doc = TomlDocument(text)
         doc.set((*table, "new-table", "deep"), {"a": True})
         assert tomllib.loads(doc.as_string()) == _expect_set(
