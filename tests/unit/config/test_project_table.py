@@ -290,7 +290,17 @@ def test_license_globs(tmp_path: Path) -> None:
     (tmp_path / "LICENSE").write_text("x")
     (tmp_path / "dir.txt").mkdir()
     project = {
-        "license-files": ["LICENSE", "NOPE*", " ", 3, "/abs", "../up", "a\\..\\b", "dir.txt"]
+        "license-files": [
+            "LICENSE",
+            "NOPE*",
+            " ",
+            3,
+            "/abs",
+            "../up",
+            "a\\..\\b",
+            "dir.txt",
+            "\\abs",
+        ]
     }
     assert unmatched_license_globs(project, tmp_path) == [1, 2, 7]
     assert unmatched_license_globs({"license-files": "LICENSE"}, tmp_path) == []
@@ -308,4 +318,15 @@ def test_only_close_spellings_get_a_hint(tmp_path: Path) -> None:
     # 'depends' is 0.63 like 'dependencies': below the 0.75 cutoff, so no guess.
     assert _check({"depends": ["a"]}, tmp_path) == [
         ("project.depends", "is not a [project] field; it is ignored, as maturin does; remove it")
+    ]
+
+
+def test_two_license_classifiers_next_to_spdx(tmp_path: Path) -> None:
+    two = {"license": "MIT", "classifiers": ["License :: A", "License :: B"]}
+    assert _check(two, tmp_path) == [
+        (
+            "project.classifiers",
+            "'License :: A' (and 1 more) next to the SPDX expression in project.license; both "
+            "are written, as maturin does; remove the 'License ::' classifiers (PEP 639)",
+        )
     ]
