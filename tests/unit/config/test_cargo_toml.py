@@ -296,3 +296,40 @@ def test_the_search_passes_manifests_without_a_workspace(tmp_path: Path) -> None
     _write(tmp_path / "a" / "Cargo.toml", '[package]\nname = "a"\nworkspace = 1\n')
     manifest = _write(tmp_path / "a" / "b" / "Cargo.toml", '[package]\nname = "b"\n')
     assert find_workspace_root(manifest, {}, TomlFiles()) == root
+
+
+def _refused(manifest: Path) -> None:
+    with pytest.raises(ConfigError):
+        find_workspace_root(manifest, {}, TomlFiles())
+
+
+def test_members_that_is_a_string_names_no_member(tmp_path: Path) -> None:
+    _write(tmp_path / "Cargo.toml", '[workspace]\nmembers = "x"\n')
+    _refused(_write(tmp_path / "x" / "Cargo.toml", '[package]\nname = "x"\n'))
+
+
+def test_members_after_one_that_is_not_a_string(tmp_path: Path) -> None:
+    root = _write(tmp_path / "Cargo.toml", '[workspace]\nmembers = [3, "b"]\n')
+    manifest = _write(tmp_path / "b" / "Cargo.toml", '[package]\nname = "b"\n')
+    assert find_workspace_root(manifest, {}, TomlFiles()) == root
+
+
+def test_a_plain_member_path_is_normalised_not_globbed(tmp_path: Path) -> None:
+    # No directory X: as a glob the pattern would match nothing.
+    root = _write(tmp_path / "Cargo.toml", '[workspace]\nmembers = ["X/../a"]\n')
+    manifest = _write(tmp_path / "a" / "Cargo.toml", '[package]\nname = "a"\n')
+    assert find_workspace_root(manifest, {}, TomlFiles()) == root
+
+
+def test_path_dependencies_outside_the_root_are_not_followed(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    _write(ws / "Cargo.toml", '[workspace]\nmembers = ["app"]\n')
+    _write(
+        ws / "app" / "Cargo.toml",
+        '[package]\nname = "app"\n[dependencies]\nout = { path = "../../out" }\n',
+    )
+    _write(
+        tmp_path / "out" / "Cargo.toml",
+        '[package]\nname = "out"\n[dependencies]\nlib = { path = "../ws/lib" }\n',
+    )
+    _refused(_write(ws / "lib" / "Cargo.toml", '[package]\nname = "lib"\n'))
