@@ -333,3 +333,32 @@ def test_path_dependencies_outside_the_root_are_not_followed(tmp_path: Path) -> 
         '[package]\nname = "out"\n[dependencies]\nlib = { path = "../ws/lib" }\n',
     )
     _refused(_write(ws / "lib" / "Cargo.toml", '[package]\nname = "lib"\n'))
+
+
+def test_own_workspace_without_a_package_table(tmp_path: Path) -> None:
+    manifest = _write(
+        tmp_path / "Cargo.toml",
+        '[package]\nname = "demo"\nversion.workspace = true\n[workspace]\n',
+    )
+    assert _problems(manifest) == [
+        (
+            manifest,
+            "package.version",
+            f"inherits from the workspace, but {manifest} has no workspace.package.version",
+        )
+    ]
+
+
+def test_explicit_workspace_whose_workspace_is_not_a_table(tmp_path: Path) -> None:
+    root = _write(tmp_path / "root" / "Cargo.toml", "workspace = 1\n")
+    manifest = _write(
+        tmp_path / "demo" / "Cargo.toml",
+        '[package]\nname = "demo"\nworkspace = "../root"\nversion.workspace = true\n',
+    )
+    assert _problems(manifest) == [
+        (
+            manifest,
+            "package.version",
+            f"inherits from the workspace, but {root.resolve()} has no workspace.package.version",
+        )
+    ]
