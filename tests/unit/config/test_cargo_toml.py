@@ -79,7 +79,7 @@ def test_crate_type_old_spelling_and_odd_values(tmp_path: Path) -> None:
     _write(manifest, '[package]\nname = "demo"\nreadme = false\nbin = 1\ndependencies = 1\n')
     package = read_cargo_package(manifest, TomlFiles())
     assert (package.bin_names, package.readme, package.dependencies) == ((), False, {})
-    _write(manifest, 'bin = "x"\ndependencies = 1\n[package]\nname = "demo"\n')
+    _write(manifest, 'bin = 1\ndependencies = 1\n[package]\nname = "demo"\n')
     package = read_cargo_package(manifest, TomlFiles())
     assert (package.bin_names, package.dependencies) == ((), {})
 
