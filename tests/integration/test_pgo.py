@@ -85,6 +85,13 @@ def test_build_runs_three_phases_like_maturin(project: Path, tmp_path: Path, ven
     assert b"__llvm_profile_write_file" not in library
     venv.pip("install", "-q", "--no-index", wheel)
     assert venv.exercise(project / "exercise.py") == "ok"
+    # The same command again, nothing changed: a new profile is made, never a replay of
+    # the last optimised cargo run (its profile was in a directory that is gone).
+    again = ferrule(
+        "build", "--release", "--pgo", "-i", str(venv.python), "-o", out, cwd=project, env=_env()
+    )
+    assert "PGO phase 3/3" in again.stderr, again.stderr
+    assert re.search(r"merging [1-9]\d* profile", again.stderr), again.stderr
 
     # The pinned maturin, given the same llvm-profdata under the name it looks for.
     tools = tmp_path / "tools"

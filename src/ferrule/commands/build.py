@@ -13,6 +13,7 @@ from ferrule.commands._options import (
     add_strip_value_option,
     cli_options,
     interpreters,
+    pgo_requested,
     without_verbosity,
 )
 from ferrule.commands._report import REPORT_OPTIONS, reporting
@@ -58,7 +59,8 @@ def _run(args: argparse.Namespace, rustc_args: list[str], report: BuildReport) -
 
     # A repeated build of an unchanged project is replayed: cargo's own check
     # only, without loading the project (see ferrule.develop.replay).
-    replayable = not (args.sdist or args.generate_stubs)
+    # A --pgo build makes a new profile each time: nothing to replay.
+    replayable = not (args.sdist or args.generate_stubs or pgo_requested(args))
     session = replay.Session("build", _command_key(args, rustc_args), dict(os.environ), replayable)
     if session.replayed():
         report.fast_path = "replay"
@@ -69,7 +71,7 @@ def _run(args: argparse.Namespace, rustc_args: list[str], report: BuildReport) -
         settings, wheels = _build(args, rustc_args, report)
     for wheel in wheels:
         print(wheel.path)
-    if len(wheels) == 1 and wheels[0].cargo is not None and wheels[0].cargo.invocation:
+    if replayable and len(wheels) == 1 and wheels[0].cargo and wheels[0].cargo.invocation:
         (wheel,) = wheels
         cargo = wheel.cargo
         assert cargo is not None and cargo.invocation is not None
