@@ -51,6 +51,8 @@ class Result:
     ferrule: list[Sample] = field(default_factory=list)
     maturin: list[Sample] = field(default_factory=list)
     note: str = ""
+    # A reference both tools are held to (the start-up row: a bare ``python -c pass``).
+    baseline: list[Sample] = field(default_factory=list)
 
     def median(self, tool: str) -> float | None:
         samples = getattr(self, tool)
@@ -402,10 +404,21 @@ def case_sdist(reps: int, cached: bool = True) -> Result:
 
 
 def case_startup(reps: int) -> Result:
+    """``--version`` of each tool, and a bare ``python -c pass`` of the interpreter the
+    ``ferrule`` script runs on (the floor any Python CLI starts from): the target is
+    ferrule's median within 1.3 times the bare interpreter's."""
+    result = Result("CLI start-up (`--version`)", "<= 1.3x python")
+
     def run(tool: str) -> Sample:
         return measure([*tool_argv(tool), "--version"], WORK, env_for(tool))
 
-    return alternate(Result("CLI start-up (--version)", "(none)"), reps, run)
+    for rep in range(reps):
+        result.baseline.append(measure([sys.executable, "-c", "pass"], WORK, env_for("ferrule")))
+        for tool in ("ferrule", "maturin") if rep % 2 == 0 else ("maturin", "ferrule"):
+            getattr(result, tool).append(run(tool))
+    bare = statistics.median(s.seconds for s in result.baseline)
+    result.case += f"; bare `python -c pass` {bare * 1000:.1f} ms"
+    return result
 
 
 def make_large_project(files: int, data_mib: int) -> Path:
@@ -704,12 +717,20 @@ def verdict(r: Result) -> str:
     'missed'
     >>> verdict(Result("hook", "<= 5 ms", [Sample(0.004, 0)]))
     'met'
+    >>> start = Result("cli", "<= 1.3x python", [Sample(0.012, 0)], baseline=[Sample(0.010, 0)])
+    >>> verdict(start), verdict(Result("cli", "<= 1.3x python", [Sample(0.014, 0)], baseline=start.baseline))
+    ('met', 'missed')
     """
-    match = re.match(r"<= ([0-9.]+)( ms)?", r.target)
+    match = re.match(r"<= ([0-9.]+)( ms|x python)?", r.target)
     if match is None:
         return ""
     limit = float(match.group(1))
-    value = r.median("ferrule") * 1000 if match.group(2) else r.ratio
+    if match.group(2) == "x python":
+        bare = statistics.median(s.seconds for s in r.baseline) if r.baseline else None
+        ferrule = r.median("ferrule")
+        value = ferrule / bare if ferrule is not None and bare else None
+    else:
+        value = r.median("ferrule") * 1000 if match.group(2) else r.ratio
     if value is None:
         return ""
     ok = value <= limit
