@@ -186,3 +186,13 @@ def maturin_pure_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def venv(tmp_path: Path) -> Iterator[VEnv]:
     yield VEnv(tmp_path / "venv")
+
+
+@pytest.fixture(autouse=True)
+def _no_early_commands_left() -> Iterator[None]:
+    """A command a test started early (ferrule._run.start) and never collected, because
+    the test replaced ``_run.run`` or stopped first, is ended with the test."""
+    yield
+    from ferrule import _run
+
+    _run._end_started()

@@ -158,9 +158,12 @@ def build_wheel(
     _compiled_once()
     from pathlib import Path
 
-    from ferrule.build.run import build_wheels
+    from ferrule.cargo.metadata import start_metadata
 
     settings, args = _settings(config_settings, "release")
+    start_metadata(settings)
+    from ferrule.build.run import build_wheels
+
     interp = _interpreter(settings, args)
     if args.generate_stubs:
         from ferrule.stubs import generate_for_build
@@ -202,7 +205,10 @@ def build_sdist(sdist_directory: str, config_settings: ConfigSettings) -> str:
     _compiled_once()
     from pathlib import Path
 
-    from ferrule.sdist import write_sdist
+    from ferrule.sdist.crates import start_cargo
 
     settings, _ = _settings(config_settings, "release")
+    start_cargo(settings)
+    from ferrule.sdist import write_sdist
+
     return write_sdist(settings, Path(sdist_directory)).name

@@ -154,7 +154,8 @@ def test_an_unwritable_cache_is_no_cache(site: Path, tmp_path: Path) -> None:
 
 def test_the_build_hook_uses_it(site: Path, tmp_path: Path) -> None:
     """build_wheel turns it on before importing the build machinery (here: a project
-    error, reported after the imports)."""
+    error, reported after the first imports: the configuration and cargo's metadata
+    reader, which starts ``cargo metadata`` early)."""
     cache = tmp_path / "cache"
     project = tmp_path / "project"
     project.mkdir()
@@ -169,4 +170,5 @@ def test_the_build_hook_uses_it(site: Path, tmp_path: Path) -> None:
     )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert _entry(cache, site / "ferrule" / "build" / "run.py").exists()
+    assert _entry(cache, site / "ferrule" / "cargo" / "metadata.py").exists()
+    assert _entry(cache, site / "ferrule" / "config" / "model.py").exists()

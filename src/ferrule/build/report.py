@@ -13,19 +13,18 @@ whole (:mod:`ferrule._atomic`).
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ferrule import _atomic
-from ferrule._version import __version__
-from ferrule.cargo.build import CargoResult
 from ferrule.errors import ConfigError, ConfigProblem, FerruleError
-from ferrule.interpreter import Interpreter
-from ferrule.tags import abi_tag
+
+# Every command makes a report, and few write one: what only writing needs is
+# imported then (the cold paths' start-up is measured in bench/).
+if TYPE_CHECKING:
+    from ferrule.cargo.build import CargoResult
+    from ferrule.interpreter import Interpreter
 
 __all__ = ["FAST_PATHS", "SCHEMA_VERSION", "BuildReport"]
 
@@ -37,6 +36,8 @@ FAST_PATHS = ("replay", "stamp")
 
 
 def _sha256(path: Path) -> str:
+    import hashlib
+
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -46,6 +47,8 @@ def _sha256(path: Path) -> str:
 
 def _json_value(value: object) -> Any:
     """An option's value as JSON: paths and anything else unusual as text."""
+    import json
+
     return json.loads(json.dumps(value, default=str))
 
 
@@ -63,11 +66,11 @@ class BuildReport:
 
     def __init__(self, command: str, options: Mapping[str, object]) -> None:
         self.command = command
-        self.options = {k: _json_value(v) for k, v in sorted(options.items())}
+        self._options = dict(options)
         self._started = time.monotonic()
         self._wheels: list[tuple[Path, bool]] = []  # (path, written)
         self._sdists: list[tuple[Path, bool]] = []
-        self._interpreters: list[dict[str, str]] = []
+        self._interpreters: list[Interpreter] = []
         self._cargo: list[dict[str, str]] = []
         self._warnings: list[ConfigProblem] = []
         self._phases: list[tuple[str, float]] = []
@@ -95,16 +98,8 @@ class BuildReport:
         self._sdists.append((Path(path), written))
 
     def interpreter(self, interp: Interpreter | None) -> None:
-        if interp is None:
-            return
-        entry = {
-            "executable": interp.executable,
-            "version": f"{interp.major}.{interp.minor}",
-            "implementation": interp.implementation,
-            "abi_tag": abi_tag(interp),
-        }
-        if entry not in self._interpreters:
-            self._interpreters.append(entry)
+        if interp is not None and interp not in self._interpreters:
+            self._interpreters.append(interp)
 
     def cargo(self, result: CargoResult | None, crate: str) -> None:
         """The files one cargo run made for the root package's targets."""
@@ -191,6 +186,8 @@ class BuildReport:
         duration = self._duration
         if duration is None:
             duration = time.monotonic() - self._started
+        from ferrule._version import __version__
+
         return {
             "schema_version": SCHEMA_VERSION,
             "ferrule_version": __version__,
@@ -201,19 +198,44 @@ class BuildReport:
             "fast_path": self._derived_fast_path(),
             "wheels": [self._wheel_entry(p, w) for p, w in self._wheels if p.is_file()],
             "sdists": [self._sdist_entry(p, w) for p, w in self._sdists if p.is_file()],
-            "interpreters": list(self._interpreters),
+            "interpreters": _interpreter_entries(self._interpreters),
             "cargo_artifacts": list(self._cargo),
             "warnings": [_problem(p) for p in self._warnings],
             "phases": [{"name": n, "seconds": round(s, 6)} for n, s in self._phases],
             "duration_seconds": round(duration, 6),
         }
 
+    @property
+    def options(self) -> dict[str, Any]:
+        """The command's options as JSON values."""
+        return {k: _json_value(v) for k, v in sorted(self._options.items())}
+
     def to_json(self) -> str:
+        import json
+
         return json.dumps(self.to_dict(), indent=2) + "\n"
 
     def write(self, path: Path) -> None:
         """Replace ``path`` with the report, whole."""
+        from ferrule import _atomic
+
         _atomic.write_text(path, self.to_json())
+
+
+def _interpreter_entries(interpreters: Iterable[Interpreter]) -> list[dict[str, str]]:
+    from ferrule.tags import abi_tag
+
+    entries: list[dict[str, str]] = []
+    for interp in interpreters:
+        entry = {
+            "executable": interp.executable,
+            "version": f"{interp.major}.{interp.minor}",
+            "implementation": interp.implementation,
+            "abi_tag": abi_tag(interp),
+        }
+        if entry not in entries:
+            entries.append(entry)
+    return entries
 
 
 def _problem(problem: ConfigProblem) -> dict[str, Any]:

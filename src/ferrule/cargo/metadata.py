@@ -15,7 +15,7 @@ from typing import Any
 
 from ferrule import _log, _run
 from ferrule.cargo.command import cargo_program, feature_flags, global_flags
-from ferrule.cargo.metadata_cache import cached_metadata
+from ferrule.cargo.metadata_cache import cache_answers, cached_metadata
 from ferrule.config.model import CargoOptions, Settings
 from ferrule.errors import FerruleError
 
@@ -26,6 +26,7 @@ __all__ = [
     "parse_metadata",
     "read_metadata",
     "sbom_graph",
+    "start_metadata",
 ]
 
 # The crates whose presence decides the bindings (ferrule.bindings.detect).
@@ -248,12 +249,10 @@ def metadata_json(argv: Sequence[str], environ: Mapping[str, str]) -> dict[str, 
     return data
 
 
-def read_metadata(settings: Settings) -> CargoProject:
-    """Run ``cargo metadata`` for the crate with this build's features."""
+def _metadata_argv(settings: Settings) -> list[str]:
     options = settings.cargo_options
-    cargo = cargo_program(settings.environ)
     argv = [
-        cargo,
+        cargo_program(settings.environ),
         "metadata",
         "--format-version",
         "1",
@@ -263,6 +262,20 @@ def read_metadata(settings: Settings) -> CargoProject:
     ]
     if options.target:  # as maturin: the graph (and so the SBOM) of the target's platform only
         argv += ["--filter-platform", options.target]
+    return argv
+
+
+def start_metadata(settings: Settings) -> None:
+    """Start the ``cargo metadata`` :func:`read_metadata` will ask for, unless its cache
+    has the answer: it then runs while ferrule imports and reads the project."""
+    argv = _metadata_argv(settings)
+    if not cache_answers(argv, settings.environ):
+        _run.start(argv, env=settings.environ)
+
+
+def read_metadata(settings: Settings) -> CargoProject:
+    """Run ``cargo metadata`` for the crate with this build's features."""
+    argv = _metadata_argv(settings)
     manifest = settings.cargo.manifest_path
     parsed: list[CargoProject] = []
 

@@ -42,9 +42,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ferrule import _store
+from ferrule import _run, _store
 
-__all__ = ["cached_metadata", "input_paths"]
+__all__ = ["cache_answers", "cached_metadata", "input_paths"]
 
 _FORMAT = 3  # 3: the value carries the SBOM's graph
 _ENV_PREFIXES = ("CARGO", "RUSTUP", "RUST")
@@ -139,6 +139,20 @@ def _key(argv: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> tuple[ob
     )
 
 
+def cache_answers(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
+    """Whether :func:`cached_metadata` would answer ``argv`` without running cargo."""
+    store = _store.open_store(environ)
+    if store is None:
+        return False
+    key = _key(argv, Path.cwd(), environ)
+    entry = store.get("cargo-metadata", key[:5], key)
+    return (
+        entry is not None
+        and _store.unchanged(entry.get("inputs"))
+        and isinstance(entry.get("value"), tuple)
+    )
+
+
 def cached_metadata(
     argv: Sequence[str],
     manifest: Path,
@@ -162,6 +176,8 @@ def cached_metadata(
         if isinstance(value, tuple):
             return value
     started = time.time_ns()
+    # cargo may have been started early (ferrule._run.start): it read its inputs from then.
+    started = min(started, _run.started_at(argv, env=environ) or started)
     data = compute()
     value = summarize(data)
     inputs = _store.states(input_paths(data, manifest, cwd, environ))

@@ -93,15 +93,22 @@ def _run(args: argparse.Namespace, rustc_args: list[str], report: BuildReport) -
 def _build(
     args: argparse.Namespace, rustc_args: list[str], report: BuildReport
 ) -> tuple[Settings, list[BuiltWheel]]:
-    from ferrule.build.run import build_wheels
     from ferrule.config import load_settings
-    from ferrule.target_dir import default_out_dir
-    from ferrule.wheel.stamp import WheelStamp
 
     cli = cli_options(args, rustc_args, "dev")
     with report.phase("settings"):
         settings = load_settings(Path.cwd(), cli)
     report.warnings(settings.warnings)
+    if not args.sdist:
+        from ferrule.cargo.metadata import start_metadata
+
+        # cargo reads the crate on another core while the build's modules are imported.
+        start_metadata(settings)
+
+    from ferrule.build.run import build_wheels
+    from ferrule.target_dir import default_out_dir
+    from ferrule.wheel.stamp import WheelStamp
+
     out = args.out.resolve() if args.out else default_out_dir(settings)
     with report.phase("interpreters"):
         targets = interpreters(args, settings)

@@ -69,13 +69,17 @@ def _run(args: argparse.Namespace, report: BuildReport) -> int:
 
 def _sdist(args: argparse.Namespace, report: BuildReport) -> tuple[Settings, Path]:
     from ferrule.config import CliOptions, load_settings
-    from ferrule.sdist import write_sdist
-    from ferrule.target_dir import default_out_dir
 
     cli = CliOptions(manifest_path=args.manifest_path, strict=args.strict)
     with report.phase("settings"):
         settings = load_settings(Path.cwd(), cli)
     report.warnings(settings.warnings)
+    from ferrule.sdist.crates import start_cargo
+
+    start_cargo(settings)  # cargo answers on other cores while the sdist's modules load
+    from ferrule.sdist import write_sdist
+    from ferrule.target_dir import default_out_dir
+
     out = args.out.resolve() if args.out else default_out_dir(settings)
     with report.phase("sdist"):
         sdist = write_sdist(settings, out, vendor=args.vendor)

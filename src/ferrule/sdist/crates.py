@@ -17,10 +17,19 @@ from typing import Any
 
 from ferrule import _log, _run
 from ferrule.cargo.command import global_flags
-from ferrule.config.model import CargoOptions
+from ferrule.config.model import CargoOptions, Settings
 from ferrule.errors import FerruleError
 
-__all__ = ["CargoTarget", "CrateGraph", "LocalCrate", "load_crate_graph", "package_file_list"]
+__all__ = [
+    "CargoTarget",
+    "CrateGraph",
+    "LocalCrate",
+    "file_list_argv",
+    "graph_argv",
+    "load_crate_graph",
+    "package_file_list",
+    "start_cargo",
+]
 
 
 @dataclass(frozen=True)
@@ -114,11 +123,9 @@ def parse_crate_graph(metadata: Mapping[str, Any], manifest: Path) -> CrateGraph
     )
 
 
-def load_crate_graph(
-    cargo: str, manifest: Path, options: CargoOptions, environ: Mapping[str, str]
-) -> CrateGraph:
-    """Run ``cargo metadata`` with all features (an sdist serves every feature set)."""
-    argv = [
+def graph_argv(cargo: str, manifest: Path, options: CargoOptions) -> list[str]:
+    """The ``cargo metadata`` command line of :func:`load_crate_graph`."""
+    return [
         cargo,
         "metadata",
         "--format-version",
@@ -128,6 +135,37 @@ def load_crate_graph(
         str(manifest),
         *global_flags(options),
     ]
+
+
+def file_list_argv(cargo: str, manifest: Path, options: CargoOptions) -> list[str]:
+    """The ``cargo package --list`` command line of :func:`package_file_list`."""
+    return [
+        cargo,
+        "package",
+        "--list",
+        "--allow-dirty",
+        "--manifest-path",
+        str(manifest),
+        *global_flags(options),
+    ]
+
+
+def start_cargo(settings: Settings) -> None:
+    """Start :func:`ferrule.sdist.plan.ask_cargo`'s first two questions (the graph, and the root crate's
+    files) side by side, while the sdist's modules are imported and the project is read."""
+    if settings.tool.sdist_generator == "git":
+        return
+    cargo = settings.environ.get("CARGO", "cargo")
+    manifest, options = settings.cargo.manifest_path, settings.cargo_options
+    _run.start(graph_argv(cargo, manifest, options), env=settings.environ)
+    _run.start(file_list_argv(cargo, manifest, options), env=settings.environ)
+
+
+def load_crate_graph(
+    cargo: str, manifest: Path, options: CargoOptions, environ: Mapping[str, str]
+) -> CrateGraph:
+    """Run ``cargo metadata`` with all features (an sdist serves every feature set)."""
+    argv = graph_argv(cargo, manifest, options)
     done = _run.run(argv, env=environ, hint="  cargo could not read the crate's dependency graph")
     try:
         metadata = json.loads(done.stdout)
@@ -140,15 +178,7 @@ def package_file_list(
     cargo: str, manifest: Path, options: CargoOptions, environ: Mapping[str, str]
 ) -> list[str]:
     """``cargo package --list``: the crate's files, relative to its directory."""
-    argv = [
-        cargo,
-        "package",
-        "--list",
-        "--allow-dirty",
-        "--manifest-path",
-        str(manifest),
-        *global_flags(options),
-    ]
+    argv = file_list_argv(cargo, manifest, options)
     done = _run.run(
         argv, env=environ, hint=f"  cargo could not list the files of the crate at {manifest}"
     )

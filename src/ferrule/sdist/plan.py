@@ -23,7 +23,7 @@ from ferrule import _log
 from ferrule.config.model import Settings
 from ferrule.errors import ConfigError, LayoutError
 from ferrule.layout import determine_layout
-from ferrule.metadata import build_metadata
+from ferrule.metadata import PackageMetadata, build_metadata
 from ferrule.sdist import manifests
 from ferrule.sdist.archive import SdistEntry
 from ferrule.sdist.collector import Collector, SdistContext, rel, toml_bytes
@@ -210,14 +210,21 @@ def _require_pyproject(settings: Settings) -> None:
 def plan_sdist(settings: Settings) -> SdistPlan:
     """Every file of the sdist (runs ``cargo metadata`` and ``cargo package --list``)."""
     _require_pyproject(settings)
-    return make_plan(settings, ask_cargo(settings))
+    # The metadata first: it is read while cargo answers (ferrule.sdist.crates.start_cargo).
+    metadata = build_metadata(settings)
+    return make_plan(settings, ask_cargo(settings), metadata)
 
 
-def make_plan(settings: Settings, cargo: CargoAnswers | None) -> SdistPlan:
-    """Every file of the sdist, from cargo's answers (``None``: the git generator)."""
+def make_plan(
+    settings: Settings, cargo: CargoAnswers | None, metadata: PackageMetadata | None = None
+) -> SdistPlan:
+    """Every file of the sdist, from cargo's answers (``None``: the git generator).
+
+    ``metadata`` is the project's (:func:`~ferrule.metadata.build_metadata`), when read already.
+    """
     _require_pyproject(settings)
     assert settings.pyproject_path is not None
-    metadata = build_metadata(settings)
+    metadata = metadata or build_metadata(settings)
     layout = determine_layout(settings)
     project_dir = settings.project_dir.resolve()
     root_name = f"{metadata.dist_name}-{metadata.version}"

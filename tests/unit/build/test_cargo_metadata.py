@@ -138,3 +138,39 @@ def test_a_target_filters_the_metadata_to_its_platform(
     metadata.read_metadata(dataclasses.replace(settings, cargo_options=options))
     argv = list(cargo.of("metadata")[1])
     assert argv[argv.index("--filter-platform") + 1] == "aarch64-unknown-linux-gnu"
+
+
+def test_the_early_cargo_runs_are_the_ones_asked_for_later(
+    settings: Settings, cargo: FakeCargo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build starts ``cargo metadata`` early, an sdist its two cargo questions: each
+    must be exactly the command (argv and environment) the later run asks for, or the
+    early one is wasted and cargo runs twice."""
+    started: list[tuple[list[str], dict[str, str]]] = []
+    monkeypatch.setattr(
+        _run, "start", lambda argv, *, env, cwd=None: started.append((list(argv), dict(env)))
+    )
+    monkeypatch.setattr(metadata, "cache_answers", lambda argv, environ: False)
+    metadata.start_metadata(settings)
+    metadata.read_metadata(settings)
+    start_sdist = __import__("ferrule.sdist.crates", fromlist=["start_cargo"]).start_cargo
+    start_sdist(settings)
+    manifest, options = settings.cargo.manifest_path, settings.cargo_options
+    load_crate_graph("cargo", manifest, options, settings.environ)
+    package_file_list("cargo", manifest, options, settings.environ)
+    asked = [c for c in cargo.calls if c[1] != "tree"]
+    assert [argv for argv, _ in started] == asked
+    assert all(env == dict(settings.environ) for _, env in started)
+
+
+def test_no_early_cargo_metadata_when_its_cache_answers(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[list[str]] = []
+    monkeypatch.setattr(_run, "start", lambda argv, *, env, cwd=None: started.append(list(argv)))
+    monkeypatch.setattr(metadata, "cache_answers", lambda argv, environ: True)
+    metadata.start_metadata(settings)
+    assert started == []
+    monkeypatch.setattr(metadata, "cache_answers", lambda argv, environ: False)
+    metadata.start_metadata(settings)
+    assert len(started) == 1
