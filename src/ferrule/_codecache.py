@@ -15,7 +15,8 @@ stale is looked up here (``importlib``'s ``source_to_code`` step), and a cached
 code object gets the module's real file name back, so tracebacks point at the
 installed source. A damaged or foreign entry is ignored and compiled again.
 
-It applies to ferrule's own package only, and not at all when
+It applies to ferrule's own package and to the submodules of the packages its
+hooks import (``packaging``, ``pyproject_metadata``, ``tomlkit``, ``tomli``), and not at all when
 ``PYTHONDONTWRITEBYTECODE`` is set (``sys.dont_write_bytecode``) or the cache is
 off (``FERRULE_NO_CACHE=1``). Standard library only; it must be cheap enough to
 run at the start of every hook that imports the build machinery.
@@ -99,13 +100,34 @@ def enable(environ: Mapping[str, str]) -> bool:
         (machinery.SourcelessFileLoader, machinery.BYTECODE_SUFFIXES),
     )
     # ferrule's package directory from this file (`import ferrule` would climb the
-    # layers: the package object is the backend, docs/architecture.md).
-    package_dir = os.path.dirname(os.path.abspath(__file__))
-    for current, dirs, _files in os.walk(package_dir):
-        dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
-        sys.path_importer_cache[current] = machinery.FileFinder(current, *details)
+    # layers: the package object is the backend, docs/architecture.md), and those of
+    # the dependencies its hooks import, installed in the same fresh environment.
+    for package_dir in [os.path.dirname(os.path.abspath(__file__)), *_dependency_dirs()]:
+        for current, dirs, _files in os.walk(package_dir):
+            dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
+            sys.path_importer_cache[current] = machinery.FileFinder(current, *details)
     _enabled = True
     return True
+
+
+# The packages ferrule's hooks import, compiled afresh in every isolated build too.
+_DEPENDENCIES = ("packaging", "pyproject_metadata", "tomlkit", "tomli")
+
+
+def _dependency_dirs() -> list[str]:
+    """The directories of the dependencies not imported yet; a package's own
+    ``__init__`` is compiled the usual way (its directory's finder is the one that
+    lists the whole environment: it stays the default)."""
+    found = []
+    for name in _DEPENDENCIES:
+        if name in sys.modules:
+            continue  # its submodules may be imported already: leave it as it is
+        for entry in sys.path:
+            candidate = os.path.join(entry or ".", name)
+            if os.path.isfile(os.path.join(candidate, "__init__.py")):
+                found.append(candidate)
+                break
+    return found
 
 
 def _fixed(code: object, path: str) -> CodeType | None:

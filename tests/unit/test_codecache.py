@@ -91,6 +91,28 @@ def test_modules_compiled_once_serve_the_next_environment(site: Path, tmp_path: 
     assert out.split() == ["True", "42", str(tags)]
 
 
+def test_the_dependencies_submodules_are_kept_too(site: Path, tmp_path: Path) -> None:
+    """packaging (and pyproject-metadata, tomlkit) are installed beside ferrule in every
+    isolated build, uncompiled as well: their submodules come from the cache too."""
+    import packaging
+
+    shutil.copytree(
+        Path(packaging.__file__).parent,
+        site / "packaging",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    cache = tmp_path / "cache"
+    _import(site, cache, "import packaging.specifiers")
+    assert _entry(cache, site / "packaging" / "specifiers.py").exists()
+    assert _entry(cache, site / "packaging" / "version.py").exists()
+
+    _wipe_pycache(site)
+    planted = compile("MARK = 7\n", "/elsewhere/v.py", "exec")
+    Store(str(cache)).put("code", _name(site / "packaging" / "version.py"), {"code": planted})
+    out = _import(site, cache, "import packaging.version as v; print(v.MARK, v.__file__)")
+    assert out.split() == ["True", "7", str(site / "packaging" / "version.py")]
+
+
 def test_changed_source_is_compiled_again(site: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     tags = site / "ferrule" / "tags.py"

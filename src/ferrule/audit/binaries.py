@@ -25,16 +25,16 @@ class BinaryAudit:
 
 def binary_format(path: Path) -> str | None:
     """``elf``, ``macho`` or ``pe`` from the file's first bytes; None for anything else."""
-    from ferrule.macho import is_macho
-    from ferrule.pe import is_pe
-
     try:
         with path.open("rb") as f:
             head = f.read(4)
     except OSError:
         return None
     if head == b"\x7fELF":
-        return "elf"
+        return "elf"  # (the Mach-O and PE readers are not even imported for ELF files)
+    from ferrule.macho import is_macho
+    from ferrule.pe import is_pe
+
     if is_macho(head):
         return "macho"
     return "pe" if is_pe(head) else None
