@@ -19,7 +19,27 @@ if TYPE_CHECKING:
 __all__ = ["build_parser", "main", "parse_args", "split_rustc_args"]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command a command line runs (its first word that is not an option), if it
+    names one: only that command's module is imported then.
+
+    >>> _command_named(["-v", "b", "--release"]), _command_named(["--help"])
+    ('build', None)
+    >>> _command_named(["bild"]) is None, _command_named(["upload", "build"])
+    (True, 'upload')
+    """
+    from ferrule.commands import ALIASES, COMMANDS
+
+    word = next((a for a in argv if not a.startswith("-")), None)
+    if word is None:
+        return None
+    word = ALIASES.get(word, word)
+    return word if word in COMMANDS else None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or with ``argv``, of the command it runs only
+    (every one when it names none: help, a mistyped command)."""
     import argparse
     import importlib
 
@@ -34,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMANDS:
+    named = _command_named(argv) if argv is not None else None
+    for name in (named,) if named else COMMANDS:
         module = importlib.import_module(f"ferrule.commands.{name.replace('-', '_')}")
         before = set(sub.choices)
         module.register(sub)
@@ -61,7 +82,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     >>> args.verbose, args.interpreter
     (3, ['python3', 'pypy3'])
     """
-    args = build_parser().parse_args(list(argv))
+    args = build_parser(argv).parse_args(list(argv))
     args.verbose += args.command_verbose
     return args
 

@@ -76,3 +76,59 @@ def test_version_after_rustc_args_still_goes_through_the_parser() -> None:
         check=False,
     )
     assert (proc.returncode, proc.stdout) == (0, f"ferrule {ferrule.__version__}\n")
+
+
+def _loaded_commands(*argv: str) -> list[str]:
+    code = (
+        "import sys; from ferrule.cli import parse_args; parse_args(sys.argv[1:]); "
+        "print(sorted(m for m in sys.modules if m.startswith('ferrule.commands.')))"
+    )
+    env = clean_env()
+    env["PYTHONPATH"] = str(Path(ferrule.__file__).parents[1])
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *argv], env=env, capture_output=True, text=True, check=True
+    )
+    loaded: list[str] = ast.literal_eval(proc.stdout)
+    return [m for m in loaded if not m.rsplit(".", 1)[1].startswith("_")]
+
+
+def test_a_command_imports_its_own_module_only() -> None:
+    assert _loaded_commands("-v", "b", "--release") == ["ferrule.commands.build"]
+    assert _loaded_commands("sdist", "-o", "dist") == ["ferrule.commands.sdist"]
+
+
+def test_aliases_are_the_commands_own() -> None:
+    """ALIASES (what picks the one module to import) says what the parsers declare."""
+    import argparse
+
+    from ferrule.cli import build_parser
+    from ferrule.commands import ALIASES, COMMANDS
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    declared = {
+        name: next(c for c in COMMANDS if sub.choices[c] is parser)
+        for name, parser in sub.choices.items()
+        if name not in COMMANDS
+    }
+    assert declared == ALIASES
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["build", "--release", "-i", "python3", "--strip"],
+        ["b", "-o", "dist", "--", "-C", "x"],
+        ["develop", "--uv", "-E", "a,b"],
+        ["sdist", "--vendor"],
+        ["pep517", "write-dist-info", "--metadata-directory", "m"],
+        ["upload", "--skip-existing", "a.whl"],
+        ["-v", "cache", "clean"],
+    ],
+)
+def test_the_one_command_parser_reads_as_the_whole_one(argv: list[str]) -> None:
+    from ferrule.cli import build_parser, split_rustc_args
+
+    ours = split_rustc_args(argv)[0]
+    narrow = vars(build_parser(ours).parse_args(ours))
+    whole = vars(build_parser().parse_args(ours))
+    assert narrow == whole
