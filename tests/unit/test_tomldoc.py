@@ -308,3 +308,20 @@ def test_an_impossible_edit_names_the_file_and_key(tmp_path: Path) -> None:
     doc = TomlDocument("a = 1\n", tmp_path / "Cargo.toml")
     with pytest.raises(TomlEditError, match=r"Cargo\.toml.*a\.b"):
         doc.set(("a", "b"), 2)  # a is an integer: nothing can be put below it
+
+
+def test_an_unedited_document_is_its_text_without_tomlkit() -> None:
+    """Most manifests go into an sdist unchanged: tomlkit is imported (and parses)
+    only for an edit, and an unedited document gives back its text (line ends of a
+    CRLF file evened out, as after an edit)."""
+    code = (
+        "import sys; from ferrule.sdist.tomldoc import TomlDocument; "
+        "doc = TomlDocument('a = 1 # x\\r\\n[t]\\nb = [1,2]\\r\\n'); "
+        "print(repr(doc.as_string()), doc['t']['b'], 'tomlkit' in sys.modules); "
+        "doc.set(('c',), 3); print('tomlkit' in sys.modules, repr(doc.as_string()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[0] == "'a = 1 # x\\r\\n[t]\\r\\nb = [1,2]\\r\\n' [1, 2] False"
+    assert out[1] == "True 'a = 1 # x\\r\\nc = 3\\r\\n\\r\\n[t]\\r\\nb = [1,2]\\r\\n'"

@@ -83,12 +83,25 @@ class TomlDocument:
     """A TOML text and its data; edits keep everything they do not touch."""
 
     def __init__(self, text: str, source: Path | None = None) -> None:
-        import tomlkit
-
         self.data: dict[str, Any] = tomllib.loads(text)
         self.source = source or Path("<toml>")
         self._crlf = "\r\n" in text
-        self._doc = tomlkit.parse(text)
+        self._text = text
+        # tomlkit's document, parsed at the first edit: most manifests go into an sdist
+        # unchanged, and tomlkit costs its import and a parse.
+        self._parsed: Any = None
+
+    @property
+    def _doc(self) -> Any:
+        if self._parsed is None:
+            import tomlkit
+
+            self._parsed = tomlkit.parse(self._text)
+        return self._parsed
+
+    @_doc.setter
+    def _doc(self, doc: Any) -> None:
+        self._parsed = doc
 
     def value(self, path: Path_) -> Any:
         """The value at ``path`` (KeyError when there is none)."""
@@ -117,7 +130,8 @@ class TomlDocument:
         >>> doc.as_string()
         'a = 1\\r\\nb = 2\\r\\n'
         """
-        text = str(self._doc.as_string())
+        # Unedited: the text itself (what tomlkit's exact round trip would give).
+        text = self._text if self._parsed is None else str(self._parsed.as_string())
         return _LONE_LF.sub("\r\n", text) if self._crlf else text
 
     # Edits.
