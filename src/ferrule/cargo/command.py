@@ -10,16 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ferrule.abi import active_features
 from ferrule.config.model import CargoOptions
 
 if TYPE_CHECKING:
-    # Types only: the sdist's cargo commands render global flags without the interpreter module.
+    # Types only: the sdist's cargo commands render global flags without the interpreter
+    # modules (ferrule.abi, which feature_flags needs, imports them).
     from ferrule.interpreter import Interpreter
 
 __all__ = [
     "CargoInvocation",
-    "active_features",
     "cargo_program",
     "dynamic_crt_flags",
     "feature_flags",
@@ -136,6 +135,8 @@ def feature_flags(options: CargoOptions, interp: Interpreter | None) -> list[str
     ['--features', 'a', '--no-default-features']
     """
     args: list[str] = []
+    from ferrule.abi import active_features
+
     features = active_features(options.features, interp)
     if features:
         args += ["--features", ",".join(features)]
