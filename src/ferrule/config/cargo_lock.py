@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ferrule.config.toml import load_toml
+from ferrule.config.toml import TomlFiles
 from ferrule.errors import ConfigError
 
 __all__ = ["lock_checksums", "locked_checksums"]
@@ -30,17 +30,17 @@ def locked_checksums(lock: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def lock_checksums(manifest: Path) -> dict[str, str]:
+def lock_checksums(manifest: Path, files: TomlFiles) -> dict[str, str]:
     """The checksums of the first Cargo.lock above ``manifest`` (none without a readable one).
 
-    Read afresh, not through the build's :class:`~ferrule.config.toml.TomlFiles`:
-    cargo may have written the lock file since that store read it.
+    As the file is now (:meth:`~ferrule.config.toml.TomlFiles.read_current`): cargo may
+    have written the lock file since the build's settings read it.
     """
     for directory in manifest.absolute().parents:
         lock = directory / "Cargo.lock"
         if lock.is_file():
             try:
-                return locked_checksums(load_toml(lock))
+                return locked_checksums(files.read_current(lock))
             except ConfigError:
                 return {}  # cargo reported a broken lock file already; no hashes, as cargo-cyclonedx
     return {}

@@ -81,6 +81,15 @@ def load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError.single(path, "", _describe(exc, text)) from None
 
 
+def _state(path: Path) -> tuple[int, int, int] | None:
+    """What tells a file's contents changed: modification time, size, inode."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
 class TomlFiles:
     """The TOML files of one build, each parsed at most once, and what is derived from them.
 
@@ -91,12 +100,14 @@ class TomlFiles:
 
     def __init__(self) -> None:
         self._documents: dict[Path, dict[str, Any] | ConfigError] = {}
+        self._states: dict[Path, tuple[int, int, int] | None] = {}
         self._derived: dict[Hashable, Any] = {}
 
     def read(self, path: Path) -> Mapping[str, Any]:
         """The document at ``path``; a ConfigError naming the file when it cannot be read."""
         key = path.resolve()
         if key not in self._documents:
+            self._states[key] = _state(key)
             try:
                 self._documents[key] = load_toml(path)
             except ConfigError as exc:
@@ -105,6 +116,14 @@ class TomlFiles:
         if isinstance(document, ConfigError):
             raise document
         return document
+
+    def read_current(self, path: Path) -> Mapping[str, Any]:
+        """:meth:`read`, but read again when the file changed since (a Cargo.lock cargo
+        rewrote during the build): the document as the file is now."""
+        key = path.resolve()
+        if key in self._documents and self._states.get(key) != _state(key):
+            del self._documents[key]
+        return self.read(path)
 
     def read_if_valid(self, path: Path) -> Mapping[str, Any] | None:
         """The document at ``path``, or None when it is missing or broken (cargo reports it)."""

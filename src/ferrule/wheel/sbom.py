@@ -60,7 +60,7 @@ def _crate_sbom(settings: Settings, project: CargoProject, dist_info: str) -> li
     graph = json.loads(project.sbom_graph)
     (root,) = (p for p in graph["packages"] if p["id"] == graph["resolve"]["root"])
     manifest = Path(root["manifest_path"])
-    sums, when = lock_checksums(manifest), zip_timestamp(settings.environ)
+    sums, when = lock_checksums(manifest, settings.files), zip_timestamp(settings.environ)
     data = render_sbom(graph, sums, when, _license_texts(graph))
     return [Entry(f"{dist_info}/sboms/{sbom_filename(project.name)}", data=data)]
 
