@@ -93,6 +93,11 @@ def enable(environ: Mapping[str, str]) -> bool:
             store.put("code", name, {"code": code})
             return code
 
+        def _cache_bytecode(self, source_path: str, bytecode_path: str, data: bytes) -> None:
+            """No ``.pyc`` next to the source: the store keeps the code, and a build
+            environment is removed when the build ends (its files are the frontend's
+            to delete: each one written costs twice)."""
+
     # The default loaders, with the source loader replaced.
     details = (
         (machinery.ExtensionFileLoader, machinery.EXTENSION_SUFFIXES),
