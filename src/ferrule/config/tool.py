@@ -219,6 +219,9 @@ def _includes(value: Any, notes: _Notes, *, allow_from: bool) -> tuple[IncludeSp
             raise _Invalid("is required and must be a string", f"{where}.path")
         _check_inside(path, f"{where}.path")
         formats = _formats(item["format"], f"{where}.format") if "format" in item else None
+        if not allow_from:  # `from`, `to` and `crate-name` were noted as ignored keys
+            out.append(IncludeSpec(path, formats or ("sdist", "wheel")))
+            continue
         source = item.get("from")
         if source is not None and source != "out-dir":
             raise _Invalid(f"{source!r} is not supported (only 'out-dir')", f"{where}.from")
