@@ -502,3 +502,34 @@ def test_unknown_keys_of_an_extension_are_ignored_with_a_warning() -> None:
             "unknown key; it is ignored; did you mean 'features'?",
         )
     ]
+
+
+def test_warnings_of_every_kind_are_kept_in_order() -> None:
+    tool, problems, warnings = _parse(
+        {
+            "zzz": 1,
+            "targets": [{"name": "a", "x": 1}],
+            "strict": True,
+            "features": [{"feature": "f", "y": 2}],
+        },
+        "tool.maturin",
+    )
+    assert tool == ToolConfig(targets=(TargetFilter("a"),), features=(FeatureSpec("f"),))
+    assert problems == []
+    assert [key for key, _ in warnings] == [
+        "tool.maturin.zzz",
+        "tool.maturin.targets[0].x",
+        "tool.maturin.strict",
+        "tool.maturin.features[0].y",
+    ]
+
+
+def test_the_invalid_exception_says_its_message() -> None:
+    from ferrule.config.tool import _Invalid
+
+    invalid = _Invalid("must be a table")
+    assert (str(invalid), invalid.message, invalid.subkey) == (
+        "must be a table",
+        "must be a table",
+        "",
+    )
