@@ -17,6 +17,7 @@ from ferrule.config import (
     _cargo_version_warning,
     _check_build_system,
     _find_pyproject,
+    _given_manifest,
     _merge_cargo_options,
     _project_name_dir,
     _resolve_manifest,
@@ -85,6 +86,18 @@ def test_find_pyproject_stops_at_the_parent_of_the_crate(tmp_path: Path) -> None
     assert _find_pyproject(manifest) == tmp_path / "top" / "ws" / "pyproject.toml"
     (crate / "pyproject.toml").write_text("")
     assert _find_pyproject(manifest) == crate / "pyproject.toml"
+
+
+def test_given_manifest(tmp_path: Path) -> None:
+    assert _given_manifest(None) is None
+    (tmp_path / "crate").mkdir()
+    assert _given_manifest(tmp_path / "crate" / ".." / "crate") == (
+        tmp_path.resolve() / "crate" / "Cargo.toml"
+    )
+    # A file, or a path that is not there yet, is taken as the manifest itself.
+    assert (
+        _given_manifest(tmp_path / "crate" / "My.toml") == tmp_path.resolve() / "crate" / "My.toml"
+    )
 
 
 @pytest.mark.parametrize(
@@ -198,7 +211,7 @@ def test_resolve_manifest(tmp_path: Path) -> None:
     pyproject = {"project": {"name": "My-Pkg"}}
     assert _resolve_manifest(tmp_path, pyproject, ToolConfig()) == tmp_path / "Cargo.toml"
     (tmp_path / "sub").mkdir()
-    assert _resolve_manifest(tmp_path, None, ToolConfig(manifest_path="sub/../x/Cargo.toml")) == (
+    assert _resolve_manifest(tmp_path, {}, ToolConfig(manifest_path="sub/../x/Cargo.toml")) == (
         tmp_path.resolve() / "x" / "Cargo.toml"
     )
     rust = tmp_path / "rust" / "Cargo.toml"
@@ -207,9 +220,6 @@ def test_resolve_manifest(tmp_path: Path) -> None:
     # rust/Cargo.toml alone is not enough: a python-source, or src/<name>/__init__.py
     assert _resolve_manifest(tmp_path, pyproject, ToolConfig()) == tmp_path / "Cargo.toml"
     assert _resolve_manifest(tmp_path, pyproject, ToolConfig(python_source="python")) == rust
-    assert _resolve_manifest(tmp_path, None, ToolConfig(python_source="python")) == (
-        tmp_path / "Cargo.toml"
-    )
     package = tmp_path / "src" / "my_pkg"
     package.mkdir(parents=True)
     assert _resolve_manifest(tmp_path, pyproject, ToolConfig()) == tmp_path / "Cargo.toml"
@@ -558,3 +568,31 @@ def test_pgo_needs_a_command(tmp_path: Path) -> None:
     settings = load_settings(root, CliOptions(pgo=True), environ={}, report=False)
     assert settings.pgo is True
     assert load_settings(root, environ={}, report=False).pgo is False
+
+
+def test_the_tool_table_problems_name_the_file(tmp_path: Path) -> None:
+    root = _project(tmp_path, "[tool.ferrule]\nstrip = true\n[tool.maturin]\nlocked = true\n")
+    path = root.resolve() / "pyproject.toml"
+    settings = load_settings(root, environ={}, report=False)
+    assert (settings.tool_table, settings.tool) == ("tool.maturin", ToolConfig(locked=True))
+    assert [(w.file, w.key) for w in settings.warnings] == [(path, "tool.ferrule")]
+    _project(tmp_path, "[tool]\nmaturin = 1\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(root, environ={}, report=False)
+    assert _problems(caught) == [(path, "tool.maturin", "must be a table")]
+
+
+def test_strict_mode_without_warnings_is_kept(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    assert load_settings(root, environ={"FERRULE_STRICT": "1"}, report=False).strict is True
+    assert load_settings(root, CliOptions(strict=True), environ={}, report=False).strict is True
+    assert load_settings(root, environ={}, report=False).strict is False
+
+
+def test_a_profile_conflict_names_the_pyproject(tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(root, CliOptions(release=True, profile="dev"), environ={}, report=False)
+    assert _problems(caught) == [
+        (root.resolve() / "pyproject.toml", "", "--release conflicts with --profile dev")
+    ]
