@@ -140,7 +140,7 @@ def _strict(cli: CliOptions, pyproject: Mapping[str, Any], environ: Mapping[str,
     tool = pyproject.get("tool")
     ours = tool.get("ferrule") if isinstance(tool, dict) else None
     from_file = isinstance(ours, dict) and ours.get("strict") is True
-    return cli.strict or from_file or environ.get("FERRULE_STRICT", "").lower() in _TRUE
+    return cli.strict or from_file or _env_flag(environ, "FERRULE_STRICT")
 
 
 def _check_build_system(pyproject: Mapping[str, Any], path: Path) -> list[ConfigProblem]:
@@ -206,6 +206,11 @@ _FILE_FLAGS = (
 
 
 _TRUE = ("1", "true", "yes", "on")
+
+
+def _env_flag(environ: Mapping[str, str], name: str) -> bool:
+    """A switch in the environment: set to ``1``, ``true``, ``yes`` or ``on`` (any case)."""
+    return name in environ and environ[name].lower() in _TRUE
 
 
 def _cargo_version_warning(
@@ -286,7 +291,7 @@ def load_settings(
     if cli.bindings:
         tool = dataclasses.replace(tool, bindings=cli.bindings)
     options = _merge_cargo_options(cli, tool, pyproject_path)
-    strip_env = env.get("MATURIN_STRIP", "").lower() in _TRUE
+    strip_env = _env_flag(env, "MATURIN_STRIP")
     platform = merge_platform(cli, tool, tool_name, pyproject_path, strip_env)
     if cli.pgo and not (tool.pgo_command or "").strip():
         raise ConfigError.single(
