@@ -78,20 +78,24 @@ def _split_features(values: Sequence[str]) -> tuple[str, ...]:
 
 
 def _find_pyproject(manifest: Path) -> Path | None:
-    """With ``-m``, the pyproject.toml in the manifest's directory or an ancestor.
+    """With ``-m``, the pyproject.toml in the manifest's directory or its parent.
 
-    The search stops at the parent of the Cargo workspace (or crate) directory,
-    as maturin's does, so an unrelated pyproject.toml far up is not picked up.
+    The search stops at the parent of the crate directory, as maturin's does, so an
+    unrelated pyproject.toml far up is not picked up.
     """
-    start = manifest.parent
-    limit = start.parent
-    for directory in (start, *start.parents):
+    for directory in (manifest.parent, manifest.parent.parent):
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
             return candidate
-        if directory == limit:
-            break
     return None
+
+
+def _given_manifest(path: Path | None) -> Path | None:
+    """``-m``: the Cargo.toml it names (a directory stands for its Cargo.toml)."""
+    if path is None:
+        return None
+    manifest = path.resolve()
+    return manifest / "Cargo.toml" if manifest.is_dir() else manifest
 
 
 def _project_name_dir(pyproject: Mapping[str, Any]) -> str | None:
@@ -136,7 +140,7 @@ def _strict(cli: CliOptions, pyproject: Mapping[str, Any], environ: Mapping[str,
     tool = pyproject.get("tool")
     ours = tool.get("ferrule") if isinstance(tool, dict) else None
     from_file = isinstance(ours, dict) and ours.get("strict") is True
-    return cli.strict or from_file or environ.get("FERRULE_STRICT", "").lower() in _TRUE
+    return cli.strict or from_file or _env_flag(environ, "FERRULE_STRICT")
 
 
 def _check_build_system(pyproject: Mapping[str, Any], path: Path) -> list[ConfigProblem]:
@@ -158,13 +162,11 @@ def _check_build_system(pyproject: Mapping[str, Any], path: Path) -> list[Config
     return []
 
 
-def _resolve_manifest(
-    project_dir: Path, pyproject: Mapping[str, Any] | None, tool: ToolConfig
-) -> Path:
+def _resolve_manifest(project_dir: Path, pyproject: Mapping[str, Any], tool: ToolConfig) -> Path:
     if tool.manifest_path:
         return (project_dir / tool.manifest_path).resolve()
     rust = project_dir / "rust" / "Cargo.toml"
-    if pyproject is not None and rust.is_file() and not (project_dir / "Cargo.toml").is_file():
+    if rust.is_file() and not (project_dir / "Cargo.toml").is_file():
         name = _project_name_dir(pyproject)
         if tool.python_source or (name and (project_dir / "src" / name / "__init__.py").is_file()):
             return rust
@@ -206,6 +208,11 @@ _FILE_FLAGS = (
 _TRUE = ("1", "true", "yes", "on")
 
 
+def _env_flag(environ: Mapping[str, str], name: str) -> bool:
+    """A switch in the environment: set to ``1``, ``true``, ``yes`` or ``on`` (any case)."""
+    return name in environ and environ[name].lower() in _TRUE
+
+
 def _cargo_version_warning(
     cargo: CargoPackage, pyproject: Mapping[str, Any]
 ) -> list[ConfigProblem]:
@@ -245,25 +252,21 @@ def load_settings(
     env = MappingProxyType(dict(os.environ if environ is None else environ))
     project_dir = project_dir.resolve()
 
-    if cli.manifest_path is not None:
-        manifest = cli.manifest_path.resolve()
-        if manifest.is_dir():
-            manifest = manifest / "Cargo.toml"
-        pyproject_path = _find_pyproject(manifest)
+    given = _given_manifest(cli.manifest_path)
+    if given is not None:
+        pyproject_path = _find_pyproject(given)
     else:
         candidate = project_dir / "pyproject.toml"
         pyproject_path = candidate if candidate.is_file() else None
-        manifest = project_dir / "Cargo.toml"  # refined below once the tool table is read
 
     pyproject: Mapping[str, Any] = {}
     tool_name, tool = "tool.ferrule", ToolConfig()
-    problems: list[ConfigProblem] = []
     warnings: list[ConfigProblem] = []
     strict = _strict(cli, pyproject, env)
     if pyproject_path is not None:
         pyproject = files.read(pyproject_path)
         strict = _strict(cli, pyproject, env)
-        problems += _check_build_system(pyproject, pyproject_path)
+        problems = _check_build_system(pyproject, pyproject_path)
         tool_name, table = _select_tool_table(pyproject, pyproject_path, warnings)
         tool, tool_problems, tool_warnings = parse_tool_table(table, tool_name, pyproject_path)
         problems += tool_problems
@@ -275,8 +278,8 @@ def load_settings(
             # (In strict mode the warnings so far are listed with the errors.)
             raise ConfigError(problems + warnings if strict else problems, strict=strict)
         project_dir = pyproject_path.parent
-    if cli.manifest_path is None:
-        manifest = _resolve_manifest(project_dir, pyproject if pyproject_path else None, tool)
+    # Without a pyproject.toml the tool table is empty: the crate is the one in project_dir.
+    manifest = given or _resolve_manifest(project_dir, pyproject, tool)
 
     if not manifest.is_file():
         where = f" (from {tool_name}.manifest-path)" if tool.manifest_path else ""
@@ -288,7 +291,7 @@ def load_settings(
     if cli.bindings:
         tool = dataclasses.replace(tool, bindings=cli.bindings)
     options = _merge_cargo_options(cli, tool, pyproject_path)
-    strip_env = env.get("MATURIN_STRIP", "").lower() in _TRUE
+    strip_env = _env_flag(env, "MATURIN_STRIP")
     platform = merge_platform(cli, tool, tool_name, pyproject_path, strip_env)
     if cli.pgo and not (tool.pgo_command or "").strip():
         raise ConfigError.single(

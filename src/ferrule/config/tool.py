@@ -48,8 +48,13 @@ def suggest(key: str, known: tuple[str, ...] | list[str]) -> str:
     >>> suggest("zzz", ["python-source"])
     ''
     """
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    close = _closest(key, known)
+    return f" (did you mean {close!r}?)" if close else ""
+
+
+def _closest(key: str, known: tuple[str, ...] | list[str]) -> str:
+    """The known key most like ``key`` (difflib's best match above its 0.6 cutoff), or empty."""
+    return next(iter(difflib.get_close_matches(key, known)), "")
 
 
 def _type_name(value: Any) -> str:
@@ -115,8 +120,8 @@ def _fix(key: str, known: tuple[str, ...] | list[str]) -> str:
     >>> _fix("python-sources", ["python-source"]), _fix("zzz", ["python-source"])
     ("; did you mean 'python-source'?", '; remove it')
     """
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else "; remove it"
+    close = _closest(key, known)
+    return f"; did you mean {close!r}?" if close else "; remove it"
 
 
 def _array_items(
@@ -219,6 +224,9 @@ def _includes(value: Any, notes: _Notes, *, allow_from: bool) -> tuple[IncludeSp
             raise _Invalid("is required and must be a string", f"{where}.path")
         _check_inside(path, f"{where}.path")
         formats = _formats(item["format"], f"{where}.format") if "format" in item else None
+        if not allow_from:  # `from`, `to` and `crate-name` were noted as ignored keys
+            out.append(IncludeSpec(path, formats or ("sdist", "wheel")))
+            continue
         source = item.get("from")
         if source is not None and source != "out-dir":
             raise _Invalid(f"{source!r} is not supported (only 'out-dir')", f"{where}.from")
