@@ -40,8 +40,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
+import struct
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,10 +55,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Recorder", "Session", "forget", "replay", "shape_probes"]
 
-_FORMAT = 2
+_FORMAT = 3
 # Set by shells and changed by ``cd`` or nesting; cargo and ferrule never read them.
 _VOLATILE = frozenset(("_", "OLDPWD", "PWD", "SHLVL"))
-_CHANGED = "changed while the last run read it"  # a recorded state no file has
+_CHANGED = "changed while the last run read it"
+# A record's file states, packed: (size, mtime_ns, ctime_ns, inode) per path, 32 bytes;
+# a size of -1 for a missing file, -2 for one that changed while the run read it.
+_STATE = struct.Struct("<qqqQ")
+_MISSING = _STATE.pack(-1, 0, 0, 0)
+_CHANGED_STATE = _STATE.pack(-2, 0, 0, 0)
 
 
 def _key(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> str:
@@ -94,7 +101,9 @@ class Recorder:
     """
 
     def __init__(self) -> None:
-        self.paths: dict[str, object] = {}  # path -> state when first read
+        # path -> the hash of its state when first read (an int: a tuple of four would
+        # cost 180 bytes per file), or _LISTED for directories
+        self.paths: dict[str, object] = {}
         self.written: set[str] = set()
         self._active = False
         skip = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
@@ -123,6 +132,8 @@ class Recorder:
                 writes = any(c in mode for c in "wax+")
             elif isinstance(flags, int):
                 writes = bool(flags & (os.O_WRONLY | os.O_RDWR))
+        elif event == "ferrule.input":  # a file whose state ferrule decided on, unopened
+            path = args[0]
         elif event in ("os.rename", "os.remove"):
             path, writes = args[1 if event == "os.rename" else 0], True
         elif event in ("os.listdir", "os.scandir"):
@@ -131,31 +142,86 @@ class Recorder:
             return
         if isinstance(path, bytes):
             path = os.fsdecode(path)
-        if not isinstance(path, (str, os.PathLike)):
+        if type(path) is str and _plain_absolute(path):
+            text = path  # as pathlib would spell it: no Path, and the caller's string kept
+        elif isinstance(path, (str, os.PathLike)):
+            text = str(Path(os.fspath(path)).absolute())
+        else:
             return
-        text = str(Path(os.fspath(path)).absolute())
         if writes:
             self.written.add(text)
         # The interpreter's own modules, and byte-code caches, which Python rewrites at will.
         elif (
             text not in self.paths and not text.startswith(self._skip) and "__pycache__" not in text
         ):
+            if event not in ("open", "ferrule.input"):
+                self.paths[text] = _LISTED
+                return
+            try:
+                st = os.stat(text)  # noqa: PTH116 - no Path per file read
+            except OSError:
+                self.paths[text] = hash(None)
+                return
             # A directory is recorded as it is at the end (ferrule writes into some).
-            listed = event != "open" or Path(text).is_dir()
-            self.paths[text] = _LISTED if listed else _store.file_state(text)
+            self.paths[text] = _LISTED if stat.S_ISDIR(st.st_mode) else hash(_state_of(st))
+
+
+def _plain_absolute(path: str) -> bool:
+    """Whether ``path`` is absolute and spelled as ``Path(path).absolute()`` would spell it
+    (no empty, ``.`` or ``..`` part; a name starting with a dot is only checked the long way).
+
+    >>> [_plain_absolute(p) for p in ("/a/b.py", "a/b", "/a//b", "/a/./b", "/a/", "/a/.b")]
+    [True, False, False, False, False, False]
+    """
+    return (
+        os.sep == "/"
+        and path[:1] == "/"
+        and "//" not in path
+        and "/." not in path
+        and path[-1:] != "/"
+    )
+
+
+def _state_of(st: os.stat_result) -> tuple[int, int, int, int]:
+    """:func:`ferrule._store.file_state` from a stat already made."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 _LISTED = "listed"
 
 
-def _final_state(path: str) -> object:
-    """The state to record for ``path``: as it is now, unless it changed after ferrule read it."""
+def _final_state(path: str) -> bytes:
+    """The state to record for ``path`` (packed): as it is now, unless it changed after
+    ferrule read it."""
     now = _store.file_state(path)
-    if _last is None or path in _last.written or _last.paths.get(path, _LISTED) == _LISTED:
-        return now
-    if now != _last.paths[path]:
-        return _CHANGED  # edited during the run: what was read is not what is there
-    return now
+    packed = _MISSING if now is None else _STATE.pack(*now)
+    if _last is None or path in _last.written:
+        return packed
+    first = _last.paths.get(path, _LISTED)
+    if first is _LISTED or first == _LISTED:
+        return packed
+    if hash(now) != first:
+        return _CHANGED_STATE  # edited during the run: what was read is not what is there
+    return packed
+
+
+def _packed_files(paths: Iterable[Path | str]) -> tuple[str, bytes]:
+    """The record's files: their paths, sorted and joined by NUL characters, and their
+    states packed in that order (about 32 bytes each, not a dict of tuples)."""
+    names = sorted({str(p) for p in paths})
+    states = bytearray()
+    for name in names:
+        states += _final_state(name)
+    return "\0".join(names), bytes(states)
+
+
+def _unpacked_files(data: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
+    paths: str = data["paths"]
+    states: bytes = data["states"]
+    if not paths:
+        return
+    for i, path in enumerate(paths.split("\0")):
+        yield path, states[i * _STATE.size : (i + 1) * _STATE.size]
 
 
 def _restore(store: _store.Store, data: dict[str, Any]) -> str | None:
@@ -255,10 +321,11 @@ def _check(
     for path, state in data.get("outputs", {}).items():
         if _store.file_state(path) != state and path not in data.get("kept", {}):
             return f"{path} changed"
-    for path, state in data["files"].items():
-        if state == _CHANGED:
+    for path, state in _unpacked_files(data):
+        if state == _CHANGED_STATE:
             return f"{path} {_CHANGED}"
-        if _store.file_state(path) != state:
+        now = _store.file_state(path)
+        if (_MISSING if now is None else _STATE.pack(*now)) != state:
             return f"{path} changed"
     if data["stamp"]:
         from ferrule._import_hook import parse_stamp, stale_reason
@@ -341,9 +408,12 @@ class Session:
                 kept = {str(p): store.put_blob(str(p)) for p in outputs}
             except OSError:
                 kept = {}
+        files, states = _packed_files(paths)
+        del paths
         data = {
-            "files": {p: _final_state(p) for p in sorted({str(p) for p in paths})},
-            # None: nothing to ask cargo (an sdist: its file list is in "files").
+            "paths": files,
+            "states": states,
+            # None: nothing to ask cargo (an sdist: its file list is in "paths").
             "cargo": None
             if cargo_argv is None
             else {
