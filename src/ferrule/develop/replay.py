@@ -17,9 +17,9 @@ successful ``develop`` records what its decisions depended on:
   answer, of the interpreter and of site-packages (dependencies);
 - cargo's exact command and environment, and its artifact.
 
-A file that changed between its first read and the end of the run (an edit
-during the build) is recorded as changed, so the next run is a full one; files
-ferrule itself wrote, and directories, are recorded as they are at the end.
+A file is recorded with its state when first read (before the read), so one
+that changed after it (an edit during the build) makes the next run a full one;
+files ferrule itself wrote, and directories, are recorded as they are at the end.
 
 The next run with the same key replays: it checks those states, runs the
 recorded cargo command (cargo's fingerprints remain the authority on Rust
@@ -58,12 +58,10 @@ __all__ = ["Recorder", "Session", "forget", "replay", "shape_probes"]
 _FORMAT = 3
 # Set by shells and changed by ``cd`` or nesting; cargo and ferrule never read them.
 _VOLATILE = frozenset(("_", "OLDPWD", "PWD", "SHLVL"))
-_CHANGED = "changed while the last run read it"
 # A record's file states, packed: (size, mtime_ns, ctime_ns, inode) per path, 32 bytes;
-# a size of -1 for a missing file, -2 for one that changed while the run read it.
+# a size of -1 for a missing file.
 _STATE = struct.Struct("<qqqQ")
 _MISSING = _STATE.pack(-1, 0, 0, 0)
-_CHANGED_STATE = _STATE.pack(-2, 0, 0, 0)
 
 
 def _key(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> str:
@@ -101,8 +99,8 @@ class Recorder:
     """
 
     def __init__(self) -> None:
-        # path -> the hash of its state when first read (an int: a tuple of four would
-        # cost 180 bytes per file), or _LISTED for directories
+        # path -> its state when first read, packed (32 bytes: a tuple of four ints
+        # would cost 180), or _LISTED for directories
         self.paths: dict[str, object] = {}
         self.written: set[str] = set()
         self._active = False
@@ -126,14 +124,15 @@ class Recorder:
         if not self._active or _faults.sweeping:
             return  # directories listed to remove what killed runs left are no inputs
         writes = False
+        given = None  # the file's stat, when the event carries it
         if event == "open":
             path, mode, flags = args[0], args[1], args[2]
             if isinstance(mode, str):
                 writes = any(c in mode for c in "wax+")
             elif isinstance(flags, int):
                 writes = bool(flags & (os.O_WRONLY | os.O_RDWR))
-        elif event == "ferrule.input":  # a file whose state ferrule decided on, unopened
-            path = args[0]
+        elif event == "ferrule.input":  # a file ferrule decided on by its state, unopened
+            path, given = args[0], args[1]
         elif event in ("os.rename", "os.remove"):
             path, writes = args[1 if event == "os.rename" else 0], True
         elif event in ("os.listdir", "os.scandir"):
@@ -158,51 +157,49 @@ class Recorder:
                 self.paths[text] = _LISTED
                 return
             try:
-                st = os.stat(text)  # noqa: PTH116 - no Path per file read
+                st = given or os.stat(text)  # noqa: PTH116 - no Path per file read
             except OSError:
-                self.paths[text] = hash(None)
+                self.paths[text] = _MISSING
                 return
             # A directory is recorded as it is at the end (ferrule writes into some).
-            self.paths[text] = _LISTED if stat.S_ISDIR(st.st_mode) else hash(_state_of(st))
+            self.paths[text] = _LISTED if stat.S_ISDIR(st.st_mode) else _packed_state(st)
 
 
 def _plain_absolute(path: str) -> bool:
     """Whether ``path`` is absolute and spelled as ``Path(path).absolute()`` would spell it
-    (no empty, ``.`` or ``..`` part; a name starting with a dot is only checked the long way).
+    (no empty or ``.`` part; pathlib keeps ``..``).
 
-    >>> [_plain_absolute(p) for p in ("/a/b.py", "a/b", "/a//b", "/a/./b", "/a/", "/a/.b")]
-    [True, False, False, False, False, False]
+    >>> [_plain_absolute(p) for p in ("/a/.b/c.py", "/a/../b", "a/b", "/a//b", "/a/./b", "/a/.")]
+    [True, True, False, False, False, False]
+    >>> _plain_absolute("/a/")
+    False
     """
     return (
         os.sep == "/"
         and path[:1] == "/"
         and "//" not in path
-        and "/." not in path
-        and path[-1:] != "/"
+        and "/./" not in path
+        and not path.endswith(("/", "/."))
     )
 
 
-def _state_of(st: os.stat_result) -> tuple[int, int, int, int]:
-    """:func:`ferrule._store.file_state` from a stat already made."""
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+def _packed_state(st: os.stat_result) -> bytes:
+    """:func:`ferrule._store.file_state` from a stat already made, packed."""
+    return _STATE.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 _LISTED = "listed"
 
 
 def _final_state(path: str) -> bytes:
-    """The state to record for ``path`` (packed): as it is now, unless it changed after
-    ferrule read it."""
+    """The state to record for ``path`` (packed): as it was when ferrule first read it
+    (no second ``stat``; a file edited since will look changed to the next run), or as
+    it is now for directories, files ferrule wrote and the paths given to record."""
+    first = None if _last is None or path in _last.written else _last.paths.get(path)
+    if isinstance(first, bytes):
+        return first
     now = _store.file_state(path)
-    packed = _MISSING if now is None else _STATE.pack(*now)
-    if _last is None or path in _last.written:
-        return packed
-    first = _last.paths.get(path, _LISTED)
-    if first is _LISTED or first == _LISTED:
-        return packed
-    if hash(now) != first:
-        return _CHANGED_STATE  # edited during the run: what was read is not what is there
-    return packed
+    return _MISSING if now is None else _STATE.pack(*now)
 
 
 def _packed_files(paths: Iterable[Path | str]) -> tuple[str, bytes]:
@@ -322,8 +319,6 @@ def _check(
         if _store.file_state(path) != state and path not in data.get("kept", {}):
             return f"{path} changed"
     for path, state in _unpacked_files(data):
-        if state == _CHANGED_STATE:
-            return f"{path} {_CHANGED}"
         now = _store.file_state(path)
         if (_MISSING if now is None else _STATE.pack(*now)) != state:
             return f"{path} changed"

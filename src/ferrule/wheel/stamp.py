@@ -50,11 +50,11 @@ class WheelStamp:
             if source is None:
                 digest.update(entry.data or b"")
                 continue
-            # What this decides on is an input of the run, read or not: a replay record
-            # (ferrule.develop.replay) takes the event as a read. Without it, a run that
-            # finds the wheel current would record none of the project's files.
-            sys.audit("ferrule.input", source)
             st = os.stat(source)  # noqa: PTH116 - str sources: no Path per file
+            # What this decides on is an input of the run, read or not: a replay record
+            # (ferrule.develop.replay) takes the event as a read, at this state. Without
+            # it, a run that finds the wheel current would record none of the project's files.
+            sys.audit("ferrule.input", source, st)
             digest.update(str(st.st_mode & 0o111).encode())
             if getattr(entry, "project_file", False) and st.st_ctime_ns < racy:
                 # The project's own file: its identity stands for its content (a rewrite
