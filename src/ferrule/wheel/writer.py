@@ -27,7 +27,7 @@ from types import TracebackType
 
 from ferrule import _faults
 from ferrule.errors import WheelError
-from ferrule.wheel.zipout import PatchBuffer, ZipOut
+from ferrule.wheel.zipout import PatchBuffer, Spill, ZipOut
 
 __all__ = ["WheelWriter", "check_archive_name", "zip_compression", "zip_timestamp"]
 
@@ -217,6 +217,11 @@ class _ZipfileOut:
     def close(self) -> None:
         self._zip.close()
 
+    def discard(self) -> None:
+        # Closed even when interrupted: the ZipFile must not close itself later (when
+        # collected) on the file closed by the caller.
+        self._zip.close()
+
 
 class WheelWriter:
     """Write one wheel; use as a context manager.
@@ -246,8 +251,9 @@ class WheelWriter:
         self._compression = compression
         self._compresslevel = None if compression == zipfile.ZIP_STORED else compresslevel
         self._large_file = large_file
-        # RECORD's rows so far, as UTF-8; in order while every name sorts after the last.
-        self._record = bytearray()
+        # RECORD's rows so far, as UTF-8 in a temporary file; in order while every name
+        # sorts after the last.
+        self._record: Spill | None = None
         self._last: list[str] | None = None
         self._names: set[str] | None = None  # every name, once the order broke
         self._tmp_path: Path | None = None
@@ -267,10 +273,25 @@ class WheelWriter:
         )
         self._tmp_path = Path(tmp)
         self._file = PatchBuffer(os.fdopen(fd, "wb", buffering=0))
-        kind = ZipOut if self._own else _ZipfileOut
-        self._out = kind(
-            self._file, self._timestamp, self._compression, self._compresslevel, self._large_file
-        )
+        scratch = str(self.target.parent)
+        self._record = Spill(scratch)
+        if self._own:
+            self._out = ZipOut(
+                self._file,
+                self._timestamp,
+                self._compression,
+                self._compresslevel,
+                self._large_file,
+                scratch,
+            )
+        else:
+            self._out = _ZipfileOut(
+                self._file,
+                self._timestamp,
+                self._compression,
+                self._compresslevel,
+                self._large_file,
+            )
         # Packing makes no reference cycles, only objects that live until the end:
         # the cyclic collector would walk all of them again and again. Paused until __exit__.
         self._gc_was_enabled = gc.isenabled()
@@ -284,13 +305,18 @@ class WheelWriter:
         tb: TracebackType | None,
     ) -> None:
         assert self._out is not None and self._tmp_path is not None
+        closed = False
         try:
             try:
                 if exc_type is None:
                     self._write_record()
                     self._out.close()
+                    closed = True
             finally:
-                assert self._file is not None
+                if not closed:
+                    self._out.discard()
+                assert self._file is not None and self._record is not None
+                self._record.close()
                 self._file.close()
             if exc_type is None:
                 self._tmp_path.chmod(0o644)
@@ -325,10 +351,12 @@ class WheelWriter:
         self._last = key
 
     def _rows(self) -> Iterator[list[str]]:
-        return csv.reader(io.StringIO(self._record.decode("utf-8"), newline=""))
+        assert self._record is not None
+        return csv.reader(io.StringIO(self._record.read().decode("utf-8"), newline=""))
 
     def _row(self, name: str, digest: bytes, size: int) -> None:
-        self._record += _record_line(name, _record_hash(digest), str(size)).encode("utf-8")
+        assert self._record is not None
+        self._record.append(_record_line(name, _record_hash(digest), str(size)).encode("utf-8"))
 
     def add_file(
         self, name: str, source: str | os.PathLike[str], executable: bool | None = None
@@ -398,18 +426,24 @@ class WheelWriter:
         # Sorted by path components, as maturin's RECORD (a BTreeMap of paths):
         # ``pkg/a/b.py`` before ``pkg/a.py``, unlike plain string order. The entries
         # usually come in that order already: then the rows are written as they are.
-        if self._names is None:
-            record = self._record
-        else:
+        assert self._record is not None and self._out is not None
+        if self._names is not None:
             rows = sorted(self._rows(), key=lambda row: row[0].split("/"))
-            record = bytearray("".join(_record_line(*row) for row in rows).encode("utf-8"))
-        self._record = bytearray()
-        record += _record_line(record_name, "", "").encode("utf-8")
-        data = memoryview(record)
-        assert self._out is not None
-        with self._out.stream(
-            record_name, False, self._large_file or len(data) > _ZIP64_AT
-        ) as write:
-            write(data[: len(data) // 2])
-            _faults.point("record")
-            write(data[len(data) // 2 :])
+            self._record.close()
+            self._record = Spill(str(self.target.parent))
+            for row in rows:
+                self._record.append(_record_line(*row).encode("utf-8"))
+            del rows
+        self._record.append(_record_line(record_name, "", "").encode("utf-8"))
+        total = self._record.size
+        half = total // 2
+        with self._out.stream(record_name, False, self._large_file or total > _ZIP64_AT) as write:
+            written = 0
+            for chunk in self._record.chunks():
+                if written < half <= written + len(chunk):
+                    write(chunk[: half - written])
+                    _faults.point("record")
+                    write(chunk[half - written :])
+                else:
+                    write(chunk)
+                written += len(chunk)

@@ -8,6 +8,8 @@ patch its header. Here each entry's central directory record is appended to one
 ``bytearray`` as soon as the entry is written (46 bytes plus the name), and a whole
 entry is compressed before its header is written, so the header is written once.
 Other methods (bzip2, zstd) stay with :mod:`zipfile` (:mod:`ferrule.wheel.writer`).
+Nothing is kept per entry in memory: the central directory records wait in an
+anonymous temporary file (:class:`Spill`) until the archive is closed.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from __future__ import annotations
 import contextlib
 import stat
 import struct
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-__all__ = ["PatchBuffer", "ZipOut"]
+__all__ = ["PatchBuffer", "Spill", "ZipOut"]
 
 STORED, DEFLATED = 0, 8
 # zipfile's limits and versions (the same constants in every Python since 3.6).
@@ -112,6 +115,34 @@ class PatchBuffer:
         self._raw.close()
 
 
+class Spill:
+    """Bytes appended one record at a time and read back once, kept in an anonymous
+    temporary file (in ``directory``) rather than in memory: what a wheel writer would
+    otherwise hold per entry until the end (central directory records, RECORD rows)."""
+
+    def __init__(self, directory: str | None = None) -> None:
+        # Closed by close(): it lives as long as the archive being written.
+        self._file = tempfile.TemporaryFile(dir=directory, buffering=1 << 16)  # noqa: SIM115
+        self.size = 0
+
+    def append(self, data: bytes) -> None:
+        self.size += self._file.write(data)
+
+    def chunks(self, size: int = 1 << 16) -> Iterator[bytes]:
+        """Everything appended, from the start, in pieces of at most ``size`` bytes."""
+        self._file.flush()
+        self._file.seek(0)
+        while chunk := self._file.read(size):
+            yield chunk
+        self._file.seek(0, 2)
+
+    def read(self) -> bytes:
+        return b"".join(self.chunks())
+
+    def close(self) -> None:
+        self._file.close()
+
+
 def _dos_time(when: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
     """(time, date) in MS-DOS form, as zipfile stores them.
 
@@ -144,6 +175,7 @@ class ZipOut:
         method: int,
         level: int | None,
         large_file: bool,
+        scratch: str | None = None,
     ) -> None:
         assert method in (STORED, DEFLATED)
         self._out = out
@@ -151,7 +183,7 @@ class ZipOut:
         self._method = method
         self._level = zlib.Z_DEFAULT_COMPRESSION if level is None else level
         self._large_file = large_file
-        self._central = bytearray()
+        self._central = Spill(scratch)  # the central directory, record by record
         self._count = 0
         self._offset = 0  # where the next local header goes
 
@@ -210,29 +242,31 @@ class ZipOut:
         if extra:
             extra_data = struct.pack(f"<HH{len(extra)}Q", 1, 8 * len(extra), *extra)
             version = _ZIP64_VERSION
-        self._central += _CENTRAL.pack(
-            _CENTRAL_SIG,
-            version,
-            _UNIX,
-            version,
-            0,
-            flags,
-            method,
-            self._time,
-            self._date,
-            crc,
-            packed,
-            size,
-            len(name),
-            len(extra_data),
-            0,
-            0,
-            0,
-            _EXECUTABLE if executable else _REGULAR,
-            offset,
+        self._central.append(
+            _CENTRAL.pack(
+                _CENTRAL_SIG,
+                version,
+                _UNIX,
+                version,
+                0,
+                flags,
+                method,
+                self._time,
+                self._date,
+                crc,
+                packed,
+                size,
+                len(name),
+                len(extra_data),
+                0,
+                0,
+                0,
+                _EXECUTABLE if executable else _REGULAR,
+                offset,
+            )
+            + name
+            + extra_data
         )
-        self._central += name
-        self._central += extra_data
         self._count += 1
 
     def add(self, name: str, data: bytes, executable: bool, compress: bool = True) -> None:
@@ -294,13 +328,18 @@ class ZipOut:
         self._offset = end
         self._add_central(raw, flags, method, crc, packed, size, zip64, executable, offset)
 
+    def discard(self) -> None:
+        """Forget the archive (an error stopped it): its temporary file goes."""
+        self._central.close()
+
     def close(self) -> None:
         """The central directory and the end records (zip64 ones when needed), flushed."""
         out = self._out
         out.seek(self._offset)
-        out.write(self._central)
-        start, size, count = self._offset, len(self._central), self._count
-        self._central = bytearray()
+        for chunk in self._central.chunks():
+            out.write(chunk)
+        start, size, count = self._offset, self._central.size, self._count
+        self._central.close()
         end = self._offset + size
         if count > _COUNT_LIMIT or start > _ZIP64_LIMIT or size > _ZIP64_LIMIT:
             out.write(
