@@ -38,6 +38,7 @@ replay key is the environment as a whole, before any setting is derived from it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import stat
@@ -202,7 +203,9 @@ def _final_state(path: str) -> bytes:
     return _MISSING if now is None else _STATE.pack(*now)
 
 
-def _packed_files(paths: Iterable[Path | str]) -> tuple[str, bytearray]:
+def _packed_files(
+    paths: Iterable[Path | str], recorded: Iterable[str] = ()
+) -> tuple[str, bytearray]:
     """The record's files: their paths, sorted, joined by NUL characters (a path in the
     directory of the one before it as its name alone; a relative one marked), and their
     states packed in that order (32 bytes each): megabytes for 50,000 files, not a dict
@@ -213,7 +216,11 @@ def _packed_files(paths: Iterable[Path | str]) -> tuple[str, bytearray]:
     >>> _packed_files(["/p/b.py", "/p/a.py"])[0].split(chr(0))
     ['/p/a.py', 'b.py']
     """
-    names = sorted({str(p) for p in paths})
+    # ``recorded`` (the recorder's paths, tens of thousands) are distinct already:
+    # only the few others are deduplicated, with no set of all of them.
+    given = {str(p) for p in paths}
+    given.difference_update(recorded)
+    names = sorted(itertools.chain(recorded, given))
     states = bytearray()
     parts = []
     directory = None
@@ -424,7 +431,6 @@ class Session:
         """
         if not self.enabled:
             return
-        paths = [*self.paths, *paths]
         command, cwd, environ, kind = self.command, self.cwd, self.environ, self.kind
         store = _open(environ)
         if store is None:
@@ -435,7 +441,8 @@ class Session:
                 kept = {str(p): store.put_blob(str(p)) for p in outputs}
             except OSError:
                 kept = {}
-        files, states = _packed_files(paths)
+        recorded = self._recorder.paths if self._recorder is not None else {}
+        files, states = _packed_files(paths, recorded)
         del paths
         data = {
             "paths": files,
