@@ -40,13 +40,14 @@ class Entry:
     The source may be given as a string (the walk of the project's files does:
     a ``Path`` per file costs about 300 bytes); ``source`` is always a ``Path``
     (made when asked for), ``source_path`` is what was given, for the hot loops
-    that only open or stat it. Immutable, compared by value.
+    that only open or stat it. A project file whose archive name is the end of its
+    path keeps no second string (:meth:`tail`). Immutable, compared by value.
     """
 
-    __slots__ = ("_source", "arcname", "data", "executable", "project_file")
+    __slots__ = ("_name", "_source", "data", "executable", "project_file")
 
+    _name: str | int  # the archive name, or where it starts in ``_source``
     _source: Path | str | None
-    arcname: str
     data: bytes | None
     executable: bool
     project_file: bool
@@ -60,13 +61,31 @@ class Entry:
         project_file: bool = False,
     ) -> None:
         for slot, value in (
-            ("arcname", arcname),
+            ("_name", arcname),
             ("_source", source),
             ("data", data),
             ("executable", executable),
             ("project_file", project_file),
         ):
             object.__setattr__(self, slot, value)
+
+    @classmethod
+    def tail(cls, source: str, at: int) -> Entry:
+        """The project file ``source`` whose archive name is ``source[at:]`` (its path
+        relative to the Python source directory, with ``/`` separators)."""
+        entry = cls("", source, project_file=True)
+        object.__setattr__(entry, "_name", at)
+        return entry
+
+    @property
+    def arcname(self) -> str:
+        name = self._name
+        if type(name) is int:
+            source = self._source
+            assert isinstance(source, str)
+            return source[name:]
+        assert isinstance(name, str)
+        return name
 
     @property
     def source(self) -> Path | None:
@@ -256,12 +275,16 @@ def _python_entries(layout: ProjectLayout, selection: FileSelection) -> Iterable
             )
             continue
         for path in walk_paths(root, selection):
-            rel = _relative(path, base, layout.python_dir)
             if _is_extension_leftover(path, layout.extension_name) and (
-                (rel.rpartition("/")[0] or ".") == ext_dir
+                (_relative(path, base, layout.python_dir).rpartition("/")[0] or ".") == ext_dir
             ):
                 continue
-            yield Entry(rel, source=path, project_file=True)
+            if os.sep == "/" and path.startswith(base):  # its name is the end of its path
+                yield Entry.tail(path, len(base))
+            else:
+                yield Entry(
+                    _relative(path, base, layout.python_dir), source=path, project_file=True
+                )
 
 
 def _relative(path: str, base: str, directory: Path) -> str:

@@ -377,3 +377,13 @@ def test_walk_paths_are_strings_and_package_entries_keep_them(tmp_path: Path) ->
     assert entry == Entry("pkg/a.py", source=tmp_path / "pkg" / "a.py", project_file=True)
     with pytest.raises(AttributeError):
         entry.arcname = "x"  # type: ignore[misc]
+
+
+def test_a_project_file_named_by_the_end_of_its_path_keeps_one_string(tmp_path: Path) -> None:
+    path = str(tmp_path / "py" / "pkg" / "a.py")
+    at = len(str(tmp_path / "py")) + 1
+    entry = Entry.tail(path, at)
+    assert entry.arcname == "pkg/a.py"
+    assert entry.source_path is path and entry.project_file and not entry.executable
+    assert entry == Entry("pkg/a.py", source=Path(path), project_file=True)
+    assert hash(entry) == hash(Entry("pkg/a.py", source=path, project_file=True))
