@@ -100,9 +100,10 @@ class Recorder:
     """
 
     def __init__(self) -> None:
-        # path -> its state when first read, packed (32 bytes: a tuple of four ints
-        # would cost 180), or _LISTED for directories
+        # path -> where its state when first read is in ``states`` (32 bytes packed: a
+        # tuple of four ints would cost 180), or _LISTED for directories
         self.paths: dict[str, object] = {}
+        self.states = bytearray()
         self.written: set[str] = set()
         self._active = False
         skip = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
@@ -160,10 +161,15 @@ class Recorder:
             try:
                 st = given or os.stat(text)  # noqa: PTH116 - no Path per file read
             except OSError:
-                self.paths[text] = _MISSING
-                return
-            # A directory is recorded as it is at the end (ferrule writes into some).
-            self.paths[text] = _LISTED if stat.S_ISDIR(st.st_mode) else _packed_state(st)
+                state = _MISSING
+            else:
+                if stat.S_ISDIR(st.st_mode):
+                    # A directory is recorded as it is at the end (ferrule writes into some).
+                    self.paths[text] = _LISTED
+                    return
+                state = _packed_state(st)
+            self.paths[text] = len(self.states)
+            self.states += state
 
 
 def _plain_absolute(path: str) -> bool:
@@ -197,8 +203,9 @@ def _final_state(path: str) -> bytes:
     (no second ``stat``; a file edited since will look changed to the next run), or as
     it is now for directories, files ferrule wrote and the paths given to record."""
     first = None if _last is None or path in _last.written else _last.paths.get(path)
-    if isinstance(first, bytes):
-        return first
+    if type(first) is int:
+        assert _last is not None
+        return bytes(_last.states[first : first + _STATE.size])
     now = _store.file_state(path)
     return _MISSING if now is None else _STATE.pack(*now)
 
