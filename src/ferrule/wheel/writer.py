@@ -151,7 +151,7 @@ _CSV_SPECIAL = frozenset(',"\r\n')
 
 
 def _record_line(name: str, hash_text: str, size: str) -> str:
-    """One RECORD row as :mod:`csv` writes it (a name with a comma or quote is quoted).
+    r"""One RECORD row as :mod:`csv` writes it (a name with a comma or quote is quoted).
 
     >>> _record_line("pkg/a.py", "sha256=x", "3"), _record_line('a,"b', "", "")
     ('pkg/a.py,sha256=x,3\n', '"a,""b",,\n')
