@@ -209,7 +209,7 @@ def test_a_file_edited_during_the_build_is_built_again(tmp_path: Path) -> None:
         "after-replace", lambda: b.edit(source, "answer={answer()}", "edited={answer()}")
     )
     replayed, wheel, err = b.build()
-    assert not replayed and "__init__.py changed while the last run read it" in err
+    assert not replayed and "__init__.py changed" in err
     assert b"edited={answer()}" in _read(wheel, source)
     assert b.build()[0]
     venv = VEnv(tmp_path / "venv")

@@ -113,8 +113,8 @@ def _build_one(
     )
     with report.phase("write"), wheel_writer as writer:
         for entry in entries:
-            if entry.source is not None:
-                writer.add_file(entry.arcname, entry.source, entry.executable or None)
+            if entry.source_path is not None:
+                writer.add_file(entry.arcname, entry.source_path, entry.executable or None)
             else:
                 assert entry.data is not None
                 writer.add_bytes(entry.arcname, entry.data, entry.executable)

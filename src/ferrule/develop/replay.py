@@ -17,9 +17,9 @@ successful ``develop`` records what its decisions depended on:
   answer, of the interpreter and of site-packages (dependencies);
 - cargo's exact command and environment, and its artifact.
 
-A file that changed between its first read and the end of the run (an edit
-during the build) is recorded as changed, so the next run is a full one; files
-ferrule itself wrote, and directories, are recorded as they are at the end.
+A file is recorded with its state when first read (before the read), so one
+that changed after it (an edit during the build) makes the next run a full one;
+files ferrule itself wrote, and directories, are recorded as they are at the end.
 
 The next run with the same key replays: it checks those states, runs the
 recorded cargo command (cargo's fingerprints remain the authority on Rust
@@ -38,10 +38,13 @@ replay key is the environment as a whole, before any setting is derived from it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
+import stat
+import struct
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,10 +56,13 @@ if TYPE_CHECKING:
 
 __all__ = ["Recorder", "Session", "forget", "replay", "shape_probes"]
 
-_FORMAT = 2
+_FORMAT = 3
 # Set by shells and changed by ``cd`` or nesting; cargo and ferrule never read them.
 _VOLATILE = frozenset(("_", "OLDPWD", "PWD", "SHLVL"))
-_CHANGED = "changed while the last run read it"  # a recorded state no file has
+# A record's file states, packed: (size, mtime_ns, ctime_ns, inode) per path, 32 bytes;
+# a size of -1 for a missing file.
+_STATE = struct.Struct("<qqqQ")
+_MISSING = _STATE.pack(-1, 0, 0, 0)
 
 
 def _key(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> str:
@@ -94,7 +100,10 @@ class Recorder:
     """
 
     def __init__(self) -> None:
-        self.paths: dict[str, object] = {}  # path -> state when first read
+        # path -> where its state when first read is in ``states`` (32 bytes packed: a
+        # tuple of four ints would cost 180), or _LISTED for directories
+        self.paths: dict[str, object] = {}
+        self.states = bytearray()
         self.written: set[str] = set()
         self._active = False
         skip = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
@@ -117,12 +126,15 @@ class Recorder:
         if not self._active or _faults.sweeping:
             return  # directories listed to remove what killed runs left are no inputs
         writes = False
+        given = None  # the file's stat, when the event carries it
         if event == "open":
             path, mode, flags = args[0], args[1], args[2]
             if isinstance(mode, str):
                 writes = any(c in mode for c in "wax+")
             elif isinstance(flags, int):
                 writes = bool(flags & (os.O_WRONLY | os.O_RDWR))
+        elif event == "ferrule.input":  # a file ferrule decided on by its state, unopened
+            path, given = args[0], args[1]
         elif event in ("os.rename", "os.remove"):
             path, writes = args[1 if event == "os.rename" else 0], True
         elif event in ("os.listdir", "os.scandir"):
@@ -131,31 +143,128 @@ class Recorder:
             return
         if isinstance(path, bytes):
             path = os.fsdecode(path)
-        if not isinstance(path, (str, os.PathLike)):
+        if type(path) is str and _plain_absolute(path):
+            text = path  # as pathlib would spell it: no Path, and the caller's string kept
+        elif isinstance(path, (str, os.PathLike)):
+            text = str(Path(os.fspath(path)).absolute())
+        else:
             return
-        text = str(Path(os.fspath(path)).absolute())
         if writes:
             self.written.add(text)
         # The interpreter's own modules, and byte-code caches, which Python rewrites at will.
         elif (
             text not in self.paths and not text.startswith(self._skip) and "__pycache__" not in text
         ):
-            # A directory is recorded as it is at the end (ferrule writes into some).
-            listed = event != "open" or Path(text).is_dir()
-            self.paths[text] = _LISTED if listed else _store.file_state(text)
+            if event not in ("open", "ferrule.input"):
+                self.paths[text] = _LISTED
+                return
+            try:
+                st = given or os.stat(text)  # noqa: PTH116 - no Path per file read
+            except OSError:
+                state = _MISSING
+            else:
+                if stat.S_ISDIR(st.st_mode):
+                    # A directory is recorded as it is at the end (ferrule writes into some).
+                    self.paths[text] = _LISTED
+                    return
+                state = _packed_state(st)
+            self.paths[text] = len(self.states)
+            self.states += state
+
+
+def _plain_absolute(path: str) -> bool:
+    """Whether ``path`` is absolute and spelled as ``Path(path).absolute()`` would spell it
+    (no empty or ``.`` part; pathlib keeps ``..``).
+
+    >>> [_plain_absolute(p) for p in ("/a/.b/c.py", "/a/../b", "a/b", "/a//b", "/a/./b", "/a/.")]
+    [True, True, False, False, False, False]
+    >>> _plain_absolute("/a/")
+    False
+    """
+    return (
+        os.sep == "/"
+        and path[:1] == "/"
+        and "//" not in path
+        and "/./" not in path
+        and not path.endswith(("/", "/."))
+    )
+
+
+def _packed_state(st: os.stat_result) -> bytes:
+    """:func:`ferrule._store.file_state` from a stat already made, packed."""
+    return _STATE.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 _LISTED = "listed"
 
 
-def _final_state(path: str) -> object:
-    """The state to record for ``path``: as it is now, unless it changed after ferrule read it."""
+def _final_state(path: str) -> bytes:
+    """The state to record for ``path`` (packed): as it was when ferrule first read it
+    (no second ``stat``; a file edited since will look changed to the next run), or as
+    it is now for directories, files ferrule wrote and the paths given to record."""
+    first = None if _last is None or path in _last.written else _last.paths.get(path)
+    if type(first) is int:
+        assert _last is not None
+        return bytes(_last.states[first : first + _STATE.size])
     now = _store.file_state(path)
-    if _last is None or path in _last.written or _last.paths.get(path, _LISTED) == _LISTED:
-        return now
-    if now != _last.paths[path]:
-        return _CHANGED  # edited during the run: what was read is not what is there
-    return now
+    return _MISSING if now is None else _STATE.pack(*now)
+
+
+def _packed_files(
+    paths: Iterable[Path | str], recorded: Iterable[str] = ()
+) -> tuple[str, bytearray]:
+    """The record's files: their paths, sorted, joined by NUL characters (a path in the
+    directory of the one before it as its name alone; a relative one marked), and their
+    states packed in that order (32 bytes each): megabytes for 50,000 files, not a dict
+    of tuples.
+
+    >>> _packed_files(["/p/b.py", "/p/a/x.py", "/p/a.py", "/q/c", "r/s"])[0].split(chr(0))
+    ['/p/a.py', '/p/a/x.py', '/p/b.py', '/q/c', '\\x01r/s']
+    >>> _packed_files(["/p/b.py", "/p/a.py"])[0].split(chr(0))
+    ['/p/a.py', 'b.py']
+    """
+    # ``recorded`` (the recorder's paths, tens of thousands) are distinct already:
+    # only the few others are deduplicated, with no set of all of them.
+    given = {str(p) for p in paths}
+    given.difference_update(recorded)
+    names = sorted(itertools.chain(recorded, given))
+    states = bytearray()
+    parts = []
+    directory = None
+    for name in names:
+        states += _final_state(name)
+        if not os.path.isabs(name):  # noqa: PTH117 - text, no Path per file
+            parts.append(_RELATIVE + name)
+            continue
+        head, _, tail = name.rpartition(os.sep)
+        if head == directory:
+            parts.append(tail)
+        else:
+            parts.append(name)
+            directory = head
+    del names
+    return "\0".join(parts), states
+
+
+_RELATIVE = "\x01"
+
+
+def _unpacked_files(data: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """:func:`_packed_files` undone: each path with its packed state."""
+    paths: str = data["paths"]
+    states: bytes = data["states"]
+    if not paths:
+        return
+    directory = ""
+    for i, part in enumerate(paths.split("\0")):
+        if part.startswith(_RELATIVE):
+            path = part[1:]
+        elif os.path.isabs(part):  # noqa: PTH117 - text, no Path per file
+            path = part
+            directory = part.rpartition(os.sep)[0]
+        else:
+            path = directory + os.sep + part
+        yield path, states[i * _STATE.size : (i + 1) * _STATE.size]
 
 
 def _restore(store: _store.Store, data: dict[str, Any]) -> str | None:
@@ -255,10 +364,9 @@ def _check(
     for path, state in data.get("outputs", {}).items():
         if _store.file_state(path) != state and path not in data.get("kept", {}):
             return f"{path} changed"
-    for path, state in data["files"].items():
-        if state == _CHANGED:
-            return f"{path} {_CHANGED}"
-        if _store.file_state(path) != state:
+    for path, state in _unpacked_files(data):
+        now = _store.file_state(path)
+        if (_MISSING if now is None else _STATE.pack(*now)) != state:
             return f"{path} changed"
     if data["stamp"]:
         from ferrule._import_hook import parse_stamp, stale_reason
@@ -330,7 +438,6 @@ class Session:
         """
         if not self.enabled:
             return
-        paths = [*self.paths, *paths]
         command, cwd, environ, kind = self.command, self.cwd, self.environ, self.kind
         store = _open(environ)
         if store is None:
@@ -341,9 +448,13 @@ class Session:
                 kept = {str(p): store.put_blob(str(p)) for p in outputs}
             except OSError:
                 kept = {}
+        recorded = self._recorder.paths if self._recorder is not None else {}
+        files, states = _packed_files(paths, recorded)
+        del paths
         data = {
-            "files": {p: _final_state(p) for p in sorted({str(p) for p in paths})},
-            # None: nothing to ask cargo (an sdist: its file list is in "files").
+            "paths": files,
+            "states": states,
+            # None: nothing to ask cargo (an sdist: its file list is in "paths").
             "cargo": None
             if cargo_argv is None
             else {

@@ -7,6 +7,8 @@ in ferrule's cache store (:mod:`ferrule._store`), keyed by the wheel's entries.
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -44,10 +46,15 @@ class WheelStamp:
         digest = hashlib.sha256(f"{__version__}\0{environ.get('SOURCE_DATE_EPOCH', '')}".encode())
         for entry in entries:
             digest.update(f"\0{entry.arcname}\0{entry.executable}\0".encode())
-            if entry.source is None:
+            source = entry.source_path
+            if source is None:
                 digest.update(entry.data or b"")
                 continue
-            st = entry.source.stat()
+            st = os.stat(source)  # noqa: PTH116 - str sources: no Path per file
+            # What this decides on is an input of the run, read or not: a replay record
+            # (ferrule.develop.replay) takes the event as a read, at this state. Without
+            # it, a run that finds the wheel current would record none of the project's files.
+            sys.audit("ferrule.input", source, st)
             digest.update(str(st.st_mode & 0o111).encode())
             if getattr(entry, "project_file", False) and st.st_ctime_ns < racy:
                 # The project's own file: its identity stands for its content (a rewrite
@@ -57,7 +64,7 @@ class WheelStamp:
                     f"\0{st.st_dev}".encode()
                 )
             else:
-                with entry.source.open("rb") as f:
+                with open(source, "rb") as f:  # noqa: PTH123 - as above
                     while chunk := f.read(1 << 20):
                         digest.update(chunk)
         self.key = digest.hexdigest()

@@ -21,13 +21,13 @@ import stat
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
 
 from ferrule import _faults
 from ferrule.errors import WheelError
+from ferrule.wheel.zipout import PatchBuffer, Spill, ZipOut
 
 __all__ = ["WheelWriter", "check_archive_name", "zip_compression", "zip_timestamp"]
 
@@ -88,6 +88,8 @@ def check_archive_name(name: str) -> None:
         problem = "absolute"
     elif "\\" in name:
         problem = "contains a backslash"
+    elif "\0" in name:
+        problem = "contains a NUL character"
     else:
         parts = name.split("/")
         if ".." in parts:
@@ -145,6 +147,22 @@ def _record_hash(digest: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
+_CSV_SPECIAL = frozenset(',"\r\n')
+
+
+def _record_line(name: str, hash_text: str, size: str) -> str:
+    r"""One RECORD row as :mod:`csv` writes it (a name with a comma or quote is quoted).
+
+    >>> _record_line("pkg/a.py", "sha256=x", "3"), _record_line('a,"b', "", "")
+    ('pkg/a.py,sha256=x,3\n', '"a,""b",,\n')
+    """
+    if _CSV_SPECIAL.isdisjoint(name):
+        return f"{name},{hash_text},{size}\n"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow((name, hash_text, size))
+    return buffer.getvalue()
+
+
 def _read_chunk(fd: int, chunk: bytes = b"") -> tuple[bytes, bool]:
     """``chunk`` completed to ``_CHUNK`` bytes from the file ``fd`` (fewer only at its
     end), and whether the end was reached."""
@@ -158,103 +176,51 @@ def _read_chunk(fd: int, chunk: bytes = b"") -> tuple[bytes, bool]:
     return chunk, not chunk
 
 
-def _record_key(row: tuple[str, bytes, int]) -> list[str]:
-    return row[0].split("/")
+class _ZipfileOut:
+    """:class:`~ferrule.wheel.zipout.ZipOut`'s interface on :mod:`zipfile`, for the
+    methods ferrule does not write itself (bzip2, zstd)."""
 
+    def __init__(
+        self,
+        out: PatchBuffer,
+        when: tuple[int, int, int, int, int, int],
+        method: int,
+        level: int | None,
+        large_file: bool,
+    ) -> None:
+        self._zip = zipfile.ZipFile(out, "w", compression=method, compresslevel=level)
+        self._when, self._method, self._level = when, method, level
+        self._large_file = large_file
 
-def _in_record_order(rows: list[tuple[str, bytes, int]]) -> bool:
-    """Whether ``rows`` are sorted by path components (checked pairwise, no key list).
+    def _info(self, name: str, executable: bool, compress: bool) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, self._when)
+        info.external_attr = (stat.S_IFREG | (0o755 if executable else 0o644)) << 16
+        info.compress_type = self._method if compress else zipfile.ZIP_STORED
+        if compress and self._level is not None:
+            setattr(info, _LEVEL_SLOT, self._level)
+        info.create_system = 3  # unix, so the mode is honoured
+        return info
 
-    >>> _in_record_order([("a/b/c", b"", 0), ("a/b.py", b"", 0)])
-    True
-    >>> _in_record_order([("a/b.py", b"", 0), ("a/b/c", b"", 0)])
-    False
-    """
-    previous: list[str] | None = None
-    for row in rows:
-        key = row[0].split("/")
-        if previous is not None and key < previous:
-            return False
-        previous = key
-    return True
+    def add(self, name: str, data: bytes, executable: bool, compress: bool = True) -> None:
+        info = self._info(name, executable, compress)
+        with self._zip.open(info, "w", force_zip64=self._large_file) as dst:
+            dst.write(data)
 
-
-class _PatchBuffer:
-    """The archive's file as :mod:`zipfile` sees it: writes gather in memory, and a seek
-    back into what is still gathered (zipfile rewrites each entry's header once its
-    CRC and sizes are known) patches the buffer instead of flushing it.
-
-    zipfile otherwise flushes and seeks twice per entry: for 50,000 small files,
-    hundreds of thousands of system calls. The bytes written are the same.
-    At most ``limit`` bytes (plus one write) are held; older ones are on disk.
-    """
-
-    def __init__(self, raw: BinaryIO, limit: int = 1 << 20) -> None:
-        self._raw = raw
-        self._limit = limit
-        self._base = 0  # file offset of the buffer's first byte
-        self._buf = bytearray()
-        self._pos = 0  # the current position in the file
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        if whence == 1:
-            offset += self._pos
-        elif whence == 2:
-            self.flush()
-            offset += self._raw.seek(0, 2)
-        self._pos = offset
-        return offset
-
-    def write(self, data: bytes) -> int:
-        n = len(data)
-        buf = self._buf
-        end = self._base + len(buf)
-        if self._pos == end:  # the usual case: appending
-            buf += data
-            self._pos += n
-            if len(buf) >= self._limit:
-                self.flush()
-            return n
-        if self._base <= self._pos < end:
-            at = self._pos - self._base
-            self._buf[at : at + n] = data
-        else:  # outside what is gathered (a header far back): straight to the file
-            self.flush()
-            self._raw.seek(self._pos)
-            self._write_all(data)
-            self._base = self._raw.tell()
-            self._pos = self._base
-            return n
-        self._pos += n
-        if len(self._buf) >= self._limit and self._pos == self._base + len(self._buf):
-            self.flush()
-        return n
-
-    def _write_all(self, data: bytes | bytearray) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[self._raw.write(view) or 0 :]
-
-    def flush(self) -> None:
-        if self._buf:
-            self._raw.seek(self._base)
-            self._write_all(self._buf)
-            self._base += len(self._buf)
-            self._buf = bytearray()
-        # Where the next gathered bytes go.
-        if self._pos != self._base:
-            self._base = self._pos
-        self._raw.flush()
+    @contextlib.contextmanager
+    def stream(
+        self, name: str, executable: bool, zip64: bool, compress: bool = True
+    ) -> Iterator[Callable[[bytes | memoryview], object]]:
+        info = self._info(name, executable, compress)
+        with self._zip.open(info, "w", force_zip64=zip64) as dst:
+            yield dst.write
 
     def close(self) -> None:
-        self.flush()
-        self._raw.close()
+        self._zip.close()
+
+    def discard(self) -> None:
+        # Closed even when interrupted: the ZipFile must not close itself later (when
+        # collected) on the file closed by the caller.
+        self._zip.close()
 
 
 class WheelWriter:
@@ -263,6 +229,10 @@ class WheelWriter:
     Entries are written in the order added; the caller sorts them (dist-info
     last) so that the result is deterministic. RECORD is added on close, its
     rows in maturin's order whatever the order of the entries.
+
+    Per entry, only its zip central directory record and its RECORD row are kept,
+    as bytes (about 150 bytes for a short name): entries that come in RECORD's order
+    (the usual case) need no list of names to find a name given twice.
     """
 
     def __init__(
@@ -281,12 +251,16 @@ class WheelWriter:
         self._compression = compression
         self._compresslevel = None if compression == zipfile.ZIP_STORED else compresslevel
         self._large_file = large_file
-        # (name, sha256 digest, size): the hash is written out in RECORD only.
-        self._rows: list[tuple[str, bytes, int]] = []
+        # RECORD's rows so far, as UTF-8 in a temporary file; in order while every name
+        # sorts after the last.
+        self._record: Spill | None = None
+        self._last: list[str] | None = None
+        self._names: set[str] | None = None  # every name, once the order broke
         self._tmp_path: Path | None = None
-        self._zip: zipfile.ZipFile | None = None
-        self._file: _PatchBuffer | None = None
-        self._direct = False
+        self._out: ZipOut | _ZipfileOut | None = None
+        self._file: PatchBuffer | None = None
+        # Whether ferrule writes the zip structures itself (stored and deflated).
+        self._own = compression in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
         self._gc_was_enabled = False
 
     def __enter__(self) -> WheelWriter:
@@ -298,18 +272,28 @@ class WheelWriter:
             dir=self.target.parent,
         )
         self._tmp_path = Path(tmp)
-        self._file = _PatchBuffer(os.fdopen(fd, "wb", buffering=0))
-        self._zip = zipfile.ZipFile(
-            self._file,
-            "w",
-            compression=self._compression,
-            compresslevel=self._compresslevel,
-        )
-        # What _put relies on (ZipFile's attributes since Python 3.0).
-        self._direct = all(hasattr(self._zip, a) for a in ("start_dir", "filelist", "NameToInfo"))
-        # Packing makes no reference cycles, only objects that live until the end (each
-        # entry's ZipInfo and RECORD row): the cyclic collector would walk all of them
-        # again and again as they pile up. Paused until __exit__.
+        self._file = PatchBuffer(os.fdopen(fd, "wb", buffering=0))
+        scratch = str(self.target.parent)
+        self._record = Spill(scratch)
+        if self._own:
+            self._out = ZipOut(
+                self._file,
+                self._timestamp,
+                self._compression,
+                self._compresslevel,
+                self._large_file,
+                scratch,
+            )
+        else:
+            self._out = _ZipfileOut(
+                self._file,
+                self._timestamp,
+                self._compression,
+                self._compresslevel,
+                self._large_file,
+            )
+        # Packing makes no reference cycles, only objects that live until the end:
+        # the cyclic collector would walk all of them again and again. Paused until __exit__.
         self._gc_was_enabled = gc.isenabled()
         gc.disable()
         return self
@@ -320,19 +304,20 @@ class WheelWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._zip is not None and self._tmp_path is not None
+        assert self._out is not None and self._tmp_path is not None
+        closed = False
         try:
             try:
                 if exc_type is None:
                     self._write_record()
+                    self._out.close()
+                    closed = True
             finally:
-                # Closed even when interrupted: the ZipFile must not close itself later
-                # (when collected) on the file closed here.
-                try:
-                    self._zip.close()
-                finally:
-                    assert self._file is not None
-                    self._file.close()
+                if not closed:
+                    self._out.discard()
+                assert self._file is not None and self._record is not None
+                self._record.close()
+                self._file.close()
             if exc_type is None:
                 self._tmp_path.chmod(0o644)
                 _faults.point("before-replace")
@@ -344,36 +329,45 @@ class WheelWriter:
             if self._gc_was_enabled:
                 gc.enable()
 
-    def _info(self, name: str, executable: bool, compress: bool = True) -> zipfile.ZipInfo:
+    def _claim(self, name: str) -> None:
+        """Check ``name`` and refuse one written before.
+
+        While names come in RECORD's order (by path components), a repeated name can
+        only be the last one; once the order breaks, a set of every name decides.
+        """
         check_archive_name(name)
-        assert self._zip is not None
-        if name in self._zip.NameToInfo:  # (every entry's name, once written)
-            raise WheelError(f"two files map to the same path in the wheel: {name}")
-        info = zipfile.ZipInfo(name, self._timestamp)
-        mode = 0o755 if executable else 0o644
-        info.external_attr = (stat.S_IFREG | mode) << 16
-        info.compress_type = self._compression if compress else zipfile.ZIP_STORED
-        if compress and self._compresslevel is not None:
-            setattr(info, _LEVEL_SLOT, self._compresslevel)
-        info.create_system = 3  # unix, so the mode is honoured
-        return info
+        if self._names is not None:
+            if name in self._names:
+                raise WheelError(f"two files map to the same path in the wheel: {name}")
+            self._names.add(name)
+            return
+        key = name.split("/")
+        last = self._last
+        if last is not None and key <= last:
+            if key == last:
+                raise WheelError(f"two files map to the same path in the wheel: {name}")
+            self._names = {row[0] for row in self._rows()}
+            self._names.add(name)
+        self._last = key
 
-    @contextlib.contextmanager
-    def _open(
-        self, name: str, executable: bool, size: int, compress: bool = True
-    ) -> Iterator[io.BufferedIOBase]:
-        assert self._zip is not None
-        info = self._info(name, executable, compress)
-        # Streaming writes need zip64 declared up front for entries near 2 GiB.
-        zip64 = self._large_file or size > _ZIP64_AT
-        with self._zip.open(info, "w", force_zip64=zip64) as handle:
-            yield handle  # type: ignore[misc]
+    def _rows(self) -> Iterator[list[str]]:
+        assert self._record is not None
+        return csv.reader(io.StringIO(self._record.read().decode("utf-8"), newline=""))
 
-    def add_file(self, name: str, source: Path, executable: bool | None = None) -> None:
+    def _row(self, name: str, digest: bytes, size: int) -> None:
+        assert self._record is not None
+        self._record.append(_record_line(name, _record_hash(digest), str(size)).encode("utf-8"))
+
+    def add_file(
+        self, name: str, source: str | os.PathLike[str], executable: bool | None = None
+    ) -> None:
         """Copy ``source`` in, hashing as it streams: one open, one ``fstat``, one read
         of each byte, unbuffered (a file smaller than one chunk costs one read)."""
         if ".data/" in name:
             _faults.point("data-dir")
+        self._claim(name)
+        out = self._out
+        assert out is not None
         fd = os.open(source, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         try:
             st = os.fstat(fd)
@@ -383,16 +377,18 @@ class WheelWriter:
             chunk = os.read(fd, _CHUNK)
             if len(chunk) < _CHUNK and len(chunk) >= total:
                 # All of it, in one read (a short read of a regular file is its end).
-                self._put(self._info(name, executable), chunk)
+                out.add(name, chunk, executable)
+                self._row(name, hashlib.sha256(chunk).digest(), len(chunk))
                 return
             digest = hashlib.sha256()
             size = 0
             chunk, end = _read_chunk(fd, chunk)
             compress = self._worth_compressing(chunk, total)
-            with self._open(name, executable, total, compress) as dst:
+            zip64 = self._large_file or total > _ZIP64_AT
+            with out.stream(name, executable, zip64, compress) as write:
                 while chunk:
                     digest.update(chunk)
-                    dst.write(chunk)
+                    write(chunk)
                     size += len(chunk)
                     if size < total:
                         _faults.point("wheel-member")
@@ -401,39 +397,7 @@ class WheelWriter:
                     chunk, end = _read_chunk(fd)
         finally:
             os.close(fd)
-        self._rows.append((name, digest.digest(), size))
-
-    def _put(self, info: zipfile.ZipInfo, data: bytes) -> None:
-        """One whole entry (its bytes in memory): compressed, then its local header and
-        data written once, where ``zipfile`` would write the header, compress, seek
-        back to rewrite the header with the CRC and sizes, and seek forward again.
-        The bytes are the same (tests/unit/wheel/test_writer.py compares both ways);
-        without the ``ZipFile`` attributes this relies on, zipfile writes it."""
-        zf, out = self._zip, self._file
-        assert zf is not None and out is not None
-        if info.compress_type == zipfile.ZIP_DEFLATED and self._direct:
-            level = self._compresslevel
-            packer = zlib.compressobj(
-                zlib.Z_DEFAULT_COMPRESSION if level is None else level, zlib.DEFLATED, -15
-            )
-            packed = packer.compress(data) + packer.flush()
-        elif info.compress_type == zipfile.ZIP_STORED and self._direct:
-            packed = data
-        else:
-            with zf.open(info, "w", force_zip64=self._large_file) as dst:
-                dst.write(data)
-            self._rows.append((info.filename, hashlib.sha256(data).digest(), len(data)))
-            return
-        info.file_size = len(data)
-        info.compress_size = len(packed)
-        info.CRC = zlib.crc32(data)
-        info.header_offset = zf.start_dir
-        out.seek(zf.start_dir)
-        out.write(info.FileHeader(self._large_file) + packed)
-        zf.start_dir = out.tell()
-        zf.filelist.append(info)
-        zf.NameToInfo[info.filename] = info
-        self._rows.append((info.filename, hashlib.sha256(data).digest(), len(data)))
+        self._row(name, digest.digest(), size)
 
     def _worth_compressing(self, head: bytes, total: int) -> bool:
         """Whether deflate pays for this file, judged from its first 64 KiB.
@@ -447,27 +411,39 @@ class WheelWriter:
         return len(zlib.compress(head, 1)) < 0.95 * len(head)
 
     def add_bytes(self, name: str, data: bytes, executable: bool = False) -> None:
+        self._claim(name)
+        out = self._out
+        assert out is not None
         if len(data) > _ZIP64_AT:
-            with self._open(name, executable, len(data)) as dst:
-                dst.write(data)
-            self._rows.append((name, hashlib.sha256(data).digest(), len(data)))
+            with out.stream(name, executable, True) as write:
+                write(data)
         else:
-            self._put(self._info(name, executable), data)
+            out.add(name, data, executable)
+        self._row(name, hashlib.sha256(data).digest(), len(data))
 
     def _write_record(self) -> None:
         record_name = f"{self.dist_info}/RECORD"
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
         # Sorted by path components, as maturin's RECORD (a BTreeMap of paths):
-        # ``pkg/a/b.py`` before ``pkg/a.py``, unlike plain string order.
-        # The entries usually come in that order already: then no sort keys are made.
-        rows = self._rows if _in_record_order(self._rows) else sorted(self._rows, key=_record_key)
-        for name, digest, size in rows:
-            writer.writerow((name, _record_hash(digest), str(size)))
-        writer.writerow((record_name, "", ""))
-        data = memoryview(buffer.getvalue().encode("utf-8"))
-        del buffer
-        with self._open(record_name, False, len(data)) as dst:
-            dst.write(data[: len(data) // 2])
-            _faults.point("record")
-            dst.write(data[len(data) // 2 :])
+        # ``pkg/a/b.py`` before ``pkg/a.py``, unlike plain string order. The entries
+        # usually come in that order already: then the rows are written as they are.
+        assert self._record is not None and self._out is not None
+        if self._names is not None:
+            rows = sorted(self._rows(), key=lambda row: row[0].split("/"))
+            self._record.close()
+            self._record = Spill(str(self.target.parent))
+            for row in rows:
+                self._record.append(_record_line(*row).encode("utf-8"))
+            del rows
+        self._record.append(_record_line(record_name, "", "").encode("utf-8"))
+        total = self._record.size
+        half = total // 2
+        with self._out.stream(record_name, False, self._large_file or total > _ZIP64_AT) as write:
+            written = 0
+            for chunk in self._record.chunks():
+                if written < half <= written + len(chunk):
+                    write(chunk[: half - written])
+                    _faults.point("record")
+                    write(chunk[half - written :])
+                else:
+                    write(chunk)
+                written += len(chunk)

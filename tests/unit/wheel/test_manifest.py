@@ -18,6 +18,7 @@ from ferrule.wheel.manifest import (
     package_entries,
     plan_entries,
     walk_files,
+    walk_paths,
     wheel_file,
 )
 
@@ -58,11 +59,12 @@ def test_walk_skips_caches_bytecode_vcs_files_and_egg_info(tmp_path: Path) -> No
             "pkg/egg-info/kept.txt",
         ],
     )
+    # In maturin's order: by path components, a directory's files where its name sorts.
     assert walked(tmp_path, FileSelection(tmp_path)) == [
         "pkg/.hidden.py",
         "pkg/__init__.py",
-        "pkg/b.py",
         "pkg/a/x.py",
+        "pkg/b.py",
         "pkg/egg-info/kept.txt",
     ]
 
@@ -87,16 +89,16 @@ def test_gitignore_files_from_the_project_root_down(tmp_path: Path) -> None:
     # Off: every file but .gitignore itself.
     assert walked(root, FileSelection(tmp_path, gitignore=False)) == [
         "a.py",
-        "gen.c",
         "build/x.py",
+        "gen.c",
         "sub/b.log",
         "sub/keep.log",
     ]
     # A .gitignore above the project root is not the project's.
     assert walked(root, FileSelection(root)) == [
         "a.py",
-        "gen.c",
         "build/x.py",
+        "gen.c",
         "sub/b.log",
         "sub/keep.log",
     ]
@@ -117,7 +119,7 @@ def test_links_inside_are_followed_links_outside_refused(tmp_path: Path) -> None
     tree(project, ["pkg/a.py", "shared/s.py"])
     (project / "pkg" / "link.py").symlink_to(project / "shared" / "s.py")
     (project / "pkg" / "dir").symlink_to(project / "shared")
-    assert walked(project / "pkg", FileSelection(project)) == ["a.py", "link.py", "dir/s.py"]
+    assert walked(project / "pkg", FileSelection(project)) == ["a.py", "dir/s.py", "link.py"]
 
     tree(tmp_path, ["secret.txt", "secrets/x"])
     (project / "pkg" / "out.txt").symlink_to(tmp_path / "secret.txt")
@@ -363,3 +365,25 @@ def test_a_single_file_module(tmp_path: Path) -> None:
     assert [(e.arcname, e.source) for e in entries] == [("demo.py", py / "demo.py")]
     none = package_entries(layout(py, python_module=None), metadata(), FileSelection(tmp_path))
     assert none == []
+
+
+def test_walk_paths_are_strings_and_package_entries_keep_them(tmp_path: Path) -> None:
+    tree(tmp_path, ["pkg/a.py"])
+    (path,) = walk_paths(tmp_path / "pkg", FileSelection(tmp_path))
+    assert type(path) is str
+    entry = Entry("pkg/a.py", source=path, project_file=True)
+    assert entry.source_path is path
+    assert entry.source == tmp_path / "pkg" / "a.py"
+    assert entry == Entry("pkg/a.py", source=tmp_path / "pkg" / "a.py", project_file=True)
+    with pytest.raises(AttributeError):
+        entry.arcname = "x"  # type: ignore[misc]
+
+
+def test_a_project_file_named_by_the_end_of_its_path_keeps_one_string(tmp_path: Path) -> None:
+    path = str(tmp_path / "py" / "pkg" / "a.py")
+    at = len(str(tmp_path / "py")) + 1
+    entry = Entry.tail(path, at)
+    assert entry.arcname == "pkg/a.py"
+    assert entry.source_path is path and entry.project_file and not entry.executable
+    assert entry == Entry("pkg/a.py", source=Path(path), project_file=True)
+    assert hash(entry) == hash(Entry("pkg/a.py", source=path, project_file=True))

@@ -335,8 +335,8 @@ def test_compressibility_is_judged_from_the_first_64_kib(tmp_path: Path) -> None
 def test_the_archive_is_what_zipfile_alone_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str, large_file: bool, limit: int
 ) -> None:
-    """The writer gathers zipfile's writes in a buffer it patches instead of seeking
-    (``limit``: how much it gathers) and writes whole small entries itself: the bytes
+    """The writer writes the zip structures itself (ferrule.wheel.zipout), through a
+    buffer it patches instead of seeking (``limit``: how much it gathers): the bytes
     are still exactly what zipfile writes to a plain file, entry by entry."""
     from ferrule.wheel import writer
 
@@ -347,34 +347,119 @@ def test_the_archive_is_what_zipfile_alone_writes(
         "w/big.txt": b"compressible line\n" * 12_000,
         "w/random.bin": os.urandom(150_000),
         "w/tool": b"#!/bin/sh\n",
+        "w/\u00e9t\u00e9.py": b"# non-ASCII name: zipfile's UTF-8 flag\n",
     }
-    for name, data in sources.items():
-        src = tmp_path / name.replace("/", "_")
+    for i, (name, data) in enumerate(sources.items()):
+        src = tmp_path / f"src{i}"
         src.write_bytes(data)
         if name == "w/tool":
             src.chmod(0o755)
 
-    def write(target: Path) -> bytes:
+    def write(target: Path, own: bool) -> bytes:
         method_id, level = zip_compression(method, None)
-        with WheelWriter(target, "w-1.dist-info", {}, method_id, level, large_file=large_file) as w:
-            if not direct:
-                w._direct = False
-            for name in sources:
-                w.add_file(name, tmp_path / name.replace("/", "_"))
+        w = WheelWriter(target, "w-1.dist-info", {}, method_id, level, large_file=large_file)
+        w._own = own
+        with w:
+            for i, name in enumerate(sources):
+                w.add_file(name, tmp_path / f"src{i}")
             w.add_bytes("w/generated.py", b"X = 2\n" * 10)
         return target.read_bytes()
 
-    direct = True
-    gathering = writer._PatchBuffer
-    monkeypatch.setattr(writer, "_PatchBuffer", lambda raw: gathering(raw, limit))
-    ours = write(tmp_path / "ours.whl")
-    direct = False
-    monkeypatch.setattr(writer, "_PatchBuffer", lambda raw: raw)
-    plain = write(tmp_path / "plain.whl")
+    gathering = writer.PatchBuffer
+    monkeypatch.setattr(writer, "PatchBuffer", lambda raw: gathering(raw, limit))
+    ours = write(tmp_path / "ours.whl", own=True)
+    monkeypatch.setattr(writer, "PatchBuffer", lambda raw: raw)
+    plain = write(tmp_path / "plain.whl", own=False)
     assert ours == plain
     with zipfile.ZipFile(tmp_path / "ours.whl") as z:
         assert z.testzip() is None
         assert z.read("w/big.txt") == sources["w/big.txt"]
+
+
+def test_zip64_end_records_over_65535_entries_are_zipfiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More entries than the zip end record counts: the zip64 end record and locator,
+    as zipfile writes them."""
+    from ferrule.wheel import writer
+
+    monkeypatch.setattr(writer, "PatchBuffer", lambda raw: raw)
+
+    def write(target: Path, own: bool) -> bytes:
+        w = WheelWriter(target, "w-1.dist-info", {})
+        w._own = own
+        with w:
+            for i in range(66_000):
+                w.add_bytes(f"w/{i:05d}", b"")
+        return target.read_bytes()
+
+    ours = write(tmp_path / "ours.whl", own=True)
+    assert ours == write(tmp_path / "plain.whl", own=False)
+    assert b"PK\x06\x06" in ours[-200:]
+    with zipfile.ZipFile(tmp_path / "ours.whl") as z:
+        assert len(z.infolist()) == 66_001
+
+
+def test_entries_out_of_order_still_give_a_sorted_record_and_refuse_duplicates(
+    tmp_path: Path,
+) -> None:
+    """Names in RECORD's order need no set of names; once the order breaks, every
+    earlier name is still known (here a duplicate of the first one)."""
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_bytes("w/b.py", b"b")
+        w.add_bytes('w/"q",.py', b"q")  # quoted in RECORD
+        w.add_bytes("w/a/x.py", b"x")  # before w/b.py: the order breaks here
+        with pytest.raises(WheelError, match=r"same path in the wheel: w/b\.py"):
+            w.add_bytes("w/b.py", b"again")
+        with pytest.raises(WheelError, match=r"same path in the wheel: w/a/x\.py"):
+            w.add_bytes("w/a/x.py", b"again")
+        w.add_bytes("w/a.py", b"a")
+    with zipfile.ZipFile(target) as z:
+        rows = z.read("w-1.dist-info/RECORD").decode().splitlines()
+        assert z.namelist() == ["w/b.py", 'w/"q",.py', "w/a/x.py", "w/a.py", "w-1.dist-info/RECORD"]
+    assert [row.rsplit(",", 2)[0] for row in rows] == [
+        '"w/""q"",.py"',
+        "w/a/x.py",
+        "w/a.py",
+        "w/b.py",
+        "w-1.dist-info/RECORD",
+    ]
+
+
+def test_a_name_given_twice_in_a_row_is_refused(tmp_path: Path) -> None:
+    with (
+        pytest.raises(WheelError, match=r"same path in the wheel: w/a\.py"),
+        WheelWriter(tmp_path / "w.whl", "w-1.dist-info", {}) as w,
+    ):
+        w.add_bytes("w/a.py", b"")
+        w.add_bytes("w/a.py", b"")
+
+
+def _retained_bytes(tmp_path: Path, count: int) -> int:
+    """Memory the writer still holds (traced by tracemalloc) after ``count`` entries."""
+    import tracemalloc
+
+    names = [f"pkg/mod{i // 500:03d}/m{i:05d}.py" for i in range(count)]
+    data = b"VALUE = 1\n"
+    with WheelWriter(tmp_path / f"w{count}.whl", "pkg-1.dist-info", {}) as w:
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for name in names:
+                w.add_bytes(name, data)
+            return tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+
+
+def test_the_writer_holds_no_memory_per_entry(tmp_path: Path) -> None:
+    """Memory stays flat with the number of entries: their zip central directory records
+    and RECORD rows wait in temporary files, not in memory. (zipfile's ZipInfo objects
+    and a list of rows cost over 400 bytes per entry; the same as bytes in memory, 160.)"""
+    small, large = _retained_bytes(tmp_path, 2_000), _retained_bytes(tmp_path, 20_000)
+    per_entry = (large - small) / 18_000
+    assert per_entry < 16, per_entry
 
 
 def test_the_cyclic_collector_is_paused_while_writing_and_restored(tmp_path: Path) -> None:

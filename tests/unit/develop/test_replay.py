@@ -1,0 +1,77 @@
+"""The replay record (ferrule.develop.replay): what a full run records of the files it
+decided on, packed, and what the next run's check says of them."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ferrule import _store
+from ferrule.develop import replay
+from ferrule.wheel import stamp
+from ferrule.wheel.manifest import Entry
+from ferrule.wheel.stamp import WheelStamp
+
+
+def _recorded(environ: dict[str, str], command: list[str]) -> dict[str, object]:
+    store = _store.open_store(environ)
+    assert store is not None
+    data = store.get("build", replay._ident(command, Path.cwd()), any_key=True)
+    assert data is not None
+    return data
+
+
+def test_the_files_a_wheel_stamp_decides_on_are_recorded_unopened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full run that finds its wheel current (the stamp: the project's files by their
+    state, none opened) still records those files: an edit must end the next replay."""
+    source = tmp_path / "pkg" / "a.py"
+    source.parent.mkdir()
+    source.write_text("X = 1\n")
+    monkeypatch.setattr(stamp, "_RACY_NS", -(10**9))  # not racy: keyed by its state, unread
+    recorder = replay.Recorder().start()
+    try:
+        entry = Entry("pkg/a.py", source=str(source), project_file=True)
+        WheelStamp(tmp_path / "w.whl", [entry], {"FERRULE_NO_CACHE": "1"})
+    finally:
+        recorder.stop()
+    assert str(source) in recorder.paths
+
+
+def test_file_states_are_packed_and_checked_by_the_next_run(tmp_path: Path) -> None:
+    environ = {"FERRULE_CACHE_DIR": str(tmp_path / "cache")}
+    command = ["build", "--test"]
+    kept, edited = tmp_path / "kept.py", tmp_path / "edited.py"
+    kept.write_text("a")
+    edited.write_text("b")
+
+    session = replay.Session("build", command, environ)
+    with session:
+        kept.read_bytes()
+        edited.read_bytes()
+        # Edited by someone else (what the run writes itself is recorded as it ends).
+        subprocess.run(["sh", "-c", f"echo more >> '{edited}'"], check=True)
+    session.record([tmp_path / "absent.toml"], None, {}, None, None, "done")
+    data = _recorded(environ, command)
+    assert isinstance(data["paths"], str) and isinstance(data["states"], bytes)
+    assert len(data["states"]) == 32 * len(data["paths"].split("\0"))
+    # Recorded as it was when read: the next run finds it changed.
+    assert replay._check(data, command, Path.cwd(), environ) == f"{edited} changed"
+
+    session = replay.Session("build", command, environ)
+    with session:
+        kept.read_bytes()
+        edited.read_bytes()
+    session.record([tmp_path / "absent.toml"], None, {}, None, None, "done")
+    data = _recorded(environ, command)
+    assert replay._check(data, command, Path.cwd(), environ) is None
+    (tmp_path / "absent.toml").write_text("")
+    assert (
+        replay._check(data, command, Path.cwd(), environ) == f"{tmp_path / 'absent.toml'} changed"
+    )
+    (tmp_path / "absent.toml").unlink()
+    kept.write_text("a, edited after the run")
+    assert replay._check(data, command, Path.cwd(), environ) == f"{kept} changed"
