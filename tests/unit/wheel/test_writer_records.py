@@ -270,3 +270,73 @@ def test_an_unsafe_name_is_refused_whole(tmp_path: Path) -> None:
         w.add_bytes("w\\b.py", b"b")
     assert str(e.value) == "unsafe archive name 'w\\\\b.py': contains a backslash"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_record_over_several_chunks_is_whole_with_one_kill_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RECORD is streamed in 64 KiB pieces with the ``record`` kill point inside it, once."""
+    reached: list[str] = []
+    monkeypatch.setattr(writer._faults, "point", reached.append)
+    names = [f"w/{'m' * 90}{i:05d}.py" for i in range(2000)]  # ~300 KB of RECORD
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        for name in names:
+            w.add_bytes(name, b"")
+    empty = base64.urlsafe_b64encode(hashlib.sha256(b"").digest()).rstrip(b"=").decode()
+    with zipfile.ZipFile(target) as z:
+        assert z.read("w-1.dist-info/RECORD").decode() == "".join(
+            f"{name},sha256={empty},0\n" for name in names
+        ) + ("w-1.dist-info/RECORD,,\n")
+    assert reached.count("record") == 1
+
+
+@pytest.mark.parametrize(("extra", "zip64"), [(0, False), (1, True)])
+def test_a_record_over_the_zip64_size_is_zip64(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: int, zip64: bool
+) -> None:
+    record = "w/a.py,sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU,0\nw-1.dist-info/RECORD,,\n"
+    monkeypatch.setattr(writer, "_ZIP64_AT", len(record) - extra)
+    target = tmp_path / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_bytes("w/a.py", b"")
+    with zipfile.ZipFile(target) as z:
+        assert z.read("w-1.dist-info/RECORD").decode() == record
+        at = z.getinfo("w-1.dist-info/RECORD").header_offset
+    assert target.read_bytes()[at + 4] == (45 if zip64 else 20)
+
+
+def test_scratch_files_go_next_to_the_wheel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RECORD's rows and the central directory wait in the target's directory, not in
+    the system's temporary one (often a small tmpfs): here that one does not exist."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-dir"))
+    target = tmp_path / "out" / "w.whl"
+    with WheelWriter(target, "w-1.dist-info", {}) as w:
+        w.add_bytes("w/b.py", b"b")
+        w.add_bytes("w/a.py", b"a")  # out of order: RECORD's rows are rewritten sorted
+    with zipfile.ZipFile(target) as z:
+        assert z.namelist() == ["w/b.py", "w/a.py", "w-1.dist-info/RECORD"]
+
+
+def test_a_duplicate_after_the_order_broke_is_refused(tmp_path: Path) -> None:
+    with WheelWriter(tmp_path / "w.whl", "w-1.dist-info", {}) as w:
+        w.add_bytes("w/b.py", b"")
+        w.add_bytes("w/a.py", b"")  # the order breaks: a set of names from here
+        w.add_bytes("w/c.py", b"")
+        w.add_bytes("w/d.py", b"")
+        for name in ("w/c.py", "w/a.py", "w/b.py"):
+            with pytest.raises(WheelError) as e:
+                w.add_bytes(name, b"")
+            assert str(e.value) == f"two files map to the same path in the wheel: {name}"
+
+
+def test_a_name_with_a_nul_character_is_refused_whole() -> None:
+    from ferrule.wheel.writer import check_archive_name
+
+    with pytest.raises(WheelError) as e:
+        check_archive_name("w/a\0b.py")
+    assert str(e.value) == "unsafe archive name 'w/a\\x00b.py': contains a NUL character"
