@@ -34,7 +34,7 @@ patterns() {
         tags) echo "ferrule.tags.*" ;;
         publish) echo "ferrule.publish.form.* ferrule.publish.credentials.* ferrule.publish.environ.*" ;;
         audit) echo "ferrule.audit.policy.*" ;;
-        wheel) echo "ferrule.wheel.manifest.* ferrule.wheel.writer.*" ;;
+        wheel) echo "ferrule.wheel.manifest.* ferrule.wheel.writer.* ferrule.wheel.zipout.*" ;;
         metadata) echo "ferrule.metadata.x* ferrule.metadata.core.* ferrule.metadata.cargo.* ferrule.metadata.lenient.* ferrule.metadata.project.* ferrule.metadata.pep621.* ferrule.metadata.licenses.* ferrule.metadata.problems.* ferrule.metadata.import_names.*" ;;
         sdist) echo "ferrule.sdist.plan.* ferrule.sdist.collector.* ferrule.sdist.crate_files.*" ;;
         ci) echo "ferrule.ci.github.* ferrule.ci.config.* ferrule.ci.project.* ferrule.ci.targets.* ferrule.ci.interpreters.* ferrule.ci.jobs.*" ;;
@@ -107,7 +107,7 @@ GROUPS = {
     "tags": ["tags.py"],
     "publish": ["publish/form.py", "publish/credentials.py", "publish/environ.py"],
     "audit": ["audit/policy.py"],
-    "wheel": ["wheel/manifest.py", "wheel/writer.py"],
+    "wheel": ["wheel/manifest.py", "wheel/writer.py", "wheel/zipout.py"],
     "metadata": ["metadata/__init__.py", "metadata/core.py", "metadata/cargo.py",
                  "metadata/lenient.py", "metadata/project.py", "metadata/pep621.py",
                  "metadata/licenses.py", "metadata/problems.py", "metadata/import_names.py"],

@@ -151,16 +151,17 @@ _CSV_SPECIAL = frozenset(',"\r\n')
 
 
 def _record_line(name: str, hash_text: str, size: str) -> str:
-    r"""One RECORD row as :mod:`csv` writes it (a name with a comma or quote is quoted).
+    r"""One RECORD row as :mod:`csv` reads it back: a name with a comma, a quote or a
+    line break is quoted (as :mod:`csv` writes it, but its writer in Python 3.11 leaves a
+    lone CR bare, which its reader then takes for the end of the row).
 
     >>> _record_line("pkg/a.py", "sha256=x", "3"), _record_line('a,"b', "", "")
     ('pkg/a.py,sha256=x,3\n', '"a,""b",,\n')
     """
     if _CSV_SPECIAL.isdisjoint(name):
         return f"{name},{hash_text},{size}\n"
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow((name, hash_text, size))
-    return buffer.getvalue()
+    quoted = name.replace('"', '""')
+    return f'"{quoted}",{hash_text},{size}\n'
 
 
 def _read_chunk(fd: int, chunk: bytes = b"") -> tuple[bytes, bool]:
