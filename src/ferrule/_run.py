@@ -123,7 +123,8 @@ def run(
     argv = [str(a) for a in argv]
     diff = _env_diff(env)
     _log.debug(f"running: {diff + ' ' if diff else ''}{shlex.join(argv)}")
-    early = _started.pop(_key(argv, env, cwd), None) if capture_stdout and capture_stderr else None
+    captured = capture_stdout and capture_stderr
+    early = _started.pop(_key(argv, env, cwd), None) if _started and captured else None
     if early is not None:
         stdout, stderr = early[0].communicate()
         proc = subprocess.CompletedProcess(argv, early[0].returncode, stdout, stderr)

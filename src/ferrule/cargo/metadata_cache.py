@@ -139,18 +139,19 @@ def _key(argv: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> tuple[ob
     )
 
 
+def _answer(store: _store.Store, key: tuple[object, ...]) -> tuple[Any, ...] | None:
+    """The kept answer for ``key``, if every input it follows from is unchanged."""
+    entry = store.get("cargo-metadata", key[:5], key)
+    if entry is None or not _store.unchanged(entry.get("inputs")):
+        return None
+    value = entry.get("value")
+    return value if isinstance(value, tuple) else None
+
+
 def cache_answers(argv: Sequence[str], environ: Mapping[str, str]) -> bool:
     """Whether :func:`cached_metadata` would answer ``argv`` without running cargo."""
     store = _store.open_store(environ)
-    if store is None:
-        return False
-    key = _key(argv, Path.cwd(), environ)
-    entry = store.get("cargo-metadata", key[:5], key)
-    return (
-        entry is not None
-        and _store.unchanged(entry.get("inputs"))
-        and isinstance(entry.get("value"), tuple)
-    )
+    return store is not None and _answer(store, _key(argv, Path.cwd(), environ)) is not None
 
 
 def cached_metadata(
@@ -170,11 +171,9 @@ def cached_metadata(
         return summarize(compute())
     cwd = Path.cwd()
     key = _key(argv, cwd, environ)
-    entry = store.get("cargo-metadata", key[:5], key)
-    if entry is not None and _store.unchanged(entry.get("inputs")):
-        value = entry.get("value")
-        if isinstance(value, tuple):
-            return value
+    kept = _answer(store, key)
+    if kept is not None:
+        return kept
     started = time.time_ns()
     # cargo may have been started early (ferrule._run.start): it read its inputs from then.
     started = min(started, _run.started_at(argv, env=environ) or started)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ferrule import _log, _run
-from ferrule.cargo.command import global_flags
+from ferrule.cargo.command import cargo_program, global_flags
 from ferrule.config.model import CargoOptions, Settings
 from ferrule.errors import FerruleError
 
@@ -155,7 +155,7 @@ def start_cargo(settings: Settings) -> None:
     files) side by side, while the sdist's modules are imported and the project is read."""
     if settings.tool.sdist_generator == "git":
         return
-    cargo = settings.environ.get("CARGO", "cargo")
+    cargo = cargo_program(settings.environ)
     manifest, options = settings.cargo.manifest_path, settings.cargo_options
     _run.start(graph_argv(cargo, manifest, options), env=settings.environ)
     _run.start(file_list_argv(cargo, manifest, options), env=settings.environ)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _log
+from ferrule.cargo.command import cargo_program
 from ferrule.config.model import Settings
 from ferrule.errors import ConfigError, LayoutError
 from ferrule.layout import determine_layout
@@ -189,7 +190,7 @@ def ask_cargo(settings: Settings) -> CargoAnswers | None:
     (none for ``sdist-generator = "git"``, which asks git instead)."""
     if settings.tool.sdist_generator == "git":
         return None
-    cargo = settings.environ.get("CARGO", "cargo")
+    cargo = cargo_program(settings.environ)
     options, environ = settings.cargo_options, settings.environ
     graph = load_crate_graph(cargo, settings.cargo.manifest_path, options, environ)
     file_lists = {

@@ -21,6 +21,7 @@ from ferrule.build.context import open_context
 from ferrule.cargo import metadata
 from ferrule.config.model import Settings
 from ferrule.sdist.crates import load_crate_graph, package_file_list
+from ferrule.sdist.crates import start_cargo as start_sdist_cargo
 from tests.unit.build.planning import crate_settings, running
 
 GLOBAL = {"config": ("net.retry=3",), "unstable_flags": ("build-std",), "offline": True}
@@ -153,8 +154,7 @@ def test_the_early_cargo_runs_are_the_ones_asked_for_later(
     monkeypatch.setattr(metadata, "cache_answers", lambda argv, environ: False)
     metadata.start_metadata(settings)
     metadata.read_metadata(settings)
-    start_sdist = __import__("ferrule.sdist.crates", fromlist=["start_cargo"]).start_cargo
-    start_sdist(settings)
+    start_sdist_cargo(settings)
     manifest, options = settings.cargo.manifest_path, settings.cargo_options
     load_crate_graph("cargo", manifest, options, settings.environ)
     package_file_list("cargo", manifest, options, settings.environ)
