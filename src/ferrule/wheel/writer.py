@@ -209,7 +209,7 @@ class _ZipfileOut:
 
     @contextlib.contextmanager
     def stream(
-        self, name: str, executable: bool, zip64: bool, compress: bool = True
+        self, name: str, executable: bool, zip64: bool, compress: bool = True, size: int = 0
     ) -> Iterator[Callable[[bytes | memoryview], object]]:
         info = self._info(name, executable, compress)
         with self._zip.open(info, "w", force_zip64=zip64) as dst:
@@ -386,7 +386,7 @@ class WheelWriter:
             chunk, end = _read_chunk(fd, chunk)
             compress = self._worth_compressing(chunk, total)
             zip64 = self._large_file or total > _ZIP64_AT
-            with out.stream(name, executable, zip64, compress) as write:
+            with out.stream(name, executable, zip64, compress, total) as write:
                 while chunk:
                     digest.update(chunk)
                     write(chunk)

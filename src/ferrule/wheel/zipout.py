@@ -1,6 +1,8 @@
 """The zip structures of a wheel, written directly: local headers, data, the central
 directory and the end records, byte for byte what :mod:`zipfile` writes for the same
-entries (stored or deflated; ``tests/unit/wheel/test_writer.py`` compares both ways).
+entries (stored or deflated; ``tests/unit/wheel/test_writer.py`` compares both ways),
+except the data of deflated entries over 128 KiB: those are deflated in blocks on
+every core (:mod:`ferrule.wheel.deflate`), the same content in a slightly different stream.
 
 :mod:`zipfile` keeps a ``ZipInfo`` object per entry until it writes the central
 directory (about 200 bytes each, plus the name), and seeks back twice per entry to
@@ -21,6 +23,8 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
+
+from ferrule.wheel.deflate import BLOCK, BlockDeflate, Workers
 
 __all__ = ["PatchBuffer", "Spill", "ZipOut"]
 
@@ -186,10 +190,15 @@ class ZipOut:
         self._central = Spill(scratch)  # the central directory, record by record
         self._count = 0
         self._offset = 0  # where the next local header goes
+        self._workers = Workers()  # large entries are deflated in blocks (wheel.deflate)
 
-    def _packer(self, method: int) -> zlib._Compress | None:
+    def _packer(self, method: int, size: int) -> zlib._Compress | BlockDeflate | None:
+        """What compresses an entry of ``size`` bytes: one deflate stream, or, past one
+        block, blocks deflated side by side (the choice depends on the size alone)."""
         if method != DEFLATED:
             return None
+        if size > BLOCK:
+            return BlockDeflate(self._level, self._workers)
         return zlib.compressobj(self._level, zlib.DEFLATED, -15)
 
     def _local(
@@ -273,7 +282,7 @@ class ZipOut:
         """One whole entry: compressed first, then its header and data written once."""
         raw, flags = _encoded(name)
         method = self._method if compress else STORED
-        packer = self._packer(method)
+        packer = self._packer(method, len(data))
         packed = data if packer is None else packer.compress(data) + packer.flush()
         crc = zlib.crc32(data)
         zip64 = self._large_file
@@ -288,16 +297,17 @@ class ZipOut:
 
     @contextlib.contextmanager
     def stream(
-        self, name: str, executable: bool, zip64: bool, compress: bool = True
+        self, name: str, executable: bool, zip64: bool, compress: bool = True, size: int = 0
     ) -> Iterator[Callable[[bytes | memoryview], None]]:
         """An entry whose data comes in pieces: yields the function that takes them.
 
         The header is written first without CRC and sizes and rewritten at the end, as
         zipfile does; ``zip64`` must be declared up front for entries near 2 GiB.
+        ``size`` is the expected size (a file's, from ``fstat``): it chooses the packer.
         """
         raw, flags = _encoded(name)
         method = self._method if compress else STORED
-        packer = self._packer(method)
+        packer = self._packer(method, size)
         out, offset = self._out, self._offset
         out.seek(offset)
         out.write(self._local(raw, flags, method, 0, 0, 0, zip64))
@@ -330,10 +340,12 @@ class ZipOut:
 
     def discard(self) -> None:
         """Forget the archive (an error stopped it): its temporary file goes."""
+        self._workers.close()
         self._central.close()
 
     def close(self) -> None:
         """The central directory and the end records (zip64 ones when needed), flushed."""
+        self._workers.close()
         out = self._out
         out.seek(self._offset)
         for chunk in self._central.chunks():
