@@ -490,24 +490,63 @@ def case_scale(reps: int, files: int) -> Result:
 MULTI_CRATE = ROOT / "tests" / "crates" / "tags-pypy"
 
 
-def case_multi_interpreter(reps: int) -> Result:
-    """CPython 3.11 and PyPy in one run: an abi3 wheel and a PyPy wheel (tests/crates/
-    tags-pypy, pyo3 0.26). Warm target directory, the wheels written every time."""
-    project = copy_crate("multi", MULTI_CRATE)
-    out = WORK / "out-multi"
-    pythons = ["-i", "python3.11", "pypy3.9"]
+def other_cpython() -> str | None:
+    """A CPython of another minor version than the bench's own, from PATH or pyenv's
+    versions (pyenv's shims run only the active version): the newest found."""
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    path = os.pathsep.join(
+        [*sorted(str(p) for p in root.glob("versions/*/bin")), os.environ.get("PATH", "")]
+    )
+    for minor in range(20, 5, -1):
+        exe = shutil.which(f"python3.{minor}", path=path)
+        if minor == sys.version_info[1] or exe is None:
+            continue
+        code = "import sys; print(sys.implementation.name)"
+        probe = subprocess.run([exe, "-c", code], capture_output=True, text=True, check=False)
+        if probe.returncode == 0 and probe.stdout.strip() == "cpython":
+            return exe
+    return None
+
+
+def case_multi_interpreter(reps: int, abi3: bool) -> Result:
+    """Several interpreters in one run (tests/crates/tags-pypy, pyo3 0.26, the newest
+    with PyPy 3.9): the bench's CPython, a second CPython where the machine has one,
+    and PyPy 3.9. ``abi3``: the crate as it is, one abi3 wheel for every CPython and
+    one PyPy wheel; else the crate without abi3, one wheel per interpreter. Warm target
+    directory, the wheels written every time."""
+    project = copy_crate("multi-abi3" if abi3 else "multi", MULTI_CRATE)
+    if not abi3:
+        manifest = project / "Cargo.toml"
+        manifest.write_text(manifest.read_text().replace(', "abi3-py38"', ""))
+    out = WORK / ("out-multi-abi3" if abi3 else "out-multi")
+    own = f"python3.{sys.version_info[1]}"
+    second = other_cpython()
+    pythons = ["-i", sys.executable, *([second] if second else []), "pypy3.9"]
+    names = [f"CPython 3.{sys.version_info[1]}"]
+    if second:
+        names.append(f"CPython {Path(second).name.removeprefix('python')}")
+    names.append("PyPy 3.9")
+    kind = "abi3 once + a PyPy wheel" if abi3 else "one wheel per interpreter"
 
     def run(tool: str) -> Sample:
         shutil.rmtree(out / tool, ignore_errors=True)
-        return measure(
+        sample = measure(
             [*tool_argv(tool), "build", "--release", *pythons, "-o", str(out / tool)],
             project,
             env_for(tool),
         )
+        wheels = sorted(p.name for p in (out / tool).glob("*.whl"))
+        expected = 2 if abi3 else len(names)
+        if len(wheels) != expected:
+            raise SystemExit(f"multi case ({tool}): {expected} wheels expected, got {wheels}")
+        return sample
 
     for tool in ("ferrule", "maturin"):
         run(tool)
-    return alternate(Result("CPython 3.11 + PyPy 3.9 (abi3 + pypy wheels)", "<= 1.0"), reps, run)
+    result = Result(f"{' + '.join(names)} ({kind})", "<= 1.0")
+    if not second:
+        result.note = f"no CPython besides {own} on this machine"
+    return alternate(result, reps, run)
 
 
 def _free_port() -> int:
@@ -687,7 +726,8 @@ CASES: dict[str, Callable[[int], Result]] = {
     "clean": case_clean_build,
     "scale-5k": lambda reps: case_scale(reps, 5_000),
     "scale-50k": lambda reps: case_scale(reps, 50_000),
-    "multi": case_multi_interpreter,
+    "multi": lambda reps: case_multi_interpreter(reps, abi3=False),
+    "multi-abi3": lambda reps: case_multi_interpreter(reps, abi3=True),
     "sccache": case_sccache,
 }
 # Repetitions per case when --reps is not given. A clean build is 5 (its spread here is
@@ -704,6 +744,7 @@ REPS = {
     "switching": 5,
     "scale-50k": 3,
     "multi": 3,
+    "multi-abi3": 3,
     "sccache": 3,
 }
 
