@@ -187,16 +187,19 @@ def case_noop_build(reps: int, cached: bool = True) -> Result:
     )
 
 
-def case_one_line_change(reps: int) -> Result:
+def case_one_line_change(reps: int, cached: bool = True) -> Result:
     project = copy_crate("change")
     out = WORK / "out-change"
+    extra = {} if cached else NO_CACHE
     lib = project / "src" / "lib.rs"
     original = lib.read_text()
     counter = iter(range(10**6))
 
     def run(tool: str) -> Sample:
         return measure(
-            [*tool_argv(tool), "build", "--release", "-o", str(out / tool)], project, env_for(tool)
+            [*tool_argv(tool), "build", "--release", "-o", str(out / tool)],
+            project,
+            env_for(tool, **extra),
         )
 
     def edit(tool: str) -> None:
@@ -206,9 +209,9 @@ def case_one_line_change(reps: int) -> Result:
 
     for tool in ("ferrule", "maturin"):
         run(tool)
-    return alternate(
-        Result("release build after a one-line Rust change", "(none)"), reps, run, edit
-    )
+    name = "release build after a one-line Rust change"
+    name += "" if cached else ", ferrule without cache"
+    return alternate(Result(name, "<= 1.0"), reps, run, edit)
 
 
 # --- the development loop --------------------------------------------------------------
@@ -226,8 +229,9 @@ class DevelopSetup:
     envs: dict[str, dict[str, str]]
     venvs: dict[str, Path]
 
-    def develop(self, tool: str, *extra: str) -> Sample:
-        return measure([*tool_argv(tool), "develop", *extra], self.project, self.envs[tool])
+    def develop(self, tool: str, *extra: str, cached: bool = True) -> Sample:
+        env = self.envs[tool] if cached else {**self.envs[tool], **NO_CACHE}
+        return measure([*tool_argv(tool), "develop", *extra], self.project, env)
 
     def edit(self, n: int) -> None:
         """A one-line change: the string sum_as_string returns is built differently."""
@@ -258,28 +262,39 @@ def develop_setup() -> DevelopSetup:
     return setup
 
 
-def case_develop_noop(reps: int) -> Result:
+def case_develop_noop(reps: int, cached: bool = True) -> Result:
     setup = develop_setup()
     setup.lib.write_text(setup.original)
     for tool in ("ferrule", "maturin"):
         setup.develop(tool)
-    return alternate(Result("`develop`, nothing changed", "<= 0.1"), reps, setup.develop)
+
+    def run(tool: str) -> Sample:
+        return setup.develop(tool, cached=cached)
+
+    if cached:
+        return alternate(Result("`develop`, nothing changed", "<= 0.1"), reps, run)
+    return alternate(
+        Result("`develop`, nothing changed, ferrule without cache (no replay)", "<= 0.4"),
+        reps,
+        run,
+    )
 
 
-def case_develop_change(reps: int) -> Result:
+def case_develop_change(reps: int, cached: bool = True) -> Result:
     setup = develop_setup()
     counter = iter(range(10**6))
+    name = "`develop` after a one-line Rust change"
     result = alternate(
-        Result("`develop` after a one-line Rust change", "<= 1.0"),
+        Result(name if cached else f"{name}, ferrule without cache", "<= 1.0"),
         reps,
-        setup.develop,
+        lambda tool: setup.develop(tool, cached=cached),
         lambda _tool: setup.edit(next(counter)),
     )
     setup.lib.write_text(setup.original)
     return result
 
 
-def case_switching(reps: int) -> Result:
+def case_switching(reps: int, cached: bool = True) -> Result:
     """Issue 22: ``cargo test`` then ``develop``, alternately; the develop is timed.
 
     maturin's develop configures pyo3 differently from plain cargo in the venv, so
@@ -302,10 +317,11 @@ def case_switching(reps: int) -> Result:
     for tool in ("ferrule", "maturin"):  # both kinds built once
         cargo_test(tool)
         setup.develop(tool)
+    name = "`develop` after `cargo test` (switching)"
     return alternate(
-        Result("`develop` after `cargo test` (switching)", "<= 0.1"),
+        Result(name if cached else f"{name}, ferrule without cache", "<= 0.1"),
         reps,
-        setup.develop,
+        lambda tool: setup.develop(tool, cached=cached),
         cargo_test,
     )
 
@@ -716,10 +732,14 @@ CASES: dict[str, Callable[[int], Result]] = {
     "sdist": case_sdist,
     "sdist-nocache": lambda reps: case_sdist(reps, cached=False),
     "change": case_one_line_change,
+    "change-nocache": lambda reps: case_one_line_change(reps, cached=False),
     "develop-noop": case_develop_noop,
+    "develop-noop-nocache": lambda reps: case_develop_noop(reps, cached=False),
     "develop-change": case_develop_change,
+    "develop-change-nocache": lambda reps: case_develop_change(reps, cached=False),
     "import-hook": case_import_hook,
     "switching": case_switching,
+    "switching-nocache": lambda reps: case_switching(reps, cached=False),
     "large": lambda reps: case_large(reps, 5000, 100),
     "large-half": lambda reps: case_large(reps, 5000, 50),
     "pip": case_isolated_pip,
@@ -739,9 +759,12 @@ REPS = {
     "large": 3,
     "large-half": 3,
     "change": 5,
+    "change-nocache": 5,
     "develop-change": 5,
+    "develop-change-nocache": 5,
     "pip": 15,
     "switching": 5,
+    "switching-nocache": 5,
     "scale-50k": 3,
     "multi": 3,
     "multi-abi3": 3,
