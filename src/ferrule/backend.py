@@ -161,6 +161,10 @@ def build_wheel(
     from ferrule.cargo.metadata import start_metadata
 
     settings, args = _settings(config_settings, "release")
+    if args.interpreter:  # else the running Python: described in-process
+        from ferrule.interpreter import start_probes
+
+        start_probes(settings, args.interpreter[:1], find=False)
     start_metadata(settings)
     from ferrule.build.run import build_wheels
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ from ferrule.interpreter_config import (
     from_pyo3_config,
     synthetic,
 )
-from ferrule.interpreter_probe import Interpreter, probe
+from ferrule.interpreter_probe import Interpreter, probe, start_probe
 
 if TYPE_CHECKING:
     from ferrule.config.model import Settings
@@ -39,6 +39,7 @@ __all__ = [
     "probe",
     "resolve_interpreter",
     "select_interpreters",
+    "start_probes",
 ]
 
 _VERSION = re.compile(r"^(?:(?P<impl>pypy|python)-?)?(?P<ver>3\.\d+t?)$")
@@ -46,6 +47,14 @@ _VERSION = re.compile(r"^(?:(?P<impl>pypy|python)-?)?(?P<ver>3\.\d+t?)$")
 
 def resolve_interpreter(spec: str, environ: Mapping[str, str]) -> Interpreter:
     """Resolve ``-i``: a path, a name on PATH, or a version such as ``3.12`` / ``pypy3.10``."""
+    candidate = _find(spec, environ)
+    if candidate is None:
+        raise FerruleError(f"interpreter {spec!r} was not found (give a path, a name or 3.X)")
+    return probe(candidate, environ)
+
+
+def _find(spec: str, environ: Mapping[str, str]) -> str | None:
+    """The program ``-i spec`` names, or None."""
     path_var = environ.get("PATH")
     candidate: str | None = None
     if "/" in spec or "\\" in spec:
@@ -62,23 +71,25 @@ def resolve_interpreter(spec: str, environ: Mapping[str, str]) -> Interpreter:
             if found:
                 candidate = found
                 break
-    if candidate is None:
-        raise FerruleError(f"interpreter {spec!r} was not found (give a path, a name or 3.X)")
-    return probe(candidate, environ)
+    return candidate
 
 
 def default_interpreter(environ: Mapping[str, str]) -> Interpreter:
     """The interpreter to build for when none is named: as maturin picks it."""
-    for var in ("PYO3_PYTHON",):
-        if environ.get(var):
-            return resolve_interpreter(environ[var], environ)
+    return resolve_interpreter(_default_spec(environ), environ)
+
+
+def _default_spec(environ: Mapping[str, str]) -> str:
+    """``PYO3_PYTHON``, else the active virtual environment's python, else ``python3``."""
+    if environ.get("PYO3_PYTHON"):
+        return environ["PYO3_PYTHON"]
     venv = environ.get("VIRTUAL_ENV")
     if venv:
         for name in ("bin/python", "Scripts/python.exe"):
             exe = Path(venv) / name
             if exe.exists():
-                return probe(str(exe), environ)
-    return resolve_interpreter("python3", environ)
+                return str(exe)
+    return "python3"
 
 
 # What `-f` looks for on PATH (Unix), as maturin: python3.7..3.14, the
@@ -102,6 +113,28 @@ def _probe_on_path(name: str, environ: Mapping[str, str]) -> Interpreter | None:
         # e.g. a pyenv shim for a version that is not active
         _log.debug(f"skipped {name} ({exe}): it does not run")
         return None
+
+
+def start_probes(settings: Settings, specs: Sequence[str], find: bool) -> None:
+    """Start the probes :func:`select_interpreters` will run for these ``-i`` / ``-f``
+    (see :func:`ferrule._run.start`), so that they run beside ``cargo metadata``.
+
+    Nothing is started for ``--target`` or the ``PYO3_*`` variables that describe
+    an interpreter without running it, nor for the running Python (described in-process).
+    """
+    env = settings.environ
+    described = ("PYO3_CONFIG_FILE", "PYO3_CROSS_LIB_DIR", "PYO3_CROSS_PYTHON_VERSION")
+    if settings.cargo_options.target or any(env.get(var) for var in described):
+        return
+    if find:  # as discover: python3 when none of the versioned names is there
+        programs = [shutil.which(name, path=env.get("PATH")) for name in DISCOVERY_NAMES]
+        if not any(programs):
+            programs = [shutil.which("python3", path=env.get("PATH"))]
+    else:
+        programs = [_find(spec, env) for spec in specs or [_default_spec(env)]]
+    for program in programs:
+        if program is not None:
+            start_probe(program, env)
 
 
 def discover(environ: Mapping[str, str]) -> list[Interpreter]:

@@ -18,7 +18,7 @@ from typing import Any
 from ferrule import _run
 from ferrule.errors import FerruleError
 
-__all__ = ["PROBE", "Interpreter", "from_probe", "probe", "run_probe"]
+__all__ = ["PROBE", "Interpreter", "from_probe", "probe", "run_probe", "start_probe"]
 
 # Runs inside the target interpreter (any Python 3): stdlib only.
 PROBE = r"""
@@ -180,8 +180,7 @@ def run_probe(
     environment's ``sys.prefix``); its ``.pth`` files may print lines of their own,
     so only the lines that are JSON objects count.
     """
-    env = {k: v for k, v in environ.items() if not k.startswith("PYTHON")}
-    argv = [executable, "-I", *(() if site else ("-S",)), "-c", script]
+    argv, env = _probe_command(executable, environ, script, site)
     done = _run.run(argv, env=env, hint=f"cannot run the interpreter {executable}")
     answers = []
     for line in done.stdout.splitlines():
@@ -189,3 +188,19 @@ def run_probe(
             with contextlib.suppress(ValueError):
                 answers.append(json.loads(line))
     return answers
+
+
+def _probe_command(
+    executable: str, environ: Mapping[str, str], script: str, site: bool
+) -> tuple[list[str], dict[str, str]]:
+    """The argv and environment :func:`run_probe` runs ``script`` with."""
+    env = {k: v for k, v in environ.items() if not k.startswith("PYTHON")}
+    return [executable, "-I", *(() if site else ("-S",)), "-c", script], env
+
+
+def start_probe(executable: str, environ: Mapping[str, str]) -> None:
+    """Start the subprocess :func:`probe` will run for ``executable`` (none when it is
+    the running Python): it then runs beside ``cargo metadata`` and the imports."""
+    if not _is_running_interpreter(executable):
+        argv, env = _probe_command(executable, environ, PROBE, site=False)
+        _run.start(argv, env=env)

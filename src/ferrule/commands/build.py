@@ -99,10 +99,14 @@ def _build(
     with report.phase("settings"):
         settings = load_settings(Path.cwd(), cli)
     report.warnings(settings.warnings)
+    from ferrule.interpreter import start_probes
+
+    # The interpreters are asked about themselves, and cargo reads the crate, on other
+    # cores while the build's modules are imported (the probes are collected first).
+    start_probes(settings, args.interpreter or [], args.find_interpreter)
     if not args.sdist:
         from ferrule.cargo.metadata import start_metadata
 
-        # cargo reads the crate on another core while the build's modules are imported.
         start_metadata(settings)
 
     from ferrule.build.run import build_wheels

@@ -119,9 +119,9 @@ def _run(args: argparse.Namespace, rustc_args: list[str], report: BuildReport) -
         report.fast_path = "replay"
         return 0
 
+    from ferrule.cargo.metadata import start_metadata
     from ferrule.config import load_settings
     from ferrule.develop.editable import editable_profile
-    from ferrule.develop.run import DevelopRequest, develop
 
     with session:
         # --pgo implies release unless a profile is given, as maturin's develop.
@@ -131,6 +131,10 @@ def _run(args: argparse.Namespace, rustc_args: list[str], report: BuildReport) -
                 Path.cwd(), cli_options(args, rustc_args, "release" if pgo else "dev")
             )
         report.warnings(settings.warnings)
+        # cargo reads the crate on another core while the build's modules are imported.
+        start_metadata(settings)
+        from ferrule.develop.run import DevelopRequest, develop
+
         profile = editable_profile(settings, explicit).cargo_options.profile or "dev"
         if args.generate_stubs:
             _generate_stubs(settings, explicit)

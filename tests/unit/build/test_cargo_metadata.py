@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ferrule import _run
+from ferrule import _run, cli
 from ferrule.build.context import open_context
 from ferrule.cargo import metadata
 from ferrule.config.model import Settings
@@ -174,3 +175,42 @@ def test_no_early_cargo_metadata_when_its_cache_answers(
     monkeypatch.setattr(metadata, "cache_answers", lambda argv, environ: False)
     metadata.start_metadata(settings)
     assert len(started) == 1
+
+
+class _Built(Exception):
+    """Raised where cargo would build: the test has seen what it needs by then."""
+
+
+def test_develop_starts_the_cargo_metadata_its_build_reads(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ferrule develop`` starts ``cargo metadata`` once its settings are read (its
+    command-line options count): exactly the command its build asks for later."""
+    started: list[tuple[list[str], dict[str, str], Path]] = []
+    asked: list[tuple[list[str], dict[str, str], Path]] = []
+    fake, real = FakeCargo(settings), _run.run
+
+    def start(argv: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None) -> None:
+        started.append((list(argv), dict(env), cwd or Path.cwd()))
+
+    def run(argv: Sequence[str], *, env: Mapping[str, str], **kwargs: Any) -> _run.Completed:
+        if Path(argv[0]).name != "cargo":  # the environment's interpreter is really probed
+            return real(argv, env=env, **kwargs)
+        if argv[1] == "metadata":
+            asked.append((list(argv), dict(env), kwargs.get("cwd") or Path.cwd()))
+        if argv[1] not in ("metadata", "tree"):
+            raise _Built
+        done = fake(argv)
+        return _run.Completed(tuple(argv), 0, done.stdout, "")
+
+    monkeypatch.setattr(_run, "start", start)
+    monkeypatch.setattr(_run, "run", run)
+    monkeypatch.setattr(metadata, "cache_answers", lambda argv, environ: False)
+    monkeypatch.chdir(settings.project_dir)
+    monkeypatch.setenv("FERRULE_NO_CACHE", "1")
+    monkeypatch.setenv("CARGO_TARGET_DIR", str(tmp_path / "target"))
+    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)  # found, never written: --skip-install
+    with pytest.raises(_Built):
+        cli.main(["develop", "--skip-install", "--offline", "--config", "net.retry=3"])
+    assert len(asked) == 1 and {"--offline", "net.retry=3"} <= set(asked[0][0])
+    assert started == asked
