@@ -6,8 +6,10 @@ carrying argv, exit code and the useful stream.
 
 :func:`start` begins a command that a later :func:`run` will ask for with the
 same argv, environment and directory: the cold paths start ``cargo metadata``
-(and an sdist's ``cargo package --list``) as soon as the command line is known,
-so that it runs on another core while Python imports and reads the project.
+(``build``, ``develop``, PEP 517's ``build_wheel`` and PEP 660's ``build_editable``),
+an sdist's ``cargo package --list`` and the probes of the interpreters to build for
+as soon as the command line is known, so that they run on another core while
+Python imports and reads the project.
 :func:`run` then takes that process's answer; errors are reported there, as for
 any other run. A started command nobody asks for is ended when ferrule exits.
 """

@@ -191,9 +191,12 @@ def build_editable(wheel_directory: str, config_settings: ConfigSettings) -> str
     from pathlib import Path
 
     from ferrule.buildargs import find_build_args, replay_args, split_rustc_args
-    from ferrule.develop.editable import build_editable_wheel, editable_profile
+    from ferrule.cargo.metadata import start_metadata
 
     settings, args = _settings(config_settings, "dev")
+    start_metadata(settings)  # cargo reads the crate while the develop machinery is imported
+    from ferrule.develop.editable import build_editable_wheel, editable_profile
+
     interp = _interpreter(settings, args)
     settings = editable_profile(settings, explicit=bool(args.profile))
     hook = settings.tool.rebuild_on_import

@@ -214,3 +214,39 @@ def test_develop_starts_the_cargo_metadata_its_build_reads(
         cli.main(["develop", "--skip-install", "--offline", "--config", "net.retry=3"])
     assert len(asked) == 1 and {"--offline", "net.retry=3"} <= set(asked[0][0])
     assert started == asked
+
+
+def test_build_editable_starts_the_cargo_metadata_its_build_reads(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PEP 660's ``build_editable`` as ``ferrule develop``: the early ``cargo metadata``
+    is the one its build asks for, build arguments and editable profile included."""
+    from ferrule import backend
+
+    started: list[tuple[list[str], dict[str, str], Path]] = []
+    asked: list[tuple[list[str], dict[str, str], Path]] = []
+    fake, real = FakeCargo(settings), _run.run
+
+    def start(argv: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None) -> None:
+        started.append((list(argv), dict(env), cwd or Path.cwd()))
+
+    def run(argv: Sequence[str], *, env: Mapping[str, str], **kwargs: Any) -> _run.Completed:
+        if Path(argv[0]).name != "cargo":
+            return real(argv, env=env, **kwargs)
+        if argv[1] == "metadata":
+            asked.append((list(argv), dict(env), kwargs.get("cwd") or Path.cwd()))
+        if argv[1] not in ("metadata", "tree"):
+            raise _Built
+        done = fake(argv)
+        return _run.Completed(tuple(argv), 0, done.stdout, "")
+
+    monkeypatch.setattr(_run, "start", start)
+    monkeypatch.setattr(_run, "run", run)
+    monkeypatch.setattr(metadata, "cache_answers", lambda argv, environ: False)
+    monkeypatch.chdir(settings.project_dir)
+    monkeypatch.setenv("FERRULE_NO_CACHE", "1")
+    monkeypatch.setenv("CARGO_TARGET_DIR", str(tmp_path / "target"))
+    with pytest.raises(_Built):
+        backend.build_editable(str(tmp_path / "out"), {"build-args": "--offline"})
+    assert len(asked) == 1 and "--offline" in asked[0][0]
+    assert started == asked
