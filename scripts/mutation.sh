@@ -34,7 +34,7 @@ patterns() {
         tags) echo "ferrule.tags.*" ;;
         publish) echo "ferrule.publish.form.* ferrule.publish.credentials.* ferrule.publish.environ.*" ;;
         audit) echo "ferrule.audit.policy.*" ;;
-        wheel) echo "ferrule.wheel.manifest.* ferrule.wheel.writer.* ferrule.wheel.zipout.*" ;;
+        wheel) echo "ferrule.wheel.manifest.* ferrule.wheel.writer.* ferrule.wheel.zipout.* ferrule.wheel.deflate.*" ;;
         metadata) echo "ferrule.metadata.x* ferrule.metadata.core.* ferrule.metadata.cargo.* ferrule.metadata.lenient.* ferrule.metadata.project.* ferrule.metadata.pep621.* ferrule.metadata.licenses.* ferrule.metadata.problems.* ferrule.metadata.import_names.*" ;;
         sdist) echo "ferrule.sdist.plan.* ferrule.sdist.collector.* ferrule.sdist.crate_files.*" ;;
         ci) echo "ferrule.ci.github.* ferrule.ci.config.* ferrule.ci.project.* ferrule.ci.targets.* ferrule.ci.interpreters.* ferrule.ci.jobs.*" ;;
