@@ -107,7 +107,7 @@ GROUPS = {
     "tags": ["tags.py"],
     "publish": ["publish/form.py", "publish/credentials.py", "publish/environ.py"],
     "audit": ["audit/policy.py"],
-    "wheel": ["wheel/manifest.py", "wheel/writer.py", "wheel/zipout.py"],
+    "wheel": ["wheel/manifest.py", "wheel/writer.py", "wheel/zipout.py", "wheel/deflate.py"],
     "metadata": ["metadata/__init__.py", "metadata/core.py", "metadata/cargo.py",
                  "metadata/lenient.py", "metadata/project.py", "metadata/pep621.py",
                  "metadata/licenses.py", "metadata/problems.py", "metadata/import_names.py"],

@@ -4,8 +4,8 @@ A release build's extension module is the largest thing in most wheels (tens of
 MiB for big crates), and deflating it in one stream, as :mod:`zipfile` and
 maturin do, runs on one core while the others wait. Here an entry larger than
 one block is cut into 128 KiB blocks; each is deflated on its own, primed with
-the 32 KiB of data before it (the whole window deflate can refer back to), and
-ended with a sync flush, so the pieces joined in order are one valid raw
+the block before it (deflate keeps its last 32 KiB, the whole window a match can
+refer back to), and ended with a sync flush, so the pieces joined in order are one valid raw
 deflate stream, the way ``pigz`` writes gzip files. The blocks are compressed
 on a thread pool (zlib releases the GIL while it works) and written in order.
 
@@ -25,41 +25,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
-__all__ = ["BLOCK", "BlockDeflate", "Workers", "deflate_blocks"]
+__all__ = ["BLOCK", "BlockDeflate", "Workers"]
 
 BLOCK = 1 << 17
-_WINDOW = 1 << 15
 
 
-def _block(data: bytes, primer: bytes, level: int, last: bool) -> bytes:
-    """One block of the stream: raw deflate primed with ``primer``, ended by a sync
-    flush (or, for the last block, the end of the stream)."""
-    packer = (
-        zlib.compressobj(level, zlib.DEFLATED, -15, zdict=primer)
-        if primer
-        else zlib.compressobj(level, zlib.DEFLATED, -15)
-    )
-    return packer.compress(data) + packer.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
-
-
-def deflate_blocks(data: bytes, level: int) -> bytes:
-    """The block stream of ``data`` made on one thread: what :class:`BlockDeflate`
-    writes with any number of workers.
-
-    >>> text = b"".join(b"line %d of a file\\n" % i for i in range(40_000))
-    >>> packed = deflate_blocks(text, 6)
-    >>> zlib.decompress(packed, -15) == text, len(text) > 4 * BLOCK
-    (True, True)
-    >>> len(packed) < len(zlib.compress(text, 6)) * 1.01
-    True
-    """
-    blocks = range(0, len(data), BLOCK)
-    return b"".join(
-        _block(
-            data[at : at + BLOCK], data[max(0, at - _WINDOW) : at], level, at + BLOCK >= len(data)
-        )
-        for at in blocks
-    ) or _block(b"", b"", level, True)
+def _block(data: bytes, primer: bytes, level: int, mode: int) -> bytes:
+    """One block of the stream: raw deflate primed with ``primer`` (zlib keeps its
+    last 32 KiB, the window), ended by ``mode``: a sync flush, or the stream's end."""
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=primer)
+    return packer.compress(data) + packer.flush(mode)
 
 
 class Workers:
@@ -83,30 +58,31 @@ class Workers:
         return self._pool
 
     def close(self) -> None:
+        """Wait for the running blocks and drop the queued ones (an archive that failed)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(cancel_futures=True)  # waits for the running ones
             self._pool = None
 
 
 class BlockDeflate:
-    """A ``zlib.compressobj`` look-alike (``compress``, ``flush``) that writes the
-    block stream of :func:`deflate_blocks`, compressing up to two blocks per worker
-    at a time; what it returns is always in order."""
+    """A ``zlib.compressobj`` look-alike (``compress``, then ``flush`` once) that writes
+    the block stream, compressing up to two blocks per worker at a time; what it
+    returns is always in order."""
 
     def __init__(self, level: int, workers: Workers) -> None:
         self._level = level
         self._pool = workers.pool()
         self._ahead = 2 * workers.count
         self._pending = bytearray()  # data not yet in a block
-        self._primer = b""  # the last 32 KiB before the pending data
+        self._primer = b""  # the block before the pending data
         self._jobs: deque[Future[bytes] | bytes] = deque()
 
-    def _submit(self, data: bytes, last: bool) -> None:
-        primer, self._primer = self._primer, (self._primer + data)[-_WINDOW:]
+    def _submit(self, data: bytes, mode: int) -> None:
+        primer, self._primer = self._primer, data
         if self._pool is None:
-            self._jobs.append(_block(data, primer, self._level, last))
+            self._jobs.append(_block(data, primer, self._level, mode))
         else:
-            self._jobs.append(self._pool.submit(_block, data, primer, self._level, last))
+            self._jobs.append(self._pool.submit(_block, data, primer, self._level, mode))
 
     def _done(self, wait_for: int) -> bytes:
         """What is finished at the front, waiting until at most ``wait_for`` jobs remain."""
@@ -127,11 +103,10 @@ class BlockDeflate:
         self._pending += data
         # The last block is cut only at flush: a full pending block may be the end.
         while len(self._pending) > BLOCK:
-            self._submit(bytes(self._pending[:BLOCK]), last=False)
+            self._submit(bytes(self._pending[:BLOCK]), zlib.Z_SYNC_FLUSH)
             del self._pending[:BLOCK]
         return self._done(self._ahead)
 
     def flush(self) -> bytes:
-        self._submit(bytes(self._pending), last=True)
-        self._pending = bytearray()
+        self._submit(bytes(self._pending), zlib.Z_FINISH)
         return self._done(0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -16,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from ferrule.wheel import deflate
-from ferrule.wheel.deflate import BLOCK, BlockDeflate, Workers, deflate_blocks
+from ferrule.wheel.deflate import BLOCK, BlockDeflate, Workers
 from ferrule.wheel.writer import WheelWriter
+from tests.helpers.deflate import deflate_blocks
 
 
 def _text(size: int) -> bytes:
@@ -70,58 +72,95 @@ def test_random_data_round_trips() -> None:
         workers.close()
 
 
-def test_blocks_are_compressed_on_the_pool_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+def _slow_blocks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Blocks that take a while (so work queues up), noting the thread of each."""
     seen: list[str] = []
     real = deflate._block
 
-    def spy(data: bytes, primer: bytes, level: int, last: bool) -> bytes:
+    def slow(data: bytes, primer: bytes, level: int, mode: int) -> bytes:
         seen.append(threading.current_thread().name)
-        return real(data, primer, level, last)
+        time.sleep(0.02)
+        return real(data, primer, level, mode)
 
-    monkeypatch.setattr(deflate, "_block", spy)
+    monkeypatch.setattr(deflate, "_block", slow)
+    return seen
+
+
+def test_blocks_are_compressed_on_exactly_the_pool_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = _slow_blocks(monkeypatch)
     workers = Workers(2)
+    data = _text(8 * BLOCK)
     try:
-        _fed(_text(6 * BLOCK), 1 << 16, workers)
+        assert _fed(data, 1 << 16, workers) == deflate_blocks(data, 6)
     finally:
         workers.close()
-    assert len(seen) == 6
+    assert len(seen) == 8
     assert all(name.startswith("ferrule-deflate") for name in seen), seen
+    assert len(set(seen)) == 2  # as many threads as workers, no more
 
 
 def test_one_worker_uses_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[str] = []
-    real = deflate._block
-
-    def spy(data: bytes, primer: bytes, level: int, last: bool) -> bytes:
-        seen.append(threading.current_thread().name)
-        return real(data, primer, level, last)
-
-    monkeypatch.setattr(deflate, "_block", spy)
+    seen = _slow_blocks(monkeypatch)
     workers = Workers(1)
     _fed(_text(3 * BLOCK), 1 << 16, workers)
     assert workers.pool() is None
     assert set(seen) == {threading.current_thread().name}
 
 
-def test_work_in_flight_is_bounded() -> None:
-    """At most two blocks per worker wait: memory does not grow with the entry."""
-    workers = Workers(2)
+@pytest.mark.parametrize("count", [2, 3])
+def test_two_blocks_per_worker_wait_and_no_more(
+    monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    """Memory does not grow with the entry: when the workers are slower than the
+    reading, exactly two blocks per worker are queued or running."""
+    _slow_blocks(monkeypatch)
+    workers = Workers(count)
     packer = BlockDeflate(6, workers)
-    most = 0
+    waiting = []
+    data = _text(6 * count * BLOCK)
     try:
-        data = _text(40 * BLOCK)
         for at in range(0, len(data), 1 << 16):
             packer.compress(data[at : at + (1 << 16)])
-            most = max(most, len(packer._jobs))
+            waiting.append(len(packer._jobs))
         packer.flush()
     finally:
         workers.close()
-    assert 0 < most <= 2 * workers.count
+    assert max(waiting) == 2 * count
 
 
-def test_the_worker_count_follows_the_cpus_this_process_may_use() -> None:
-    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    assert Workers().count == min(expected or 1, 32)
+def test_closing_waits_for_running_blocks_and_drops_queued_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What ``ZipOut.discard`` relies on when an error stops an archive midway."""
+    _slow_blocks(monkeypatch)
+    workers = Workers(2)
+    packer = BlockDeflate(6, workers)
+    pool = workers.pool()
+    assert pool is not None
+    packer.compress(_text(5 * BLOCK))  # four blocks submitted, the last one pending
+    jobs = list(packer._jobs)
+    workers.close()
+    assert all(job.done() for job in jobs if not isinstance(job, bytes))
+    assert any(job.cancelled() for job in jobs if not isinstance(job, bytes))
+    assert not [t for t in threading.enumerate() if t.name.startswith("ferrule-deflate")]
+    assert workers.pool() is not pool  # a new pool when used again
+    workers.close()
+
+
+def test_the_worker_count_follows_the_cpus_this_process_may_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 2, 5}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert Workers().count == 3
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    assert Workers().count == 8
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert Workers().count == 1
+    assert Workers(0).count == 1
+    assert Workers(100).count == 32
 
 
 def test_a_wheel_entry_over_one_block_is_the_block_stream(tmp_path: Path) -> None:

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from ferrule.errors import WheelError
-from ferrule.wheel.deflate import BLOCK, deflate_blocks
+from ferrule.wheel.deflate import BLOCK
 from ferrule.wheel.writer import WheelWriter, check_archive_name, zip_compression, zip_timestamp
+from tests.helpers.deflate import deflate_blocks
 
 
 @pytest.mark.parametrize(
