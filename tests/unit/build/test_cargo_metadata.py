@@ -181,50 +181,17 @@ class _Built(Exception):
     """Raised where cargo would build: the test has seen what it needs by then."""
 
 
-def test_develop_starts_the_cargo_metadata_its_build_reads(
+_Call = tuple[list[str], dict[str, str], Path]
+
+
+def _watch_cargo(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``ferrule develop`` starts ``cargo metadata`` once its settings are read (its
-    command-line options count): exactly the command its build asks for later."""
-    started: list[tuple[list[str], dict[str, str], Path]] = []
-    asked: list[tuple[list[str], dict[str, str], Path]] = []
-    fake, real = FakeCargo(settings), _run.run
-
-    def start(argv: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None) -> None:
-        started.append((list(argv), dict(env), cwd or Path.cwd()))
-
-    def run(argv: Sequence[str], *, env: Mapping[str, str], **kwargs: Any) -> _run.Completed:
-        if Path(argv[0]).name != "cargo":  # the environment's interpreter is really probed
-            return real(argv, env=env, **kwargs)
-        if argv[1] == "metadata":
-            asked.append((list(argv), dict(env), kwargs.get("cwd") or Path.cwd()))
-        if argv[1] not in ("metadata", "tree"):
-            raise _Built
-        done = fake(argv)
-        return _run.Completed(tuple(argv), 0, done.stdout, "")
-
-    monkeypatch.setattr(_run, "start", start)
-    monkeypatch.setattr(_run, "run", run)
-    monkeypatch.setattr(metadata, "cache_answers", lambda argv, environ: False)
-    monkeypatch.chdir(settings.project_dir)
-    monkeypatch.setenv("FERRULE_NO_CACHE", "1")
-    monkeypatch.setenv("CARGO_TARGET_DIR", str(tmp_path / "target"))
-    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)  # found, never written: --skip-install
-    with pytest.raises(_Built):
-        cli.main(["develop", "--skip-install", "--offline", "--config", "net.retry=3"])
-    assert len(asked) == 1 and {"--offline", "net.retry=3"} <= set(asked[0][0])
-    assert started == asked
-
-
-def test_build_editable_starts_the_cargo_metadata_its_build_reads(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """PEP 660's ``build_editable`` as ``ferrule develop``: the early ``cargo metadata``
-    is the one its build asks for, build arguments and editable profile included."""
-    from ferrule import backend
-
-    started: list[tuple[list[str], dict[str, str], Path]] = []
-    asked: list[tuple[list[str], dict[str, str], Path]] = []
+) -> tuple[list[_Call], list[_Call]]:
+    """(what was started early, which ``cargo metadata`` was asked for): cargo is faked
+    and stops the run where it would compile (:class:`_Built`); other programs (the
+    environment's interpreter) really run."""
+    started: list[_Call] = []
+    asked: list[_Call] = []
     fake, real = FakeCargo(settings), _run.run
 
     def start(argv: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None) -> None:
@@ -246,6 +213,30 @@ def test_build_editable_starts_the_cargo_metadata_its_build_reads(
     monkeypatch.chdir(settings.project_dir)
     monkeypatch.setenv("FERRULE_NO_CACHE", "1")
     monkeypatch.setenv("CARGO_TARGET_DIR", str(tmp_path / "target"))
+    return started, asked
+
+
+def test_develop_starts_the_cargo_metadata_its_build_reads(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ferrule develop`` starts ``cargo metadata`` once its settings are read (its
+    command-line options count): exactly the command its build asks for later."""
+    started, asked = _watch_cargo(settings, tmp_path, monkeypatch)
+    monkeypatch.setenv("VIRTUAL_ENV", sys.prefix)  # found, never written: --skip-install
+    with pytest.raises(_Built):
+        cli.main(["develop", "--skip-install", "--offline", "--config", "net.retry=3"])
+    assert len(asked) == 1 and {"--offline", "net.retry=3"} <= set(asked[0][0])
+    assert started == asked
+
+
+def test_build_editable_starts_the_cargo_metadata_its_build_reads(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PEP 660's ``build_editable`` as ``ferrule develop``: the early ``cargo metadata``
+    is the one its build asks for, build arguments and editable profile included."""
+    from ferrule import backend
+
+    started, asked = _watch_cargo(settings, tmp_path, monkeypatch)
     with pytest.raises(_Built):
         backend.build_editable(str(tmp_path / "out"), {"build-args": "--offline"})
     assert len(asked) == 1 and "--offline" in asked[0][0]
