@@ -10,12 +10,15 @@ them: ferrule writes it as maturin does (docs/compat.md, "SBOM").
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+import tomllib
 
 from tests.conftest import CRATES, ferrule
 from tests.helpers.host import python_abi
@@ -66,12 +69,20 @@ class Wheels:
                 "build",
                 "-i",
                 sys.executable,
+                "--report",
+                self.root / "reports" / f"{crate}.json",
                 "-o",
                 out,
                 cwd=CRATES / crate / PROJECT_DIR.get(crate, ""),
             )
             (self.cache[key],) = out.glob("*.whl")
         return self.cache[key]
+
+    def report(self, crate: str) -> dict[str, Any]:
+        """The ``--report`` of ferrule's build of ``crate``."""
+        self.ferrule(crate)
+        data: dict[str, Any] = json.loads((self.root / "reports" / f"{crate}.json").read_text())
+        return data
 
     def maturin(self, crate: str) -> Path:
         key = ("maturin", crate)
@@ -109,6 +120,33 @@ def test_builds_installs_and_runs(crate: str, wheels: Wheels, shared_venv: VEnv)
     ignore = {"layout-packages": "W009", "layout-includes": "W009,W010", "bind-bin": "W007"}
     extra = ["--ignore", ignore[crate]] if crate in ignore else []
     run([sys.executable, "-m", "check_wheel_contents", *extra, wheel])
+
+
+def _cargo_targets(manifest: Path) -> set[tuple[str, str, str]]:
+    """(crate type, package, target) of the cdylib and binaries a Cargo.toml declares."""
+    data = tomllib.loads(manifest.read_text())
+    package = data["package"]["name"]
+    found = {("cdylib", package, data["lib"]["name"])} if "lib" in data else set()
+    return found | {("bin", package, b["name"]) for b in data.get("bin", [])}
+
+
+@pytest.mark.parametrize(
+    ("crate", "manifests"),
+    [("multi-extension", ["Cargo.toml", "second/Cargo.toml"]), ("lib-and-bin", ["Cargo.toml"])],
+)
+def test_the_report_lists_every_cargo_run(crate: str, manifests: list[str], wheels: Wheels) -> None:
+    """``--report``'s ``cargo_artifacts``: the library's run, an extra extension crate's and
+    the binaries', each under the package that made it, each file in the wheel."""
+    report = wheels.report(crate)
+    listed = {(a["kind"], a["crate"], a["target"]) for a in report["cargo_artifacts"]}
+    expected = set().union(*(_cargo_targets(CRATES / crate / m) for m in manifests))
+    assert listed == expected
+    names = {Path(n).name for n in file_list(wheels.ferrule(crate))}
+    for artifact in report["cargo_artifacts"]:
+        built = Path(artifact["path"])
+        assert built.is_file()
+        # The wheel holds it under its module or script name: same bytes, other name.
+        assert any(n.startswith(artifact["target"]) for n in names), (artifact, names)
 
 
 def file_list(wheel: Path) -> list[str]:

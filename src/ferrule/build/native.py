@@ -22,8 +22,8 @@ from ferrule.wheel.manifest import Entry
 __all__ = ["NativeOutput", "build_native"]
 
 # What a unit's compiles give the wheel: entries, the library's cargo run (what a
-# replay redoes; None for binaries), the wheel tag.
-NativeOutput = tuple[list[Entry], Optional[CargoResult], str]
+# replay redoes; None for binaries), the wheel tag, and every cargo run (for the report).
+NativeOutput = tuple[list[Entry], Optional[CargoResult], str, list[CargoResult]]
 
 
 def _audit(
@@ -170,9 +170,11 @@ def build_native(ctx: BuildContext, unit: PlannedUnit) -> NativeOutput:
     entries: list[Entry] = []
     outcomes: list[AuditOutcome] = []
     main: CargoResult | None = None
+    runs: list[CargoResult] = []
     for artifact in unit.artifacts:
         if artifact.kind in (*PYO3, "cffi", "uniffi"):
             main, library, outcome = _library(ctx, unit, artifact)
+            runs.append(main)
             if artifact.kind in PYO3:
                 assert artifact.name is not None and artifact.module is not None
                 entries += extension_entries(
@@ -189,6 +191,7 @@ def build_native(ctx: BuildContext, unit: PlannedUnit) -> NativeOutput:
             outcomes.append(outcome)
         elif artifact.kind == "extension":
             result = _cargo(ctx, unit, artifact, "cdylib")
+            runs.append(result)
             library = ctx.staging.take(result.artifacts[0].path)
             assert artifact.name is not None and artifact.module is not None
             check_module_init(library, artifact.module, artifact.module_key)
@@ -196,6 +199,7 @@ def build_native(ctx: BuildContext, unit: PlannedUnit) -> NativeOutput:
             entries.append(Entry(arcname, source=library, executable=True))
         else:  # bin
             result = _cargo(ctx, unit, artifact, "bin")
+            runs.append(result)
             binaries = [
                 ctx.staging.take(a.path) for a in result.artifacts if a.target_name == artifact.name
             ]
@@ -212,7 +216,7 @@ def build_native(ctx: BuildContext, unit: PlannedUnit) -> NativeOutput:
                 entries += script_entries([outcome.extension], ctx.plan.data_prefix)
                 entries += library_entries(outcome)
                 outcomes.append(outcome)
-    return entries, main, unit.tag(common_platform(outcomes))
+    return entries, main, unit.tag(common_platform(outcomes)), runs
 
 
 def compile_module(ctx: BuildContext, unit: PlannedUnit, dest: Path) -> Path:

@@ -65,6 +65,17 @@ def wheel_filename(metadata: PackageMetadata, tag: str) -> str:
     return f"{metadata.dist_name}-{metadata.version.replace('-', '_')}-{tag}.whl"
 
 
+def _report_cargo(report: BuildReport, runs: Sequence[CargoResult], crate: str) -> None:
+    """Every cargo run's artifacts, each under the package that made it (an extra
+    ``extensions`` crate, a workspace member's binary), else under ``crate``."""
+    from ferrule.cargo.messages import package_of
+
+    for run in runs:
+        manifest = run.invocation.manifest_path if run.invocation is not None else None
+        named = package_of(run.messages, manifest) if manifest is not None else None
+        report.cargo(run, named or crate)
+
+
 def _build_one(
     ctx: BuildContext,
     unit: PlannedUnit,
@@ -80,8 +91,8 @@ def _build_one(
     sboms = sbom_entries(settings, metadata.dist_info, ctx.project)  # checked before cargo runs
     report.interpreter(interp)
     with report.phase("native"):
-        native, result, tag = build_native(ctx, unit)
-    report.cargo(result, settings.cargo.name)
+        native, result, tag, runs = build_native(ctx, unit)
+    _report_cargo(report, runs, settings.cargo.name)
     entries = plan_entries(
         metadata,
         native,
@@ -259,8 +270,8 @@ def planned_wheel(
         sboms = sbom_entries(settings, ctx.metadata.dist_info, ctx.project)
         report.interpreter(interp)
         with report.phase("native"):
-            native, result, tag = build_native(ctx, unit)
-        report.cargo(result, settings.cargo.name)
+            native, result, tag, runs = build_native(ctx, unit)
+        _report_cargo(report, runs, settings.cargo.name)
         yield PlannedWheel(
             native=native,
             extra=include_entries(ctx, result),

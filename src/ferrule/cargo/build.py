@@ -110,20 +110,8 @@ def _built_from_another_copy(parsed: Sequence[Mapping[str, Any]]) -> dict[str, s
         except OSError:
             continue  # never built by ferrule: nothing to compare with
         if before != manifest:
-            stale.setdefault(_package_name(message), str(Path(before).parent))
+            stale.setdefault(messages.package_name(message), str(Path(before).parent))
     return stale
-
-
-def _package_name(message: Mapping[str, Any]) -> str:
-    """The package's name, from its id (``path+file:///p/x#name@1.0`` or ``…/name#1.0``).
-
-    >>> _package_name({"package_id": "path+file:///p/b#twin@0.1.0"})
-    'twin'
-    >>> _package_name({"package_id": "path+file:///p/twin#0.1.0"})
-    'twin'
-    """
-    url, _, fragment = str(message.get("package_id", "")).partition("#")
-    return fragment.split("@")[0] if "@" in fragment else url.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _note_copies(parsed: Sequence[Mapping[str, Any]]) -> None:

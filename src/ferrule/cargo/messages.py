@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Artifact", "BuildScriptOutput", "find_artifacts", "find_build_script", "parse"]
+__all__ = [
+    "Artifact",
+    "BuildScriptOutput",
+    "find_artifacts",
+    "find_build_script",
+    "package_name",
+    "package_of",
+    "parse",
+]
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,32 @@ def find_artifacts(
                     )
                 )
     return found
+
+
+def package_name(message: Mapping[str, Any]) -> str:
+    """The package's name, from its id (``path+file:///p/x#name@1.0`` or ``…/name#1.0``).
+
+    >>> package_name({"package_id": "path+file:///p/b#twin@0.1.0"})
+    'twin'
+    >>> package_name({"package_id": "path+file:///p/twin#0.1.0"})
+    'twin'
+    """
+    url, _, fragment = str(message.get("package_id", "")).partition("#")
+    return fragment.split("@")[0] if "@" in fragment else url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def package_of(messages: Iterable[Mapping[str, Any]], manifest: Path) -> str | None:
+    """The name of the package at ``manifest``, from its artifacts' messages.
+
+    >>> art = {"reason": "compiler-artifact", "manifest_path": "/p/second/Cargo.toml",
+    ...        "package_id": "path+file:///p/second#second-ext@0.2.0"}
+    >>> package_of([art], Path("/p/second/Cargo.toml")), package_of([art], Path("/p/Cargo.toml"))
+    ('second-ext', None)
+    """
+    for message in messages:
+        if message.get("reason") == "compiler-artifact" and _same_manifest(message, manifest):
+            return package_name(message)
+    return None
 
 
 def find_build_script(
