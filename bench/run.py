@@ -513,7 +513,8 @@ def other_cpython() -> str | None:
     path = os.pathsep.join(
         [*sorted(str(p) for p in root.glob("versions/*/bin")), os.environ.get("PATH", "")]
     )
-    for minor in range(20, 5, -1):
+    # Up to 3.14: what pyo3 0.26 (tags-pypy) builds for.
+    for minor in range(14, 5, -1):
         exe = shutil.which(f"python3.{minor}", path=path)
         if minor == sys.version_info[1] or exe is None:
             continue

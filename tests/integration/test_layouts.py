@@ -149,6 +149,19 @@ def test_the_report_lists_every_cargo_run(crate: str, manifests: list[str], whee
         assert any(n.startswith(artifact["target"]) for n in names), (artifact, names)
 
 
+def test_the_report_of_a_build_from_the_sdist_lists_every_cargo_run(tmp_path: Path) -> None:
+    """``build --sdist --report``: the wheels built from the unpacked sdist report their
+    cargo runs as a build from the tree does (the library's and the binary's)."""
+    report = tmp_path / "report.json"
+    ferrule(
+        "build", "--sdist", "--report", report, "-o", tmp_path / "out", cwd=CRATES / "lib-and-bin"
+    )
+    data = json.loads(report.read_text())
+    listed = {(a["kind"], a["crate"], a["target"]) for a in data["cargo_artifacts"]}
+    assert listed == _cargo_targets(CRATES / "lib-and-bin" / "Cargo.toml")
+    assert [Path(w["path"]).suffix for w in data["wheels"]] == [".whl"]
+
+
 def file_list(wheel: Path) -> list[str]:
     with zipfile.ZipFile(wheel) as z:
         return z.namelist()

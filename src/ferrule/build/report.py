@@ -102,7 +102,7 @@ class BuildReport:
             self._interpreters.append(interp)
 
     def cargo(self, result: CargoResult | None, crate: str) -> None:
-        """The files one cargo run made for the root package's targets."""
+        """The files one cargo run made for its package's targets (``crate``)."""
         for artifact in result.artifacts if result is not None else ():
             entry = {
                 "kind": artifact.crate_type,

@@ -34,6 +34,7 @@ __all__ = [
     "build_wheels",
     "pgo_profile",
     "planned_wheel",
+    "report_cargo_runs",
     "wheel_filename",
 ]
 
@@ -46,6 +47,8 @@ class BuiltWheel:
     # The one cargo run everything native in the wheel came from, when that is all
     # (a pyo3 extension without extra extensions or binaries): what a replay redoes.
     cargo: CargoResult | None = None
+    # Every cargo run of the wheel (the library, extra extensions, binaries).
+    runs: tuple[CargoResult, ...] = ()
 
 
 class Stamp(Protocol):
@@ -65,7 +68,7 @@ def wheel_filename(metadata: PackageMetadata, tag: str) -> str:
     return f"{metadata.dist_name}-{metadata.version.replace('-', '_')}-{tag}.whl"
 
 
-def _report_cargo(report: BuildReport, runs: Sequence[CargoResult], crate: str) -> None:
+def report_cargo_runs(report: BuildReport, runs: Sequence[CargoResult], crate: str) -> None:
     """Every cargo run's artifacts, each under the package that made it (an extra
     ``extensions`` crate, a workspace member's binary), else under ``crate``."""
     from ferrule.cargo.messages import package_of
@@ -92,7 +95,7 @@ def _build_one(
     report.interpreter(interp)
     with report.phase("native"):
         native, result, tag, runs = build_native(ctx, unit)
-    _report_cargo(report, runs, settings.cargo.name)
+    report_cargo_runs(report, runs, settings.cargo.name)
     entries = plan_entries(
         metadata,
         native,
@@ -112,7 +115,7 @@ def _build_one(
     if stamp is not None and stamp.is_current():
         _log.info(f"{target} is up to date")
         report.wheel(target, written=False)
-        return BuiltWheel(target, tag, interp, replayable)
+        return BuiltWheel(target, tag, interp, replayable, tuple(runs))
     method, level = zip_compression(settings.compression.method, settings.compression.level)
     wheel_writer = WheelWriter(
         target,
@@ -133,7 +136,7 @@ def _build_one(
         stamp.record()
     report.wheel(target)
     _log.info(f"built {target}")
-    return BuiltWheel(target, tag, interp, replayable)
+    return BuiltWheel(target, tag, interp, replayable, tuple(runs))
 
 
 def build_wheels(
@@ -271,7 +274,7 @@ def planned_wheel(
         report.interpreter(interp)
         with report.phase("native"):
             native, result, tag, runs = build_native(ctx, unit)
-        _report_cargo(report, runs, settings.cargo.name)
+        report_cargo_runs(report, runs, settings.cargo.name)
         yield PlannedWheel(
             native=native,
             extra=include_entries(ctx, result),

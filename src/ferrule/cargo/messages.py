@@ -109,8 +109,16 @@ def package_name(message: Mapping[str, Any]) -> str:
     'twin'
     >>> package_name({"package_id": "path+file:///p/twin#0.1.0"})
     'twin'
+
+    cargo before 1.77 spelled ids ``name version (source)``:
+
+    >>> package_name({"package_id": "twin 0.1.0 (path+file:///p/b)"})
+    'twin'
     """
-    url, _, fragment = str(message.get("package_id", "")).partition("#")
+    raw = str(message.get("package_id", ""))
+    if " (" in raw:
+        return raw.split(" ", 1)[0]
+    url, _, fragment = raw.partition("#")
     return fragment.split("@")[0] if "@" in fragment else url.rstrip("/").rsplit("/", 1)[-1]
 
 

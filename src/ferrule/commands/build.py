@@ -99,15 +99,15 @@ def _build(
     with report.phase("settings"):
         settings = load_settings(Path.cwd(), cli)
     report.warnings(settings.warnings)
-    from ferrule.interpreter import start_probes
-
-    # The interpreters are asked about themselves, and cargo reads the crate, on other
-    # cores while the build's modules are imported (the probes are collected first).
-    start_probes(settings, args.interpreter or [], args.find_interpreter)
+    # cargo reads the crate, and the interpreters are asked about themselves, on other
+    # cores while the build's modules are imported.
     if not args.sdist:
         from ferrule.cargo.metadata import start_metadata
 
         start_metadata(settings)
+    from ferrule.interpreter import start_probes
+
+    start_probes(settings, args.interpreter or [], args.find_interpreter)
 
     from ferrule.build.run import build_wheels
     from ferrule.target_dir import default_out_dir
@@ -130,10 +130,12 @@ def _build(
         target_dir = default_out_dir(settings).parent
         with report.phase("wheels-from-sdist"):
             wheels = build_wheels_from_sdist(sdist, cli, targets, out, target_dir)
+        from ferrule.build.run import report_cargo_runs
+
         for wheel in wheels:
             report.wheel(wheel.path)
             report.interpreter(wheel.interpreter)
-            report.cargo(wheel.cargo, settings.cargo.name)
+            report_cargo_runs(report, wheel.runs, settings.cargo.name)
         return settings, wheels
     # reuse: a wheel that would be written again byte for byte is left alone (issue 7).
     return settings, build_wheels(settings, targets, out, stamps=WheelStamp, report=report)

@@ -101,11 +101,14 @@ class BlockDeflate:
 
     def compress(self, data: bytes | memoryview) -> bytes:
         self._pending += data
+        out = []
         # The last block is cut only at flush: a full pending block may be the end.
+        # Waiting after each block keeps the queue bounded for a whole entry given at once.
         while len(self._pending) > BLOCK:
             self._submit(bytes(self._pending[:BLOCK]), zlib.Z_SYNC_FLUSH)
             del self._pending[:BLOCK]
-        return self._done(self._ahead)
+            out.append(self._done(self._ahead))
+        return b"".join(out)
 
     def flush(self) -> bytes:
         self._submit(bytes(self._pending), zlib.Z_FINISH)

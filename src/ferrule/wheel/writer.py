@@ -416,7 +416,7 @@ class WheelWriter:
         out = self._out
         assert out is not None
         if len(data) > _ZIP64_AT:
-            with out.stream(name, executable, True) as write:
+            with out.stream(name, executable, True, size=len(data)) as write:
                 write(data)
         else:
             out.add(name, data, executable)

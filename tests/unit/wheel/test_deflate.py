@@ -182,3 +182,28 @@ def test_a_wheel_entry_over_one_block_is_the_block_stream(tmp_path: Path) -> Non
             raw = target.read_bytes()
             start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
             assert raw[start : start + info.compress_size] == deflate_blocks(data, 9)
+
+
+def test_a_whole_entry_given_at_once_keeps_the_queue_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``ZipOut.add`` passes an entry in one piece: blocks are still queued two per
+    worker at most, not all at once."""
+    _slow_blocks(monkeypatch)
+    queued: list[int] = []
+    real_submit = BlockDeflate._submit
+
+    def submit(self: BlockDeflate, data: bytes, mode: int) -> None:
+        real_submit(self, data, mode)
+        queued.append(len(self._jobs))
+
+    monkeypatch.setattr(BlockDeflate, "_submit", submit)
+    workers = Workers(2)
+    data = _text(12 * BLOCK + 5)
+    try:
+        packer = BlockDeflate(6, workers)
+        packed = packer.compress(data) + packer.flush()
+    finally:
+        workers.close()
+    assert packed == deflate_blocks(data, 6)
+    assert len(queued) == 13 and max(queued) <= 2 * workers.count + 1
