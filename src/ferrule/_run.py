@@ -98,11 +98,19 @@ def start(argv: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = Non
 
 
 def _end_started() -> None:
-    """End the started commands nobody asked for (the run failed before it needed them)."""
+    """End the started commands nobody asked for (the run failed before it needed them).
+
+    Their output is not read: a wrapper that runs its program as a child (a shell
+    script, a toolchain proxy) leaves that child holding the pipes when it is killed,
+    and reading would wait for the child to finish.
+    """
     while _started:
         _, (proc, _) = _started.popitem()
         proc.kill()
-        proc.communicate()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+        proc.wait()
 
 
 def run(

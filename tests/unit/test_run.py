@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -102,3 +103,26 @@ def test_what_nobody_asked_for_is_ended() -> None:
     _run._end_started()
     assert proc.returncode is not None
     assert _run._started == {}
+
+
+def test_ending_does_not_wait_for_what_the_command_left_behind() -> None:
+    """A wrapper that runs its program as a child (a shell script, a toolchain proxy)
+    leaves the child holding the output pipes when it is killed: ending it must not
+    wait for that child to finish."""
+    child = "import time; time.sleep(30)"
+    parent = (
+        "import subprocess, sys, time; "
+        f"c = subprocess.Popen([sys.executable, '-c', {child!r}]); print(c.pid, flush=True); "
+        "time.sleep(30)"
+    )
+    _run.start([sys.executable, "-c", parent], env=ENV)
+    ((proc, _),) = _run._started.values()
+    assert proc.stdout is not None
+    orphan = int(proc.stdout.readline())  # the child holds the pipes now
+    try:
+        began = time.monotonic()
+        _run._end_started()
+        assert time.monotonic() - began < 10
+        assert proc.returncode is not None
+    finally:
+        os.kill(orphan, signal.SIGKILL)
