@@ -159,7 +159,11 @@ def test_the_report_of_a_build_from_the_sdist_lists_every_cargo_run(tmp_path: Pa
     data = json.loads(report.read_text())
     listed = {(a["kind"], a["crate"], a["target"]) for a in data["cargo_artifacts"]}
     assert listed == _cargo_targets(CRATES / "lib-and-bin" / "Cargo.toml")
-    assert [Path(w["path"]).suffix for w in data["wheels"]] == [".whl"]
+    (wheel,) = data["wheels"]
+    # The wheel built from the sdist works as the one from the tree does.
+    venv = VEnv(tmp_path / "venv")
+    venv.pip("install", "-q", wheel["path"])
+    assert venv.exercise(CRATES / "lib-and-bin" / "exercise.py").endswith("ok")
 
 
 def file_list(wheel: Path) -> list[str]:
