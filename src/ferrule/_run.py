@@ -21,16 +21,16 @@ import shlex
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _log
+from ferrule._record import record
 from ferrule.errors import FerruleError, ProcessError
 
 __all__ = ["Completed", "run", "start", "started_at"]
 
 
-@dataclass(frozen=True)
+@record
 class Completed:
     argv: tuple[str, ...]
     returncode: int

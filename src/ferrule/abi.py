@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _log
+from ferrule._record import record
 from ferrule.config.model import FeatureSpec, Settings
 from ferrule.config.pyo3_crate import Pyo3Crate
 from ferrule.interpreter import Interpreter, from_pyo3_config
@@ -26,7 +26,7 @@ __all__ = ["BuildUnit", "abi3_minimum", "active_features", "plan_units", "pyo3_c
 _ABI3 = re.compile(r"^abi3(?:-py(\d)(\d+))?$")
 
 
-@dataclass(frozen=True)
+@record
 class BuildUnit:
     """One compile: for ``interpreter`` (and, when ``abi3`` is set, for ``covers`` too)."""
 

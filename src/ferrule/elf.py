@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import mmap
 import struct
-from dataclasses import dataclass
 from pathlib import Path
 
+from ferrule._record import record
 from ferrule.errors import ElfError
 
 __all__ = [
@@ -58,7 +58,7 @@ _SHT_GNU_VERSYM = 0x6FFFFFFF
 _DT_NEEDED, _DT_SONAME, _DT_RPATH, _DT_RUNPATH = 1, 14, 15, 29
 
 
-@dataclass(frozen=True)
+@record
 class DynamicSymbol:
     name: str
     defined: bool  # st_shndx != SHN_UNDEF
@@ -68,7 +68,7 @@ class DynamicSymbol:
     library: str | None = None  # ... and the library that version belongs to
 
 
-@dataclass(frozen=True)
+@record
 class ElfFile:
     machine: str  # "EM_X86_64", or "EM_<number>" for machines not in MACHINES
     elfclass: int  # 32 or 64
@@ -82,7 +82,7 @@ class ElfFile:
     symbols: tuple[DynamicSymbol, ...]  # .dynsym without its null entry 0
 
 
-@dataclass(frozen=True)
+@record
 class SymbolContents:
     """A defined symbol and the file's bytes from its value to the end of its section."""
 
@@ -91,7 +91,7 @@ class SymbolContents:
     little_endian: bool
 
 
-@dataclass(frozen=True)
+@record
 class _Section:
     type: int
     addr: int

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from ferrule._record import record
 
 __all__ = [
     "AuditError",
@@ -32,7 +33,7 @@ class FerruleError(Exception):
     """Base class: a problem with the user's project, input or environment."""
 
 
-@dataclass(frozen=True)
+@record
 class ConfigProblem:
     """One problem in one configuration file.
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from ferrule._record import record
 
 __all__ = ["GitIgnore", "matches", "translate"]
 
@@ -112,7 +113,7 @@ def matches(path: str, patterns: Iterable[str]) -> bool:
 # --- .gitignore ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class _Rule:
     regex: re.Pattern[str]
     negated: bool

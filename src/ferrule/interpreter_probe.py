@@ -11,11 +11,11 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ferrule import _run
+from ferrule._record import record
 from ferrule.errors import FerruleError
 
 __all__ = ["PROBE", "Interpreter", "from_probe", "probe", "run_probe", "start_probe"]
@@ -38,7 +38,7 @@ print(json.dumps({
 """
 
 
-@dataclass(frozen=True)
+@record
 class Interpreter:
     """What ferrule needs to know about one target interpreter."""
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ferrule._record import record
 from ferrule.config.model import Settings
 from ferrule.errors import ConfigError, LayoutError
 
@@ -14,7 +14,7 @@ __all__ = ["ProjectLayout", "determine_layout", "module_name"]
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-@dataclass(frozen=True)
+@record
 class ProjectLayout:
     """The resolved layout.
 

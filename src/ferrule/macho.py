@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from ferrule._record import record
 from ferrule.errors import BinaryError
 
 __all__ = [
@@ -59,7 +59,7 @@ _MAX_FAT_ARCHS = 64  # a Java class file also starts with 0xCAFEBABE (then a ver
 _MAX_COMMANDS = 1 << 16
 
 
-@dataclass(frozen=True)
+@record
 class Dylib:
     """A dylib an image loads: its install name and how (``load``, ``weak``, ``reexport``)."""
 
@@ -67,7 +67,7 @@ class Dylib:
     kind: str = "load"
 
 
-@dataclass(frozen=True)
+@record
 class MachOImage:
     """One thin image (a whole thin file, or one slice of a fat file)."""
 
@@ -91,7 +91,7 @@ class MachOImage:
         return f"{major}.{minor}" + (f".{patch}" if patch else "")
 
 
-@dataclass(frozen=True)
+@record
 class MachOFile:
     images: tuple[MachOImage, ...]
     fat: bool

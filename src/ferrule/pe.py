@@ -10,9 +10,9 @@ is a :class:`BinaryError`. Standard library only.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 from pathlib import Path
 
+from ferrule._record import record
 from ferrule.errors import BinaryError
 
 __all__ = ["BinaryError", "PeFile", "is_pe", "parse_pe", "read_pe_file"]
@@ -44,7 +44,7 @@ _MAX_SECTIONS = 96  # the loader's own limit
 _MAX_ENTRIES = 1 << 16
 
 
-@dataclass(frozen=True)
+@record
 class PeFile:
     machine: str  # "AMD64", "I386", "ARM64", or "0x<number>"
     wheel_arch: str | None  # "win_amd64", "win32", "win_arm64"

@@ -10,8 +10,8 @@ default (``rustc --print deployment-target``: x86_64 10.12, arm64 11.0).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from ferrule._record import record
 from ferrule.errors import FerruleError
 
 __all__ = [
@@ -64,7 +64,7 @@ MACOS_DEFAULT = {"x86_64": (10, 12), "aarch64": (11, 0)}
 _WINDOWS_TAG = {"x86_64": "win_amd64", "i686": "win32", "aarch64": "win_arm64"}
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     """One target triple: ``os`` is ``linux``, ``macos``, ``windows`` (or the triple's own word),
     ``arch`` maturin's architecture name (``armv7l``, ``ppc64le``, ``i686``), ``env`` the C

@@ -10,10 +10,10 @@ patched copy when libraries were bundled) and the extra wheel entries.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log
+from ferrule._record import record
 from ferrule.audit.binaries import audit_binary, binary_format
 from ferrule.audit.elf import ElfInfo, read_elf
 from ferrule.audit.policy import (
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class AuditRequest:
     """What the settings ask of the audit.
 
@@ -57,7 +57,7 @@ class AuditRequest:
     abi3: bool = False  # a stable-ABI extension (the Windows audit checks python3.dll)
 
 
-@dataclass(frozen=True)
+@record
 class AuditOutcome:
     platform_tags: tuple[str, ...]
     extension: Path

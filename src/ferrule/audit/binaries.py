@@ -8,13 +8,14 @@ machine builds them (a cross build from Linux is audited as one on the target).
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from ferrule._record import record
 
 __all__ = ["BinaryAudit", "audit_binary", "binary_format"]
 
 
-@dataclass(frozen=True)
+@record
 class BinaryAudit:
     """The platform tag the binaries need; warning lines; problems (errors unless ``warn``)."""
 

@@ -9,15 +9,15 @@ version and library it was bound to at link time (``.gnu.version`` and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
+from ferrule._record import record
 from ferrule.errors import FerruleError
 
 __all__ = ["ElfInfo", "ImportedSymbol", "read_elf"]
 
 
-@dataclass(frozen=True)
+@record
 class ImportedSymbol:
     """An undefined dynamic symbol: ``name@version`` from ``library`` (when versioned)."""
 
@@ -31,7 +31,7 @@ class ImportedSymbol:
         return f"{self.name}@{self.version}" if self.version else self.name
 
 
-@dataclass(frozen=True)
+@record
 class ElfInfo:
     path: Path
     arch: str

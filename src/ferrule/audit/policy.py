@@ -18,10 +18,11 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from ferrule._record import record
 from ferrule.audit.elf import ElfInfo, ImportedSymbol
 from ferrule.errors import FerruleError
 
@@ -101,7 +102,7 @@ def is_dynamic_linker(name: str) -> bool:
     return name.startswith(("ld-linux", "ld-musl", "ld64.so"))
 
 
-@dataclass(frozen=True)
+@record
 class Policy:
     name: str  # "manylinux_2_17", "musllinux_1_2" or "linux"
     aliases: tuple[str, ...]
@@ -249,7 +250,7 @@ def _families() -> tuple[tuple[Policy, ...], ...]:
     )
 
 
-@dataclass(frozen=True)
+@record
 class Violations:
     """Why an object does not satisfy a policy (empty when it does)."""
 

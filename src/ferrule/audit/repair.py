@@ -15,10 +15,10 @@ import hashlib
 import os
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log, _run
+from ferrule._record import record
 from ferrule.audit.elf import ElfInfo, read_elf
 from ferrule.audit.policy import Policy, is_dynamic_linker, is_libpython
 from ferrule.errors import FerruleError
@@ -28,7 +28,7 @@ __all__ = ["GraftedLibrary", "find_external_libraries", "graft_name", "patch_ext
 _DEFAULT_DIRS = ("/lib64", "/usr/lib64", "/lib", "/usr/lib")
 
 
-@dataclass(frozen=True)
+@record
 class GraftedLibrary:
     needed_name: str  # the DT_NEEDED name objects use for it
     source: Path  # the library found on this system

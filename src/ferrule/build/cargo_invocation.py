@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
+from ferrule._record import record
 from ferrule.build.plan import PlannedArtifact, PlannedUnit
 from ferrule.build.target_plan import host_machine
 from ferrule.cargo.command import (
@@ -92,7 +92,7 @@ def _with_rustc_args(invocation: CargoInvocation, args: tuple[str, ...]) -> Carg
     return dataclasses.replace(invocation, argv=tuple(argv))
 
 
-@dataclass(frozen=True)
+@record
 class CargoRecipe:
     """What every cargo run of one build shares."""
 

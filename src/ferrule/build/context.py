@@ -8,10 +8,10 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _faults
+from ferrule._record import record
 from ferrule.build.cargo_invocation import CargoRecipe, cargo_recipe, rustc_wrapper
 from ferrule.build.plan import BuildPlan, make_plan, module_key, work_dir
 from ferrule.cargo.metadata import CargoProject, read_metadata
@@ -54,7 +54,7 @@ class Staging:
         return target
 
 
-@dataclass(frozen=True)
+@record
 class BuildContext:
     """What every step of one build needs, resolved once."""
 

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ferrule import _log, _run
+from ferrule._record import record
 from ferrule.build.context import BuildContext
 from ferrule.errors import FerruleError
 from ferrule.interpreter import Interpreter
@@ -59,7 +60,7 @@ def profile_env(environ: Mapping[str, str], venv: Path, profiles: Path) -> dict[
     return env
 
 
-@dataclasses.dataclass(frozen=True)
+@record
 class PgoCycle:
     """The directories of one cycle and the ``llvm-profdata`` that merges its profiles."""
 

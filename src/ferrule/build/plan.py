@@ -15,10 +15,10 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ferrule import _log
+from ferrule._record import record
 from ferrule.abi import BuildUnit, plan_units
 from ferrule.bindings import detect_bindings
 from ferrule.build.target_plan import (
@@ -54,7 +54,7 @@ PYO3 = ("pyo3", "pyo3-ffi")
 ARTIFACT_KINDS = ("pyo3", "pyo3-ffi", "cffi", "uniffi", "bin", "extension")
 
 
-@dataclass(frozen=True)
+@record
 class PlannedArtifact:
     """One cargo compile and where its output goes in the wheel."""
 
@@ -73,7 +73,7 @@ class PlannedArtifact:
     module_key: str = ""  # the setting that names ``module``, for errors
 
 
-@dataclass(frozen=True)
+@record
 class PlannedUnit:
     """One wheel: its compiles, the tag before the platform part, the pyo3 config file."""
 
@@ -87,7 +87,7 @@ class PlannedUnit:
         return f"{self.tag_prefix}-{platform}"
 
 
-@dataclass(frozen=True)
+@record
 class BuildPlan:
     """Everything a build will do, per wheel."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
 from ferrule import _log
+from ferrule._record import record
 from ferrule._version import __version__
 from ferrule.audit import expand_tags
 from ferrule.build.context import BuildContext, open_context
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class BuiltWheel:
     path: Path
     tag: str
@@ -193,7 +193,7 @@ def _build_pgo(
 # --- Hook point for ferrule.develop (issue 7): a wheel's entries, without the wheel. ---
 
 
-@dataclass(frozen=True)
+@record
 class PlannedWheel:
     """What the wheel for one interpreter would hold, for installs that write no wheel.
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ferrule import _atomic, _log, _run
+from ferrule._record import record
 from ferrule.cargo import messages
 from ferrule.cargo.command import CargoInvocation
 from ferrule.errors import CargoError, FerruleError
@@ -20,7 +20,7 @@ _CLEAN_OPTIONS = ("--manifest-path", "--target", "--target-dir", "--profile", "-
 _CLEAN_FLAGS = ("--release", "--locked", "--frozen", "--offline", "--quiet")
 
 
-@dataclass(frozen=True)
+@record
 class CargoResult:
     artifacts: tuple[messages.Artifact, ...]
     build_script: messages.BuildScriptOutput | None

@@ -6,10 +6,10 @@ import dataclasses
 import json
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ferrule._record import record
 from ferrule.config.model import CargoOptions
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class CargoInvocation:
     argv: tuple[str, ...]
     env: Mapping[str, str]

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ferrule._record import record
 from ferrule.cargo.command import cargo_program, feature_flags, global_flags
 from ferrule.cargo.metadata import metadata_json
 from ferrule.config.model import CargoOptions, FeatureSpec, Settings
@@ -29,7 +29,7 @@ from ferrule.errors import FerruleError
 __all__ = ["LinkedCrate", "linked_crates", "read_linked_crates"]
 
 
-@dataclass(frozen=True)
+@record
 class LinkedCrate:
     """One crate of the graph: where its sources are and what license it declares."""
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ferrule._record import record
 
 __all__ = [
     "Artifact",
@@ -19,7 +20,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class Artifact:
     """One file cargo produced for a root-package target."""
 
@@ -33,7 +34,7 @@ class Artifact:
 _DEBUGINFO = (".dwp", ".pdb", ".dSYM")
 
 
-@dataclass(frozen=True)
+@record
 class BuildScriptOutput:
     out_dir: Path
     linked_paths: tuple[str, ...]

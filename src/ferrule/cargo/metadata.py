@@ -9,11 +9,11 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ferrule import _log, _run
+from ferrule._record import record
 from ferrule.cargo.command import cargo_program, feature_flags, global_flags
 from ferrule.cargo.metadata_cache import cache_answers, cached_metadata
 from ferrule.config.model import CargoOptions, Settings
@@ -33,14 +33,14 @@ __all__ = [
 BINDINGS_CRATES = frozenset({"pyo3", "pyo3-ffi", "uniffi"})
 
 
-@dataclass(frozen=True)
+@record
 class CargoTarget:
     name: str
     kinds: tuple[str, ...]
     required_features: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class CargoProject:
     """The root package as cargo resolved it."""
 

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from ferrule._record import record
 from ferrule.cargo.command import CargoInvocation, with_rustflags
 from ferrule.config.path_deps import PathCrate
 
@@ -39,7 +39,7 @@ __all__ = ["PathRemap", "path_remap"]
 _FLAG = "--remap-path-prefix"
 
 
-@dataclass(frozen=True)
+@record
 class PathRemap:
     """Extra arguments for ``cargo rustc``: for the final crate and for all crates."""
 

@@ -29,15 +29,15 @@ import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _log
+from ferrule._record import record
 
 __all__ = ["StableRoot", "activate", "default_base", "plan_stable_root"]
 
 
-@dataclass(frozen=True)
+@record
 class StableRoot:
     """``link`` will stand for ``real`` while a build runs."""
 

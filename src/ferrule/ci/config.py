@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from ferrule._record import record
 from ferrule.config.tool import suggest
 from ferrule.errors import ConfigError, ConfigProblem
 
@@ -45,7 +46,7 @@ _LINUX_ONLY = ("manylinux", "container", "docker-options", "before-script-linux"
 _PYTHON = re.compile(r"^(3\.\d+t?|pypy3\.\d+)$")
 
 
-@dataclass(frozen=True)
+@record
 class Overrides:
     """Settings a platform table or one ``[[target]]`` entry may set (None = inherit)."""
 
@@ -62,7 +63,7 @@ class Overrides:
 _OVERRIDE_KEYS = tuple(f.metadata["key"] for f in fields(Overrides))
 
 
-@dataclass(frozen=True)
+@record
 class PlatformConfig:
     """One platform table: its overrides and which architectures to build."""
 
@@ -82,7 +83,7 @@ class PlatformConfig:
         return Overrides()
 
 
-@dataclass(frozen=True)
+@record
 class GitHubConfig:
     """``generate-ci.github``; platforms holds only the tables that are present.
 

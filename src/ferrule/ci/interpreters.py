@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from ferrule._record import record
 from ferrule.ci.config import GitHubConfig
 from ferrule.ci.project import ProjectInfo
 from ferrule.ci.targets import Target
@@ -84,7 +83,7 @@ def step_id(version: str) -> str:
     return "python-" + version.replace(".", "_")
 
 
-@dataclass(frozen=True)
+@record
 class InterpreterPlan:
     """Interpreters of one workflow: what ferrule builds for, and what runs ferrule."""
 

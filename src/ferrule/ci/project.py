@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ferrule._record import record
 from ferrule._version import __version__
 from ferrule.config.model import Settings
 
@@ -26,7 +26,7 @@ def ferrule_requirement() -> str:
     return f"ferrule>={major}.{minor},<{upper}"
 
 
-@dataclass(frozen=True)
+@record
 class ProjectInfo:
     """What the workflow needs to know about the project."""
 

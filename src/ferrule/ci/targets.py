@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from ferrule._record import record
 from ferrule.ci.config import GitHubConfig, Overrides, parse_manylinux
 
 __all__ = ["DEFAULT_ARCHES", "Target", "resolve_targets"]
@@ -37,7 +37,7 @@ _LINUX_ARCH = {
 _AUTO_MANYLINUX = {"x86": "manylinux2014", "armv7": "manylinux_2_31"}
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     """One row of a platform's build matrix, with everything resolved."""
 

@@ -11,11 +11,11 @@ import dataclasses
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ferrule._record import record
 from ferrule.config.cargo_toml import read_cargo_package
 from ferrule.config.model import (
     CargoFlags,
@@ -35,7 +35,7 @@ from ferrule.errors import ConfigError, ConfigProblem, LayoutError
 __all__ = ["CliOptions", "load_settings"]
 
 
-@dataclass(frozen=True)
+@record
 class CliOptions(CargoFlags):
     """What the command line (or PEP 517 ``config_settings``) says; None = not given.
 

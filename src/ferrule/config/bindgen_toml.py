@@ -7,17 +7,17 @@ only by the binding that uses them (:attr:`Settings.uniffi`, :attr:`Settings.cbi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ferrule._record import record
 from ferrule.config.toml import TomlFiles
 from ferrule.errors import ConfigError
 
 __all__ = ["CbindgenToml", "UniffiToml", "read_cbindgen_toml", "read_uniffi_toml"]
 
 
-@dataclass(frozen=True)
+@record
 class UniffiToml:
     """The crate's ``uniffi.toml``: its path (None when there is none) and what ferrule uses."""
 
@@ -25,7 +25,7 @@ class UniffiToml:
     cdylib_name: str | None = None  # [bindings.python] cdylib_name: the library's file stem
 
 
-@dataclass(frozen=True)
+@record
 class CbindgenToml:
     """The crate's ``cbindgen.toml`` (``path`` None when there is none).
 

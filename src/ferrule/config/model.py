@@ -9,10 +9,11 @@ known keys (unknown ones are ignored with a warning and a "did you mean").
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ferrule._record import record
 from ferrule.config.toml import TomlFiles
 from ferrule.errors import ConfigProblem
 
@@ -42,7 +43,7 @@ BINDINGS = ("pyo3", "pyo3-ffi", "cffi", "uniffi", "bin")
 Format = Literal["sdist", "wheel"]
 
 
-@dataclass(frozen=True)
+@record
 class FeatureSpec:
     """A cargo feature, optionally only for some interpreters."""
 
@@ -51,7 +52,7 @@ class FeatureSpec:
     python_implementation: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class IncludeSpec:
     """An ``include`` / ``exclude`` entry."""
 
@@ -62,7 +63,7 @@ class IncludeSpec:
     crate_name: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ExtraExtension:
     """A ``[[tool.ferrule.extensions]]`` entry: one more native module in the same wheel."""
 
@@ -71,7 +72,7 @@ class ExtraExtension:
     features: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class TargetFilter:
     """A ``[[tool.maturin.targets]]`` entry."""
 
@@ -93,7 +94,7 @@ def _key(
     return field(default=default, metadata=metadata)
 
 
-@dataclass(frozen=True)
+@record
 class ToolConfig:
     """``[tool.ferrule]`` or ``[tool.maturin]``: see docs/configuration.md for each key."""
 
@@ -158,7 +159,7 @@ FERRULE_ONLY_KEYS = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class CargoPackage:
     """What ferrule needs from Cargo.toml, with workspace inheritance resolved.
 
@@ -186,7 +187,7 @@ class CargoPackage:
     readme: str | Literal[False] | None = None
 
 
-@dataclass(frozen=True)
+@record
 class CargoFlags:
     """cargo's flags as the command line gives them, shared by :class:`CargoOptions` and
     :class:`ferrule.config.CliOptions` (maturin's CargoOptions, cargo_options.rs)."""
@@ -211,7 +212,7 @@ class CargoFlags:
     future_incompat_report: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class CargoOptions(CargoFlags):
     """Cargo options after merging the command line over the config file."""
 
@@ -219,7 +220,7 @@ class CargoOptions(CargoFlags):
     features: tuple[FeatureSpec, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Compression:
     """How the wheel's members are compressed (maturin's ``--compression-*`` options).
 
@@ -232,7 +233,7 @@ class Compression:
     large_file: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class PlatformOptions:
     """Platform tag and audit choices, the command line merged over the config file.
 
@@ -248,7 +249,7 @@ class PlatformOptions:
     strip: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """Everything a build needs, read once from files and the environment.
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ferrule._record import record
 from ferrule.config.cargo_toml import read_cargo_package
 from ferrule.config.toml import TomlFiles
 from ferrule.errors import ConfigError
@@ -24,7 +24,7 @@ __all__ = ["PathCrate", "cargo_workspace_root", "path_crates"]
 _KINDS = ("dependencies", "build-dependencies", "dev-dependencies")
 
 
-@dataclass(frozen=True)
+@record
 class PathCrate:
     directory: Path
     name: str

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from ferrule._record import record
 from ferrule.config.toml import TomlFiles
 
 __all__ = ["Pyo3Crate", "VersionRange", "read_pyo3_crate"]
@@ -21,7 +22,7 @@ __all__ = ["Pyo3Crate", "VersionRange", "read_pyo3_crate"]
 Version = tuple[int, int]
 
 
-@dataclass(frozen=True)
+@record
 class VersionRange:
     """The Python versions a pyo3 release supports, per implementation."""
 
@@ -45,7 +46,7 @@ _KNOWN: dict[Version, VersionRange] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class Pyo3Crate:
     """The crate's pyo3 (or pyo3-ffi) dependency; ``name`` is None when it has none."""
 

@@ -23,11 +23,11 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _atomic, _faults, _log
 from ferrule._atomic import TMP_SUFFIX
+from ferrule._record import record
 from ferrule._version import __version__
 from ferrule.build.run import PlannedWheel, planned_wheel, wheel_filename
 from ferrule.config.model import Settings
@@ -85,7 +85,7 @@ def editable_profile(settings: Settings, explicit: bool) -> Settings:
     return dataclasses.replace(settings, cargo_options=options)
 
 
-@dataclass(frozen=True)
+@record
 class EditablePlan:
     """What an editable install consists of."""
 

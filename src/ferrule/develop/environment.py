@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ferrule import _store
 from ferrule._import_hook import python_id
+from ferrule._record import record
 from ferrule.errors import FerruleError
 from ferrule.interpreter_probe import PROBE, Interpreter, from_probe, run_probe
 
@@ -66,7 +66,7 @@ print(json.dumps({
 _CACHE_VERSION = 1
 
 
-@dataclass(frozen=True)
+@record
 class TargetEnvironment:
     """A virtual or conda environment and its interpreter, as ``develop`` needs them."""
 

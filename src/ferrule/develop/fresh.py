@@ -28,6 +28,7 @@ from typing import Any
 
 from ferrule import _store
 from ferrule._import_hook import STAMP_HEADER, env_snapshot, stat_key
+from ferrule._record import record
 from ferrule._version import __version__
 from ferrule.wheel.stamp import WheelStamp
 
@@ -176,7 +177,7 @@ def _walk_files(root: Path, skip: Path | None) -> tuple[list[Path], list[Path]]:
     return files, dirs
 
 
-@dataclass(frozen=True)
+@record
 class Watch:
     """What the import hook compares: files (existing or not) and environment variable names."""
 

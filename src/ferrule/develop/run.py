@@ -21,11 +21,11 @@ import json
 import os
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _log
 from ferrule._import_hook import file_lock, parse_stamp, stale_reason
+from ferrule._record import record
 from ferrule._store import file_state
 from ferrule.build.report import BuildReport
 from ferrule.build.run import PlannedWheel, pgo_profile, planned_wheel
@@ -58,7 +58,7 @@ from ferrule.layout import ProjectLayout
 __all__ = ["DevelopOutcome", "DevelopRequest", "develop", "previous_install"]
 
 
-@dataclass(frozen=True)
+@record
 class DevelopRequest:
     """The ``develop`` options that are not cargo options."""
 
@@ -73,7 +73,7 @@ class DevelopRequest:
     replay: tuple[str, ...] = ()  # the options to rebuild with, for the import hook
 
 
-@dataclass(frozen=True)
+@record
 class DevelopOutcome:
     """What a completed develop depended on, for :mod:`ferrule.develop.replay`."""
 

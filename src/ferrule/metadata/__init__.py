@@ -19,10 +19,10 @@ listed in docs/differences.md.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ferrule._record import record
 from ferrule.errors import ConfigError, ConfigProblem
 
 # The validation (pyproject-metadata, packaging) is imported by build_metadata
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class PackageMetadata:
     """Validated metadata and the files made from it."""
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+
+from ferrule._record import record
 
 __all__ = [
     "CoreMetadata",
@@ -32,7 +33,7 @@ METADATA_VERSION_IMPORT_NAMES = "2.5"
 EntryPoints = Sequence[tuple[str, Mapping[str, str]]]
 
 
-@dataclass(frozen=True)
+@record
 class CoreMetadata:
     """The fields of a ``METADATA`` file (https://packaging.python.org/specifications/core-metadata/).
 

@@ -15,7 +15,6 @@ import tarfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.metadata import ExceptionGroup, Metadata, RawMetadata, parse_email
@@ -28,6 +27,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from ferrule._record import record
 from ferrule.publish import PublishError
 
 __all__ = ["Artifact", "check_artifacts", "problems_for_pypi"]
@@ -35,7 +35,7 @@ __all__ = ["Artifact", "check_artifacts", "problems_for_pypi"]
 _CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
+@record
 class Artifact:
     """A distribution file that passed every check, with what the upload form needs."""
 

@@ -23,10 +23,11 @@ from __future__ import annotations
 import base64
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import quote
 
 from ferrule import _log
+from ferrule._record import record
 from ferrule.publish import PublishError
 from ferrule.publish.environ import env_value
 from ferrule.publish.repository import Repository
@@ -41,7 +42,7 @@ KeyringLookup = Callable[[str, "str | None"], "tuple[str, str] | None"]
 Prompt = Callable[[str, bool], str]  # (label, secret) -> answer
 
 
-@dataclass(frozen=True)
+@record
 class Credentials:
     username: str
     password: str = field(repr=False)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from ferrule._record import record
 from ferrule.publish.artifact import Artifact
 
 __all__ = ["MultipartBody", "encode_form", "form_fields"]
@@ -65,7 +65,7 @@ def form_fields(artifact: Artifact) -> list[tuple[str, str]]:
     return fields
 
 
-@dataclass(frozen=True)
+@record
 class MultipartBody:
     """A multipart/form-data body that can be sent (and re-sent) from disk."""
 

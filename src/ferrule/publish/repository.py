@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import configparser
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from ferrule._record import record
 from ferrule.publish import PublishError
 from ferrule.publish.environ import env_value
 
@@ -32,7 +33,7 @@ TESTPYPI_URL = "https://test.pypi.org/legacy/"
 _WELL_KNOWN = {"pypi": PYPI_URL, "testpypi": TESTPYPI_URL}
 
 
-@dataclass(frozen=True)
+@record
 class Repository:
     """An upload endpoint, and the credentials its configuration carries (if any)."""
 

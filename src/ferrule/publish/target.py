@@ -5,8 +5,8 @@ from __future__ import annotations
 import getpass
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from ferrule._record import record
 from ferrule.publish.credentials import Credentials, resolve_credentials
 from ferrule.publish.environ import non_interactive_reason
 from ferrule.publish.repository import Repository, pypirc_path, read_pypirc, resolve_repository
@@ -14,7 +14,7 @@ from ferrule.publish.repository import Repository, pypirc_path, read_pypirc, res
 __all__ = ["Target", "UploadOptions", "resolve_target"]
 
 
-@dataclass(frozen=True)
+@record
 class UploadOptions:
     """The upload flags as given on the command line (None: not given)."""
 
@@ -34,7 +34,7 @@ class UploadOptions:
         )
 
 
-@dataclass(frozen=True)
+@record
 class Target:
     repository: Repository
     credentials: Credentials

@@ -14,17 +14,17 @@ import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
+from ferrule._record import record
 from ferrule.publish import PublishError
 from ferrule.publish.environ import env_value
 
 __all__ = ["Answer", "ConnectionFailed", "opener", "post"]
 
 
-@dataclass(frozen=True)
+@record
 class Answer:
     status: int
     phrase: str

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass
 from importlib import resources
 from string import Template
 
+from ferrule._record import record
 from ferrule.errors import FerruleError
 
 __all__ = [
@@ -77,7 +77,7 @@ def validate_name(name: str) -> str:
     return name
 
 
-@dataclass(frozen=True)
+@record
 class ProjectSpec:
     name: str
     bindings: str = "pyo3"

@@ -17,10 +17,10 @@ import os
 import tarfile
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _faults
+from ferrule._record import record
 from ferrule.errors import FerruleError
 
 __all__ = ["DEFAULT_MTIME", "SdistEntry", "sdist_mtime", "sort_key", "write_archive"]
@@ -30,7 +30,7 @@ _USTAR_MAX_MTIME = 8**11 - 1
 _PART_TAG = "ferrule-"
 
 
-@dataclass(frozen=True)
+@record
 class SdistEntry:
     """One file of the sdist, below its ``<name>-<version>/`` directory.
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ferrule import _log, _run
+from ferrule._record import record
 from ferrule.cargo.command import cargo_program, global_flags
 from ferrule.config.model import CargoOptions, Settings
 from ferrule.errors import FerruleError
@@ -32,14 +32,14 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class CargoTarget:
     kind: str  # lib, bin, example, test, bench, custom-build
     name: str
     src_path: Path
 
 
-@dataclass(frozen=True)
+@record
 class LocalCrate:
     """A crate whose sources live on this machine (not in a registry or git)."""
 
@@ -54,7 +54,7 @@ class LocalCrate:
         return self.manifest_path.parent
 
 
-@dataclass(frozen=True)
+@record
 class CrateGraph:
     workspace_root: Path
     root: LocalCrate

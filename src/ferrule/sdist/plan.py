@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferrule import _log
+from ferrule._record import record
 from ferrule.cargo.command import cargo_program
 from ferrule.config.model import Settings
 from ferrule.errors import ConfigError, LayoutError
@@ -41,7 +41,7 @@ from ferrule.sdist.files import (
 __all__ = ["CargoAnswers", "SdistPlan", "ask_cargo", "make_plan", "plan_sdist"]
 
 
-@dataclass(frozen=True)
+@record
 class SdistPlan:
     root: str  # the top directory in the archive, ``<name>-<version>``
     filename: str
@@ -51,7 +51,7 @@ class SdistPlan:
         return sorted(e.arcname for e in self.entries)
 
 
-@dataclass(frozen=True)
+@record
 class CargoAnswers:
     """What cargo says about the crates of an sdist: the graph of local crates
     (``cargo metadata``) and each crate's files (``cargo package --list``,

@@ -10,8 +10,10 @@ writes ``.pyi`` text from it. Types are small expression trees
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Union
+
+from ferrule._record import record
 
 __all__ = [
     "ANY",
@@ -35,7 +37,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@record
 class Name:
     """A name importable from a module: ``Name("builtins", "int")``, ``Name("typing", "Any")``."""
 
@@ -43,14 +45,14 @@ class Name:
     qualname: str
 
 
-@dataclass(frozen=True)
+@record
 class Ref:
     """A class of the stubbed module tree, by its public dotted path."""
 
     path: str
 
 
-@dataclass(frozen=True)
+@record
 class Subscript:
     """``value[arg, ...]``; a :class:`Const` ``...`` arg spells ``tuple[int, ...]``."""
 
@@ -58,19 +60,19 @@ class Subscript:
     args: tuple[TypeExpr, ...]
 
 
-@dataclass(frozen=True)
+@record
 class UnionOf:
     items: tuple[TypeExpr, ...]
 
 
-@dataclass(frozen=True)
+@record
 class ListOf:
     """``[a, b]``, as in ``Callable[[int], str]``."""
 
     items: tuple[TypeExpr, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Const:
     """Source text written as is: ``None``, ``...``, a literal inside ``Literal[...]``."""
 
@@ -82,7 +84,7 @@ ANY = Name("typing", "Any")
 NONE = Const("None")
 
 
-@dataclass(frozen=True)
+@record
 class Param:
     """One parameter. ``default`` is None without a default, ``"..."`` when it cannot be spelt."""
 
@@ -92,7 +94,7 @@ class Param:
     annotation: TypeExpr | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Function:
     """A function, or a method when ``binding`` is instance, class or static.
 
@@ -108,7 +110,7 @@ class Function:
     is_async: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Property:
     """A property (a getset or member descriptor, or a Python ``property``)."""
 
@@ -120,7 +122,7 @@ class Property:
     type: TypeExpr | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Attribute:
     """A constant or class attribute; ``value`` is its literal source text when it has one."""
 
@@ -130,7 +132,7 @@ class Attribute:
     final: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Alias:
     """Another name for a class or module of the tree (``target`` is its public path)."""
 
@@ -138,7 +140,7 @@ class Alias:
     target: str
 
 
-@dataclass(frozen=True)
+@record
 class External:
     """An object from another module, re-exported under ``name``."""
 
@@ -149,7 +151,7 @@ class External:
     is_class: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class Class:
     """A class of the tree, at its public dotted ``path``."""
 
@@ -168,7 +170,7 @@ class Class:
     members: tuple[Member, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Module:
     """A module; ``importable`` says whether ``import <path>`` works at runtime."""
 

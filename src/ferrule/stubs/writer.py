@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ferrule import _atomic, _log
+from ferrule._record import record
 from ferrule.errors import StubsError
 from ferrule.layout import ProjectLayout
 from ferrule.stubs.render import HEADER
@@ -27,7 +27,7 @@ from ferrule.stubs.render import HEADER
 __all__ = ["StubFiles", "StubsError", "check", "is_generated", "plan", "write"]
 
 
-@dataclass(frozen=True)
+@record
 class StubFiles:
     """Stub files to write: ``files`` by absolute path; ``territory`` is where old ones may lie."""
 

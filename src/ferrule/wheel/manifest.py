@@ -6,9 +6,9 @@ import heapq
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from ferrule._record import record
 from ferrule.errors import LayoutError, WheelError
 from ferrule.globs import GitIgnore, matches
 from ferrule.layout import ProjectLayout
@@ -123,7 +123,7 @@ def _is_extension_leftover(path: str, extension_name: str) -> bool:
     return name.startswith(f"{extension_name}.") and name.endswith((".so", ".pyd", ".dylib"))
 
 
-@dataclass(frozen=True)
+@record
 class FileSelection:
     """Which files of the project tree may go in: the project root (the boundary
     symbolic links may not leave), ``exclude`` globs relative to it, and whether
