@@ -24,13 +24,14 @@ case ${1:-} in
     --score-only) score_only=1; shift ;;
     --again) again=1; shift ;;
 esac
-all_groups=(tags publish audit wheel metadata sdist ci config)
+all_groups=(record tags publish audit wheel metadata sdist ci config)
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=("${all_groups[@]}")
 
 # The mutant names (fnmatch patterns over module.function) of each group.
 patterns() {
     case $1 in
+        record) echo "ferrule._record.*" ;;
         tags) echo "ferrule.tags.*" ;;
         publish) echo "ferrule.publish.form.* ferrule.publish.credentials.* ferrule.publish.environ.*" ;;
         audit) echo "ferrule.audit.policy.*" ;;
@@ -104,6 +105,7 @@ from collections import Counter
 from pathlib import Path
 
 GROUPS = {
+    "record": ["_record.py"],
     "tags": ["tags.py"],
     "publish": ["publish/form.py", "publish/credentials.py", "publish/environ.py"],
     "audit": ["audit/policy.py"],
