@@ -404,7 +404,9 @@ class Session:
 
     def __enter__(self) -> Session:
         """The full run: what it reads is recorded; a failure forgets the last record."""
-        self._recorder = Recorder().start() if self.enabled else None
+        # Nowhere to keep a record (FERRULE_NO_CACHE, FERRULE_NO_REPLAY): nothing to collect.
+        recording = self.enabled and _open(self.environ) is not None
+        self._recorder = Recorder().start() if recording else None
         return self
 
     def __exit__(self, failed: object, *_: object) -> None:

@@ -75,3 +75,19 @@ def test_file_states_are_packed_and_checked_by_the_next_run(tmp_path: Path) -> N
     (tmp_path / "absent.toml").unlink()
     kept.write_text("a, edited after the run")
     assert replay._check(data, command, Path.cwd(), environ) == f"{kept} changed"
+
+
+@pytest.mark.parametrize("switch", ["FERRULE_NO_CACHE", "FERRULE_NO_REPLAY"])
+def test_a_run_with_nowhere_to_keep_a_record_collects_nothing(tmp_path: Path, switch: str) -> None:
+    """No record can be kept: the files the run reads are not collected (50,000 project
+    files would cost megabytes, issue 22)."""
+    read = tmp_path / "read.py"
+    read.write_text("a")
+    environ = {"FERRULE_CACHE_DIR": str(tmp_path / "cache"), switch: "1"}
+    session = replay.Session("build", ["build", "--test"], environ)
+    with session:
+        read.read_bytes()
+    assert session.paths == []
+    with replay.Session("build", ["build", "--test"], {**environ, switch: ""}) as session:
+        read.read_bytes()
+    assert str(read) in session.paths
