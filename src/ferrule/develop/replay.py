@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 from ferrule import _atomic, _faults, _store
 from ferrule._version import __version__
+from ferrule.develop.path_log import PathLog
 
 if TYPE_CHECKING:
     from ferrule.config.model import Settings
@@ -63,6 +64,8 @@ _VOLATILE = frozenset(("_", "OLDPWD", "PWD", "SHLVL"))
 # a size of -1 for a missing file.
 _STATE = struct.Struct("<qqqQ")
 _MISSING = _STATE.pack(-1, 0, 0, 0)
+# A directory (or a path listed, not read): recorded as it is at the end.
+_LISTED_STATE = _STATE.pack(-2, 0, 0, 0)
 
 
 def _key(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> str:
@@ -86,24 +89,18 @@ def _ident(command: Sequence[str], cwd: Path) -> tuple[str, tuple[str, ...]]:
     return (str(cwd), tuple(command))
 
 
-# The run being recorded (declared before the class: Python 3.9 refuses an annotation
-# after a function's `global` of the name).
-_last: Recorder | None = None
-
-
 class Recorder:
     """Collects the files read (with their state before the read) and directories listed
     while a full run goes on, and the files it writes.
 
     Audit hooks cannot be removed; this one does nothing once :meth:`stop` is called.
-    The last recorder started is the one :func:`record` consults.
     """
 
     def __init__(self) -> None:
-        # path -> where its state when first read is in ``states`` (32 bytes packed: a
-        # tuple of four ints would cost 180), or _LISTED for directories
-        self.paths: dict[str, object] = {}
-        self.states = bytearray()
+        # Every path read or listed, with its state when first read (32 bytes packed), or
+        # _LISTED_STATE for directories: compact (ferrule.develop.path_log), as a build
+        # reads every one of the project's files (issue 22).
+        self.paths = PathLog(_STATE.size)
         self.written: set[str] = set()
         self._active = False
         skip = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
@@ -113,8 +110,6 @@ class Recorder:
         self._skip = tuple(p.rstrip(os.sep) + os.sep for p in skip)
 
     def start(self) -> Recorder:
-        global _last  # noqa: PLW0603 - one full run per process
-        _last = self
         self._active = True
         sys.addaudithook(self._hook)
         return self
@@ -152,24 +147,11 @@ class Recorder:
         if writes:
             self.written.add(text)
         # The interpreter's own modules, and byte-code caches, which Python rewrites at will.
-        elif (
-            text not in self.paths and not text.startswith(self._skip) and "__pycache__" not in text
-        ):
+        elif not text.startswith(self._skip) and "__pycache__" not in text:
             if event not in ("open", "ferrule.input"):
-                self.paths[text] = _LISTED
-                return
-            try:
-                st = given or os.stat(text)  # noqa: PTH116 - no Path per file read
-            except OSError:
-                state = _MISSING
-            else:
-                if stat.S_ISDIR(st.st_mode):
-                    # A directory is recorded as it is at the end (ferrule writes into some).
-                    self.paths[text] = _LISTED
-                    return
-                state = _packed_state(st)
-            self.paths[text] = len(self.states)
-            self.states += state
+                self.paths.add(text, _LISTED_STATE)
+            else:  # stat only a path not recorded yet
+                self.paths.add(text, lambda: _first_state(text, given))
 
 
 def _plain_absolute(path: str) -> bool:
@@ -190,49 +172,54 @@ def _plain_absolute(path: str) -> bool:
     )
 
 
+def _first_state(path: str, given: os.stat_result | None) -> bytes:
+    """The state to record for a file being read (``given``: its stat, when known)."""
+    try:
+        st = given or os.stat(path)  # noqa: PTH116 - no Path per file read
+    except OSError:
+        return _MISSING
+    # A directory is recorded as it is at the end (ferrule writes into some).
+    return _LISTED_STATE if stat.S_ISDIR(st.st_mode) else _packed_state(st)
+
+
 def _packed_state(st: os.stat_result) -> bytes:
     """:func:`ferrule._store.file_state` from a stat already made, packed."""
     return _STATE.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-_LISTED = "listed"
-
-
-def _final_state(path: str) -> bytes:
-    """The state to record for ``path`` (packed): as it was when ferrule first read it
-    (no second ``stat``; a file edited since will look changed to the next run), or as
-    it is now for directories, files ferrule wrote and the paths given to record."""
-    first = None if _last is None or path in _last.written else _last.paths.get(path)
-    if type(first) is int:
-        assert _last is not None
-        return bytes(_last.states[first : first + _STATE.size])
+def _final_state(path: str, first: bytes | None = None, written: Iterable[str] = ()) -> bytes:
+    """The state to record for ``path`` (packed): ``first``, as it was when ferrule first
+    read it (no second ``stat``; a file edited since will look changed to the next run),
+    or as it is now for directories, files ferrule wrote and the paths given to record."""
+    if first is not None and first != _LISTED_STATE and path not in written:
+        return first
     now = _store.file_state(path)
     return _MISSING if now is None else _STATE.pack(*now)
 
 
 def _packed_files(
-    paths: Iterable[Path | str], recorded: Iterable[str] = ()
+    paths: Iterable[Path | str], recorder: Recorder | None = None
 ) -> tuple[str, bytearray]:
-    """The record's files: their paths, sorted, joined by NUL characters (a path in the
-    directory of the one before it as its name alone; a relative one marked), and their
-    states packed in that order (32 bytes each): megabytes for 50,000 files, not a dict
-    of tuples.
+    """The record's files: their paths joined by NUL characters (a path in the directory
+    of the one before it as its name alone; a relative one marked), and their states
+    packed in that order (32 bytes each): megabytes for 50,000 files, not a dict of
+    tuples. The recorder's paths come in the order read (the project's, by directory);
+    the few others given, sorted, after them.
 
     >>> _packed_files(["/p/b.py", "/p/a/x.py", "/p/a.py", "/q/c", "r/s"])[0].split(chr(0))
     ['/p/a.py', '/p/a/x.py', '/p/b.py', '/q/c', '\\x01r/s']
     >>> _packed_files(["/p/b.py", "/p/a.py"])[0].split(chr(0))
     ['/p/a.py', 'b.py']
     """
-    # ``recorded`` (the recorder's paths, tens of thousands) are distinct already:
-    # only the few others are deduplicated, with no set of all of them.
-    given = {str(p) for p in paths}
-    given.difference_update(recorded)
-    names = sorted(itertools.chain(recorded, given))
+    log = recorder.paths if recorder is not None else None
+    written = recorder.written if recorder is not None else set()
+    given = sorted({str(p) for p in paths if log is None or str(p) not in log})
     states = bytearray()
     parts = []
     directory = None
-    for name in names:
-        states += _final_state(name)
+    recorded = log.items() if log is not None else iter(())
+    for name, first in itertools.chain(recorded, ((name, None) for name in given)):
+        states += _final_state(name, first, written)
         if not os.path.isabs(name):  # noqa: PTH117 - text, no Path per file
             parts.append(_RELATIVE + name)
             continue
@@ -242,7 +229,6 @@ def _packed_files(
         else:
             parts.append(name)
             directory = head
-    del names
     return "\0".join(parts), states
 
 
@@ -417,7 +403,7 @@ class Session:
 
     @property
     def paths(self) -> list[str]:
-        return list(self._recorder.paths) if self._recorder is not None else []
+        return list(self._recorder.paths.paths()) if self._recorder is not None else []
 
     def record(
         self,
@@ -450,8 +436,7 @@ class Session:
                 kept = {str(p): store.put_blob(str(p)) for p in outputs}
             except OSError:
                 kept = {}
-        recorded = self._recorder.paths if self._recorder is not None else {}
-        files, states = _packed_files(paths, recorded)
+        files, states = _packed_files(paths, self._recorder)
         del paths
         data = {
             "paths": files,

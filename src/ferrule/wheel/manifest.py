@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -332,10 +331,27 @@ class WheelEntries:
     ) -> None:
         self._front, self._files, self._in_order, self._meta = front, files, in_order, meta
 
+    def _merged(self) -> Iterator[Entry]:
+        """The project's files (in order) with the others merged in where they sort: as
+        ``heapq.merge`` by :func:`_order`, but a file's key is one ``str.replace`` (paths
+        compared with ``/`` as the lowest character compare as their components do),
+        made only while entries from elsewhere remain."""
+        front = [(e.arcname.replace("/", "\0"), e) for e in self._front]
+        at = 0
+        for entry in self._files:
+            if at < len(front):
+                key = entry.arcname.replace("/", "\0")
+                while at < len(front) and front[at][0] <= key:
+                    yield front[at][1]
+                    at += 1
+            yield entry
+        for _, entry in front[at:]:
+            yield entry
+
     def __iter__(self) -> Iterator[Entry]:
         entries: Iterable[Entry]
         if self._in_order:
-            entries = heapq.merge(self._front, self._files, key=_order)
+            entries = self._merged()
         else:
             entries = sorted([*self._front, *self._files], key=_order)
         # In that order one name's entries are next to each other (the sort is stable: in
@@ -343,11 +359,10 @@ class WheelEntries:
         meta_names = {e.arcname for e in self._meta}
         earlier: dict[str, Entry] = {}  # entries with a dist-info name, as they come
         previous: Entry | None = None
+        previous_name = None
         for entry in itertools.chain(entries, self._meta):
             name = entry.arcname
-            first = (
-                previous if previous is not None and previous.arcname == name else earlier.get(name)
-            )
+            first = previous if name == previous_name else earlier.get(name)
             if first is not None:
                 if (
                     first.source
@@ -362,7 +377,7 @@ class WheelEntries:
                 )
             if name in meta_names:
                 earlier[name] = entry
-            previous = entry
+            previous, previous_name = entry, name
             yield entry
 
 
