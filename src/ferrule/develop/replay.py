@@ -44,9 +44,10 @@ import os
 import stat
 import struct
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ferrule import _atomic, _faults, _store
 from ferrule._version import __version__
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Recorder", "Session", "forget", "replay", "shape_probes"]
 
-_FORMAT = 3
+_FORMAT = 4
 # Set by shells and changed by ``cd`` or nesting; cargo and ferrule never read them.
 _VOLATILE = frozenset(("_", "OLDPWD", "PWD", "SHLVL"))
 # A record's file states, packed: (size, mtime_ns, ctime_ns, inode) per path, 32 bytes;
@@ -197,52 +198,52 @@ def _final_state(path: str, first: bytes | None = None, written: Iterable[str] =
     return _MISSING if now is None else _STATE.pack(*now)
 
 
-def _packed_files(
-    paths: Iterable[Path | str], recorder: Recorder | None = None
-) -> tuple[str, bytearray]:
-    """The record's files: their paths joined by NUL characters (a path in the directory
-    of the one before it as its name alone; a relative one marked), and their states
-    packed in that order (32 bytes each): megabytes for 50,000 files, not a dict of
-    tuples. The recorder's paths come in the order read (the project's, by directory);
-    the few others given, sorted, after them.
+def _write_files(
+    out: BinaryIO, paths: Iterable[Path | str], recorder: Recorder | None = None
+) -> None:
+    """Write the record's files to ``out``, each as its path (a path in the directory of
+    the one before it as its name alone; a relative one marked), a NUL and its state
+    packed (32 bytes): streamed, as 50,000 files make megabytes (issue 22). The
+    recorder's paths come in the order read (the project's, by directory); the few
+    others given, sorted, after them.
 
-    >>> _packed_files(["/p/b.py", "/p/a/x.py", "/p/a.py", "/q/c", "r/s"])[0].split(chr(0))
-    ['/p/a.py', '/p/a/x.py', '/p/b.py', '/q/c', '\\x01r/s']
-    >>> _packed_files(["/p/b.py", "/p/a.py"])[0].split(chr(0))
-    ['/p/a.py', 'b.py']
+    >>> import io
+    >>> out = io.BytesIO()
+    >>> _write_files(out, ["/p/b.py", "/p/a/x.py", "/p/a.py", "/q/c", "r/s"])
+    >>> [path for path, _ in _read_files(out.getvalue())]
+    ['/p/a.py', '/p/a/x.py', '/p/b.py', '/q/c', 'r/s']
+    >>> out = io.BytesIO()
+    >>> _write_files(out, ["/p/b.py", "/p/a.py"])
+    >>> len(out.getvalue()) == len(b"/p/a.py\\0b.py\\0") + 2 * _STATE.size
+    True
     """
     log = recorder.paths if recorder is not None else None
     written = recorder.written if recorder is not None else set()
     given = sorted({str(p) for p in paths if log is None or str(p) not in log})
-    states = bytearray()
-    parts = []
     directory = None
     recorded = log.items() if log is not None else iter(())
     for name, first in itertools.chain(recorded, ((name, None) for name in given)):
-        states += _final_state(name, first, written)
+        state = _final_state(name, first, written)
         if not os.path.isabs(name):  # noqa: PTH117 - text, no Path per file
-            parts.append(_RELATIVE + name)
-            continue
-        head, _, tail = name.rpartition(os.sep)
-        if head == directory:
-            parts.append(tail)
+            part = _RELATIVE + name
         else:
-            parts.append(name)
+            head, _, tail = name.rpartition(os.sep)
+            part = tail if head == directory else name
             directory = head
-    return "\0".join(parts), states
+        out.write(part.encode("utf-8", "surrogateescape") + b"\0" + state)
 
 
 _RELATIVE = "\x01"
 
 
-def _unpacked_files(data: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
-    """:func:`_packed_files` undone: each path with its packed state."""
-    paths: str = data["paths"]
-    states: bytes = data["states"]
-    if not paths:
-        return
+def _read_files(blob: bytes) -> Iterator[tuple[str, bytes]]:
+    """:func:`_write_files` undone: each path with its packed state."""
     directory = ""
-    for i, part in enumerate(paths.split("\0")):
+    at = 0
+    while at < len(blob):
+        end = blob.index(b"\0", at)
+        part = blob[at:end].decode("utf-8", "surrogateescape")
+        at = end + 1 + _STATE.size
         if part.startswith(_RELATIVE):
             path = part[1:]
         elif os.path.isabs(part):  # noqa: PTH117 - text, no Path per file
@@ -250,7 +251,7 @@ def _unpacked_files(data: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
             directory = part.rpartition(os.sep)[0]
         else:
             path = directory + os.sep + part
-        yield path, states[i * _STATE.size : (i + 1) * _STATE.size]
+        yield path, blob[end + 1 : at]
 
 
 def _restore(store: _store.Store, data: dict[str, Any]) -> str | None:
@@ -350,7 +351,12 @@ def _check(
     for path, state in data.get("outputs", {}).items():
         if _store.file_state(path) != state and path not in data.get("kept", {}):
             return f"{path} changed"
-    for path, state in _unpacked_files(data):
+    store = _open(environ)
+    files = data.get("files")
+    blob = store.blob(files) if store is not None and isinstance(files, str) else None
+    if blob is None:
+        return "the record's list of files is gone"
+    for path, state in _read_files(blob):
         now = _store.file_state(path)
         if (_MISSING if now is None else _STATE.pack(*now)) != state:
             return f"{path} changed"
@@ -436,12 +442,22 @@ class Session:
                 kept = {str(p): store.put_blob(str(p)) for p in outputs}
             except OSError:
                 kept = {}
-        files, states = _packed_files(paths, self._recorder)
-        del paths
+        # The files (tens of thousands for a large project) go in a blob, written and
+        # stored a chunk at a time; the record names it.
+        fd, listing = tempfile.mkstemp(prefix="ferrule-record-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                _write_files(out, paths, self._recorder)
+            files = store.put_blob(listing)
+        except OSError:
+            return
+        finally:
+            Path(listing).unlink()
+        if self._recorder is not None:
+            self._recorder.paths.close()
         data = {
-            "paths": files,
-            "states": states,
-            # None: nothing to ask cargo (an sdist: its file list is in "paths").
+            "files": files,
+            # None: nothing to ask cargo (an sdist: its file list is in "files").
             "cargo": None
             if cargo_argv is None
             else {
