@@ -4,8 +4,8 @@ The replay recorder (:mod:`ferrule.develop.replay`) notes every file a run reads
 for ``ferrule build`` of a project with 50,000 Python files, 50,000 paths. As a dict
 of strings with their states that costs about 200 bytes a path until the run ends,
 so the build's peak grew with the number of files (issue 22). Here a path costs its
-file name's bytes (its directory is stored once), 8 bytes of directory index and
-offset, and a slot or two of a 4-byte hash table; the values (32 bytes
+file name's bytes (its directory is stored once), 12 bytes of hash, directory index
+and offset, and a slot or two of a 4-byte hash table; the values (32 bytes
 each) wait in an anonymous temporary file, read back once, in order, at the end.
 """
 
@@ -15,9 +15,11 @@ import os
 import tempfile
 import weakref
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 __all__ = ["PathLog"]
+
+_SEP = os.sep
 
 
 class PathLog:
@@ -31,6 +33,7 @@ class PathLog:
         self._size = size
         self._dirs: dict[str, int] = {}
         self._dir_names: list[str] = []
+        self._hashes = array("I")  # path i's hash (low 32 bits): the table's slots, cheaply
         self._dir_of = array("I")  # path i's directory
         self._starts = array("I", [0])  # path i's name: _names[_starts[i] : _starts[i + 1]]
         self._names = bytearray()
@@ -43,48 +46,77 @@ class PathLog:
     def __len__(self) -> int:
         return self._count
 
-    def _find(self, path: str) -> tuple[int, str, bytes]:
-        """The slot holding ``path``, or the free slot where it goes; its directory and name."""
-        head, _, tail = path.rpartition(os.sep)
+    def _find(self, path: str) -> tuple[int, int, str, bytes]:
+        """The slot holding ``path``, or the free slot where it goes; the path's hash
+        (its low 32 bits), directory and name."""
+        head, _, tail = path.rpartition(_SEP)
         name = tail.encode("utf-8", "surrogateescape")
+        hashed = hash(path) & 0xFFFFFFFF
         table = self._table
         mask = len(table) - 1
-        slot = hash(path) & mask
+        slot = hashed & mask
         held = table[slot]
         if held:
+            hashes, dir_of, starts, names = self._hashes, self._dir_of, self._starts, self._names
             directory = self._dirs.get(head, -1)
-            dir_of, starts, names = self._dir_of, self._starts, self._names
             while held:
                 index = held - 1
-                if dir_of[index] == directory and names[starts[index] : starts[index + 1]] == name:
+                if (
+                    hashes[index] == hashed
+                    and dir_of[index] == directory
+                    and names[starts[index] : starts[index + 1]] == name
+                ):
                     break
                 slot = (slot + 1) & mask
                 held = table[slot]
-        return slot, head, name
+        return slot, hashed, head, name
 
     def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and self._table[self._find(path)[0]] != 0
-
-    def add(self, path: str, value: bytes | Callable[[], bytes]) -> bool:
-        """Add ``path`` with ``value`` (or what ``value()`` gives, asked only for a path
-        not there yet) unless it is there: then False, and its first value stays."""
-        slot, head, name = self._find(path)
-        if self._table[slot]:
+        if not isinstance(path, str):
             return False
-        if not isinstance(value, bytes):
-            value = value()
+        hashed = hash(path) & 0xFFFFFFFF
+        table = self._table
+        mask = len(table) - 1
+        slot = hashed & mask
+        held = table[slot]
+        hashes = self._hashes
+        while held:
+            index = held - 1
+            if hashes[index] == hashed:  # then the exact check
+                head, _, tail = path.rpartition(_SEP)
+                name = tail.encode("utf-8", "surrogateescape")
+                start, end = self._starts[index], self._starts[index + 1]
+                if (
+                    end - start == len(name)
+                    and self._names.startswith(name, start)
+                    and self._dir_names[self._dir_of[index]] == head
+                ):
+                    return True
+            slot = (slot + 1) & mask
+            held = table[slot]
+        return False
+
+    def add(self, path: str, value: bytes) -> bool:
+        """Add ``path`` with ``value`` unless it is there: then False, and its first
+        value stays."""
+        slot, hashed, head, name = self._find(path)
+        table = self._table
+        if table[slot]:
+            return False
         assert len(value) == self._size
         directory = self._dirs.get(head)
         if directory is None:
             directory = self._dirs[head] = len(self._dir_names)
             self._dir_names.append(head)
+        self._hashes.append(hashed)
         self._dir_of.append(directory)
-        self._names += name
-        self._starts.append(len(self._names))
+        names = self._names
+        names += name
+        self._starts.append(len(names))
         self._values.write(value)
-        self._count += 1
-        self._table[slot] = self._count
-        if 2 * self._count > len(self._table):
+        self._count = count = self._count + 1
+        table[slot] = count
+        if 2 * count > len(table):
             self._grow()
         return True
 
@@ -92,11 +124,11 @@ class PathLog:
         size = 2 * len(self._table)
         self._table = table = array("I", bytes(4 * size))
         mask = size - 1
-        for index, path in enumerate(self.paths()):
-            slot = hash(path) & mask
+        for index, hashed in enumerate(self._hashes, 1):
+            slot = hashed & mask
             while table[slot]:
                 slot = (slot + 1) & mask
-            table[slot] = index + 1
+            table[slot] = index
 
     def paths(self) -> Iterator[str]:
         """Every path, in the order added."""
@@ -106,12 +138,17 @@ class PathLog:
             yield dir_names[directory] + os.sep + name
 
     def items(self) -> Iterator[tuple[str, bytes]]:
-        """Every path with its value, in the order added (the values are read back once)."""
-        values = self._values
+        """Every path with its value, in the order added (the values are read back once,
+        8 KiB at a time)."""
+        values, size = self._values, self._size
         values.flush()
         values.seek(0)
+        chunk, at = b"", 0
         for path in self.paths():
-            yield path, values.read(self._size)
+            if at == len(chunk):
+                chunk, at = values.read(size * 256), 0
+            yield path, chunk[at : at + size]
+            at += size
         values.seek(0, 2)
 
     def close(self) -> None:

@@ -149,10 +149,12 @@ class Recorder:
             self.written.add(text)
         # The interpreter's own modules, and byte-code caches, which Python rewrites at will.
         elif not text.startswith(self._skip) and "__pycache__" not in text:
-            if event not in ("open", "ferrule.input"):
+            if event == "ferrule.input":  # the wheel stamp's files, each once: new
+                self.paths.add(text, _first_state(text, given))
+            elif event != "open":
                 self.paths.add(text, _LISTED_STATE)
-            else:  # stat only a path not recorded yet
-                self.paths.add(text, lambda: _first_state(text, given))
+            elif text not in self.paths:  # stat only a file not recorded yet
+                self.paths.add(text, _first_state(text, None))
 
 
 def _plain_absolute(path: str) -> bool:
@@ -222,6 +224,7 @@ def _write_files(
     given = sorted({str(p) for p in paths if log is None or str(p) not in log})
     directory = None
     recorded = log.items() if log is not None else iter(())
+    pending: list[bytes] = []
     for name, first in itertools.chain(recorded, ((name, None) for name in given)):
         state = _final_state(name, first, written)
         if not os.path.isabs(name):  # noqa: PTH117 - text, no Path per file
@@ -230,7 +233,11 @@ def _write_files(
             head, _, tail = name.rpartition(os.sep)
             part = tail if head == directory else name
             directory = head
-        out.write(part.encode("utf-8", "surrogateescape") + b"\0" + state)
+        pending += (part.encode("utf-8", "surrogateescape"), b"\0", state)
+        if len(pending) >= 768:  # written 256 files at a time
+            out.write(b"".join(pending))
+            pending.clear()
+    out.write(b"".join(pending))
 
 
 _RELATIVE = "\x01"
