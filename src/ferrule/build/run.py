@@ -24,6 +24,7 @@ from ferrule.layout import ProjectLayout
 from ferrule.metadata import PackageMetadata
 from ferrule.wheel.manifest import Entry, wheel_entries, wheel_file
 from ferrule.wheel.sbom import sbom_entries
+from ferrule.wheel.stamp import declared_reads
 from ferrule.wheel.writer import WheelWriter, zip_compression
 
 __all__ = [
@@ -60,7 +61,9 @@ class Stamp(Protocol):
 
 
 # (wheel path, entries, environment) -> Stamp: ferrule.wheel.stamp.WheelStamp, given
-# by the caller (``ferrule build``; PEP 517 builds always write).
+# by the caller (``ferrule build``; PEP 517 builds always write). A stamp announces
+# every entry's source (the ``ferrule.input`` audit event): the writer's reads are
+# then ``declared_reads``.
 StampFactory = Callable[[Path, Iterable[Entry], Mapping[str, str]], Stamp]
 
 
@@ -126,7 +129,9 @@ def _build_one(
         level,
         large_file=settings.compression.large_file,
     )
-    with report.phase("write"), wheel_writer as writer:
+    # With a stamp, every file the writer reads was announced by it.
+    declared = declared_reads() if stamp is not None else contextlib.nullcontext()
+    with report.phase("write"), wheel_writer as writer, declared:
         for entry in entries:
             if entry.source_path is not None:
                 writer.add_file(entry.arcname, entry.source_path, entry.executable or None)

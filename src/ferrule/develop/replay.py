@@ -104,6 +104,7 @@ class Recorder:
         self.paths = PathLog(_STATE.size)
         self.written: set[str] = set()
         self._active = False
+        self._declared = False  # reads are of files announced with ferrule.input
         skip = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
         store = _store.open_store(os.environ)  # the caches' own reads are no inputs
         if store is not None:
@@ -129,8 +130,13 @@ class Recorder:
                 writes = any(c in mode for c in "wax+")
             elif isinstance(flags, int):
                 writes = bool(flags & (os.O_WRONLY | os.O_RDWR))
+            if self._declared and not writes:
+                return  # a wheel written from the files its stamp announced
         elif event == "ferrule.input":  # a file ferrule decided on by its state, unopened
             path, given = args[0], args[1]
+        elif event == "ferrule.declared":  # files read from now on were announced (inputs)
+            self._declared = bool(args[0])
+            return
         elif event in ("os.rename", "os.remove"):
             path, writes = args[1 if event == "os.rename" else 0], True
         elif event in ("os.listdir", "os.scandir"):

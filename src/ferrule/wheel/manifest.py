@@ -330,28 +330,51 @@ class WheelEntries:
         self, front: list[Entry], files: Iterable[Entry], in_order: bool, meta: list[Entry]
     ) -> None:
         self._front, self._files, self._in_order, self._meta = front, files, in_order, meta
+        # Once a pass went through with no name given twice: where each entry from
+        # elsewhere goes (how many files come before it), so later passes (the writer's,
+        # after the stamp's) merge by counting, with no key and no check per file.
+        self._positions: list[int] | None = None
 
-    def _merged(self) -> Iterator[Entry]:
+    def _merged(self, positions: list[int]) -> Iterator[Entry]:
         """The project's files (in order) with the others merged in where they sort: as
         ``heapq.merge`` by :func:`_order`, but a file's key is one ``str.replace`` (paths
         compared with ``/`` as the lowest character compare as their components do),
-        made only while entries from elsewhere remain."""
+        made only while entries from elsewhere remain. ``positions`` gets, for each of
+        those, the number of files before it."""
         front = [(e.arcname.replace("/", "\0"), e) for e in self._front]
-        at = 0
+        at = count = 0
         for entry in self._files:
             if at < len(front):
                 key = entry.arcname.replace("/", "\0")
                 while at < len(front) and front[at][0] <= key:
+                    positions.append(count)
                     yield front[at][1]
                     at += 1
             yield entry
+            count += 1
         for _, entry in front[at:]:
+            positions.append(count)
             yield entry
 
+    def _replayed(self, positions: list[int]) -> Iterator[Entry]:
+        front = self._front
+        at = 0
+        for count, entry in enumerate(self._files):
+            while at < len(front) and positions[at] <= count:
+                yield front[at]
+                at += 1
+            yield entry
+        yield from front[at:]
+        yield from self._meta
+
     def __iter__(self) -> Iterator[Entry]:
+        if self._positions is not None:
+            yield from self._replayed(self._positions)
+            return
         entries: Iterable[Entry]
+        positions: list[int] = []
         if self._in_order:
-            entries = self._merged()
+            entries = self._merged(positions)
         else:
             entries = sorted([*self._front, *self._files], key=_order)
         # In that order one name's entries are next to each other (the sort is stable: in
@@ -360,6 +383,7 @@ class WheelEntries:
         earlier: dict[str, Entry] = {}  # entries with a dist-info name, as they come
         previous: Entry | None = None
         previous_name = None
+        clean = True
         for entry in itertools.chain(entries, self._meta):
             name = entry.arcname
             first = previous if name == previous_name else earlier.get(name)
@@ -369,6 +393,7 @@ class WheelEntries:
                     and entry.source
                     and first.source.resolve() == entry.source.resolve()
                 ):
+                    clean = False
                     continue  # the same file reached twice (say, a package and an include)
                 raise WheelError(
                     f"two files map to {name} in the wheel: "
@@ -379,6 +404,8 @@ class WheelEntries:
                 earlier[name] = entry
             previous, previous_name = entry, name
             yield entry
+        if clean and self._in_order:
+            self._positions = positions
 
 
 def _order(entry: Entry) -> list[str]:
