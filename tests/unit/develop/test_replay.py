@@ -99,3 +99,21 @@ def test_a_run_with_nowhere_to_keep_a_record_collects_nothing(tmp_path: Path, sw
     with replay.Session("build", ["build", "--test"], {**environ, switch: ""}) as session:
         read.read_bytes()
     assert str(read) in session.paths
+
+
+def test_reads_a_stamp_declared_are_not_looked_up_again(tmp_path: Path) -> None:
+    """While a wheel is written from the entries its stamp announced (each one already
+    recorded with its state), the recorder skips the reads; writes still count."""
+    declared, after, output = tmp_path / "declared.py", tmp_path / "after.py", tmp_path / "out"
+    declared.write_text("a")
+    after.write_text("b")
+    recorder = replay.Recorder().start()
+    try:
+        with stamp.declared_reads():
+            declared.read_bytes()
+            output.write_bytes(b"w")
+        after.read_bytes()
+    finally:
+        recorder.stop()
+    assert str(declared) not in recorder.paths and str(after) in recorder.paths
+    assert str(output) in recorder.written
