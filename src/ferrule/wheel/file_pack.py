@@ -1,4 +1,4 @@
-"""The project's walked files, kept packed: about a byte per file instead of objects.
+"""The project's walked files, kept packed: a byte or two per file instead of objects.
 
 A build walks the project's files once, before cargo runs (a problem in the tree is
 reported at once), then goes over them twice: for the wheel's stamp, and to write
