@@ -37,7 +37,8 @@ import zlib
 TYPE_CHECKING = False  # typing itself costs milliseconds at import
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from typing import BinaryIO
 
 __all__ = [
     "DEFAULT_CAP",
@@ -207,6 +208,13 @@ def read_entry(path: str) -> dict[str, object] | None:
     return entry if isinstance(entry, dict) else None
 
 
+_CHUNK = 1 << 16
+
+
+def _reader(f: BinaryIO) -> Callable[[], bytes]:
+    return lambda: f.read(_CHUNK)
+
+
 class Store:
     """The entries under one root (see the module docstring)."""
 
@@ -251,10 +259,14 @@ class Store:
         """Copy file ``source`` into ``blobs/``; its SHA-256, which names the copy."""
         import hashlib
 
+        # Read twice, a chunk at a time: a replay record's file list is megabytes.
+        hasher = hashlib.sha256()
         with open(source, "rb") as f:
-            data = f.read()
-        digest = hashlib.sha256(data).hexdigest()
-        self._write(os.path.join(self.root, "blobs", digest), data)
+            while chunk := f.read(_CHUNK):
+                hasher.update(chunk)
+        digest = hasher.hexdigest()
+        with open(source, "rb") as f:
+            self._write_chunks(os.path.join(self.root, "blobs", digest), iter(_reader(f), b""))
         return digest
 
     def blob(self, digest: str) -> bytes | None:
@@ -271,6 +283,9 @@ class Store:
         return data if hashlib.sha256(data).hexdigest() == digest else None
 
     def _write(self, path: str, *parts: bytes) -> None:
+        self._write_chunks(path, parts)
+
+    def _write_chunks(self, path: str, parts: Iterable[bytes]) -> None:
         try:
             os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
             temporary = f"{path}.{os.getpid()}.tmp"

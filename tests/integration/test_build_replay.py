@@ -177,7 +177,8 @@ def test_sdist_replay_restores_and_notices_new_files(
     assert sdist() == (True, path)
 
     # A kept copy that was tampered with is never used.
-    (kept,) = (tmp_path / "cache" / "blobs").iterdir()  # the copy, named by its SHA-256
+    # The copy, named by its SHA-256 (the other blobs are the records' lists of files).
+    (kept,) = [p for p in (tmp_path / "cache" / "blobs").iterdir() if p.read_bytes() == first]
     kept.write_bytes(b"not an sdist")
     path.unlink()
     replayed, _ = sdist()

@@ -38,7 +38,7 @@ from ferrule.metadata import PackageMetadata
 from ferrule.tags import abi_tag, python_tag, stable_abi_tag
 from ferrule.target import Target, host_target
 from ferrule.target_dir import default_out_dir
-from ferrule.wheel.manifest import Entry, FileSelection, package_entries
+from ferrule.wheel.manifest import Entry, FileSelection, PackedFiles, package_files
 
 __all__ = [
     "ARTIFACT_KINDS",
@@ -98,7 +98,8 @@ class BuildPlan:
     single_cargo_run: bool
 
     # The project's own files (Python sources, stubs, the data directory), not ``include``.
-    package_files: tuple[Entry, ...] = ()
+    # Packed (a byte or two per file), made into entries on each pass.
+    package_files: PackedFiles | tuple[Entry, ...] = ()
     # ``--target`` described, or a macOS / Windows host (None: Linux, known from the
     # interpreter).
     target: Target | None = None
@@ -302,11 +303,11 @@ def make_plan(
     else:
         units = (_other_unit(settings, project, layout, interpreters[0], bindings, data_prefix),)
         single = False
-    files = package_entries(layout, metadata, _file_selection(settings, layout))
+    files = package_files(layout, metadata, _file_selection(settings, layout))
     target = plan_target(settings) or host_target(interpreters[0].platform, host_machine())
     configured = macos_deployment_targets(settings.tool)
     platform = target.platform_tag(settings.environ, configured) if target is not None else None
-    return BuildPlan(bindings, units, data_prefix, single, tuple(files), target, platform)
+    return BuildPlan(bindings, units, data_prefix, single, files, target, platform)
 
 
 def _file_selection(settings: Settings, layout: ProjectLayout) -> FileSelection:

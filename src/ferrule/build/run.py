@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -22,8 +22,9 @@ from ferrule.config.model import Settings
 from ferrule.interpreter import Interpreter
 from ferrule.layout import ProjectLayout
 from ferrule.metadata import PackageMetadata
-from ferrule.wheel.manifest import Entry, plan_entries, wheel_file
+from ferrule.wheel.manifest import Entry, wheel_entries, wheel_file
 from ferrule.wheel.sbom import sbom_entries
+from ferrule.wheel.stamp import declared_reads
 from ferrule.wheel.writer import WheelWriter, zip_compression
 
 __all__ = [
@@ -60,8 +61,10 @@ class Stamp(Protocol):
 
 
 # (wheel path, entries, environment) -> Stamp: ferrule.wheel.stamp.WheelStamp, given
-# by the caller (``ferrule build``; PEP 517 builds always write).
-StampFactory = Callable[[Path, Sequence[Entry], Mapping[str, str]], Stamp]
+# by the caller (``ferrule build``; PEP 517 builds always write). A stamp announces
+# every entry's source (the ``ferrule.input`` audit event): the writer's reads are
+# then ``declared_reads``.
+StampFactory = Callable[[Path, Iterable[Entry], Mapping[str, str]], Stamp]
 
 
 def wheel_filename(metadata: PackageMetadata, tag: str) -> str:
@@ -96,11 +99,12 @@ def _build_one(
     with report.phase("native"):
         native, result, tag, runs = build_native(ctx, unit)
     report_cargo_runs(report, runs, settings.cargo.name)
-    entries = plan_entries(
+    # Made again, one at a time, for the stamp and for the writer: nothing per file is kept.
+    entries = wheel_entries(
         metadata,
         native,
         wheel_file(f"ferrule ({__version__})", expand_tags(tag)),
-        list(ctx.plan.package_files),
+        ctx.plan.package_files,
         extra=include_entries(ctx, result),
         dist_info_extra=sboms,
     )
@@ -125,7 +129,9 @@ def _build_one(
         level,
         large_file=settings.compression.large_file,
     )
-    with report.phase("write"), wheel_writer as writer:
+    # With a stamp, every file the writer reads was announced by it.
+    declared = declared_reads() if stamp is not None else contextlib.nullcontext()
+    with report.phase("write"), wheel_writer as writer, declared:
         for entry in entries:
             if entry.source_path is not None:
                 writer.add_file(entry.arcname, entry.source_path, entry.executable or None)

@@ -44,25 +44,29 @@ import os
 import stat
 import struct
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ferrule import _atomic, _faults, _store
 from ferrule._version import __version__
+from ferrule.develop.path_log import PathLog
 
 if TYPE_CHECKING:
     from ferrule.config.model import Settings
 
 __all__ = ["Recorder", "Session", "forget", "replay", "shape_probes"]
 
-_FORMAT = 3
+_FORMAT = 4
 # Set by shells and changed by ``cd`` or nesting; cargo and ferrule never read them.
 _VOLATILE = frozenset(("_", "OLDPWD", "PWD", "SHLVL"))
 # A record's file states, packed: (size, mtime_ns, ctime_ns, inode) per path, 32 bytes;
 # a size of -1 for a missing file.
 _STATE = struct.Struct("<qqqQ")
 _MISSING = _STATE.pack(-1, 0, 0, 0)
+# A directory (or a path listed, not read): recorded as it is at the end.
+_LISTED_STATE = _STATE.pack(-2, 0, 0, 0)
 
 
 def _key(command: Sequence[str], cwd: Path, environ: Mapping[str, str]) -> str:
@@ -86,26 +90,21 @@ def _ident(command: Sequence[str], cwd: Path) -> tuple[str, tuple[str, ...]]:
     return (str(cwd), tuple(command))
 
 
-# The run being recorded (declared before the class: Python 3.9 refuses an annotation
-# after a function's `global` of the name).
-_last: Recorder | None = None
-
-
 class Recorder:
     """Collects the files read (with their state before the read) and directories listed
     while a full run goes on, and the files it writes.
 
     Audit hooks cannot be removed; this one does nothing once :meth:`stop` is called.
-    The last recorder started is the one :func:`record` consults.
     """
 
     def __init__(self) -> None:
-        # path -> where its state when first read is in ``states`` (32 bytes packed: a
-        # tuple of four ints would cost 180), or _LISTED for directories
-        self.paths: dict[str, object] = {}
-        self.states = bytearray()
+        # Every path read or listed, with its state when first read (32 bytes packed), or
+        # _LISTED_STATE for directories: compact (ferrule.develop.path_log), as a build
+        # reads every one of the project's files (issue 22).
+        self.paths = PathLog(_STATE.size)
         self.written: set[str] = set()
         self._active = False
+        self._declared = False  # reads are of files announced with ferrule.input
         skip = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
         store = _store.open_store(os.environ)  # the caches' own reads are no inputs
         if store is not None:
@@ -113,8 +112,6 @@ class Recorder:
         self._skip = tuple(p.rstrip(os.sep) + os.sep for p in skip)
 
     def start(self) -> Recorder:
-        global _last  # noqa: PLW0603 - one full run per process
-        _last = self
         self._active = True
         sys.addaudithook(self._hook)
         return self
@@ -133,8 +130,13 @@ class Recorder:
                 writes = any(c in mode for c in "wax+")
             elif isinstance(flags, int):
                 writes = bool(flags & (os.O_WRONLY | os.O_RDWR))
+            if self._declared and not writes:
+                return  # a wheel written from the files its stamp announced
         elif event == "ferrule.input":  # a file ferrule decided on by its state, unopened
             path, given = args[0], args[1]
+        elif event == "ferrule.declared":  # files read from now on were announced (inputs)
+            self._declared = bool(args[0])
+            return
         elif event in ("os.rename", "os.remove"):
             path, writes = args[1 if event == "os.rename" else 0], True
         elif event in ("os.listdir", "os.scandir"):
@@ -152,24 +154,13 @@ class Recorder:
         if writes:
             self.written.add(text)
         # The interpreter's own modules, and byte-code caches, which Python rewrites at will.
-        elif (
-            text not in self.paths and not text.startswith(self._skip) and "__pycache__" not in text
-        ):
-            if event not in ("open", "ferrule.input"):
-                self.paths[text] = _LISTED
-                return
-            try:
-                st = given or os.stat(text)  # noqa: PTH116 - no Path per file read
-            except OSError:
-                state = _MISSING
-            else:
-                if stat.S_ISDIR(st.st_mode):
-                    # A directory is recorded as it is at the end (ferrule writes into some).
-                    self.paths[text] = _LISTED
-                    return
-                state = _packed_state(st)
-            self.paths[text] = len(self.states)
-            self.states += state
+        elif not text.startswith(self._skip) and "__pycache__" not in text:
+            if event == "ferrule.input":  # the wheel stamp's files, each once: new
+                self.paths.add(text, _first_state(text, given))
+            elif event != "open":
+                self.paths.add(text, _LISTED_STATE)
+            elif text not in self.paths:  # stat only a file not recorded yet
+                self.paths.add(text, _first_state(text, None))
 
 
 def _plain_absolute(path: str) -> bool:
@@ -190,73 +181,82 @@ def _plain_absolute(path: str) -> bool:
     )
 
 
+def _first_state(path: str, given: os.stat_result | None) -> bytes:
+    """The state to record for a file being read (``given``: its stat, when known)."""
+    try:
+        st = given or os.stat(path)  # noqa: PTH116 - no Path per file read
+    except OSError:
+        return _MISSING
+    # A directory is recorded as it is at the end (ferrule writes into some).
+    return _LISTED_STATE if stat.S_ISDIR(st.st_mode) else _packed_state(st)
+
+
 def _packed_state(st: os.stat_result) -> bytes:
     """:func:`ferrule._store.file_state` from a stat already made, packed."""
     return _STATE.pack(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-_LISTED = "listed"
-
-
-def _final_state(path: str) -> bytes:
-    """The state to record for ``path`` (packed): as it was when ferrule first read it
-    (no second ``stat``; a file edited since will look changed to the next run), or as
-    it is now for directories, files ferrule wrote and the paths given to record."""
-    first = None if _last is None or path in _last.written else _last.paths.get(path)
-    if type(first) is int:
-        assert _last is not None
-        return bytes(_last.states[first : first + _STATE.size])
+def _final_state(path: str, first: bytes | None = None, written: Iterable[str] = ()) -> bytes:
+    """The state to record for ``path`` (packed): ``first``, as it was when ferrule first
+    read it (no second ``stat``; a file edited since will look changed to the next run),
+    or as it is now for directories, files ferrule wrote and the paths given to record."""
+    if first is not None and first != _LISTED_STATE and path not in written:
+        return first
     now = _store.file_state(path)
     return _MISSING if now is None else _STATE.pack(*now)
 
 
-def _packed_files(
-    paths: Iterable[Path | str], recorded: Iterable[str] = ()
-) -> tuple[str, bytearray]:
-    """The record's files: their paths, sorted, joined by NUL characters (a path in the
-    directory of the one before it as its name alone; a relative one marked), and their
-    states packed in that order (32 bytes each): megabytes for 50,000 files, not a dict
-    of tuples.
+def _write_files(
+    out: BinaryIO, paths: Iterable[Path | str], recorder: Recorder | None = None
+) -> None:
+    """Write the record's files to ``out``, each as its path (a path in the directory of
+    the one before it as its name alone; a relative one marked), a NUL and its state
+    packed (32 bytes): streamed, as 50,000 files make megabytes (issue 22). The
+    recorder's paths come in the order read (the project's, by directory); the few
+    others given, sorted, after them.
 
-    >>> _packed_files(["/p/b.py", "/p/a/x.py", "/p/a.py", "/q/c", "r/s"])[0].split(chr(0))
-    ['/p/a.py', '/p/a/x.py', '/p/b.py', '/q/c', '\\x01r/s']
-    >>> _packed_files(["/p/b.py", "/p/a.py"])[0].split(chr(0))
-    ['/p/a.py', 'b.py']
+    >>> import io
+    >>> out = io.BytesIO()
+    >>> _write_files(out, ["/p/b.py", "/p/a/x.py", "/p/a.py", "/q/c", "r/s"])
+    >>> [path for path, _ in _read_files(out.getvalue())]
+    ['/p/a.py', '/p/a/x.py', '/p/b.py', '/q/c', 'r/s']
+    >>> out = io.BytesIO()
+    >>> _write_files(out, ["/p/b.py", "/p/a.py"])
+    >>> len(out.getvalue()) == len(b"/p/a.py\\0b.py\\0") + 2 * _STATE.size
+    True
     """
-    # ``recorded`` (the recorder's paths, tens of thousands) are distinct already:
-    # only the few others are deduplicated, with no set of all of them.
-    given = {str(p) for p in paths}
-    given.difference_update(recorded)
-    names = sorted(itertools.chain(recorded, given))
-    states = bytearray()
-    parts = []
+    log = recorder.paths if recorder is not None else None
+    written = recorder.written if recorder is not None else set()
+    given = sorted({str(p) for p in paths if log is None or str(p) not in log})
     directory = None
-    for name in names:
-        states += _final_state(name)
+    recorded = log.items() if log is not None else iter(())
+    pending: list[bytes] = []
+    for name, first in itertools.chain(recorded, ((name, None) for name in given)):
+        state = _final_state(name, first, written)
         if not os.path.isabs(name):  # noqa: PTH117 - text, no Path per file
-            parts.append(_RELATIVE + name)
-            continue
-        head, _, tail = name.rpartition(os.sep)
-        if head == directory:
-            parts.append(tail)
+            part = _RELATIVE + name
         else:
-            parts.append(name)
+            head, _, tail = name.rpartition(os.sep)
+            part = tail if head == directory else name
             directory = head
-    del names
-    return "\0".join(parts), states
+        pending += (part.encode("utf-8", "surrogateescape"), b"\0", state)
+        if len(pending) >= 768:  # written 256 files at a time
+            out.write(b"".join(pending))
+            pending.clear()
+    out.write(b"".join(pending))
 
 
 _RELATIVE = "\x01"
 
 
-def _unpacked_files(data: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
-    """:func:`_packed_files` undone: each path with its packed state."""
-    paths: str = data["paths"]
-    states: bytes = data["states"]
-    if not paths:
-        return
+def _read_files(blob: bytes) -> Iterator[tuple[str, bytes]]:
+    """:func:`_write_files` undone: each path with its packed state."""
     directory = ""
-    for i, part in enumerate(paths.split("\0")):
+    at = 0
+    while at < len(blob):
+        end = blob.index(b"\0", at)
+        part = blob[at:end].decode("utf-8", "surrogateescape")
+        at = end + 1 + _STATE.size
         if part.startswith(_RELATIVE):
             path = part[1:]
         elif os.path.isabs(part):  # noqa: PTH117 - text, no Path per file
@@ -264,7 +264,7 @@ def _unpacked_files(data: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
             directory = part.rpartition(os.sep)[0]
         else:
             path = directory + os.sep + part
-        yield path, states[i * _STATE.size : (i + 1) * _STATE.size]
+        yield path, blob[end + 1 : at]
 
 
 def _restore(store: _store.Store, data: dict[str, Any]) -> str | None:
@@ -364,7 +364,12 @@ def _check(
     for path, state in data.get("outputs", {}).items():
         if _store.file_state(path) != state and path not in data.get("kept", {}):
             return f"{path} changed"
-    for path, state in _unpacked_files(data):
+    store = _open(environ)
+    files = data.get("files")
+    blob = store.blob(files) if store is not None and isinstance(files, str) else None
+    if blob is None:
+        return "the record's list of files is gone"
+    for path, state in _read_files(blob):
         now = _store.file_state(path)
         if (_MISSING if now is None else _STATE.pack(*now)) != state:
             return f"{path} changed"
@@ -404,7 +409,9 @@ class Session:
 
     def __enter__(self) -> Session:
         """The full run: what it reads is recorded; a failure forgets the last record."""
-        self._recorder = Recorder().start() if self.enabled else None
+        # Nowhere to keep a record (FERRULE_NO_CACHE, FERRULE_NO_REPLAY): nothing to collect.
+        recording = self.enabled and _open(self.environ) is not None
+        self._recorder = Recorder().start() if recording else None
         return self
 
     def __exit__(self, failed: object, *_: object) -> None:
@@ -415,7 +422,7 @@ class Session:
 
     @property
     def paths(self) -> list[str]:
-        return list(self._recorder.paths) if self._recorder is not None else []
+        return list(self._recorder.paths.paths()) if self._recorder is not None else []
 
     def record(
         self,
@@ -448,13 +455,22 @@ class Session:
                 kept = {str(p): store.put_blob(str(p)) for p in outputs}
             except OSError:
                 kept = {}
-        recorded = self._recorder.paths if self._recorder is not None else {}
-        files, states = _packed_files(paths, recorded)
-        del paths
+        # The files (tens of thousands for a large project) go in a blob, written and
+        # stored a chunk at a time; the record names it.
+        fd, listing = tempfile.mkstemp(prefix="ferrule-record-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                _write_files(out, paths, self._recorder)
+            files = store.put_blob(listing)
+        except OSError:
+            return
+        finally:
+            Path(listing).unlink()
+        if self._recorder is not None:
+            self._recorder.paths.close()
         data = {
-            "paths": files,
-            "states": states,
-            # None: nothing to ask cargo (an sdist: its file list is in "paths").
+            "files": files,
+            # None: nothing to ask cargo (an sdist: its file list is in "files").
             "cargo": None
             if cargo_argv is None
             else {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -13,14 +12,20 @@ from ferrule.errors import LayoutError, WheelError
 from ferrule.globs import GitIgnore, matches
 from ferrule.layout import ProjectLayout
 from ferrule.metadata import PackageMetadata
+from ferrule.wheel.entry import Entry
+from ferrule.wheel.file_pack import PackedFiles
 
 __all__ = [
     "Entry",
     "FileSelection",
+    "PackedFiles",
+    "WheelEntries",
     "package_entries",
+    "package_files",
     "plan_entries",
     "walk_files",
     "walk_paths",
+    "wheel_entries",
     "wheel_file",
 ]
 
@@ -29,92 +34,6 @@ _SKIP_SUFFIXES = (".pyc", ".pyo")
 # Version-control bookkeeping is never package content (maturin ships it; we don't).
 _VCS_FILES = {".gitignore", ".gitattributes", ".gitkeep", ".hgignore", ".hgtags"}
 _DATA_SUBDIRS = ("data", "scripts", "headers", "purelib", "platlib")
-
-
-class Entry:
-    """One file in the wheel: copied from ``source`` or made of ``data``.
-
-    ``project_file``: ``source`` is one of the project's own files (not a copy
-    staged for this build), so its stat identifies its content (the wheel stamp).
-
-    The source may be given as a string (the walk of the project's files does:
-    a ``Path`` per file costs about 300 bytes); ``source`` is always a ``Path``
-    (made when asked for), ``source_path`` is what was given, for the hot loops
-    that only open or stat it. A project file whose archive name is the end of its
-    path keeps no second string (:meth:`tail`). Immutable, compared by value.
-    """
-
-    __slots__ = ("_name", "_source", "data", "executable", "project_file")
-
-    _name: str | int  # the archive name, or where it starts in ``_source``
-    _source: Path | str | None
-    data: bytes | None
-    executable: bool
-    project_file: bool
-
-    def __init__(
-        self,
-        arcname: str,
-        source: Path | str | None = None,
-        data: bytes | None = None,
-        executable: bool = False,
-        project_file: bool = False,
-    ) -> None:
-        for slot, value in (
-            ("_name", arcname),
-            ("_source", source),
-            ("data", data),
-            ("executable", executable),
-            ("project_file", project_file),
-        ):
-            object.__setattr__(self, slot, value)
-
-    @classmethod
-    def tail(cls, source: str, at: int) -> Entry:
-        """The project file ``source`` whose archive name is ``source[at:]`` (its path
-        relative to the Python source directory, with ``/`` separators)."""
-        entry = cls("", source, project_file=True)
-        object.__setattr__(entry, "_name", at)
-        return entry
-
-    @property
-    def arcname(self) -> str:
-        name = self._name
-        if type(name) is int:
-            source = self._source
-            assert isinstance(source, str)
-            return source[name:]
-        assert isinstance(name, str)
-        return name
-
-    @property
-    def source(self) -> Path | None:
-        given: Path | str | None = self._source
-        return Path(given) if isinstance(given, str) else given
-
-    @property
-    def source_path(self) -> Path | str | None:
-        """The source as given: a ``str`` or a ``Path`` (both open and stat alike)."""
-        given: Path | str | None = self._source
-        return given
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Entry is immutable: cannot set {name}")
-
-    def _fields(self) -> tuple[object, ...]:
-        return (self.arcname, self.source, self.data, self.executable, self.project_file)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Entry) and self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        return (
-            f"Entry(arcname={self.arcname!r}, source={self.source!r}, data={self.data!r}, "
-            f"executable={self.executable!r}, project_file={self.project_file!r})"
-        )
 
 
 def _is_extension_leftover(path: str, extension_name: str) -> bool:
@@ -262,29 +181,30 @@ def _resolved_inside(path: str, boundary: Path) -> Path:
     return target
 
 
-def _python_entries(layout: ProjectLayout, selection: FileSelection) -> Iterable[Entry]:
+def _python_files(layout: ProjectLayout, selection: FileSelection, out: PackedFiles) -> None:
     roots = [layout.python_module] if layout.python_module else []
     roots += list(layout.python_packages)
     base = _prefix(layout.python_dir)
     ext_dir = layout.extension_dir.as_posix()
+    python_dir = layout.python_dir
+
+    def kept(paths: Iterable[str]) -> Iterator[str]:
+        for path in paths:
+            if _is_extension_leftover(path, layout.extension_name) and (
+                (_relative(path, base, python_dir).rpartition("/")[0] or ".") == ext_dir
+            ):
+                continue
+            yield path
+
+    def elsewhere(path: str) -> Entry:
+        return Entry(_relative(path, base, python_dir), source=path, project_file=True)
+
     for root in roots:
         assert root is not None
         if root.is_file():
-            yield Entry(
-                root.relative_to(layout.python_dir).as_posix(), source=root, project_file=True
-            )
+            out.add(Entry(root.relative_to(python_dir).as_posix(), source=root, project_file=True))
             continue
-        for path in walk_paths(root, selection):
-            if _is_extension_leftover(path, layout.extension_name) and (
-                (_relative(path, base, layout.python_dir).rpartition("/")[0] or ".") == ext_dir
-            ):
-                continue
-            if os.sep == "/" and path.startswith(base):  # its name is the end of its path
-                yield Entry.tail(path, len(base))
-            else:
-                yield Entry(
-                    _relative(path, base, layout.python_dir), source=path, project_file=True
-                )
+        out.add_walk(kept(walk_paths(root, selection)), base, "", elsewhere)
 
 
 def _relative(path: str, base: str, directory: Path) -> str:
@@ -296,70 +216,87 @@ def _relative(path: str, base: str, directory: Path) -> str:
     return Path(path).relative_to(directory).as_posix()
 
 
-def _data_entries(
-    layout: ProjectLayout, metadata: PackageMetadata, selection: FileSelection
-) -> Iterable[Entry]:
-    if layout.data_dir is None:
+def _data_files(
+    layout: ProjectLayout, metadata: PackageMetadata, selection: FileSelection, out: PackedFiles
+) -> None:
+    data_dir = layout.data_dir
+    if data_dir is None:
         return
-    prefix = f"{metadata.dist_name}-{metadata.version}.data"
-    for child in sorted(layout.data_dir.iterdir()):
+    prefix = f"{metadata.dist_name}-{metadata.version}.data/"
+    base = _prefix(data_dir)
+
+    def elsewhere(path: str) -> Entry:
+        return Entry(prefix + _relative(path, base, data_dir), source=path, project_file=True)
+
+    for child in sorted(data_dir.iterdir()):
         if child.name not in _DATA_SUBDIRS or not child.is_dir():
             raise LayoutError(
                 f"{child} is not allowed in the data directory; use only "
                 + ", ".join(_DATA_SUBDIRS)
             )
-        base = _prefix(layout.data_dir)
-        for path in walk_paths(child, selection):
-            rel = _relative(path, base, layout.data_dir)
-            yield Entry(f"{prefix}/{rel}", source=path, project_file=True)
+        out.add_walk(walk_paths(child, selection), base, prefix, elsewhere)
+
+
+def package_files(
+    layout: ProjectLayout, metadata: PackageMetadata, selection: FileSelection
+) -> PackedFiles:
+    """The project's own files for the wheel: Python packages, stubs, the data directory.
+
+    Collected once per build, before cargo runs, so that a problem in the tree
+    (a link out of the project, a bad data directory) is reported at once; kept
+    packed (:class:`~ferrule.wheel.file_pack.PackedFiles`), not an object per file.
+    """
+    out = PackedFiles()
+    _python_files(layout, selection, out)
+    ext_dir = layout.extension_dir
+    if layout.stub_package is not None:  # generated stubs win over a <module>.pyi
+        for stub in sorted(layout.stub_package.rglob("*.pyi")):
+            rel = stub.relative_to(layout.stub_package).as_posix()
+            out.add(Entry(f"{ext_dir}/{rel}", source=stub, project_file=True))
+        out.add(Entry(f"{ext_dir}/py.typed", data=b""))
+    elif layout.root_stub is not None:
+        out.add(Entry(f"{ext_dir}/__init__.pyi", source=layout.root_stub, project_file=True))
+        out.add(Entry(f"{ext_dir}/py.typed", data=b""))
+    _data_files(layout, metadata, selection, out)
+    return out
 
 
 def package_entries(
     layout: ProjectLayout, metadata: PackageMetadata, selection: FileSelection
 ) -> list[Entry]:
-    """The project's own files for the wheel: Python packages, stubs, the data directory.
-
-    Collected once per build, before cargo runs, so that a problem in the tree
-    (a link out of the project, a bad data directory) is reported at once.
-    """
-    entries = list(_python_entries(layout, selection))
-    ext_dir = layout.extension_dir
-    if layout.stub_package is not None:  # generated stubs win over a <module>.pyi
-        for stub in sorted(layout.stub_package.rglob("*.pyi")):
-            rel = stub.relative_to(layout.stub_package).as_posix()
-            entries.append(Entry(f"{ext_dir}/{rel}", source=stub, project_file=True))
-        entries.append(Entry(f"{ext_dir}/py.typed", data=b""))
-    elif layout.root_stub is not None:
-        entries.append(Entry(f"{ext_dir}/__init__.pyi", source=layout.root_stub, project_file=True))
-        entries.append(Entry(f"{ext_dir}/py.typed", data=b""))
-    entries += _data_entries(layout, metadata, selection)
-    return entries
+    """:func:`package_files` as a list."""
+    return list(package_files(layout, metadata, selection))
 
 
 def plan_entries(
     metadata: PackageMetadata,
     native: Sequence[Entry],
     wheel_file: bytes,
-    package_files: Sequence[Entry],
+    package_files: Iterable[Entry],
     extra: Sequence[Entry] = (),
     dist_info_extra: Sequence[Entry] = (),
 ) -> list[Entry]:
+    """:func:`wheel_entries` as a list."""
+    return list(wheel_entries(metadata, native, wheel_file, package_files, extra, dist_info_extra))
+
+
+def wheel_entries(
+    metadata: PackageMetadata,
+    native: Sequence[Entry],
+    wheel_file: bytes,
+    package_files: Iterable[Entry],
+    extra: Sequence[Entry] = (),
+    dist_info_extra: Sequence[Entry] = (),
+) -> WheelEntries:
     """Every entry of the wheel in maturin's order: sorted by path components, dist-info last.
 
     ``native`` are the entries the bindings made from cargo's artifacts,
-    ``package_files`` come from :func:`package_entries`, ``extra`` are
-    ``include`` files, ``dist_info_extra`` more ``.dist-info`` files (SBOMs). RECORD is not listed: the writer adds it. Two entries
-    with one name are refused, naming both sources.
+    ``package_files`` come from :func:`package_files` (iterated once per pass over
+    the result: it must be re-iterable), ``extra`` are ``include`` files,
+    ``dist_info_extra`` more ``.dist-info`` files (SBOMs). RECORD is not listed: the
+    writer adds it. Two entries with one name are refused, naming both sources, when
+    they are reached.
     """
-    # The few entries from elsewhere are sorted; the project's files usually come in
-    # order already (the walk's), so no sort key per file is made for them.
-    entries: list[Entry] = sorted([*native, *extra], key=_order)
-    if _in_order(package_files):
-        entries = list(heapq.merge(entries, package_files, key=_order))
-    else:
-        entries += package_files
-        entries.sort(key=_order)
-
     dist_info = metadata.dist_info
     meta_entries = [
         Entry(f"{dist_info}/METADATA", data=metadata.rfc822),
@@ -370,37 +307,112 @@ def plan_entries(
     for rel, path in metadata.license_files:
         meta_entries.append(Entry(f"{dist_info}/licenses/{rel}", source=path))
     meta_entries += dist_info_extra  # sboms/
-
     # maturin's order (its WheelWriter::file_ordering): paths compared component by
     # component (``pkg/a/b.py`` before ``pkg/a.py``, ``pkg-1.0.data`` before
     # ``pkg_native.so``), .dist-info last.
     meta_entries.sort(key=_order)
-    # In that order one name's entries are next to each other (the sort is stable: in
-    # the order given); the dist-info names, few, are looked up.
-    meta_names = {e.arcname for e in meta_entries}
-    earlier: dict[str, Entry] = {}  # entries with a dist-info name, as they come
-    unique: list[Entry] = []
-    for entry in itertools.chain(entries, meta_entries):
-        name = entry.arcname
-        first = unique[-1] if unique and unique[-1].arcname == name else earlier.get(name)
-        if first is not None:
-            if first.source and entry.source and first.source.resolve() == entry.source.resolve():
-                continue  # the same file reached twice (say, a package and an include)
-            raise WheelError(
-                f"two files map to {name} in the wheel: "
-                f"{first.source or 'a generated file'} and {entry.source or 'a generated file'}"
-            )
-        if name in meta_names:
-            earlier[name] = entry
-        unique.append(entry)
-    return unique
+    in_order = (
+        package_files.in_order
+        if isinstance(package_files, PackedFiles)
+        else _in_order(package_files)
+    )
+    return WheelEntries(
+        sorted([*native, *extra], key=_order), package_files, in_order, meta_entries
+    )
+
+
+class WheelEntries:
+    """The wheel's entries in order, merged again on each iteration: the few entries
+    from elsewhere and the project's files, which usually come in order already (the
+    walk's: then no sort key per file is kept), then the dist-info files."""
+
+    def __init__(
+        self, front: list[Entry], files: Iterable[Entry], in_order: bool, meta: list[Entry]
+    ) -> None:
+        self._front, self._files, self._in_order, self._meta = front, files, in_order, meta
+        # Once a pass went through with no name given twice: where each entry from
+        # elsewhere goes (how many files come before it), so later passes (the writer's,
+        # after the stamp's) merge by counting, with no key and no check per file.
+        self._positions: list[int] | None = None
+
+    def _merged(self, positions: list[int]) -> Iterator[Entry]:
+        """The project's files (in order) with the others merged in where they sort: as
+        ``heapq.merge`` by :func:`_order`, but a file's key is one ``str.replace`` (paths
+        compared with ``/`` as the lowest character compare as their components do),
+        made only while entries from elsewhere remain. ``positions`` gets, for each of
+        those, the number of files before it."""
+        front = [(e.arcname.replace("/", "\0"), e) for e in self._front]
+        at = count = 0
+        for entry in self._files:
+            if at < len(front):
+                key = entry.arcname.replace("/", "\0")
+                while at < len(front) and front[at][0] <= key:
+                    positions.append(count)
+                    yield front[at][1]
+                    at += 1
+            yield entry
+            count += 1
+        for _, entry in front[at:]:
+            positions.append(count)
+            yield entry
+
+    def _replayed(self, positions: list[int]) -> Iterator[Entry]:
+        front = self._front
+        at = 0
+        for count, entry in enumerate(self._files):
+            while at < len(front) and positions[at] <= count:
+                yield front[at]
+                at += 1
+            yield entry
+        yield from front[at:]
+        yield from self._meta
+
+    def __iter__(self) -> Iterator[Entry]:
+        if self._positions is not None:
+            yield from self._replayed(self._positions)
+            return
+        entries: Iterable[Entry]
+        positions: list[int] = []
+        if self._in_order:
+            entries = self._merged(positions)
+        else:
+            entries = sorted([*self._front, *self._files], key=_order)
+        # In that order one name's entries are next to each other (the sort is stable: in
+        # the order given); the dist-info names, few, are looked up.
+        meta_names = {e.arcname for e in self._meta}
+        earlier: dict[str, Entry] = {}  # entries with a dist-info name, as they come
+        previous: Entry | None = None
+        previous_name = None
+        clean = True
+        for entry in itertools.chain(entries, self._meta):
+            name = entry.arcname
+            first = previous if name == previous_name else earlier.get(name)
+            if first is not None:
+                if (
+                    first.source
+                    and entry.source
+                    and first.source.resolve() == entry.source.resolve()
+                ):
+                    clean = False
+                    continue  # the same file reached twice (say, a package and an include)
+                raise WheelError(
+                    f"two files map to {name} in the wheel: "
+                    f"{first.source or 'a generated file'} and "
+                    f"{entry.source or 'a generated file'}"
+                )
+            if name in meta_names:
+                earlier[name] = entry
+            previous, previous_name = entry, name
+            yield entry
+        if clean and self._in_order:
+            self._positions = positions
 
 
 def _order(entry: Entry) -> list[str]:
     return entry.arcname.split("/")
 
 
-def _in_order(entries: Sequence[Entry]) -> bool:
+def _in_order(entries: Iterable[Entry]) -> bool:
     """Whether ``entries`` are sorted by path components (checked pairwise, no key list)."""
     previous: list[str] | None = None
     for entry in entries:

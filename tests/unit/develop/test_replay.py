@@ -56,8 +56,16 @@ def test_file_states_are_packed_and_checked_by_the_next_run(tmp_path: Path) -> N
         subprocess.run(["sh", "-c", f"echo more >> '{edited}'"], check=True)
     session.record([tmp_path / "absent.toml"], None, {}, None, None, "done")
     data = _recorded(environ, command)
-    assert isinstance(data["paths"], str) and isinstance(data["states"], bytes)
-    assert len(data["states"]) == 32 * len(data["paths"].split("\0"))
+    # The files are a blob the record names (megabytes for a large project, issue 22).
+    store = _store.open_store(environ)
+    assert store is not None and isinstance(data["files"], str)
+    listing = store.blob(data["files"])
+    assert listing is not None
+    assert [path for path, _ in replay._read_files(listing)] == [
+        str(kept),
+        str(edited),
+        str(tmp_path / "absent.toml"),
+    ]
     # Recorded as it was when read: the next run finds it changed.
     assert replay._check(data, command, Path.cwd(), environ) == f"{edited} changed"
 
@@ -75,3 +83,37 @@ def test_file_states_are_packed_and_checked_by_the_next_run(tmp_path: Path) -> N
     (tmp_path / "absent.toml").unlink()
     kept.write_text("a, edited after the run")
     assert replay._check(data, command, Path.cwd(), environ) == f"{kept} changed"
+
+
+@pytest.mark.parametrize("switch", ["FERRULE_NO_CACHE", "FERRULE_NO_REPLAY"])
+def test_a_run_with_nowhere_to_keep_a_record_collects_nothing(tmp_path: Path, switch: str) -> None:
+    """No record can be kept: the files the run reads are not collected (50,000 project
+    files would cost megabytes, issue 22)."""
+    read = tmp_path / "read.py"
+    read.write_text("a")
+    environ = {"FERRULE_CACHE_DIR": str(tmp_path / "cache"), switch: "1"}
+    session = replay.Session("build", ["build", "--test"], environ)
+    with session:
+        read.read_bytes()
+    assert session.paths == []
+    with replay.Session("build", ["build", "--test"], {**environ, switch: ""}) as session:
+        read.read_bytes()
+    assert str(read) in session.paths
+
+
+def test_reads_a_stamp_declared_are_not_looked_up_again(tmp_path: Path) -> None:
+    """While a wheel is written from the entries its stamp announced (each one already
+    recorded with its state), the recorder skips the reads; writes still count."""
+    declared, after, output = tmp_path / "declared.py", tmp_path / "after.py", tmp_path / "out"
+    declared.write_text("a")
+    after.write_text("b")
+    recorder = replay.Recorder().start()
+    try:
+        with stamp.declared_reads():
+            declared.read_bytes()
+            output.write_bytes(b"w")
+        after.read_bytes()
+    finally:
+        recorder.stop()
+    assert str(declared) not in recorder.paths and str(after) in recorder.paths
+    assert str(output) in recorder.written

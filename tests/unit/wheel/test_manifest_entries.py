@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ferrule.errors import WheelError
-from ferrule.wheel.manifest import Entry, plan_entries
+from ferrule.wheel.manifest import Entry, plan_entries, wheel_entries
 from tests.unit.wheel.test_manifest import metadata
 
 
@@ -101,3 +101,38 @@ def test_a_dist_info_name_given_earlier_is_refused_though_not_next(tmp_path: Pat
     assert str(e.value) == (
         f"two files map to demo-1.0.dist-info/METADATA in the wheel: {a} and a generated file"
     )
+
+
+def test_every_pass_over_the_wheel_entries_gives_the_same_entries(tmp_path: Path) -> None:
+    """The stamp and the writer each go over the entries (made again, issue 22); the
+    second pass merges by the positions the first found: the same list, in the same
+    order, whether the first pass found a file reached twice or not."""
+    a = tmp_path / "a.py"
+    a.write_text("")
+    (tmp_path / "alias.py").symlink_to(a)
+    files = [Entry("demo/a/x.py", data=b""), Entry("demo/b.py", data=b""), Entry("z.py", data=b"")]
+    native = [
+        Entry("demo/_native.so", data=b""),
+        Entry("demo/a.py", data=b""),
+        Entry("zz", data=b""),
+    ]
+    for package, extra in (
+        (files, []),
+        ([*files, Entry("zz/a.py", source=a)], [Entry("zz/a.py", source=tmp_path / "alias.py")]),
+    ):
+        entries = wheel_entries(metadata(), native, b"W", package, extra)
+        first = [(e.arcname, e.source) for e in entries]
+        assert [(e.arcname, e.source) for e in entries] == first
+        assert [(e.arcname, e.source) for e in entries] == first
+        names = [name for name, _ in first]
+        assert names == [
+            "demo/_native.so",
+            "demo/a/x.py",
+            "demo/a.py",
+            "demo/b.py",
+            "z.py",
+            "zz",
+            *(["zz/a.py"] if extra else []),
+            "demo-1.0.dist-info/METADATA",
+            "demo-1.0.dist-info/WHEEL",
+        ]
