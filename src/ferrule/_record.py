@@ -139,7 +139,9 @@ def _annotations(cls: type) -> dict[str, Any]:
     """The annotations the class body wrote (strings under ``from __future__ import
     annotations``, as in all of ferrule), not those of its bases."""
     own: dict[str, Any] | None = cls.__dict__.get("__annotations__")  # noqa: RUF063
-    if own is None and "__annotate__" in cls.__dict__:  # Python 3.14, without the import
+    # Python 3.14, without the import: the class keeps its annotate function (under
+    # one name or the other) and annotationlib evaluates it.
+    if own is None and ("__annotate_func__" in cls.__dict__ or "__annotate__" in cls.__dict__):
         lib = importlib.import_module("annotationlib")
         return dict(lib.get_annotations(cls, format=lib.Format.FORWARDREF))
     return own or {}

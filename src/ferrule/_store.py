@@ -286,14 +286,18 @@ class Store:
         self._write_chunks(path, parts)
 
     def _write_chunks(self, path: str, parts: Iterable[bytes]) -> None:
+        temporary = f"{path}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-            temporary = f"{path}.{os.getpid()}.tmp"
             with open(temporary, "wb") as f:
                 for data in parts:
                     f.write(data)
             os.replace(temporary, path)
         except OSError:
+            try:  # noqa: SIM105 - contextlib costs an import on the hot path
+                os.unlink(temporary)
+            except OSError:
+                pass
             return  # a cache that cannot be written is no cache; the next run computes again
         global _evicted  # noqa: PLW0603 - one look at the store's size per process is enough
         if not _evicted:

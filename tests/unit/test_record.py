@@ -321,7 +321,8 @@ def test_annotations_given_as_objects() -> None:
             record(type("Odd", (), {"__annotations__": {"a": dataclasses.KW_ONLY}}))
 
 
-def test_annotations_from_annotationlib(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("key", ["__annotate_func__", "__annotate__"])
+def test_annotations_from_annotationlib(monkeypatch: pytest.MonkeyPatch, key: str) -> None:
     """Python 3.14 keeps a class's annotations behind ``__annotate__`` (without the
     ``__future__`` import): they are read with annotationlib, forward references kept."""
     asked: list[tuple[object, object]] = []
@@ -338,7 +339,7 @@ def test_annotations_from_annotationlib(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(
         importlib, "import_module", lambda name: fake if name == "annotationlib" else real(name)
     )
-    lazy = type("Lazy", (), {"__annotate__": lambda _format: {}})
+    lazy = type("Lazy", (), {key: lambda _format: {}})
     assert "__annotations__" not in lazy.__dict__
     made = record(lazy)
     assert asked == [(made, "forward")]

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from ferrule import _import_hook, _store
@@ -33,6 +34,18 @@ def test_entries_are_checked_and_damage_is_a_miss(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     assert store.get("build", ("cwd", "cmd"), "k1") is None
     assert not list(path.parent.glob("*.tmp"))  # written under a temporary name, then renamed
+
+
+def test_a_blob_that_cannot_be_written_leaves_nothing(tmp_path: Path) -> None:
+    store = _store.Store(str(tmp_path))
+    target = os.path.join(store.root, "blobs", "digest")
+
+    def parts() -> Iterator[bytes]:
+        yield b"half"
+        raise OSError("disk full")
+
+    store._write_chunks(target, parts())
+    assert os.listdir(os.path.dirname(target)) == []
 
 
 def test_least_recently_used_entries_go_first(tmp_path: Path) -> None:

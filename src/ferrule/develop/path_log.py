@@ -50,7 +50,7 @@ class PathLog:
         """The slot holding ``path``, or the free slot where it goes; the path's hash
         (its low 32 bits), directory and name."""
         head, _, tail = path.rpartition(_SEP)
-        name = tail.encode("utf-8", "surrogateescape")
+        name = tail.encode("utf-8", "surrogatepass")
         hashed = hash(path) & 0xFFFFFFFF
         table = self._table
         mask = len(table) - 1
@@ -84,7 +84,7 @@ class PathLog:
             index = held - 1
             if hashes[index] == hashed:  # then the exact check
                 head, _, tail = path.rpartition(_SEP)
-                name = tail.encode("utf-8", "surrogateescape")
+                name = tail.encode("utf-8", "surrogatepass")
                 start, end = self._starts[index], self._starts[index + 1]
                 if (
                     end - start == len(name)
@@ -134,7 +134,7 @@ class PathLog:
         """Every path, in the order added."""
         names, starts, dir_names = self._names, self._starts, self._dir_names
         for index, directory in enumerate(self._dir_of):
-            name = names[starts[index] : starts[index + 1]].decode("utf-8", "surrogateescape")
+            name = names[starts[index] : starts[index + 1]].decode("utf-8", "surrogatepass")
             yield dir_names[directory] + os.sep + name
 
     def items(self) -> Iterator[tuple[str, bytes]]:

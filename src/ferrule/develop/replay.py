@@ -237,9 +237,10 @@ def _write_files(
             part = _RELATIVE + name
         else:
             head, _, tail = name.rpartition(os.sep)
-            part = tail if head == directory else name
+            # A name that starts as the relative marker does is written whole.
+            part = tail if head == directory and not tail.startswith(_RELATIVE) else name
             directory = head
-        pending += (part.encode("utf-8", "surrogateescape"), b"\0", state)
+        pending += (part.encode("utf-8", "surrogatepass"), b"\0", state)
         if len(pending) >= 768:  # written 256 files at a time
             out.write(b"".join(pending))
             pending.clear()
@@ -255,7 +256,7 @@ def _read_files(blob: bytes) -> Iterator[tuple[str, bytes]]:
     at = 0
     while at < len(blob):
         end = blob.index(b"\0", at)
-        part = blob[at:end].decode("utf-8", "surrogateescape")
+        part = blob[at:end].decode("utf-8", "surrogatepass")
         at = end + 1 + _STATE.size
         if part.startswith(_RELATIVE):
             path = part[1:]
@@ -457,15 +458,17 @@ class Session:
                 kept = {}
         # The files (tens of thousands for a large project) go in a blob, written and
         # stored a chunk at a time; the record names it.
-        fd, listing = tempfile.mkstemp(prefix="ferrule-record-")
+        listing = None
         try:
+            fd, listing = tempfile.mkstemp(prefix="ferrule-record-")
             with os.fdopen(fd, "wb") as out:
                 _write_files(out, paths, self._recorder)
             files = store.put_blob(listing)
-        except OSError:
+        except (OSError, ValueError):  # no record: the next run is a full one
             return
         finally:
-            Path(listing).unlink()
+            if listing is not None:
+                Path(listing).unlink(missing_ok=True)
         if self._recorder is not None:
             self._recorder.paths.close()
         data = {

@@ -24,11 +24,11 @@ _SEP = "\0"
 
 
 def _pack(names: list[str]) -> bytes:
-    return zlib.compress(_SEP.join(names).encode("utf-8", "surrogateescape"), 1)
+    return zlib.compress(_SEP.join(names).encode("utf-8", "surrogatepass"), 1)
 
 
 def _unpack(data: bytes) -> list[str]:
-    return zlib.decompress(data).decode("utf-8", "surrogateescape").split(_SEP)
+    return zlib.decompress(data).decode("utf-8", "surrogatepass").split(_SEP)
 
 
 class _Walked:

@@ -272,7 +272,7 @@ def plan_entries(
     metadata: PackageMetadata,
     native: Sequence[Entry],
     wheel_file: bytes,
-    package_files: Iterable[Entry],
+    package_files: PackedFiles | Sequence[Entry],
     extra: Sequence[Entry] = (),
     dist_info_extra: Sequence[Entry] = (),
 ) -> list[Entry]:
@@ -284,7 +284,7 @@ def wheel_entries(
     metadata: PackageMetadata,
     native: Sequence[Entry],
     wheel_file: bytes,
-    package_files: Iterable[Entry],
+    package_files: PackedFiles | Sequence[Entry],  # gone over on every pass: no iterator
     extra: Sequence[Entry] = (),
     dist_info_extra: Sequence[Entry] = (),
 ) -> WheelEntries:

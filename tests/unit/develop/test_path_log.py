@@ -13,13 +13,17 @@ def _value(i: int) -> bytes:
 
 def test_paths_come_back_in_order_with_their_first_value() -> None:
     log = PathLog(4)
-    paths = [f"/p/d{i % 7}/m{i}.py" for i in range(5000)] + ["/p/d1/m1.py", "/", "/x\udcff"]
+    # Odd names too: an undecodable byte (surrogateescape'd), a lone surrogate (a legal
+    # Windows name).
+    odd = ["/", "/x\udcff", "/y\ud800"]
+    paths = [f"/p/d{i % 7}/m{i}.py" for i in range(5000)] + ["/p/d1/m1.py", *odd]
     added = [log.add(path, _value(i)) for i, path in enumerate(paths)]
-    assert added == [True] * 5000 + [False, True, True]  # the table grew several times
-    assert len(log) == 5002
-    expected = [*paths[:5000], "/", "/x\udcff"]
+    assert added == [True] * 5000 + [False, True, True, True]  # the table grew several times
+    assert len(log) == 5003
+    expected = [*paths[:5000], *odd]
     assert list(log.paths()) == expected
-    firsts = [_value(i) for i in range(5000)] + [_value(5001), _value(5002)]
+    assert all(path in log for path in odd)
+    firsts = [_value(i) for i in range(5000)] + [_value(5001), _value(5002), _value(5003)]
     assert list(log.items()) == list(zip(expected, firsts))
     assert "/p/d1/m1.py" in log and paths[1] == "/p/d1/m1.py"
     # The same name in another directory, a directory's prefix, a relative spelling: absent.

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from ferrule import _store
 from ferrule.develop import replay
+from ferrule.develop.path_log import PathLog
 from ferrule.wheel import stamp
 from ferrule.wheel.manifest import Entry
 from ferrule.wheel.stamp import WheelStamp
@@ -83,6 +85,31 @@ def test_file_states_are_packed_and_checked_by_the_next_run(tmp_path: Path) -> N
     (tmp_path / "absent.toml").unlink()
     kept.write_text("a, edited after the run")
     assert replay._check(data, command, Path.cwd(), environ) == f"{kept} changed"
+
+
+def test_the_file_list_keeps_every_name(tmp_path: Path) -> None:
+    """Names the list's own shorthand could mistake: one starting with the relative
+    marker after a sibling, undecodable bytes, a relative path, another directory (a
+    lone surrogate, legal on Windows only, is in test_path_log)."""
+    import io
+
+    names = [
+        "/p/a.py",
+        "/p/" + replay._RELATIVE + "b.py",
+        "/p/d\udcff.py",
+        "/q/e.py",
+        "relative.py",
+    ]
+    out = io.BytesIO()
+    replay._write_files(out, [Path(n) for n in names], None)
+    assert [path for path, _ in replay._read_files(out.getvalue())] == sorted(names)
+    # The recorder's paths come in the order read: there the marked name follows its sibling.
+    log = PathLog(replay._STATE.size)
+    for name in names[:-1]:
+        log.add(name, replay._MISSING)
+    out = io.BytesIO()
+    replay._write_files(out, [], SimpleNamespace(paths=log, written=set()))  # type: ignore[arg-type]
+    assert [path for path, _ in replay._read_files(out.getvalue())] == names[:-1]
 
 
 @pytest.mark.parametrize("switch", ["FERRULE_NO_CACHE", "FERRULE_NO_REPLAY"])
