@@ -21,4 +21,6 @@ echo "== ruff" >&2
 echo "== mypy (strict, src/)" >&2
 .venv/bin/mypy
 echo "== pytest" >&2
-.venv/bin/python -m pytest ${args[@]+"${args[@]}"}
+# The slowest tests are printed with every run: the suite must stay within 15 minutes warm
+# (docs/testing.md, "Suite time").
+.venv/bin/python -m pytest --durations=15 ${args[@]+"${args[@]}"}
