@@ -90,11 +90,22 @@ def _ident(command: Sequence[str], cwd: Path) -> tuple[str, tuple[str, ...]]:
     return (str(cwd), tuple(command))
 
 
+# Audit hooks cannot be removed, and each one installed runs on every audited event for
+# the rest of the process: one hook, installed with the first recorder, passes events
+# to the recorders running now (a test session runs hundreds of builds in one process:
+# a hook per recorder made everything after them several times slower).
+_recording: tuple[Recorder, ...] = ()
+_installed = False
+
+
+def _dispatch(event: str, args: tuple[Any, ...]) -> None:
+    for recorder in _recording:
+        recorder._hook(event, args)
+
+
 class Recorder:
     """Collects the files read (with their state before the read) and directories listed
-    while a full run goes on, and the files it writes.
-
-    Audit hooks cannot be removed; this one does nothing once :meth:`stop` is called.
+    while a full run goes on (from :meth:`start` to :meth:`stop`), and the files it writes.
     """
 
     def __init__(self) -> None:
@@ -103,7 +114,6 @@ class Recorder:
         # reads every one of the project's files (issue 22).
         self.paths = PathLog(_STATE.size)
         self.written: set[str] = set()
-        self._active = False
         self._declared = False  # reads are of files announced with ferrule.input
         skip = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
         store = _store.open_store(os.environ)  # the caches' own reads are no inputs
@@ -112,15 +122,19 @@ class Recorder:
         self._skip = tuple(p.rstrip(os.sep) + os.sep for p in skip)
 
     def start(self) -> Recorder:
-        self._active = True
-        sys.addaudithook(self._hook)
+        global _recording, _installed  # noqa: PLW0603 - the process's one audit hook
+        _recording = (*_recording, self)
+        if not _installed:
+            _installed = True
+            sys.addaudithook(_dispatch)
         return self
 
     def stop(self) -> None:
-        self._active = False
+        global _recording  # noqa: PLW0603 - the process's one audit hook
+        _recording = tuple(r for r in _recording if r is not self)
 
     def _hook(self, event: str, args: tuple[Any, ...]) -> None:
-        if not self._active or _faults.sweeping:
+        if _faults.sweeping:
             return  # directories listed to remove what killed runs left are no inputs
         writes = False
         given = None  # the file's stat, when the event carries it

@@ -4,8 +4,10 @@ decided on, packed, and what the next run's check says of them."""
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -23,6 +25,34 @@ def _recorded(environ: dict[str, str], command: list[str]) -> dict[str, object]:
     data = store.get("build", replay._ident(command, Path.cwd()), any_key=True)
     assert data is not None
     return data
+
+
+def test_recorders_share_one_audit_hook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit hooks stay for the life of the process and run on every event: recorders
+    must not add one each (a test session starts hundreds)."""
+    added: list[object] = []
+    real = sys.addaudithook
+
+    def counting(hook: Any) -> None:
+        added.append(hook)
+        real(hook)
+
+    monkeypatch.setattr(sys, "addaudithook", counting)
+    files = [tmp_path / f"f{i}.txt" for i in range(3)]
+    for path in files:
+        path.write_text("x")
+    recorders = []
+    for path in files:
+        recorder = replay.Recorder().start()
+        try:
+            path.read_bytes()
+        finally:
+            recorder.stop()
+        recorders.append(recorder)
+    assert len(added) <= 1  # none when an earlier test installed it
+    # Each recorded what it saw while it ran, and nothing after it stopped.
+    for i, recorder in enumerate(recorders):
+        assert [str(p) in recorder.paths for p in files] == [j == i for j in range(3)]
 
 
 def test_the_files_a_wheel_stamp_decides_on_are_recorded_unopened(
